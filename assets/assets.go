@@ -1,0 +1,55 @@
+// Package assets embeds the data the tool ships with: the first 1,000 CIFAR-10 test images and
+// 100 CIFAR-100 images in the official binary format, and the NAS-Bench-201 ground-truth
+// table. tools/mkassets builds these files from the project's source data.
+package assets
+
+import (
+	"bytes"
+	"compress/gzip"
+	_ "embed"
+	"sync"
+
+	"gradsign/engine/cifar"
+	"gradsign/engine/nb201"
+)
+
+// CIFAR10Bin holds CIFAR-10 test images 0..999 in the official binary format.
+//
+//go:embed cifar10_test_first1000.bin
+var CIFAR10Bin []byte
+
+// CIFAR100Bin holds 100 labelled CIFAR-100 images in the official binary format.
+//
+//go:embed cifar100_sample100.bin
+var CIFAR100Bin []byte
+
+// NB201Gz is the gzipped CSV table index,arch,cifar10,cifar100,imagenet16 of nb201.ReadTable.
+//
+//go:embed nb201.csv.gz
+var NB201Gz []byte
+
+// CIFAR returns the bundled images of a format (CIFAR10 or CIFAR100).
+func CIFAR(f cifar.Format) *cifar.Set {
+	data := CIFAR10Bin
+	if f == cifar.CIFAR100 {
+		data = CIFAR100Bin
+	}
+	s, err := cifar.Read(data, f)
+	if err != nil {
+		panic("assets: bundled CIFAR data is corrupt: " + err.Error())
+	}
+	return s
+}
+
+// Table returns the NAS-Bench-201 ground truth, read once.
+var Table = sync.OnceValue(func() *nb201.Table {
+	zr, err := gzip.NewReader(bytes.NewReader(NB201Gz))
+	if err != nil {
+		panic("assets: bundled NAS-Bench-201 table is corrupt: " + err.Error())
+	}
+	t, err := nb201.ReadTable(zr)
+	if err != nil {
+		panic("assets: bundled NAS-Bench-201 table is corrupt: " + err.Error())
+	}
+	return t
+})

@@ -1,0 +1,123 @@
+// Package cifar reads CIFAR-10 and CIFAR-100 in their official binary format and turns images
+// into the normalised float tensors a network takes, with the optional seeded augmentation of
+// NAS-Bench-201's training (random crop with 4 pixels of zero padding, horizontal flip).
+package cifar
+
+import (
+	"fmt"
+	"math/rand/v2"
+
+	"gradsign/engine/matmul"
+)
+
+// Side is the image width and height; Pixels the bytes of one image (R, G and B planes).
+const (
+	Side   = 32
+	Pixels = 3 * Side * Side
+)
+
+// Format is one of the two record layouts.
+type Format struct {
+	Name    string
+	Classes int
+	// labelBytes precede each image: CIFAR-10 has the label; CIFAR-100 the coarse then the
+	// fine label, of which the fine one is used.
+	labelBytes int
+}
+
+// The two formats.
+var (
+	CIFAR10  = Format{Name: "cifar10", Classes: 10, labelBytes: 1}
+	CIFAR100 = Format{Name: "cifar100", Classes: 100, labelBytes: 2}
+)
+
+// FormatByName returns "cifar10" or "cifar100".
+func FormatByName(name string) (Format, error) {
+	switch name {
+	case CIFAR10.Name:
+		return CIFAR10, nil
+	case CIFAR100.Name:
+		return CIFAR100, nil
+	}
+	return Format{}, fmt.Errorf("unknown dataset %q: want cifar10 or cifar100", name)
+}
+
+// RecordSize is the byte size of one record.
+func (f Format) RecordSize() int { return f.labelBytes + Pixels }
+
+// Mean and Std are the per-channel normalisation of NAS-Bench-201's CIFAR pipeline.
+var (
+	Mean = [3]float32{0.4914, 0.4822, 0.4465}
+	Std  = [3]float32{0.2023, 0.1994, 0.2010}
+)
+
+// Set is a set of labelled images.
+type Set struct {
+	Format Format
+	data   []byte
+}
+
+// Read checks a whole binary batch file held in memory: a whole number of records, every label
+// in range.
+func Read(data []byte, f Format) (*Set, error) {
+	rs := f.RecordSize()
+	if len(data) == 0 || len(data)%rs != 0 {
+		return nil, fmt.Errorf("%s binary: %d bytes is not a whole number of %d-byte records (truncated, or another dataset's file?)", f.Name, len(data), rs)
+	}
+	s := &Set{Format: f, data: data}
+	for i := 0; i < s.Len(); i++ {
+		if l := s.Label(i); l >= f.Classes {
+			return nil, fmt.Errorf("%s binary: record %d has label %d, want 0..%d (another dataset's file?)", f.Name, i, l, f.Classes-1)
+		}
+	}
+	return s, nil
+}
+
+// Len is the number of images.
+func (s *Set) Len() int { return len(s.data) / s.Format.RecordSize() }
+
+// Label is image i's label (the fine label for CIFAR-100).
+func (s *Set) Label(i int) int { return int(s.data[(i+1)*s.Format.RecordSize()-Pixels-1]) }
+
+// Image is image i's 3072 bytes: the R, G and B planes of 32×32, row-major.
+func (s *Set) Image(i int) []byte {
+	end := (i + 1) * s.Format.RecordSize()
+	return s.data[end-Pixels : end]
+}
+
+// Batch returns images offset..offset+n-1 as a normalised [n, 3, 32, 32] tensor, as torchvision's
+// ToTensor and Normalize compute it in float32, and their labels. With a non-nil rng each image
+// is first randomly cropped from its 4-pixel zero-padded version and flipped with probability
+// 1/2, in that order, as NAS-Bench-201's training pipeline does.
+func Batch[T matmul.Float](s *Set, offset, n int, rng *rand.Rand) ([]T, []int, error) {
+	if n < 1 || offset < 0 || offset+n > s.Len() {
+		return nil, nil, fmt.Errorf("images %d..%d requested, but the data holds %d (0..%d): lower the count or the offset", offset, offset+n-1, s.Len(), s.Len()-1)
+	}
+	x := make([]T, n*Pixels)
+	labels := make([]int, n)
+	for b := 0; b < n; b++ {
+		img := s.Image(offset + b)
+		labels[b] = s.Label(offset + b)
+		dy, dx, flip := 0, 0, false
+		if rng != nil {
+			dy, dx, flip = rng.IntN(9)-4, rng.IntN(9)-4, rng.IntN(2) == 1
+		}
+		for c := 0; c < 3; c++ {
+			dst := x[(b*3+c)*Side*Side : (b*3+c+1)*Side*Side]
+			for y := 0; y < Side; y++ {
+				for xx := 0; xx < Side; xx++ {
+					sy, sx := y+dy, xx+dx
+					if flip {
+						sx = Side - 1 - xx + dx
+					}
+					var v float32 // zero padding is black, before normalisation
+					if sy >= 0 && sy < Side && sx >= 0 && sx < Side {
+						v = float32(img[c*Side*Side+sy*Side+sx]) / 255
+					}
+					dst[y*Side+xx] = T((v - Mean[c]) / Std[c])
+				}
+			}
+		}
+	}
+	return x, labels, nil
+}

@@ -1,0 +1,91 @@
+package layers
+
+import (
+	"math"
+
+	"gradsign/engine/matmul"
+)
+
+// BatchNormEps is PyTorch's default epsilon, which NAS-Bench-201 uses.
+const BatchNormEps = 1e-5
+
+// BatchNormForward normalises in train mode, as PyTorch does: each channel by the mean and the
+// biased variance (divided by the count) of a group of samples, then scaled by gamma and shifted
+// by beta. Groups are `group` consecutive samples: group 1 is per-sample statistics (what
+// PyTorch computes for a batch of one, and what GradSign needs), group B is mini-batch
+// statistics. B must be a multiple of group. mean and rstd (1/sqrt(var+eps)) are saved for
+// the backward pass. Statistics are accumulated in float64.
+//
+//	out, inp [B, C, HW], gamma, beta [C], mean, rstd [B/group, C]
+func BatchNormForward[T matmul.Float](out, mean, rstd, inp, gamma, beta []T, B, C, HW, group int) {
+	if B%group != 0 {
+		panic("layers: batch is not a multiple of the BatchNorm group")
+	}
+	count := float64(group * HW)
+	for g := 0; g < B/group; g++ {
+		for c := 0; c < C; c++ {
+			var sum float64
+			for b := g * group; b < (g+1)*group; b++ {
+				for _, v := range inp[(b*C+c)*HW : (b*C+c+1)*HW] {
+					sum += float64(v)
+				}
+			}
+			mu := sum / count
+			var ss float64
+			for b := g * group; b < (g+1)*group; b++ {
+				for _, v := range inp[(b*C+c)*HW : (b*C+c+1)*HW] {
+					d := float64(v) - mu
+					ss += d * d
+				}
+			}
+			rs := 1 / math.Sqrt(ss/count+BatchNormEps)
+			mean[g*C+c], rstd[g*C+c] = T(mu), T(rs)
+			scale, shift := T(rs)*gamma[c], beta[c]-T(mu*rs)*gamma[c]
+			for b := g * group; b < (g+1)*group; b++ {
+				o := out[(b*C+c)*HW : (b*C+c+1)*HW]
+				for i, v := range inp[(b*C+c)*HW : (b*C+c+1)*HW] {
+					o[i] = v*scale + shift
+				}
+			}
+		}
+	}
+}
+
+// BatchNormBackward adds the gradients of BatchNormForward with the same grouping to dinp,
+// dgamma and dbeta (either may be nil when not wanted).
+//
+//	dinp, dout, inp [B, C, HW], gamma, dgamma, dbeta [C], mean, rstd [B/group, C]
+func BatchNormBackward[T matmul.Float](dinp, dgamma, dbeta, dout, inp, mean, rstd, gamma []T, B, C, HW, group int) {
+	count := float64(group * HW)
+	for g := 0; g < B/group; g++ {
+		for c := 0; c < C; c++ {
+			mu, rs := float64(mean[g*C+c]), float64(rstd[g*C+c])
+			// sum(dy) and sum(dy·xhat) over the group.
+			var sdy, sdyx float64
+			for b := g * group; b < (g+1)*group; b++ {
+				d := dout[(b*C+c)*HW : (b*C+c+1)*HW]
+				for i, x := range inp[(b*C+c)*HW : (b*C+c+1)*HW] {
+					sdy += float64(d[i])
+					sdyx += float64(d[i]) * (float64(x) - mu) * rs
+				}
+			}
+			if dgamma != nil {
+				dgamma[c] += T(sdyx)
+			}
+			if dbeta != nil {
+				dbeta[c] += T(sdy)
+			}
+			// dx = gamma·rstd·(dy - mean(dy) - xhat·mean(dy·xhat))
+			k := float64(gamma[c]) * rs
+			mdy, mdyx := sdy/count, sdyx/count
+			for b := g * group; b < (g+1)*group; b++ {
+				d := dout[(b*C+c)*HW : (b*C+c+1)*HW]
+				di := dinp[(b*C+c)*HW : (b*C+c+1)*HW]
+				for i, x := range inp[(b*C+c)*HW : (b*C+c+1)*HW] {
+					xhat := (float64(x) - mu) * rs
+					di[i] += T(k * (float64(d[i]) - mdy - xhat*mdyx))
+				}
+			}
+		}
+	}
+}

@@ -1,0 +1,136 @@
+package layers
+
+import "gradsign/engine/matmul"
+
+// Conv2d is the geometry of a bias-free 2-D convolution with a square kernel, as NAS-Bench-201
+// uses it: Cin input channels of H×W, Cout output channels, a K×K kernel, stride and zero
+// padding. Its weight is [Cout, Cin, K, K].
+type Conv2d struct {
+	Cin, H, W   int
+	Cout, K     int
+	Stride, Pad int
+}
+
+// OutH is the output height.
+func (c Conv2d) OutH() int { return (c.H+2*c.Pad-c.K)/c.Stride + 1 }
+
+// OutW is the output width.
+func (c Conv2d) OutW() int { return (c.W+2*c.Pad-c.K)/c.Stride + 1 }
+
+// Cols is the length of one weight row, Cin·K·K: the row count of the im2col matrix.
+func (c Conv2d) Cols() int { return c.Cin * c.K * c.K }
+
+// ColSize is the length of the scratch that Conv2dForward and Conv2dBackward need for one
+// sample; zero for a 1×1, stride 1, unpadded convolution, whose input is its own im2col matrix.
+func (c Conv2d) ColSize() int {
+	if c.direct() {
+		return 0
+	}
+	return c.Cols() * c.OutH() * c.OutW()
+}
+
+// MACs is the multiply-accumulate count of one sample: NAS-Bench-201's FLOP count of a
+// bias-free convolution.
+func (c Conv2d) MACs() int { return c.Cout * c.OutH() * c.OutW() * c.Cols() }
+
+func (c Conv2d) direct() bool { return c.K == 1 && c.Stride == 1 && c.Pad == 0 }
+
+// Conv2dForward computes one sample's convolution.
+//
+//	out [Cout, OutH, OutW], inp [Cin, H, W], w [Cout, Cin, K, K], col [ColSize] scratch
+func Conv2dForward[T matmul.Float](c Conv2d, out, inp, w, col []T) {
+	hw := c.OutH() * c.OutW()
+	if !c.direct() {
+		im2col(c, col, inp)
+		inp = col
+	}
+	matmul.Gemm(false, false, c.Cout, hw, c.Cols(), w, inp, 0, out)
+}
+
+// Conv2dBackward computes one sample's gradients. The weight gradient is
+// dw = dout·colᵀ + dwBeta·dw: dwBeta 1 accumulates over samples, dwBeta 0 gives this sample's
+// gradient alone. The input gradient is added to dinp, and skipped when dinp is nil (the first
+// layer of a network needs none). col and dcol are scratch of length ColSize.
+//
+//	dinp [Cin, H, W], dw [Cout, Cin, K, K], dout [Cout, OutH, OutW], inp [Cin, H, W]
+func Conv2dBackward[T matmul.Float](c Conv2d, dinp, dw, dout, inp, w, col, dcol []T, dwBeta T) {
+	hw := c.OutH() * c.OutW()
+	if c.direct() {
+		matmul.Gemm(false, true, c.Cout, c.Cin, hw, dout, inp, dwBeta, dw)
+		if dinp != nil {
+			matmul.Gemm(true, false, c.Cin, hw, c.Cout, w, dout, 1, dinp)
+		}
+		return
+	}
+	im2col(c, col, inp)
+	matmul.Gemm(false, true, c.Cout, c.Cols(), hw, dout, col, dwBeta, dw)
+	if dinp != nil {
+		matmul.Gemm(true, false, c.Cols(), hw, c.Cout, w, dout, 0, dcol)
+		col2imAdd(c, dinp, dcol)
+	}
+}
+
+// im2col lays out every K×K input patch as a column.
+//
+//	col [Cin·K·K, OutH·OutW], inp [Cin, H, W]
+func im2col[T matmul.Float](c Conv2d, col, inp []T) {
+	oh, ow := c.OutH(), c.OutW()
+	row := 0
+	for ci := 0; ci < c.Cin; ci++ {
+		plane := inp[ci*c.H*c.W : (ci+1)*c.H*c.W]
+		for ky := 0; ky < c.K; ky++ {
+			for kx := 0; kx < c.K; kx++ {
+				dst := col[row*oh*ow : (row+1)*oh*ow]
+				row++
+				for oy := 0; oy < oh; oy++ {
+					iy := oy*c.Stride - c.Pad + ky
+					d := dst[oy*ow : (oy+1)*ow]
+					if iy < 0 || iy >= c.H {
+						clear(d)
+						continue
+					}
+					src := plane[iy*c.W : (iy+1)*c.W]
+					for ox := range d {
+						ix := ox*c.Stride - c.Pad + kx
+						if ix < 0 || ix >= c.W {
+							d[ox] = 0
+						} else {
+							d[ox] = src[ix]
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// col2imAdd is the adjoint of im2col: it adds every column back onto the pixels it came from.
+//
+//	dinp [Cin, H, W], dcol [Cin·K·K, OutH·OutW]
+func col2imAdd[T matmul.Float](c Conv2d, dinp, dcol []T) {
+	oh, ow := c.OutH(), c.OutW()
+	row := 0
+	for ci := 0; ci < c.Cin; ci++ {
+		plane := dinp[ci*c.H*c.W : (ci+1)*c.H*c.W]
+		for ky := 0; ky < c.K; ky++ {
+			for kx := 0; kx < c.K; kx++ {
+				src := dcol[row*oh*ow : (row+1)*oh*ow]
+				row++
+				for oy := 0; oy < oh; oy++ {
+					iy := oy*c.Stride - c.Pad + ky
+					if iy < 0 || iy >= c.H {
+						continue
+					}
+					dst := plane[iy*c.W : (iy+1)*c.W]
+					s := src[oy*ow : (oy+1)*ow]
+					for ox, v := range s {
+						ix := ox*c.Stride - c.Pad + kx
+						if ix >= 0 && ix < c.W {
+							dst[ix] += v
+						}
+					}
+				}
+			}
+		}
+	}
+}

@@ -1,0 +1,244 @@
+package layers
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// The backward pass of every layer against central finite differences, in float64. Each check
+// projects the layer's output on a fixed random tensor R, so L = sum(out·R) is a scalar whose
+// gradient with respect to the output is R.
+
+const fdStep = 1e-6
+
+func randn(rng *rand.Rand, n int) []float64 {
+	x := make([]float64, n)
+	for i := range x {
+		x[i] = rng.NormFloat64()
+	}
+	return x
+}
+
+func dot(a, b []float64) float64 {
+	var s float64
+	for i := range a {
+		s += a[i] * b[i]
+	}
+	return s
+}
+
+// checkGrad compares analytic, the claimed gradient of loss with respect to x, with central
+// differences, relative to the largest gradient entry.
+func checkGrad(t *testing.T, name string, x, analytic []float64, loss func() float64) {
+	t.Helper()
+	scale := 1e-8
+	for _, g := range analytic {
+		scale = max(scale, math.Abs(g))
+	}
+	for i := range x {
+		old := x[i]
+		x[i] = old + fdStep
+		up := loss()
+		x[i] = old - fdStep
+		down := loss()
+		x[i] = old
+		num := (up - down) / (2 * fdStep)
+		if d := math.Abs(num - analytic[i]); d > 1e-6*scale+1e-9 {
+			t.Fatalf("%s: d/dx[%d] analytic %.10g, numeric %.10g (max |g| %.3g)", name, i, analytic[i], num, scale)
+		}
+	}
+}
+
+func TestConv2dGradients(t *testing.T) {
+	for _, c := range []Conv2d{
+		{Cin: 3, H: 6, W: 5, Cout: 4, K: 3, Stride: 1, Pad: 1},
+		{Cin: 2, H: 7, W: 6, Cout: 3, K: 3, Stride: 2, Pad: 1},
+		{Cin: 4, H: 5, W: 5, Cout: 3, K: 1, Stride: 1, Pad: 0},
+		{Cin: 2, H: 5, W: 4, Cout: 2, K: 3, Stride: 1, Pad: 0},
+	} {
+		t.Run(fmt.Sprintf("%+v", c), func(t *testing.T) {
+			rng := rand.New(rand.NewPCG(1, 1))
+			inp := randn(rng, c.Cin*c.H*c.W)
+			w := randn(rng, c.Cout*c.Cols())
+			out := make([]float64, c.Cout*c.OutH()*c.OutW())
+			r := randn(rng, len(out))
+			col, dcol := make([]float64, c.ColSize()), make([]float64, c.ColSize())
+			loss := func() float64 { Conv2dForward(c, out, inp, w, col); return dot(out, r) }
+			loss()
+			// Against the definition.
+			for co := 0; co < c.Cout; co++ {
+				for oy := 0; oy < c.OutH(); oy++ {
+					for ox := 0; ox < c.OutW(); ox++ {
+						var s float64
+						for ci := 0; ci < c.Cin; ci++ {
+							for ky := 0; ky < c.K; ky++ {
+								for kx := 0; kx < c.K; kx++ {
+									iy, ix := oy*c.Stride-c.Pad+ky, ox*c.Stride-c.Pad+kx
+									if iy >= 0 && iy < c.H && ix >= 0 && ix < c.W {
+										s += w[((co*c.Cin+ci)*c.K+ky)*c.K+kx] * inp[(ci*c.H+iy)*c.W+ix]
+									}
+								}
+							}
+						}
+						if got := out[(co*c.OutH()+oy)*c.OutW()+ox]; math.Abs(got-s) > 1e-12 {
+							t.Fatalf("out[%d,%d,%d] = %v, want %v", co, oy, ox, got, s)
+						}
+					}
+				}
+			}
+			dinp := make([]float64, len(inp))
+			dw := randn(rng, len(w)) // beta 0 must overwrite whatever is there
+			Conv2dBackward(c, dinp, dw, r, inp, w, col, dcol, 0)
+			checkGrad(t, "conv dinp", inp, dinp, loss)
+			checkGrad(t, "conv dw", w, dw, loss)
+			// beta 1 accumulates; a nil dinp is skipped.
+			want := append([]float64(nil), dw...)
+			Conv2dBackward(c, nil, dw, r, inp, w, col, dcol, 1)
+			for i := range dw {
+				if math.Abs(dw[i]-2*want[i]) > 1e-12 {
+					t.Fatalf("accumulated dw[%d] = %v, want %v", i, dw[i], 2*want[i])
+				}
+			}
+		})
+	}
+}
+
+func TestBatchNormGradients(t *testing.T) {
+	const B, C, HW = 4, 3, 6
+	for _, group := range []int{1, 2, B} {
+		t.Run(fmt.Sprint("group", group), func(t *testing.T) {
+			rng := rand.New(rand.NewPCG(2, uint64(group)))
+			inp, gamma, beta := randn(rng, B*C*HW), randn(rng, C), randn(rng, C)
+			out := make([]float64, len(inp))
+			r := randn(rng, len(out))
+			mean, rstd := make([]float64, B/group*C), make([]float64, B/group*C)
+			loss := func() float64 {
+				BatchNormForward(out, mean, rstd, inp, gamma, beta, B, C, HW, group)
+				return dot(out, r)
+			}
+			loss()
+			// The normalised output of each group and channel has mean beta and variance gamma²·var/(var+eps).
+			for g := 0; g < B/group; g++ {
+				for c := 0; c < C; c++ {
+					var s float64
+					for b := g * group; b < (g+1)*group; b++ {
+						for i := 0; i < HW; i++ {
+							s += out[(b*C+c)*HW+i]
+						}
+					}
+					if m := s / float64(group*HW); math.Abs(m-beta[c]) > 1e-12 {
+						t.Fatalf("group %d channel %d: mean %v, want %v", g, c, m, beta[c])
+					}
+				}
+			}
+			dinp, dgamma, dbeta := make([]float64, len(inp)), make([]float64, C), make([]float64, C)
+			BatchNormBackward(dinp, dgamma, dbeta, r, inp, mean, rstd, gamma, B, C, HW, group)
+			checkGrad(t, "bn dinp", inp, dinp, loss)
+			checkGrad(t, "bn dgamma", gamma, dgamma, loss)
+			checkGrad(t, "bn dbeta", beta, dbeta, loss)
+		})
+	}
+}
+
+func TestReLUGradient(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 3))
+	inp := randn(rng, 50)
+	for i := range inp { // keep away from the kink
+		if math.Abs(inp[i]) < 1e-3 {
+			inp[i] = 0.5
+		}
+	}
+	out, r := make([]float64, len(inp)), randn(rng, len(inp))
+	loss := func() float64 { ReLUForward(out, inp); return dot(out, r) }
+	dinp := make([]float64, len(inp))
+	ReLUBackward(dinp, r, inp)
+	checkGrad(t, "relu", inp, dinp, loss)
+}
+
+func TestAvgPool3x3(t *testing.T) {
+	// count_include_pad=False: a corner averages 4 pixels, an edge 6, the inside 9.
+	inp := []float64{1, 2, 3, 4, 5, 6, 7, 8, 9}
+	out := make([]float64, 9)
+	AvgPool3x3Forward(out, inp, 1, 3, 3)
+	want := []float64{3, 3.5, 4, 4.5, 5, 5.5, 6, 6.5, 7}
+	for i := range want {
+		if math.Abs(out[i]-want[i]) > 1e-15 {
+			t.Fatalf("out = %v, want %v", out, want)
+		}
+	}
+	rng := rand.New(rand.NewPCG(4, 4))
+	const P, H, W = 2, 5, 4
+	inp = randn(rng, P*H*W)
+	out, r := make([]float64, len(inp)), randn(rng, len(inp))
+	loss := func() float64 { AvgPool3x3Forward(out, inp, P, H, W); return dot(out, r) }
+	dinp := make([]float64, len(inp))
+	AvgPool3x3Backward(dinp, r, P, H, W)
+	checkGrad(t, "avgpool3x3", inp, dinp, loss)
+}
+
+func TestAvgPool2x2AndGlobalGradients(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 5))
+	const P, H, W = 3, 4, 6
+	inp := randn(rng, P*H*W)
+	out, r := make([]float64, P*H*W/4), randn(rng, P*H*W/4)
+	loss := func() float64 { AvgPool2x2Forward(out, inp, P, H, W); return dot(out, r) }
+	dinp := make([]float64, len(inp))
+	AvgPool2x2Backward(dinp, r, P, H, W)
+	checkGrad(t, "avgpool2x2", inp, dinp, loss)
+
+	gout, gr := make([]float64, P), randn(rng, P)
+	gloss := func() float64 { GlobalAvgPoolForward(gout, inp, P, H*W); return dot(gout, gr) }
+	gd := make([]float64, len(inp))
+	GlobalAvgPoolBackward(gd, gr, P, H*W)
+	checkGrad(t, "globalavgpool", inp, gd, gloss)
+}
+
+func TestAddGradient(t *testing.T) {
+	rng := rand.New(rand.NewPCG(6, 6))
+	a, b, c := randn(rng, 7), randn(rng, 7), randn(rng, 7)
+	out, r := make([]float64, 7), randn(rng, 7)
+	loss := func() float64 { AddForward(out, a, b, c); return dot(out, r) }
+	da, db, dc := make([]float64, 7), make([]float64, 7), make([]float64, 7)
+	AddBackward(r, da, db, dc)
+	checkGrad(t, "add a", a, da, loss)
+	checkGrad(t, "add c", c, dc, loss)
+	out[0] = 1
+	AddForward(out)
+	if out[0] != 0 {
+		t.Fatalf("empty sum = %v, want 0", out[0])
+	}
+}
+
+func TestLinearGradients(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 7))
+	const B, I, O = 3, 5, 4
+	inp, w, bias := randn(rng, B*I), randn(rng, O*I), randn(rng, O)
+	out, r := make([]float64, B*O), randn(rng, B*O)
+	loss := func() float64 { LinearForward(out, inp, w, bias, B, I, O); return dot(out, r) }
+	dinp, dw, dbias := make([]float64, len(inp)), make([]float64, len(w)), make([]float64, O)
+	LinearBackward(dinp, dw, dbias, r, inp, w, B, I, O, 0)
+	checkGrad(t, "linear dinp", inp, dinp, loss)
+	checkGrad(t, "linear dw", w, dw, loss)
+	checkGrad(t, "linear dbias", bias, dbias, loss)
+}
+
+func TestSoftmaxCrossEntropyGradient(t *testing.T) {
+	rng := rand.New(rand.NewPCG(8, 8))
+	const B, K = 3, 10
+	logits := randn(rng, B*K)
+	labels := []int{3, 0, 9}
+	losses, dlogits := make([]float64, B), make([]float64, B*K)
+	meanLoss := func() float64 {
+		SoftmaxCrossEntropy(losses, make([]float64, B*K), logits, labels, B, K, 1)
+		return (losses[0] + losses[1] + losses[2]) / B
+	}
+	SoftmaxCrossEntropy(losses, dlogits, logits, labels, B, K, 1.0/B)
+	checkGrad(t, "cross-entropy", logits, dlogits, meanLoss)
+	// The loss of uniform logits is log K.
+	SoftmaxCrossEntropy(losses[:1], dlogits[:K], make([]float64, K), []int{2}, 1, K, 1)
+	if math.Abs(losses[0]-math.Log(K)) > 1e-15 {
+		t.Fatalf("loss of uniform logits = %v, want log %d", losses[0], K)
+	}
+}

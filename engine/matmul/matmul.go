@@ -1,0 +1,94 @@
+// Package matmul holds the engine's one matrix-product primitive, Gemm.
+//
+// Every layer that does real arithmetic (convolution, linear) reduces to Gemm, so a faster
+// kernel for one platform (amd64 assembly, a register-tiled wasm kernel, a GPU) plugs in here
+// and nowhere else. Matrices are dense, row-major and contiguous: the leading dimension of a
+// matrix is its column count.
+package matmul
+
+import (
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/gonum"
+)
+
+// Float is the element type of the numeric core: float32 for scoring, as PyTorch does, and
+// float64 for gradient checks and for proxies whose values leave float32's range.
+type Float interface {
+	~float32 | ~float64
+}
+
+// impl is gonum's pure-Go BLAS: assembly inner loops on amd64, plain Go elsewhere.
+var impl gonum.Implementation
+
+// Gemm computes c = op(a)·op(b) + beta·c, where op(x) is x or its transpose.
+//
+// c is m×n. op(a) is m×k: a is stored m×k, or k×m when transA is set. op(b) is k×n: b is stored
+// k×n, or n×k when transB is set. With beta 0, c is overwritten (its old values, even NaN, are
+// ignored); with beta 1 the product is accumulated into c.
+//
+// Gemm panics if a slice is shorter than its matrix.
+func Gemm[T Float](transA, transB bool, m, n, k int, a, b []T, beta T, c []T) {
+	if m == 0 || n == 0 {
+		return
+	}
+	if len(a) < m*k || len(b) < k*n || len(c) < m*n {
+		panic("matmul: slice shorter than its matrix")
+	}
+	if k == 0 {
+		scale(beta, c[:m*n])
+		return
+	}
+	ta, tb := blas.NoTrans, blas.NoTrans
+	lda, ldb := k, n
+	if transA {
+		ta, lda = blas.Trans, m
+	}
+	if transB {
+		tb, ldb = blas.Trans, k
+	}
+	switch c := any(c).(type) {
+	case []float32:
+		impl.Sgemm(ta, tb, m, n, k, 1, any(a).([]float32), lda, any(b).([]float32), ldb, float32(beta), c, n)
+	case []float64:
+		impl.Dgemm(ta, tb, m, n, k, 1, any(a).([]float64), lda, any(b).([]float64), ldb, float64(beta), c, n)
+	default:
+		gemmGeneric(transA, transB, m, n, k, a, b, beta, any(c).([]T))
+	}
+}
+
+// scale sets x = beta·x, with beta 0 clearing x.
+func scale[T Float](beta T, x []T) {
+	if beta == 0 {
+		clear(x)
+		return
+	}
+	for i := range x {
+		x[i] *= beta
+	}
+}
+
+// gemmGeneric is the plain triple loop, for element types that are neither float32 nor
+// float64 by name (a named type over them). It also serves as the reference in tests.
+func gemmGeneric[T Float](transA, transB bool, m, n, k int, a, b []T, beta T, c []T) {
+	for i := 0; i < m; i++ {
+		for j := 0; j < n; j++ {
+			var s T
+			for p := 0; p < k; p++ {
+				av := a[i*k+p]
+				if transA {
+					av = a[p*m+i]
+				}
+				bv := b[p*n+j]
+				if transB {
+					bv = b[j*k+p]
+				}
+				s += av * bv
+			}
+			if beta == 0 {
+				c[i*n+j] = s
+			} else {
+				c[i*n+j] = beta*c[i*n+j] + s
+			}
+		}
+	}
+}

@@ -1,0 +1,88 @@
+package matmul
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+type named float64
+
+func TestGemmAgainstTripleLoop(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for _, sz := range [][3]int{{1, 1, 1}, {3, 5, 7}, {16, 64, 27}, {64, 33, 576}, {5, 0, 4}} {
+		m, n, k := sz[0], sz[1], sz[2]
+		for _, ta := range []bool{false, true} {
+			for _, tb := range []bool{false, true} {
+				for _, beta := range []float64{0, 1} {
+					a := randSlice(rng, m*k)
+					b := randSlice(rng, k*n)
+					c := randSlice(rng, m*n)
+					want := make([]named, m*n)
+					for i := range c {
+						want[i] = named(c[i])
+					}
+					gemmGeneric(ta, tb, m, n, k, toNamed(a), toNamed(b), named(beta), want)
+					c32 := to32(c)
+					Gemm(ta, tb, m, n, k, a, b, beta, c)
+					Gemm(ta, tb, m, n, k, to32(a), to32(b), float32(beta), c32)
+					for i := range want {
+						if d := math.Abs(c[i] - float64(want[i])); d > 1e-12*float64(k+1) {
+							t.Fatalf("%v ta=%v tb=%v beta=%v: float64 c[%d]=%v want %v", sz, ta, tb, beta, i, c[i], want[i])
+						}
+						if d := math.Abs(float64(c32[i]) - float64(want[i])); d > 1e-5*float64(k+1) {
+							t.Fatalf("%v ta=%v tb=%v beta=%v: float32 c[%d]=%v want %v", sz, ta, tb, beta, i, c32[i], want[i])
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+func TestGemmBetaZeroIgnoresNaN(t *testing.T) {
+	c := []float32{float32(math.NaN())}
+	Gemm(false, false, 1, 1, 1, []float32{2}, []float32{3}, 0, c)
+	if c[0] != 6 {
+		t.Fatalf("c = %v, want 6", c[0])
+	}
+}
+
+func randSlice(rng *rand.Rand, n int) []float64 {
+	x := make([]float64, n)
+	for i := range x {
+		x[i] = rng.Float64()*2 - 1
+	}
+	return x
+}
+
+func to32(x []float64) []float32 {
+	y := make([]float32, len(x))
+	for i, v := range x {
+		y[i] = float32(v)
+	}
+	return y
+}
+
+func toNamed(x []float64) []named {
+	y := make([]named, len(x))
+	for i, v := range x {
+		y[i] = named(v)
+	}
+	return y
+}
+
+func benchmarkGemm(b *testing.B, m, n, k int) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	x, y, z := to32(randSlice(rng, m*k)), to32(randSlice(rng, k*n)), make([]float32, m*n)
+	b.SetBytes(0)
+	for b.Loop() {
+		Gemm(false, false, m, n, k, x, y, 0, z)
+	}
+	b.ReportMetric(float64(2*m*n*k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+}
+
+// The shapes of NB201's 3x3 convolutions per sample: Cout × HW × Cin·9.
+func BenchmarkGemmConv16x1024x144(b *testing.B) { benchmarkGemm(b, 16, 1024, 144) }
+func BenchmarkGemmConv32x256x288(b *testing.B)  { benchmarkGemm(b, 32, 256, 288) }
+func BenchmarkGemmConv64x64x576(b *testing.B)   { benchmarkGemm(b, 64, 64, 576) }

@@ -1,0 +1,140 @@
+package network_test
+
+import (
+	"fmt"
+	"math"
+	"strings"
+	"testing"
+
+	"gradsign/engine/layers"
+	"gradsign/engine/nb201"
+	"gradsign/engine/network"
+)
+
+func mustArch(t testing.TB, s string) nb201.Arch {
+	t.Helper()
+	a, err := nb201.ParseArch(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+const (
+	index0    = "|avg_pool_3x3~0|+|nor_conv_1x1~0|skip_connect~1|+|nor_conv_1x1~0|skip_connect~1|skip_connect~2|"
+	index11   = "|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|none~0|nor_conv_3x3~1|avg_pool_3x3~2|"
+	index284  = "|nor_conv_1x1~0|+|nor_conv_1x1~0|skip_connect~1|+|nor_conv_1x1~0|none~1|none~2|"
+	allConv33 = "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|nor_conv_3x3~0|nor_conv_3x3~1|nor_conv_3x3~2|"
+)
+
+// Parameter and FLOP counts against NATS-Bench's records (shared/data file 8) and DESIGN.md.
+func TestCountsMatchNATSBench(t *testing.T) {
+	for _, c := range []struct {
+		arch          string
+		classes, side int
+		params        int
+		flops         float64 // millions
+	}{
+		{index0, 10, 32, 129306, 15.64737},
+		{index11, 10, 32, 802426, 113.95137},
+		{index284, 10, 32, 0, 11.71521},
+		{allConv33, 10, 32, 1531546, 0},
+		{index0, 120, 16, 0, 3.91948},
+		{index11, 120, 16, 0, 28.49548},
+		{index284, 120, 16, 0, 2.93644},
+	} {
+		n, err := network.Build[float32](network.Config{Arch: mustArch(t, c.arch), C: 16, N: 5, Classes: c.classes, H: c.side, W: c.side})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.params != 0 && n.NumParams() != c.params {
+			t.Errorf("%s: %d params, want %d", c.arch, n.NumParams(), c.params)
+		}
+		if got := float64(n.FLOPs()) / 1e6; c.flops != 0 && math.Abs(got-c.flops) > 5e-6 {
+			t.Errorf("%s (%d classes, %dx%d): %.5f MFLOPs, want %.5f", c.arch, c.classes, c.side, c.side, got, c.flops)
+		}
+	}
+}
+
+func TestBuildRejectsBadConfig(t *testing.T) {
+	a := mustArch(t, index0)
+	for _, c := range []struct {
+		cfg  network.Config
+		says string
+	}{
+		{network.Config{Arch: a, C: 0, N: 5, Classes: 10, H: 32, W: 32}, "channels"},
+		{network.Config{Arch: a, C: 16, N: 0, Classes: 10, H: 32, W: 32}, "cells per stage"},
+		{network.Config{Arch: a, C: 16, N: 5, Classes: 0, H: 32, W: 32}, "class count"},
+		{network.Config{Arch: a, C: 16, N: 5, Classes: 10, H: 30, W: 32}, "multiples of 4"},
+	} {
+		if _, err := network.Build[float32](c.cfg); err == nil || !strings.Contains(err.Error(), c.says) {
+			t.Errorf("%+v: error %v, want one about %s", c.cfg, err, c.says)
+		}
+	}
+}
+
+func within(t *testing.T, what string, got, want []float32, tol float64) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Fatalf("%s: %d values, want %d", what, len(got), len(want))
+	}
+	worst, at := 0.0, 0
+	for i := range want {
+		if d := math.Abs(float64(got[i]) - float64(want[i])); d > worst || d != d {
+			worst, at = d, i
+		}
+	}
+	if !(worst <= tol) {
+		t.Errorf("%s: max difference %.3g at %d (%v vs %v), tolerance %.3g", what, worst, at, got[at], want[at], tol)
+	}
+}
+
+// TestBatchedEqualsOneByOne checks that a batch of per-sample passes gives each sample exactly
+// what a pass of that sample alone gives: logits, and the gradient of every weight.
+func TestBatchedEqualsOneByOne(t *testing.T) {
+	for _, arch := range []string{index11, "|none~0|+|nor_conv_1x1~0|none~1|+|skip_connect~0|avg_pool_3x3~1|nor_conv_3x3~2|"} {
+		net, err := network.Build[float64](network.Config{Arch: mustArch(t, arch), C: 8, N: 2, Classes: 10, H: 16, W: 16})
+		if err != nil {
+			t.Fatal(err)
+		}
+		net.Init(7)
+		const B = 5
+		x := make([]float64, B*net.InputSize())
+		for i := range x {
+			x[i] = math.Sin(float64(i) * 0.37)
+		}
+		labels := []int{1, 2, 3, 4, 5}
+		run := func(ws *network.Workspace[float64], x []float64, labels []int, first int, grads map[string][]float64) []float64 {
+			ws.PerSampleWeightGrad = func(p, sample int, g []float64) {
+				grads[fmt.Sprint(net.Params[p].Name, "/", first+sample)] = append([]float64(nil), g...)
+			}
+			logits := ws.Forward(x)
+			n := len(labels)
+			losses, d := make([]float64, n), make([]float64, len(logits))
+			layers.SoftmaxCrossEntropy(losses, d, logits, labels, n, 10, 1)
+			ws.Backward(d)
+			return append([]float64(nil), logits...)
+		}
+		batched, single := map[string][]float64{}, map[string][]float64{}
+		bl := run(net.NewWorkspace(B, network.PerSample), x, labels, 0, batched)
+		one := net.NewWorkspace(1, network.PerSample)
+		for b := 0; b < B; b++ {
+			sl := run(one, x[b*net.InputSize():(b+1)*net.InputSize()], labels[b:b+1], b, single)
+			for k := range sl {
+				if sl[k] != bl[b*10+k] {
+					t.Fatalf("%s: sample %d logit %d: batched %v, alone %v", arch, b, k, bl[b*10+k], sl[k])
+				}
+			}
+		}
+		if len(batched) != len(single) || len(batched) == 0 {
+			t.Fatalf("%d batched gradients, %d single", len(batched), len(single))
+		}
+		for k, g := range batched {
+			for i := range g {
+				if g[i] != single[k][i] {
+					t.Fatalf("%s: %s[%d]: batched %v, alone %v", arch, k, i, g[i], single[k][i])
+				}
+			}
+		}
+	}
+}

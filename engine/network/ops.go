@@ -1,0 +1,152 @@
+package network
+
+import (
+	"gradsign/engine/layers"
+	"gradsign/engine/matmul"
+)
+
+// op is one operation of the graph: it reads slot in (or several) and writes slot out.
+// backward adds to the gradients of its inputs and parameters. i is the op's position, which
+// keys its saved state in the workspace.
+type op[T matmul.Float] interface {
+	forward(ws *Workspace[T], i int)
+	backward(ws *Workspace[T], i int)
+}
+
+type convOp[T matmul.Float] struct {
+	in, out, w int
+	g          layers.Conv2d
+}
+
+func (o *convOp[T]) forward(ws *Workspace[T], _ int) {
+	w := ws.net.Params[o.w].Data
+	for b := 0; b < ws.n; b++ {
+		layers.Conv2dForward(o.g, ws.sample(ws.val, o.out, b), ws.sample(ws.val, o.in, b), w, ws.col)
+	}
+}
+
+func (o *convOp[T]) backward(ws *Workspace[T], _ int) {
+	w := ws.net.Params[o.w].Data
+	for b := 0; b < ws.n; b++ {
+		var dinp []T
+		if o.in != ws.net.input || ws.InputGrad {
+			dinp = ws.sample(ws.grad, o.in, b)
+		}
+		dw, beta := ws.weightGrad(o.w)
+		layers.Conv2dBackward(o.g, dinp, dw, ws.sample(ws.grad, o.out, b), ws.sample(ws.val, o.in, b), w, ws.col, ws.dcol, beta)
+		if ws.PerSampleWeightGrad != nil {
+			ws.PerSampleWeightGrad(o.w, b, dw)
+		}
+	}
+}
+
+type bnOp[T matmul.Float] struct{ in, out, gamma, beta int }
+
+func (o *bnOp[T]) dims(ws *Workspace[T]) (C, HW int) {
+	s := ws.net.slots[o.in]
+	return s.C, s.H * s.W
+}
+
+func (o *bnOp[T]) forward(ws *Workspace[T], i int) {
+	C, HW := o.dims(ws)
+	g := ws.group()
+	st := ws.stats[i]
+	groups := ws.n / g
+	layers.BatchNormForward(ws.batch(ws.val, o.out), st[:groups*C], st[ws.B*C:ws.B*C+groups*C],
+		ws.batch(ws.val, o.in), ws.net.Params[o.gamma].Data, ws.net.Params[o.beta].Data, ws.n, C, HW, g)
+}
+
+func (o *bnOp[T]) backward(ws *Workspace[T], i int) {
+	C, HW := o.dims(ws)
+	g := ws.group()
+	st := ws.stats[i]
+	groups := ws.n / g
+	layers.BatchNormBackward(ws.batch(ws.grad, o.in), ws.pgrad[o.gamma], ws.pgrad[o.beta], ws.batch(ws.grad, o.out),
+		ws.batch(ws.val, o.in), st[:groups*C], st[ws.B*C:ws.B*C+groups*C], ws.net.Params[o.gamma].Data, ws.n, C, HW, g)
+}
+
+type reluOp[T matmul.Float] struct{ in, out int }
+
+func (o *reluOp[T]) forward(ws *Workspace[T], _ int) {
+	layers.ReLUForward(ws.batch(ws.val, o.out), ws.batch(ws.val, o.in))
+}
+
+func (o *reluOp[T]) backward(ws *Workspace[T], _ int) {
+	layers.ReLUBackward(ws.batch(ws.grad, o.in), ws.batch(ws.grad, o.out), ws.batch(ws.val, o.in))
+}
+
+type avgPool3Op[T matmul.Float] struct {
+	in, out int
+	s       shape
+}
+
+func (o *avgPool3Op[T]) forward(ws *Workspace[T], _ int) {
+	layers.AvgPool3x3Forward(ws.batch(ws.val, o.out), ws.batch(ws.val, o.in), ws.n*o.s.C, o.s.H, o.s.W)
+}
+
+func (o *avgPool3Op[T]) backward(ws *Workspace[T], _ int) {
+	layers.AvgPool3x3Backward(ws.batch(ws.grad, o.in), ws.batch(ws.grad, o.out), ws.n*o.s.C, o.s.H, o.s.W)
+}
+
+type avgPool2Op[T matmul.Float] struct {
+	in, out int
+	s       shape // of the input
+}
+
+func (o *avgPool2Op[T]) forward(ws *Workspace[T], _ int) {
+	layers.AvgPool2x2Forward(ws.batch(ws.val, o.out), ws.batch(ws.val, o.in), ws.n*o.s.C, o.s.H, o.s.W)
+}
+
+func (o *avgPool2Op[T]) backward(ws *Workspace[T], _ int) {
+	layers.AvgPool2x2Backward(ws.batch(ws.grad, o.in), ws.batch(ws.grad, o.out), ws.n*o.s.C, o.s.H, o.s.W)
+}
+
+type gapOp[T matmul.Float] struct{ in, out, C, HW int }
+
+func (o *gapOp[T]) forward(ws *Workspace[T], _ int) {
+	layers.GlobalAvgPoolForward(ws.batch(ws.val, o.out), ws.batch(ws.val, o.in), ws.n*o.C, o.HW)
+}
+
+func (o *gapOp[T]) backward(ws *Workspace[T], _ int) {
+	layers.GlobalAvgPoolBackward(ws.batch(ws.grad, o.in), ws.batch(ws.grad, o.out), ws.n*o.C, o.HW)
+}
+
+type addOp[T matmul.Float] struct {
+	ins []int
+	out int
+}
+
+func (o *addOp[T]) forward(ws *Workspace[T], _ int) {
+	ins := make([][]T, len(o.ins))
+	for k, s := range o.ins {
+		ins[k] = ws.batch(ws.val, s)
+	}
+	layers.AddForward(ws.batch(ws.val, o.out), ins...)
+}
+
+func (o *addOp[T]) backward(ws *Workspace[T], _ int) {
+	dins := make([][]T, len(o.ins))
+	for k, s := range o.ins {
+		dins[k] = ws.batch(ws.grad, s)
+	}
+	layers.AddBackward(ws.batch(ws.grad, o.out), dins...)
+}
+
+type linearOp[T matmul.Float] struct{ in, out, w, b, I, O int }
+
+func (o *linearOp[T]) forward(ws *Workspace[T], _ int) {
+	layers.LinearForward(ws.batch(ws.val, o.out), ws.batch(ws.val, o.in), ws.net.Params[o.w].Data, ws.net.Params[o.b].Data, ws.n, o.I, o.O)
+}
+
+func (o *linearOp[T]) backward(ws *Workspace[T], _ int) {
+	w := ws.net.Params[o.w].Data
+	if ws.PerSampleWeightGrad == nil {
+		layers.LinearBackward(ws.batch(ws.grad, o.in), ws.pgrad[o.w], ws.pgrad[o.b], ws.batch(ws.grad, o.out), ws.batch(ws.val, o.in), w, ws.n, o.I, o.O, 1)
+		return
+	}
+	for b := 0; b < ws.n; b++ {
+		dw, _ := ws.weightGrad(o.w)
+		layers.LinearBackward(ws.sample(ws.grad, o.in, b), dw, ws.pgrad[o.b], ws.sample(ws.grad, o.out, b), ws.sample(ws.val, o.in, b), w, 1, o.I, o.O, 0)
+		ws.PerSampleWeightGrad(o.w, b, dw)
+	}
+}

@@ -1,0 +1,144 @@
+package network
+
+import (
+	"fmt"
+
+	"gradsign/engine/matmul"
+)
+
+// BatchNormMode says over what BatchNorm takes its statistics.
+type BatchNormMode uint8
+
+const (
+	// PerSample normalises each sample by its own statistics, as a batch of one does: what
+	// GradSign's per-sample gradients need.
+	PerSample BatchNormMode = iota
+	// MiniBatch normalises by the statistics of the whole batch: what the mini-batch proxies
+	// (snip, grasp, fisher, ...) use.
+	MiniBatch
+)
+
+// Workspace holds everything that changes while a Network runs a batch of up to B samples:
+// activations and their gradients, BatchNorm statistics, parameter gradients and scratch.
+// One goroutine uses it at a time.
+type Workspace[T matmul.Float] struct {
+	net  *Network[T]
+	B    int // capacity in samples
+	n    int // samples in the current batch
+	mode BatchNormMode
+
+	val, grad [][]T // per slot, [B, C, H, W]
+	stats     [][]T // per op: BatchNorm mean and rstd
+	pgrad     [][]T // per parameter: gradients summed over the batch (nil for buffers)
+	col, dcol []T   // im2col scratch of the largest convolution
+	wgrad     []T   // one sample's gradient of one weight
+
+	// PerSampleWeightGrad, when set, receives each sample's gradient of every Conv2d and
+	// Linear weight during Backward (param indexes Params; grad is reused after the call
+	// returns), and those gradients are not summed into ParamGrad.
+	PerSampleWeightGrad func(param, sample int, grad []T)
+	// InputGrad asks Backward for the gradient of the input (the first convolution skips it
+	// otherwise).
+	InputGrad bool
+}
+
+// NewWorkspace allocates a workspace for batches of up to B samples.
+func (n *Network[T]) NewWorkspace(B int, mode BatchNormMode) *Workspace[T] {
+	if B < 1 {
+		panic("network: workspace for fewer than one sample")
+	}
+	ws := &Workspace[T]{net: n, B: B, mode: mode}
+	ws.val = make([][]T, len(n.slots))
+	ws.grad = make([][]T, len(n.slots))
+	for i, s := range n.slots {
+		ws.val[i] = make([]T, B*s.size())
+		ws.grad[i] = make([]T, B*s.size())
+	}
+	ws.stats = make([][]T, len(n.ops))
+	cols, wmax := 0, 0
+	for i, o := range n.ops {
+		switch o := o.(type) {
+		case *bnOp[T]:
+			ws.stats[i] = make([]T, 2*B*n.slots[o.in].C)
+		case *convOp[T]:
+			cols = max(cols, o.g.ColSize())
+		}
+	}
+	ws.pgrad = make([][]T, len(n.Params))
+	for i, p := range n.Params {
+		if p.Trainable() {
+			ws.pgrad[i] = make([]T, len(p.Data))
+		}
+		if p.IsWeight() {
+			wmax = max(wmax, len(p.Data))
+		}
+	}
+	ws.col, ws.dcol, ws.wgrad = make([]T, cols), make([]T, cols), make([]T, wmax)
+	return ws
+}
+
+// group is the number of consecutive samples that share BatchNorm statistics.
+func (ws *Workspace[T]) group() int {
+	if ws.mode == MiniBatch {
+		return ws.n
+	}
+	return 1
+}
+
+// sample returns sample b of a slot's values.
+func (ws *Workspace[T]) sample(v [][]T, slot, b int) []T {
+	s := ws.net.slots[slot].size()
+	return v[slot][b*s : (b+1)*s]
+}
+
+// batch returns the current batch of a slot's values.
+func (ws *Workspace[T]) batch(v [][]T, slot int) []T {
+	return v[slot][:ws.n*ws.net.slots[slot].size()]
+}
+
+// Forward runs a batch of len(x)/InputSize samples, x [n, 3, H, W], and returns its logits
+// [n, Classes], which stay valid until the next Forward.
+func (ws *Workspace[T]) Forward(x []T) []T {
+	size := ws.net.InputSize()
+	if len(x)%size != 0 || len(x) == 0 || len(x)/size > ws.B {
+		panic(fmt.Sprintf("network: input of %d values is not 1..%d images of %d", len(x), ws.B, size))
+	}
+	ws.n = len(x) / size
+	copy(ws.val[ws.net.input], x)
+	for i, o := range ws.net.ops {
+		o.forward(ws, i)
+	}
+	return ws.batch(ws.val, ws.net.logits)
+}
+
+// Backward runs the backward pass of the last Forward from the gradient of the loss with
+// respect to the logits, dlogits [n, Classes]. It overwrites every gradient of the previous
+// Backward.
+func (ws *Workspace[T]) Backward(dlogits []T) {
+	for _, g := range ws.grad {
+		clear(g)
+	}
+	for _, g := range ws.pgrad {
+		clear(g)
+	}
+	copy(ws.batch(ws.grad, ws.net.logits), dlogits)
+	for i := len(ws.net.ops) - 1; i >= 0; i-- {
+		ws.net.ops[i].backward(ws, i)
+	}
+}
+
+// ParamGrad returns the gradient of a parameter (by index into Params) summed over the
+// batch; for Conv2d and Linear weights, only when PerSampleWeightGrad is unset.
+func (ws *Workspace[T]) ParamGrad(param int) []T { return ws.pgrad[param] }
+
+// InputGradient returns the gradient of the input [n, 3, H, W] (with InputGrad set).
+func (ws *Workspace[T]) InputGradient() []T { return ws.batch(ws.grad, ws.net.input) }
+
+// weightGrad hands a sample's weight gradient to PerSampleWeightGrad, or says where to
+// accumulate it: it returns the slice to write to and the beta to write with.
+func (ws *Workspace[T]) weightGrad(param int) ([]T, T) {
+	if ws.PerSampleWeightGrad != nil {
+		return ws.wgrad[:len(ws.net.Params[param].Data)], 0
+	}
+	return ws.pgrad[param], 1
+}

@@ -1,0 +1,191 @@
+// Command mkassets builds the data files of assets/ from the project's shared source data
+// (see its PROVENANCE.md): the CIFAR samples in the official binary format and the
+// NAS-Bench-201 ground-truth table. The outputs are committed; run it only to rebuild them.
+//
+//	go run ./tools/mkassets -src ../shared/data -dst assets
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"encoding/csv"
+	"flag"
+	"fmt"
+	"image"
+	"image/png"
+	"io"
+	"log"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"gradsign/engine/cifar"
+	"gradsign/engine/nb201"
+)
+
+// coarseOf maps each CIFAR-100 fine label to its coarse label (the dataset's 20 superclasses);
+// the official binary format stores both.
+var coarseOf = [100]byte{
+	4, 1, 14, 8, 0, 6, 7, 7, 18, 3, 3, 14, 9, 18, 7, 11, 3, 9, 7, 11,
+	6, 11, 5, 10, 7, 6, 13, 15, 3, 15, 0, 11, 1, 10, 12, 14, 16, 9, 11, 5,
+	5, 19, 8, 8, 15, 13, 14, 17, 18, 10, 16, 4, 17, 4, 2, 0, 17, 4, 18, 17,
+	10, 3, 2, 12, 12, 16, 12, 1, 9, 19, 2, 10, 0, 1, 16, 12, 9, 13, 15, 13,
+	16, 19, 2, 4, 6, 19, 5, 5, 8, 19, 18, 1, 2, 15, 6, 0, 17, 8, 14, 13,
+}
+
+func main() {
+	src := flag.String("src", "../shared/data", "folder of the source data")
+	dst := flag.String("dst", "assets", "folder to write the assets to")
+	flag.Parse()
+	log.SetFlags(0)
+	if err := run(*src, *dst); err != nil {
+		log.Fatal("mkassets: ", err)
+	}
+}
+
+func run(src, dst string) error {
+	c10, err := cifarBinary(filepath.Join(src, "cifar10_test_first1000.png"), filepath.Join(src, "cifar10_test_first1000_labels.txt"), nil)
+	if err != nil {
+		return err
+	}
+	// The shared data also holds the first 100 images in the official format: they must agree.
+	first100, err := os.ReadFile(filepath.Join(src, "cifar10_test_first100.bin"))
+	if err != nil {
+		return err
+	}
+	if !bytes.Equal(c10[:len(first100)], first100) {
+		return fmt.Errorf("the PNG's first 100 images differ from cifar10_test_first100.bin")
+	}
+	c100, err := cifarBinary(filepath.Join(src, "cifar100_sample100.png"), filepath.Join(src, "cifar100_sample100_fine_labels.txt"), coarseOf[:])
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(dst, "cifar10_test_first1000.bin"), c10, 0o644); err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(dst, "cifar100_sample100.bin"), c100, 0o644); err != nil {
+		return err
+	}
+	return table(filepath.Join(src, "nb201_test_acc_200ep_natsbench.csv"), filepath.Join(dst, "nb201.csv.gz"))
+}
+
+// cifarBinary converts a PNG of one image per row (pixel 32r+c of row k is pixel (r, c) of
+// image k) and its labels, one per line, to the official binary format. With coarse set,
+// records are CIFAR-100's: coarse label, fine label, pixels.
+func cifarBinary(pngPath, labelPath string, coarse []byte) ([]byte, error) {
+	f, err := os.Open(pngPath)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	img, err := png.Decode(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v", pngPath, err)
+	}
+	labels, err := readLabels(labelPath)
+	if err != nil {
+		return nil, err
+	}
+	b := img.Bounds()
+	if b.Dx() != cifar.Side*cifar.Side || b.Dy() != len(labels) {
+		return nil, fmt.Errorf("%s is %dx%d, want %dx%d", pngPath, b.Dx(), b.Dy(), cifar.Side*cifar.Side, len(labels))
+	}
+	var out []byte
+	for k, l := range labels {
+		if coarse != nil {
+			out = append(out, coarse[l])
+		}
+		out = append(out, byte(l))
+		out = append(out, planes(img, b.Min.Y+k)...)
+	}
+	return out, nil
+}
+
+// planes returns the R, G and B planes of the image stored in one PNG row.
+func planes(img image.Image, y int) []byte {
+	const n = cifar.Side * cifar.Side
+	p := make([]byte, 3*n)
+	for x := 0; x < n; x++ {
+		r, g, b, _ := img.At(img.Bounds().Min.X+x, y).RGBA()
+		p[x], p[n+x], p[2*n+x] = byte(r>>8), byte(g>>8), byte(b>>8)
+	}
+	return p
+}
+
+func readLabels(path string) ([]int, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var labels []int
+	for i, line := range strings.Fields(string(data)) {
+		l, err := strconv.Atoi(line)
+		if err != nil || l < 0 || l > 99 {
+			return nil, fmt.Errorf("%s:%d: bad label %q", path, i+1, line)
+		}
+		labels = append(labels, l)
+	}
+	return labels, nil
+}
+
+// table writes the ground truth as gzipped CSV: index, arch and the three test accuracies,
+// rounded to 4 decimals (the source's values are means of 0.01-step accuracies over seeds, so
+// no two distinct values collide).
+func table(srcPath, dstPath string) error {
+	in, err := os.Open(srcPath)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	r := csv.NewReader(bufio.NewReader(in))
+	if _, err := r.Read(); err != nil { // header
+		return err
+	}
+	var buf bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+	w := csv.NewWriter(zw)
+	w.Write([]string{"index", "arch", "cifar10", "cifar100", "imagenet16"})
+	for {
+		rec, err := r.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return err
+		}
+		if _, err := nb201.ParseArch(rec[1]); err != nil {
+			return err
+		}
+		row := []string{rec[0], rec[1]}
+		for _, v := range rec[2:5] {
+			x, err := strconv.ParseFloat(v, 64)
+			if err != nil {
+				return err
+			}
+			row = append(row, strconv.FormatFloat(x, 'f', 4, 64))
+		}
+		w.Write(row)
+	}
+	w.Flush()
+	if err := w.Error(); err != nil {
+		return err
+	}
+	if err := zw.Close(); err != nil {
+		return err
+	}
+	// The result must read back as a complete table.
+	if _, err := readTable(buf.Bytes()); err != nil {
+		return err
+	}
+	return os.WriteFile(dstPath, buf.Bytes(), 0o644)
+}
+
+func readTable(gz []byte) (*nb201.Table, error) {
+	zr, err := gzip.NewReader(bytes.NewReader(gz))
+	if err != nil {
+		return nil, err
+	}
+	return nb201.ReadTable(zr)
+}
