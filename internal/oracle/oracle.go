@@ -29,6 +29,9 @@ type Reference struct {
 	Params int
 	// GradSign is the score from float32 gradients; GradSignF64 from float64 ones.
 	GradSign, GradSignF64 float64
+	// SignFlips counts the per-sample gradient entries whose sign differs between PyTorch's
+	// float32 and float64 runs: the noise floor of the float32 score.
+	SignFlips int
 	// PerLayer maps each weight layer (its parameter name less ".weight") to its float32 score.
 	PerLayer map[string]float64
 	// Proxies maps each mini-batch proxy (and name_f64) to its value; NaN where the reference
@@ -76,7 +79,7 @@ func Read(path string) (*Reference, error) {
 		return nil, err
 	}
 	ints := map[string]*int{"C": &r.C, "N": &r.Cells, "num_classes": &r.Classes,
-		"n": &r.N, "offset": &r.Offset, "params": &r.Params}
+		"n": &r.N, "offset": &r.Offset, "params": &r.Params, "sign_flips_f32_vs_f64": &r.SignFlips}
 	for k, p := range ints {
 		if *p, err = strconv.Atoi(md[k]); err != nil {
 			return nil, fmt.Errorf("%s: metadata %s: %v", path, k, err)

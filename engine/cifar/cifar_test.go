@@ -1,0 +1,117 @@
+package cifar_test
+
+import (
+	"math"
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	"gradsign/assets"
+	"gradsign/engine/cifar"
+	"gradsign/internal/oracle"
+)
+
+// The bundled images, normalised, are exactly the reference files' inputs.
+func TestBatchMatchesReferenceInputs(t *testing.T) {
+	refs, err := oracle.All()
+	if err != nil {
+		t.Fatal(err)
+	}
+	set := assets.CIFAR(cifar.CIFAR10)
+	if set.Len() != 1000 {
+		t.Fatalf("%d bundled images, want 1000", set.Len())
+	}
+	for _, ref := range refs {
+		x, labels, err := cifar.Batch[float32](set, ref.Offset, ref.N, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := ref.File.Tensors["input"].Float32s()
+		for i := range want {
+			if math.Abs(float64(x[i]-want[i])) > 1e-6 {
+				t.Fatalf("%s: input[%d] = %v, PyTorch %v", ref.Name, i, x[i], want[i])
+			}
+		}
+		l, _ := ref.File.Tensors["labels"].Int64s()
+		for i := range l {
+			if int64(labels[i]) != l[i] {
+				t.Fatalf("%s: label %d = %d, want %d", ref.Name, i, labels[i], l[i])
+			}
+		}
+	}
+	// The first labels of the CIFAR-10 test batch.
+	for i, want := range []int{3, 8, 8, 0, 6, 6, 1, 6, 3, 1} {
+		if set.Label(i) != want {
+			t.Fatalf("label %d = %d, want %d", i, set.Label(i), want)
+		}
+	}
+	c100 := assets.CIFAR(cifar.CIFAR100)
+	if c100.Len() != 100 || c100.Label(0) != 19 || c100.Label(1) != 38 {
+		t.Fatalf("CIFAR-100: %d images, labels %d %d", c100.Len(), c100.Label(0), c100.Label(1))
+	}
+}
+
+func TestAugmentation(t *testing.T) {
+	set := assets.CIFAR(cifar.CIFAR10)
+	plain, _, _ := cifar.Batch[float64](set, 0, 1, nil)
+	a, _, _ := cifar.Batch[float64](set, 0, 20, rand.New(rand.NewPCG(1, 2)))
+	b, _, _ := cifar.Batch[float64](set, 0, 20, rand.New(rand.NewPCG(1, 2)))
+	for i := range a {
+		if a[i] != b[i] {
+			t.Fatal("the same seed gave different augmentations")
+		}
+	}
+	// Every augmented image is the original shifted by up to 4 pixels, maybe mirrored, with
+	// zero (black) padding.
+	const s = cifar.Side
+	img := a[:3*s*s]
+	black := func(c int) float64 { return float64((0 - cifar.Mean[c]) / cifar.Std[c]) }
+	found := false
+	for dy := -4; dy <= 4 && !found; dy++ {
+		for dx := -4; dx <= 4 && !found; dx++ {
+			for _, flip := range []bool{false, true} {
+				ok := true
+				for c := 0; c < 3 && ok; c++ {
+					for y := 0; y < s && ok; y++ {
+						for x := 0; x < s && ok; x++ {
+							sx := x + dx
+							if flip {
+								sx = s - 1 - x + dx
+							}
+							want := black(c)
+							if sy := y + dy; sy >= 0 && sy < s && sx >= 0 && sx < s {
+								want = plain[c*s*s+sy*s+sx]
+							}
+							ok = math.Abs(img[c*s*s+y*s+x]-want) < 1e-6
+						}
+					}
+				}
+				found = found || ok
+			}
+		}
+	}
+	if !found {
+		t.Fatal("augmented image 0 is no crop or flip of the original")
+	}
+}
+
+func TestErrors(t *testing.T) {
+	if _, err := cifar.Read(assets.CIFAR10Bin[:3073*2+5], cifar.CIFAR10); err == nil || !strings.Contains(err.Error(), "whole number") {
+		t.Errorf("truncated file: %v", err)
+	}
+	if _, err := cifar.Read(assets.CIFAR100Bin[:3074*10], cifar.CIFAR10); err == nil {
+		t.Error("CIFAR-100 records read as CIFAR-10: no error")
+	}
+	if _, err := cifar.Read(nil, cifar.CIFAR10); err == nil {
+		t.Error("empty file: no error")
+	}
+	set := assets.CIFAR(cifar.CIFAR10)
+	for _, c := range [][2]int{{0, 1001}, {999, 2}, {-1, 3}, {0, 0}} {
+		if _, _, err := cifar.Batch[float32](set, c[0], c[1], nil); err == nil || !strings.Contains(err.Error(), "holds 1000") {
+			t.Errorf("offset %d, n %d: %v", c[0], c[1], err)
+		}
+	}
+	if _, err := cifar.FormatByName("imagenet"); err == nil {
+		t.Error("unknown dataset: no error")
+	}
+}

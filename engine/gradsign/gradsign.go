@@ -1,0 +1,241 @@
+// Package gradsign computes GradSign (Zhang & Jia, ICLR 2022) exactly as the official code
+// does: for each sample alone (BatchNorm in train mode on that sample), the gradient of its
+// cross-entropy loss with respect to every Conv2d and Linear weight (no biases, no BatchNorm
+// parameters); then
+//
+//	score = sum over weights k of | sum over samples i of sign(dL_i/dw_k) |
+//
+// with sign(0) = 0 and any weight whose gradient is NaN for some sample left out (numpy's
+// nansum). No normalisation.
+//
+// Samples run in batched chunks whose BatchNorm statistics stay per sample, which equals one
+// pass per sample, and each sample's gradient is folded into an integer accumulator as soon
+// as it exists: memory is bounded by the chunk, not by the sample count, and the result does
+// not depend on the chunk size or the number of workers.
+package gradsign
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"gradsign/engine/layers"
+	"gradsign/engine/matmul"
+	"gradsign/engine/network"
+)
+
+// Signs holds, for every weight of every Conv2d and Linear layer, the sum over the samples
+// seen so far of the sign of that weight's gradient. Signs of disjoint sample sets add up
+// (Merge), so the samples of one score can be spread over goroutines, Web Workers or machines.
+type Signs struct {
+	// Sum is per layer (in the network's weight order), per weight.
+	Sum [][]int32
+	// NaN is per layer, per weight: set where some sample's gradient was NaN. A layer's
+	// slice is nil until its first NaN.
+	NaN [][]bool
+	// Samples is the number of samples folded in.
+	Samples int
+}
+
+// NewSigns makes empty accumulators for layers of the given weight counts.
+func NewSigns(sizes []int) *Signs {
+	s := &Signs{Sum: make([][]int32, len(sizes)), NaN: make([][]bool, len(sizes))}
+	for i, n := range sizes {
+		s.Sum[i] = make([]int32, n)
+	}
+	return s
+}
+
+// Fold adds the sign of one sample's gradient of a layer's weights.
+func Fold[T matmul.Float](s *Signs, layer int, grad []T) {
+	acc := s.Sum[layer][:len(grad)]
+	for k, g := range grad {
+		switch {
+		case g > 0:
+			acc[k]++
+		case g < 0:
+			acc[k]--
+		case g != g:
+			if s.NaN[layer] == nil {
+				s.NaN[layer] = make([]bool, len(acc))
+			}
+			s.NaN[layer][k] = true
+		}
+	}
+}
+
+// Merge adds the accumulators of another, disjoint set of samples of the same network.
+// It panics if the layouts differ.
+func (s *Signs) Merge(o *Signs) {
+	if len(o.Sum) != len(s.Sum) {
+		panic("gradsign: merging accumulators of different networks")
+	}
+	for l := range s.Sum {
+		if len(o.Sum[l]) != len(s.Sum[l]) {
+			panic("gradsign: merging accumulators of different networks")
+		}
+		for k, v := range o.Sum[l] {
+			s.Sum[l][k] += v
+		}
+		if o.NaN[l] != nil {
+			if s.NaN[l] == nil {
+				s.NaN[l] = make([]bool, len(s.Sum[l]))
+			}
+			for k, v := range o.NaN[l] {
+				s.NaN[l][k] = s.NaN[l][k] || v
+			}
+		}
+	}
+	s.Samples += o.Samples
+}
+
+// LayerScore is the score of one layer: sum over its weights of |sum_i sign(g_ik)|.
+func (s *Signs) LayerScore(layer int) float64 {
+	var total int64
+	for k, v := range s.Sum[layer] {
+		if s.NaN[layer] != nil && s.NaN[layer][k] {
+			continue
+		}
+		if v < 0 {
+			v = -v
+		}
+		total += int64(v)
+	}
+	return float64(total)
+}
+
+// Layer is one weight layer's share of the score.
+type Layer struct {
+	// Name is the layer's NAS-Bench-201 module name, e.g. "cells.5.conv_a.op.1".
+	Name    string  `json:"name"`
+	Weights int     `json:"weights"`
+	Score   float64 `json:"score"`
+}
+
+// Result is a GradSign score with its per-layer contributions.
+type Result struct {
+	Score  float64 `json:"gradsign"`
+	Layers []Layer `json:"layers"`
+	N      int     `json:"n"`
+}
+
+// Result sums the accumulators of net's layers into a score.
+func (s *Signs) Result(names []string) Result {
+	r := Result{N: s.Samples, Layers: make([]Layer, len(s.Sum))}
+	for l := range s.Sum {
+		r.Layers[l] = Layer{Name: names[l], Weights: len(s.Sum[l]), Score: s.LayerScore(l)}
+		r.Score += r.Layers[l].Score
+	}
+	return r
+}
+
+// LayerNames returns the module name of each of net's weight layers, in order: its weight's
+// parameter name less ".weight", as the reference files name them.
+func LayerNames[T matmul.Float](net *network.Network[T]) []string {
+	var names []string
+	for _, p := range net.Weights() {
+		names = append(names, strings.TrimSuffix(net.Params[p].Name, ".weight"))
+	}
+	return names
+}
+
+// Options tune how a score is computed; none changes the result.
+type Options struct {
+	// Chunk is the number of samples that go through the network together (default 8). The
+	// memory a worker needs grows with it.
+	Chunk int
+	// Workers is the number of goroutines (default GOMAXPROCS), each with its own workspace.
+	Workers int
+	// Progress, if set, is called after each chunk with the number of samples done; calls are
+	// serialised.
+	Progress func(done int)
+}
+
+func (o Options) withDefaults(n int) Options {
+	if o.Chunk < 1 {
+		o.Chunk = 8
+	}
+	if o.Workers < 1 {
+		o.Workers = runtime.GOMAXPROCS(0)
+	}
+	o.Chunk = min(o.Chunk, n)
+	o.Workers = min(o.Workers, (n+o.Chunk-1)/o.Chunk)
+	return o
+}
+
+// Accumulate folds the per-sample gradient signs of samples x [n, 3, H, W] with labels [n]
+// into new accumulators. It stops early with ctx's error when ctx is cancelled.
+func Accumulate[T matmul.Float](ctx context.Context, net *network.Network[T], x []T, labels []int, opt Options) (*Signs, error) {
+	size := net.InputSize()
+	n := len(labels)
+	if n == 0 || len(x) != n*size {
+		return nil, fmt.Errorf("gradsign: %d input values for %d labels of images of %d values", len(x), n, size)
+	}
+	for i, l := range labels {
+		if l < 0 || l >= net.Classes {
+			return nil, fmt.Errorf("gradsign: label %d of sample %d out of range for %d classes (is the dataset right?)", l, i, net.Classes)
+		}
+	}
+	opt = opt.withDefaults(n)
+	weights := net.Weights()
+	layerOf := make([]int, len(net.Params))
+	sizes := make([]int, len(weights))
+	for l, p := range weights {
+		layerOf[p] = l
+		sizes[l] = len(net.Params[p].Data)
+	}
+	chunks := (n + opt.Chunk - 1) / opt.Chunk
+	var next atomic.Int64
+	var mu sync.Mutex // guards done and Progress
+	done := 0
+	parts := make([]*Signs, opt.Workers)
+	var wg sync.WaitGroup
+	for w := range parts {
+		signs := NewSigns(sizes)
+		parts[w] = signs
+		wg.Go(func() {
+			ws := net.NewWorkspace(opt.Chunk, network.PerSample)
+			ws.PerSampleWeightGrad = func(p, _ int, g []T) { Fold(signs, layerOf[p], g) }
+			losses := make([]T, opt.Chunk)
+			dlogits := make([]T, opt.Chunk*net.Classes)
+			for {
+				c := int(next.Add(1) - 1)
+				if c >= chunks || ctx.Err() != nil {
+					return
+				}
+				from, to := c*opt.Chunk, min((c+1)*opt.Chunk, n)
+				b := to - from
+				logits := ws.Forward(x[from*size : to*size])
+				layers.SoftmaxCrossEntropy(losses, dlogits, logits, labels[from:to], b, net.Classes, 1)
+				ws.Backward(dlogits[:b*net.Classes])
+				signs.Samples += b
+				mu.Lock()
+				done += b
+				if opt.Progress != nil {
+					opt.Progress(done)
+				}
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	for _, p := range parts[1:] {
+		parts[0].Merge(p)
+	}
+	return parts[0], nil
+}
+
+// Score computes the GradSign score of net on samples x [n, 3, H, W] with labels [n].
+func Score[T matmul.Float](ctx context.Context, net *network.Network[T], x []T, labels []int, opt Options) (Result, error) {
+	s, err := Accumulate(ctx, net, x, labels, opt)
+	if err != nil {
+		return Result{}, err
+	}
+	return s.Result(LayerNames(net)), nil
+}

@@ -1,0 +1,56 @@
+// Command gradsign scores NAS-Bench-201 architectures with GradSign from the command line.
+//
+//	gradsign score [flags]     score one architecture (see gradsign score -h)
+//
+// Errors go to stderr as one line, with exit status 2 for bad usage and 1 for anything else.
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+)
+
+const usage = `gradsign: GradSign zero-cost scores of NAS-Bench-201 architectures
+
+usage:
+  gradsign score [flags]   score one architecture; gradsign score -h lists the flags
+`
+
+// usageError marks an error in what the user typed, as opposed to a failure while running.
+type usageError struct{ error }
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	var err error
+	switch args[0] {
+	case "score":
+		err = score(args[1:], stdout, stderr)
+	case "help", "-h", "-help", "--help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	default:
+		err = usageError{fmt.Errorf("unknown command %q: try gradsign score", args[0])}
+	}
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.As(err, new(usageError)):
+		fmt.Fprintln(stderr, "gradsign:", err)
+		return 2
+	default:
+		fmt.Fprintln(stderr, "gradsign:", err)
+		return 1
+	}
+}

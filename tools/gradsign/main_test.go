@@ -1,0 +1,120 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"math"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"gradsign/internal/oracle"
+)
+
+func runCLI(args ...string) (stdout, stderr string, code int) {
+	var o, e bytes.Buffer
+	code = run(args, &o, &e)
+	return o.String(), e.String(), code
+}
+
+// TestReproducesReferences is the issue's acceptance check: the CLI, given a reference file's
+// weights, arch, n, offset and network size, prints that file's float32 GradSign within 0.1%.
+func TestReproducesReferences(t *testing.T) {
+	refs, err := oracle.All()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ref := range refs {
+		path := filepath.Join(oracle.Dir(), ref.Name)
+		out, errOut, code := runCLI("score", "--weights", path, "--arch", ref.Arch.String(),
+			"--n", strconv.Itoa(ref.N), "--offset", strconv.Itoa(ref.Offset),
+			"--channels", strconv.Itoa(ref.C), "--cells", strconv.Itoa(ref.Cells), "--json")
+		if code != 0 {
+			t.Fatalf("%s: exit %d: %s", ref.Name, code, errOut)
+		}
+		var got scoreOutput
+		if err := json.Unmarshal([]byte(out), &got); err != nil {
+			t.Fatalf("%s: %v in %q", ref.Name, err, out)
+		}
+		if d := math.Abs(got.GradSign - ref.GradSign); d > 1e-3*ref.GradSign {
+			t.Errorf("%s: gradsign %v, PyTorch %v", ref.Name, got.GradSign, ref.GradSign)
+		}
+		if got.Params != ref.Params || got.Arch != ref.Arch.String() || got.N != ref.N {
+			t.Errorf("%s: params %d arch %s n %d", ref.Name, got.Params, got.Arch, got.N)
+		}
+		for _, key := range []string{`"arch"`, `"gradsign"`, `"params"`, `"flops"`, `"n"`, `"seed"`, `"seconds"`} {
+			if !strings.Contains(out, key) {
+				t.Errorf("%s: JSON lacks %s", ref.Name, key)
+			}
+		}
+	}
+}
+
+func TestDefaultScore(t *testing.T) {
+	out, errOut, code := runCLI("score", "--n", "4", "--json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var got scoreOutput
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatal(err)
+	}
+	if got.Index == nil || *got.Index != 0 || got.Params != 129306 || got.FLOPs != 15647370 || got.GradSign <= 0 {
+		t.Fatalf("default score: %+v", got)
+	}
+	if math.Abs(got.Accuracy["cifar10"]-85.8633) > 1e-9 {
+		t.Fatalf("index 0 CIFAR-10 accuracy %v", got.Accuracy["cifar10"])
+	}
+	// The same seed gives the same score; the text output carries the same facts.
+	again, _, _ := runCLI("score", "--n", "4", "--json", "--workers", "1", "--chunk", "3")
+	var g2 scoreOutput
+	json.Unmarshal([]byte(again), &g2)
+	if g2.GradSign != got.GradSign {
+		t.Fatalf("same seed, other chunking: %v vs %v", g2.GradSign, got.GradSign)
+	}
+	text, _, code := runCLI("score", "--n", "4", "--layers")
+	if code != 0 || !strings.Contains(text, "stem.0") || !strings.Contains(text, strconv.FormatFloat(got.GradSign, 'f', 0, 64)) {
+		t.Fatalf("text output:\n%s", text)
+	}
+}
+
+func TestErrors(t *testing.T) {
+	dir := t.TempDir()
+	ref := filepath.Join(oracle.Dir(), "c8n1_all_none.safetensors")
+	data, _ := os.ReadFile(ref)
+	truncated := filepath.Join(dir, "truncated.safetensors")
+	os.WriteFile(truncated, data[:len(data)/2], 0o644)
+	junk := filepath.Join(dir, "junk.bin")
+	os.WriteFile(junk, []byte("not a cifar batch"), 0o644)
+	for _, c := range []struct {
+		args []string
+		code int
+		says string
+	}{
+		{[]string{"score", "--arch", "|nor_conv_3x3~0|+|bogus~0|none~1|+|none~0|none~1|none~2|"}, 2, `unknown operation "bogus"`},
+		{[]string{"score", "--index", "15625"}, 2, "out of range: want 0..15624"},
+		{[]string{"score", "--index", "3", "--arch", "|none~0|+|none~0|none~1|+|none~0|none~1|none~2|"}, 2, "not both"},
+		{[]string{"score", "--n", "1001"}, 2, "the data holds 1000"},
+		{[]string{"score", "--n", "10", "--offset", "995"}, 2, "the data holds 1000"},
+		{[]string{"score", "--n", "0"}, 2, "at least 1"},
+		{[]string{"score", "--dataset", "imagenet"}, 2, "unknown dataset"},
+		{[]string{"score", "--dataset", "cifar100", "--n", "101"}, 2, "the data holds 100"},
+		{[]string{"score", "--channels", "0"}, 2, "channels"},
+		{[]string{"score", "--bogus"}, 2, "flag provided but not defined"},
+		{[]string{"score", "extra"}, 2, "unexpected argument"},
+		{[]string{"frobnicate"}, 2, "unknown command"},
+		{[]string{"score", "--weights", filepath.Join(dir, "missing.safetensors")}, 1, "no such file"},
+		{[]string{"score", "--weights", truncated}, 1, "truncated"},
+		{[]string{"score", "--weights", ref, "--n", "4", "--channels", "8", "--cells", "1"}, 1, `lack tensor "cells.0.layers.1.op.1.weight"`},
+		{[]string{"score", "--weights", ref, "--n", "4"}, 1, "has shape [8 3 3 3], the network needs [16 3 3 3]"},
+		{[]string{"score", "--data", junk}, 1, "whole number"},
+	} {
+		out, errOut, code := runCLI(c.args...)
+		lines := strings.Split(strings.TrimSpace(errOut), "\n")
+		if code != c.code || !strings.Contains(errOut, c.says) || len(lines) != 1 || out != "" {
+			t.Errorf("%v: exit %d, stderr %q, stdout %q; want exit %d and one line saying %q", c.args, code, errOut, out, c.code, c.says)
+		}
+	}
+}

@@ -1,0 +1,190 @@
+#!/usr/bin/python3
+"""GradSign the way the official code computes it, in PyTorch: the comparison side of
+`make crosscheck` (same score?) and `make bench` (how fast?). Not part of the product.
+
+It builds NAS-Bench-201's TinyNetwork (InferCell cells, ResNetBasicblock reductions, module
+names as in NAS-Bench-201, so a state dict written by `gradsign score --save-weights` loads
+as is), reads images from a CIFAR binary batch, and for each sample alone runs forward and
+backward in train mode, stacks the Conv2d and Linear weight gradients, and returns
+nansum(|sum_i sign(g_i)|), as zero-cost-nas's grad_conflict measure does.
+
+usage: gradsign_ref.py WEIGHTS.safetensors --arch ARCH [--n 128] [--offset 0]
+                       [--data FILE] [--channels 16] [--cells 5] [--classes 10]
+                       [--threads 1] [--repeat 1]
+Prints one JSON object: {"gradsign": ..., "seconds": [...], "params": ...}.
+"""
+import argparse
+import json
+import struct
+import time
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+MEAN = (0.4914, 0.4822, 0.4465)
+STD = (0.2023, 0.1994, 0.2010)
+
+
+class ReLUConvBN(nn.Module):
+    def __init__(self, c_in, c_out, k, stride, pad):
+        super().__init__()
+        self.op = nn.Sequential(nn.ReLU(inplace=False),
+                                nn.Conv2d(c_in, c_out, k, stride=stride, padding=pad, bias=False),
+                                nn.BatchNorm2d(c_out))
+
+    def forward(self, x):
+        return self.op(x)
+
+
+class Zero(nn.Module):
+    def forward(self, x):
+        return x.mul(0.)
+
+
+def make_op(name, c):
+    if name == 'none':
+        return Zero()
+    if name == 'skip_connect':
+        return nn.Identity()
+    if name == 'nor_conv_1x1':
+        return ReLUConvBN(c, c, 1, 1, 0)
+    if name == 'nor_conv_3x3':
+        return ReLUConvBN(c, c, 3, 1, 1)
+    if name == 'avg_pool_3x3':
+        return nn.AvgPool2d(3, stride=1, padding=1, count_include_pad=False)
+    raise ValueError('unknown op ' + name)
+
+
+def parse_arch(s):
+    """Returns, per node j = 1..3, the list of (op name, input node)."""
+    nodes = []
+    for part in s.strip().split('+'):
+        edges = [e.split('~') for e in part.strip('|').split('|')]
+        nodes.append([(op, int(i)) for op, i in edges])
+    return nodes
+
+
+class InferCell(nn.Module):
+    def __init__(self, arch, c):
+        super().__init__()
+        self.layers = nn.ModuleList()
+        self.node_in = []
+        for node in arch:
+            ix = []
+            for op, i in node:
+                self.layers.append(make_op(op, c))
+                ix.append((len(self.layers) - 1, i))
+            self.node_in.append(ix)
+
+    def forward(self, x):
+        nodes = [x]
+        for ix in self.node_in:
+            nodes.append(sum(self.layers[l](nodes[i]) for l, i in ix))
+        return nodes[-1]
+
+
+class ResNetBasicblock(nn.Module):
+    def __init__(self, c_in, c_out):
+        super().__init__()
+        self.conv_a = ReLUConvBN(c_in, c_out, 3, 2, 1)
+        self.conv_b = ReLUConvBN(c_out, c_out, 3, 1, 1)
+        self.downsample = nn.Sequential(nn.AvgPool2d(kernel_size=2, stride=2, padding=0),
+                                        nn.Conv2d(c_in, c_out, 1, 1, 0, bias=False))
+
+    def forward(self, x):
+        return self.downsample(x) + self.conv_b(self.conv_a(x))
+
+
+class TinyNetwork(nn.Module):
+    def __init__(self, arch, c, n, classes):
+        super().__init__()
+        self.stem = nn.Sequential(nn.Conv2d(3, c, 3, padding=1, bias=False), nn.BatchNorm2d(c))
+        cells = []
+        for stage in range(3):
+            if stage > 0:
+                cells.append(ResNetBasicblock(c, 2 * c))
+                c *= 2
+            cells += [InferCell(arch, c) for _ in range(n)]
+        self.cells = nn.ModuleList(cells)
+        self.lastact = nn.Sequential(nn.BatchNorm2d(c), nn.ReLU(inplace=True))
+        self.global_pooling = nn.AdaptiveAvgPool2d(1)
+        self.classifier = nn.Linear(c, classes)
+
+    def forward(self, x):
+        x = self.stem(x)
+        for cell in self.cells:
+            x = cell(x)
+        x = self.global_pooling(self.lastact(x))
+        return self.classifier(x.view(x.size(0), -1))
+
+
+def read_safetensors(path):
+    data = open(path, 'rb').read()
+    n = struct.unpack('<Q', data[:8])[0]
+    header = json.loads(data[8:8 + n])
+    header.pop('__metadata__', None)
+    body = data[8 + n:]
+    kinds = {'F32': np.float32, 'F64': np.float64, 'I64': np.int64}
+    out = {}
+    for name, e in header.items():
+        b, end = e['data_offsets']
+        out[name] = torch.from_numpy(np.frombuffer(body[b:end], dtype=kinds[e['dtype']]).reshape(e['shape']).copy())
+    return out
+
+
+def read_cifar(path, offset, n, label_bytes):
+    rec = label_bytes + 3072
+    raw = np.frombuffer(open(path, 'rb').read(), dtype=np.uint8).reshape(-1, rec)[offset:offset + n]
+    x = torch.from_numpy(raw[:, label_bytes:].astype(np.float32)).view(-1, 3, 32, 32).div(255)
+    x = (x - torch.tensor(MEAN).view(1, 3, 1, 1)) / torch.tensor(STD).view(1, 3, 1, 1)
+    y = torch.from_numpy(raw[:, label_bytes - 1].astype(np.int64))
+    return x, y
+
+
+def gradsign(net, x, y):
+    """zero-cost-nas grad_conflict: per-sample gradients, stacked, signs summed."""
+    weights = [m.weight for m in net.modules() if isinstance(m, (nn.Conv2d, nn.Linear))]
+    rows = []
+    for i in range(x.shape[0]):
+        net.zero_grad()
+        loss = F.cross_entropy(net(x[[i]]), y[[i]])
+        loss.backward()
+        rows.append(np.concatenate([(w.grad if w.grad is not None else torch.zeros_like(w)).numpy().reshape(-1)
+                                    for w in weights]))
+    return float(np.nansum(np.abs(np.sign(np.stack(rows)).sum(axis=0))))
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument('weights')
+    p.add_argument('--arch', required=True)
+    p.add_argument('--n', type=int, default=128)
+    p.add_argument('--offset', type=int, default=0)
+    p.add_argument('--data', default='assets/cifar10_test_first1000.bin')
+    p.add_argument('--channels', type=int, default=16)
+    p.add_argument('--cells', type=int, default=5)
+    p.add_argument('--classes', type=int, default=10)
+    p.add_argument('--threads', type=int, default=1)
+    p.add_argument('--repeat', type=int, default=1)
+    a = p.parse_args()
+    torch.set_num_threads(a.threads)
+    net = TinyNetwork(parse_arch(a.arch), a.channels, a.cells, a.classes)
+    missing, unexpected = net.load_state_dict(read_safetensors(a.weights), strict=False)
+    missing = [k for k in missing if not k.endswith('num_batches_tracked')]
+    if missing:
+        raise SystemExit('weights lack ' + ', '.join(missing))
+    net.train()
+    x, y = read_cifar(a.data, a.offset, a.n, 1 if a.classes == 10 else 2)
+    seconds = []
+    for _ in range(a.repeat):
+        start = time.perf_counter()
+        score = gradsign(net, x, y)
+        seconds.append(time.perf_counter() - start)
+    params = sum(p.numel() for p in net.parameters())
+    print(json.dumps({'gradsign': score, 'seconds': seconds, 'params': params, 'torch': torch.__version__}))
+
+
+if __name__ == '__main__':
+    main()
