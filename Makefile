@@ -1,7 +1,9 @@
 # gradsign: GradSign zero-cost NAS scores in pure Go.
 #
+#   make serve    build the web app and serve it on http://127.0.0.1:8080
 #   make score    the default score through the CLI (NAS-Bench-201 index 0, N=128, seed 0)
-#   make test     every test: vet, unit, reference, CLI, fuzz seeds and a short fuzz run
+#   make test     every test: vet, unit, reference, CLI, the engine under wasm, the web app in
+#                 headless Chromium, and a short fuzz run
 #   make bench    layer and whole-score benchmarks
 #   make assets   rebuild assets/ from the shared source data (../shared/data)
 
@@ -9,7 +11,22 @@ GO       ?= go
 FUZZTIME ?= 5s
 BENCHTIME ?= 3x
 
-.PHONY: score test fuzz bench assets check-go crosscheck check-torch
+WEB      ?= build/web
+GOROOT_DIR = $(shell $(GO) env GOROOT)
+
+.PHONY: serve web score test test-go test-wasm test-browser fuzz bench assets reference check-go check-chromium crosscheck check-torch
+
+serve: web
+	$(GO) run ./tools/serve -dir $(WEB) -addr 127.0.0.1:8080
+
+# The web app: the engine as wasm (stripped), the ui/ files, the assets, uPlot.
+web: check-go node_modules/.package-lock.json
+	GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags='-s -w' -o $(WEB)/gradsign.wasm ./wasm
+	$(GO) run ./tools/webbuild -out $(WEB) -goroot $(GOROOT_DIR)
+
+node_modules/.package-lock.json: package.json package-lock.json
+	@command -v npm >/dev/null || { echo "make: npm (Node.js 18 or later) is needed"; exit 1; }
+	npm ci --no-audit --no-fund
 
 score: check-go
 	$(GO) run ./tools/gradsign score
@@ -17,11 +34,25 @@ score: check-go
 check-go:
 	@command -v $(GO) >/dev/null || { echo "make: Go 1.26 or later is needed (https://go.dev/dl)"; exit 1; }
 
-test: check-go
+test: test-go test-wasm test-browser fuzz
+
+# Native: vet, formatting, and every Go test (layers, references, CLI, native-vs-wasm CLI).
+test-go: check-go
 	$(GO) vet ./...
 	@unformatted=$$(gofmt -l .); if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
 	$(GO) test ./...
-	$(MAKE) --no-print-directory fuzz
+
+# The engine's tests compiled to WebAssembly and run under Node.js.
+test-wasm: check-go
+	PATH="$(GOROOT_DIR)/lib/wasm:$$PATH" GOOS=js GOARCH=wasm $(GO) test ./engine/...
+
+# The web app end to end in headless Chromium (Debian's, installed if missing).
+test-browser: web check-chromium
+	$(GO) build -o bin/ ./tools/serve ./tools/gradsign
+	node --test ui/test/
+
+check-chromium:
+	@test -x /usr/bin/chromium || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; }
 
 # A short run of each fuzz target beyond its seed corpus (which `go test` always runs).
 fuzz: check-go
@@ -33,6 +64,10 @@ bench: check-go
 
 assets: check-go
 	$(GO) run ./tools/mkassets -src ../shared/data -dst assets
+
+# The web app's reference set: 200 architectures scored at N = 16, 32, 64, 128, seed 0.
+reference: check-go
+	$(GO) run ./tools/mkreference -k 200 -out assets/reference.json
 
 # Random NAS-Bench-201 networks scored by the CLI and by the official procedure in PyTorch
 # (Debian's python3-torch, installed if missing) on the same weights and images.

@@ -2,4 +2,9 @@ module gradsign
 
 go 1.26
 
-require gonum.org/v1/gonum v0.17.0 // indirect
+require (
+	github.com/hack-pad/go-indexeddb v0.3.2
+	gonum.org/v1/gonum v0.17.0
+)
+
+require github.com/hack-pad/safejs v0.1.0 // indirect

@@ -1,0 +1,83 @@
+// Command mkreference scores a seeded uniform sample of NAS-Bench-201 architectures with
+// GradSign on the bundled CIFAR-10 images, at each sample count the web app offers, and writes
+// them with their benchmark accuracies as the app's reference set: the page ranks a new score
+// among them and plots them. Scores at N images use images 0..N-1, so one pass over 128 images
+// yields every prefix.
+//
+//	go run ./tools/mkreference -k 200 -out assets/reference.json
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"log"
+	"math/rand/v2"
+	"os"
+	"slices"
+	"time"
+
+	"gradsign/assets"
+	"gradsign/engine/cifar"
+	"gradsign/engine/gradsign"
+	"gradsign/engine/nb201"
+	"gradsign/engine/network"
+	"gradsign/engine/refset"
+)
+
+func main() {
+	k := flag.Int("k", 200, "architectures")
+	sampleSeed := flag.Uint64("sample-seed", 1, "seed of the architecture draw")
+	seed := flag.Uint64("seed", 0, "seed of the weight initialisation")
+	out := flag.String("out", "assets/reference.json", "output file")
+	flag.Parse()
+	log.SetFlags(0)
+
+	ns := []int{16, 32, 64, 128}
+	set := assets.CIFAR(cifar.CIFAR10)
+	x, labels, err := cifar.Batch[float32](set, 0, ns[len(ns)-1], nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	table := assets.Table()
+	indices := rand.New(rand.NewPCG(*sampleSeed, 3)).Perm(nb201.NumArchs)[:*k]
+	slices.Sort(indices)
+	ref := refset.Set{Seed: *seed, SampleSeed: *sampleSeed, Dataset: "cifar10", Ns: ns}
+	start := time.Now()
+	size := 3 * cifar.Side * cifar.Side
+	for i, index := range indices {
+		e, _ := table.At(index)
+		net, err := network.Build[float32](network.CIFAR10(e.Arch))
+		if err != nil {
+			log.Fatal(err)
+		}
+		net.Init(*seed)
+		var signs *gradsign.Signs
+		entry := refset.Entry{Index: index, Arch: e.Arch.String(), Accuracy: e.Accuracy[:]}
+		from := 0
+		for _, n := range ns {
+			part, err := gradsign.Accumulate(context.Background(), net, x[from*size:n*size], labels[from:n], gradsign.Options{})
+			if err != nil {
+				log.Fatal(err)
+			}
+			if signs == nil {
+				signs = part
+			} else {
+				signs.Merge(part)
+			}
+			entry.Scores = append(entry.Scores, signs.Result(gradsign.LayerNames(net)).Score)
+			from = n
+		}
+		ref.Archs = append(ref.Archs, entry)
+		fmt.Fprintf(os.Stderr, "\r%d/%d architectures, %s", i+1, len(indices), time.Since(start).Round(time.Second))
+	}
+	fmt.Fprintln(os.Stderr)
+	data, err := json.Marshal(ref)
+	if err != nil {
+		log.Fatal(err)
+	}
+	if err := os.WriteFile(*out, data, 0o644); err != nil {
+		log.Fatal(err)
+	}
+}

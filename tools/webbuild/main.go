@@ -1,0 +1,137 @@
+// Command webbuild lays out the web app in one folder for a static server: the ui/ files,
+// Go's wasm_exec.js, the assets the page fetches, uPlot from node_modules, a gzip -9 copy of
+// the wasm (and of the other large files), version.json (a hash of the whole build) and the
+// service worker with that version and its list of files. Run it after building
+// OUT/gradsign.wasm (make web does both).
+//
+//	go run ./tools/webbuild -out build/web -goroot "$(go env GOROOT)"
+package main
+
+import (
+	"bytes"
+	"compress/gzip"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"log"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+)
+
+func main() {
+	out := flag.String("out", "build/web", "the folder to fill (holding gradsign.wasm already)")
+	goroot := flag.String("goroot", "", "Go's root, for lib/wasm/wasm_exec.js")
+	flag.Parse()
+	log.SetFlags(0)
+	if err := build(*out, *goroot); err != nil {
+		log.Fatal("webbuild: ", err)
+	}
+}
+
+// copies maps each file of the build (relative to out) to its source.
+func copies(goroot string) (map[string]string, error) {
+	m := map[string]string{
+		"wasm_exec.js":                      filepath.Join(goroot, "lib", "wasm", "wasm_exec.js"),
+		"assets/cifar10_test_first1000.bin": "assets/cifar10_test_first1000.bin",
+		"assets/nb201.csv.gz":               "assets/nb201.csv.gz",
+		"assets/reference.json":             "assets/reference.json",
+		"vendor/uPlot.esm.js":               "node_modules/uplot/dist/uPlot.esm.js",
+		"vendor/uPlot.min.css":              "node_modules/uplot/dist/uPlot.min.css",
+	}
+	entries, err := os.ReadDir("ui")
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range entries {
+		if !e.IsDir() {
+			m[e.Name()] = filepath.Join("ui", e.Name())
+		}
+	}
+	return m, nil
+}
+
+func build(out, goroot string) error {
+	if goroot == "" {
+		return fmt.Errorf("-goroot is required (go env GOROOT)")
+	}
+	wasm, err := os.ReadFile(filepath.Join(out, "gradsign.wasm"))
+	if err != nil {
+		return fmt.Errorf("%v: build the wasm first (make web)", err)
+	}
+	files, err := copies(goroot)
+	if err != nil {
+		return err
+	}
+	contents := map[string][]byte{"gradsign.wasm": wasm}
+	for dst, src := range files {
+		data, err := os.ReadFile(src)
+		if err != nil {
+			return err
+		}
+		contents[dst] = data
+	}
+	names := make([]string, 0, len(contents))
+	for name := range contents {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	h := sha256.New()
+	for _, name := range names {
+		if name == "sw.js" {
+			continue
+		}
+		fmt.Fprintf(h, "%s %d\n", name, len(contents[name]))
+		h.Write(contents[name])
+	}
+	version := hex.EncodeToString(h.Sum(nil))[:16]
+	contents["version.json"], _ = json.Marshal(map[string]string{"version": version})
+
+	cached := []string{"./"}
+	for _, name := range append(names, "version.json") {
+		if name != "sw.js" {
+			cached = append(cached, name)
+		}
+	}
+	list, _ := json.Marshal(cached)
+	sw := string(contents["sw.js"])
+	if !strings.Contains(sw, "'__VERSION__'") || !strings.Contains(sw, "__FILES__") {
+		return fmt.Errorf("ui/sw.js lacks the __VERSION__ and __FILES__ placeholders")
+	}
+	sw = strings.Replace(sw, "__VERSION__", version, 1)
+	contents["sw.js"] = []byte(strings.Replace(sw, "__FILES__", string(list), 1))
+
+	if err := os.RemoveAll(filepath.Join(out, "assets")); err != nil {
+		return err
+	}
+	for name, data := range contents {
+		if err := write(filepath.Join(out, name), data); err != nil {
+			return err
+		}
+		// Large files that compress also get a .gz beside them, which the server sends to
+		// browsers that accept gzip.
+		if len(data) > 64<<10 && !strings.HasSuffix(name, ".gz") {
+			var gz bytes.Buffer
+			zw, _ := gzip.NewWriterLevel(&gz, gzip.BestCompression)
+			zw.Write(data)
+			zw.Close()
+			if gz.Len() < len(data)*9/10 {
+				if err := write(filepath.Join(out, name+".gz"), gz.Bytes()); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	fmt.Printf("web app in %s: version %s, gradsign.wasm %d bytes\n", out, version, len(wasm))
+	return nil
+}
+
+func write(path string, data []byte) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	return os.WriteFile(path, data, 0o644)
+}

@@ -1,0 +1,294 @@
+// The page: an architecture editor, the data, a Score button, the result beside the benchmark,
+// and the history. Everything it knows comes from window.gradsign (gradsign.js).
+import { gradsign } from './gradsign.js';
+import uPlot from './vendor/uPlot.esm.js';
+
+const OPS = ['none', 'skip_connect', 'nor_conv_1x1', 'nor_conv_3x3', 'avg_pool_3x3'];
+const OP_LABEL = { none: 'none', skip_connect: 'skip', nor_conv_1x1: 'conv 1×1', nor_conv_3x3: 'conv 3×3', avg_pool_3x3: 'avg pool' };
+const OP_COLOR = { none: 'var(--none)', skip_connect: 'var(--skip)', nor_conv_1x1: 'var(--c1)', nor_conv_3x3: 'var(--c3)', avg_pool_3x3: 'var(--pool)' };
+// Edges in arch-string order: (to, from).
+const EDGES = [[1, 0], [2, 0], [2, 1], [3, 0], [3, 1], [3, 2]];
+const NODE_XY = [[40, 150], [150, 50], [270, 150], [380, 50]];
+const DEFAULT_ARCH = '|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|';
+
+const $ = (id) => document.getElementById(id);
+const state = { ops: parseOps(DEFAULT_ARCH) || [3, 3, 4, 1, 3, 1], n: 16, seed: 0 };
+let plot = null;
+
+// parseOps reads an arch string into op numbers for the editor, or null; the engine is the
+// authority on validity and gives the error messages.
+function parseOps(s) {
+  const m = s.trim().match(/^\|(\w+)~0\|\+\|(\w+)~0\|(\w+)~1\|\+\|(\w+)~0\|(\w+)~1\|(\w+)~2\|$/);
+  if (!m) return null;
+  const ops = m.slice(1).map((o) => OPS.indexOf(o));
+  return ops.includes(-1) ? null : ops;
+}
+
+function archString(ops) {
+  const e = ops.map((o) => OPS[o]);
+  return `|${e[0]}~0|+|${e[1]}~0|${e[2]}~1|+|${e[3]}~0|${e[4]}~1|${e[5]}~2|`;
+}
+
+function el(tag, attrs = {}, ...children) {
+  const ns = ['svg', 'path', 'circle', 'text', 'g', 'title'].includes(tag) ? 'http://www.w3.org/2000/svg' : null;
+  const node = ns ? document.createElementNS(ns, tag) : document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
+  node.append(...children);
+  return node;
+}
+
+// --- the editor ---
+
+function buildEditor() {
+  const edges = $('edges');
+  EDGES.forEach(([to, from], e) => {
+    const select = el('select', { id: `edge-${e}`, 'data-edge': e });
+    OPS.forEach((op, i) => select.append(el('option', { value: i }, OP_LABEL[op])));
+    select.addEventListener('change', () => { state.ops[e] = Number(select.value); archChanged(); });
+    edges.append(el('label', { for: `edge-${e}` }, `edge ${from} → ${to}`, select));
+  });
+  $('arch').addEventListener('input', () => {
+    const ops = parseOps($('arch').value);
+    if (ops) { state.ops = ops; archChanged({ keepText: true }); } else validateText();
+  });
+  $('index').addEventListener('change', async () => {
+    try {
+      const info = await gradsign.lookup($('index').value);
+      state.ops = parseOps(info.arch);
+      archChanged();
+    } catch (err) { showArchError(err.message); }
+  });
+  $('random').addEventListener('click', async () => {
+    const info = await gradsign.lookup(Math.floor(Math.random() * 15625));
+    state.ops = parseOps(info.arch);
+    archChanged();
+  });
+}
+
+async function validateText() {
+  try {
+    await gradsign.lookup($('arch').value);
+    showArchError('');
+  } catch (err) {
+    showArchError(err.message);
+  }
+}
+
+function showArchError(msg) {
+  $('arch-error').textContent = msg;
+  $('arch').setAttribute('aria-invalid', msg ? 'true' : 'false');
+  $('score').disabled = !!msg || !engineReady;
+}
+
+function drawCell() {
+  const svg = $('cell');
+  svg.replaceChildren();
+  EDGES.forEach(([to, from], e) => {
+    const [x1, y1] = NODE_XY[from];
+    const [x2, y2] = NODE_XY[to];
+    const bend = (to - from === 3) ? -60 : (to - from === 2 ? 45 : 0);
+    const cx = (x1 + x2) / 2;
+    const cy = (y1 + y2) / 2 + bend;
+    const op = OPS[state.ops[e]];
+    const g = el('g', { class: 'edge', 'data-edge': e },
+      el('title', {}, `edge ${from} → ${to}: ${op} (click to change)`),
+      el('path', { d: `M${x1},${y1} Q${cx},${cy} ${x2},${y2}`, stroke: OP_COLOR[op], 'stroke-dasharray': op === 'none' ? '4 4' : '' }),
+      el('text', { x: cx, y: (y1 + y2) / 4 + cy / 2, 'text-anchor': 'middle', fill: OP_COLOR[op] }, OP_LABEL[op]));
+    g.addEventListener('click', () => $(`edge-${e}`).focus());
+    svg.append(g);
+  });
+  NODE_XY.forEach(([x, y], i) => {
+    svg.append(el('g', { class: 'node' }, el('circle', { cx: x, cy: y, r: 14 }), el('text', { x, y: y + 4, 'text-anchor': 'middle' }, String(i))));
+  });
+}
+
+async function archChanged({ keepText = false } = {}) {
+  const arch = archString(state.ops);
+  if (!keepText) $('arch').value = arch;
+  EDGES.forEach((_, e) => { $(`edge-${e}`).value = state.ops[e]; });
+  drawCell();
+  showArchError('');
+  saveURL();
+  try {
+    const info = await gradsign.lookup(arch);
+    $('index').value = info.index;
+  } catch (err) { showArchError(err.message); }
+}
+
+// --- state in the URL ---
+
+function saveURL() {
+  const p = new URLSearchParams({ arch: archString(state.ops), n: state.n, seed: state.seed });
+  history.replaceState(null, '', `?${p}`);
+}
+
+function loadURL() {
+  const p = new URLSearchParams(location.search);
+  const ops = p.get('arch') && parseOps(p.get('arch'));
+  if (ops) state.ops = ops;
+  if (['16', '32', '64', '128'].includes(p.get('n'))) state.n = Number(p.get('n'));
+  if (/^\d+$/.test(p.get('seed') || '')) state.seed = Number(p.get('seed'));
+  $('n').value = state.n;
+  $('seed').value = state.seed;
+}
+
+// --- data ---
+
+async function drawThumbs() {
+  const { rgba, labels } = await gradsign.thumbnails(state.n);
+  const names = ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck'];
+  const box = $('thumbs');
+  box.replaceChildren();
+  labels.forEach((label, i) => {
+    const canvas = el('canvas', { width: 32, height: 32, 'aria-hidden': 'true' });
+    canvas.getContext('2d').putImageData(new ImageData(new Uint8ClampedArray(rgba.buffer, i * 4096, 4096), 32, 32), 0, 0);
+    box.append(el('figure', { title: `image ${i}: ${names[label]}` }, canvas, el('figcaption', {}, names[label])));
+  });
+}
+
+// --- scoring ---
+
+let engineReady = false;
+
+async function runScore() {
+  const request = { arch: archString(state.ops), n: state.n, seed: state.seed };
+  $('score').disabled = true;
+  $('cancel').disabled = false;
+  $('progress').value = 0;
+  $('progress-text').textContent = `Scoring on ${request.n} images with ${gradsign.workers} workers…`;
+  try {
+    const r = await gradsign.score(request, ({ done, total, seconds }) => {
+      $('progress').value = done / total;
+      const left = done > 0 ? (seconds * (total - done)) / done : NaN;
+      $('progress-text').textContent = `${done} of ${total} images, ${seconds.toFixed(1)} s` + (done < total && done > 0 ? `, about ${left.toFixed(1)} s left` : '');
+    });
+    $('progress').value = 1;
+    $('progress-text').textContent = r.cached ? 'From history (computed earlier with the same arch, N, seed, images and engine).' : `Done in ${r.seconds.toFixed(2)} s.`;
+    await showResult(r);
+    await drawHistory();
+  } catch (err) {
+    $('progress-text').textContent = err.message === 'cancelled' ? 'Cancelled.' : `Error: ${err.message}`;
+  } finally {
+    $('cancel').disabled = true;
+    $('score').disabled = false;
+  }
+}
+
+function fmt(x, digits = 0) {
+  return x.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+}
+
+async function showResult(r) {
+  $('result-section').hidden = false;
+  const rows = [
+    ['GradSign', fmt(r.gradsign), 'big'],
+    ['Rank', r.percentile == null ? 'no reference set at this N' : `above ${fmt(r.percentile, 1)}% of the ${'reference'} architectures`],
+    ['Architecture', `NAS-Bench-201 index ${r.index}`],
+    ['Parameters', `${fmt(r.params)} (${fmt(r.params / 1e6, 3)} M)`],
+    ['FLOPs', `${fmt(r.flops / 1e6, 2)} M per image`],
+    ['Benchmark test accuracy', `CIFAR-10 ${fmt(r.accuracy.cifar10, 2)}% · CIFAR-100 ${fmt(r.accuracy.cifar100, 2)}% · ImageNet16-120 ${fmt(r.accuracy.imagenet16, 2)}%`],
+    ['Images, seed', `${r.n} CIFAR-10 test images, seed ${r.seed}`],
+    ['Time', `${fmt(r.seconds, 2)} s with ${r.workers} worker${r.workers > 1 ? 's' : ''}${r.cached ? ' (from history)' : ''}`],
+  ];
+  $('result').replaceChildren(...rows.flatMap(([k, v, cls]) => [el('dt', {}, k), el('dd', { class: cls || '', id: `result-${k.toLowerCase().split(' ')[0]}` }, v)]));
+  await drawPlot(r);
+  drawLayers(r);
+}
+
+async function drawPlot(r) {
+  let pts;
+  try { pts = await gradsign.reference(r.n); } catch (err) {
+    $('plot-caption').textContent = err.message;
+    $('plot').replaceChildren();
+    return;
+  }
+  $('plot-caption').textContent = `${pts.length} NAS-Bench-201 architectures scored natively with N=${r.n}, seed 0, on the same images; the red point is this one.`;
+  const xs = pts.map((p) => p.gradsign);
+  let at = xs.findIndex((x) => x > r.gradsign);
+  if (at < 0) at = xs.length;
+  xs.splice(at, 0, r.gradsign);
+  const ref = pts.map((p) => p.accuracy);
+  ref.splice(at, 0, null);
+  const cur = xs.map((_, i) => (i === at ? r.accuracy.cifar10 : null));
+  const width = Math.min($('plot').clientWidth || 600, 900);
+  const opts = {
+    width, height: 300,
+    scales: { x: { time: false } },
+    axes: [{ label: 'GradSign score' }, { label: 'CIFAR-10 test accuracy (%)' }],
+    cursor: { drag: { x: false, y: false } },
+    series: [
+      { label: 'GradSign' },
+      { label: 'reference', stroke: '#2456d3', paths: () => null, points: { show: true, size: 5, fill: '#2456d3' } },
+      { label: 'this architecture', stroke: '#b3261e', paths: () => null, points: { show: true, size: 11, fill: '#b3261e' } },
+    ],
+  };
+  if (plot) plot.destroy();
+  plot = new uPlot(opts, [xs, ref, cur], $('plot'));
+}
+
+function drawLayers(r) {
+  const box = $('layers');
+  box.replaceChildren(...r.layers.map((l) => {
+    const kind = /conv_a|conv_b|downsample/.test(l.name) ? 'reduction' : (l.name === 'classifier' || l.name.startsWith('stem') ? 'head' : '');
+    return el('div', {
+      role: 'listitem', class: kind, style: `height:${Math.max(1, l.agreement * 100)}%`,
+      title: `${l.name}: ${fmt(l.weights)} weights, score ${fmt(l.score)}, agreement ${fmt(l.agreement, 3)}`,
+      'aria-label': `${l.name}: agreement ${fmt(l.agreement, 3)}`,
+    });
+  }));
+}
+
+// --- history ---
+
+async function drawHistory() {
+  const rows = await gradsign.history.list();
+  $('history').tBodies[0].replaceChildren(...rows.map((r) => {
+    const open = el('button', { type: 'button' }, 'Show');
+    open.addEventListener('click', async () => {
+      state.ops = parseOps(r.arch); state.n = r.n; state.seed = r.seed;
+      $('n').value = r.n; $('seed').value = r.seed;
+      await archChanged();
+      await showResult({ ...r, cached: true });
+    });
+    return el('tr', {}, el('td', { class: 'num' }, String(r.index)), el('td', { class: 'num' }, fmt(r.gradsign)),
+      el('td', { class: 'num' }, String(r.n)), el('td', { class: 'num' }, String(r.seed)),
+      el('td', { class: 'num' }, `${fmt(r.accuracy.cifar10, 2)}%`), el('td', {}, new Date(r.time).toLocaleString()), el('td', {}, open));
+  }));
+}
+
+async function download(format) {
+  const text = await gradsign.history.export(format);
+  const a = el('a', { href: URL.createObjectURL(new Blob([text], { type: format === 'csv' ? 'text/csv' : 'application/json' })), download: `gradsign-history.${format}` });
+  a.click();
+  URL.revokeObjectURL(a.href);
+}
+
+// --- start ---
+
+async function main() {
+  buildEditor();
+  loadURL();
+  archChanged();
+  $('n').addEventListener('change', () => { state.n = Number($('n').value); saveURL(); drawThumbs(); });
+  $('seed').addEventListener('change', () => {
+    const s = Number($('seed').value);
+    if (Number.isInteger(s) && s >= 0) { state.seed = s; saveURL(); }
+  });
+  $('score').addEventListener('click', runScore);
+  $('cancel').addEventListener('click', () => gradsign.cancel());
+  $('clear').addEventListener('click', async () => { await gradsign.history.clear(); await drawHistory(); });
+  $('export-csv').addEventListener('click', () => download('csv'));
+  $('export-json').addEventListener('click', () => download('json'));
+  if ('serviceWorker' in navigator) navigator.serviceWorker.register('sw.js').catch(() => {});
+  try {
+    await gradsign.ready;
+    engineReady = true;
+    $('status').textContent = `Engine ready: ${gradsign.workers} workers.`;
+    $('score').disabled = !!$('arch-error').textContent;
+    await Promise.all([drawThumbs(), drawHistory(), validateText()]);
+  } catch (err) {
+    $('status').textContent = `The engine failed to load: ${err.message}`;
+  }
+}
+
+main();

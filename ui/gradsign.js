@@ -1,0 +1,154 @@
+// window.gradsign: the one JavaScript API of the engine, for the page, power users and tests.
+//
+//   gradsign.ready                          Promise, resolved when the engines are loaded
+//   gradsign.score({arch, n, seed, proxies}, onProgress)
+//                                           -> Promise<{arch, gradsign, params, flops, n, seed,
+//                                              seconds, layers, index, accuracy, percentile, cached}>
+//   gradsign.lookup(archOrIndex)            -> Promise<{index, arch, params, flops, accuracy}>
+//   gradsign.cancel()                       stops a running score (its Promise rejects)
+//   gradsign.reference(n)                   -> Promise<[{index, arch, gradsign, accuracy}]>
+//   gradsign.thumbnails(n)                  -> Promise<{rgba, labels}>
+//   gradsign.history.list() / .clear() / .export('csv' | 'json')
+//
+// Scoring runs in a pool of Web Workers (one wasm engine each). The n images of one score are
+// split across them, each returns its sign accumulators, and one engine adds them up. Results
+// are kept in IndexedDB under a key of everything that determines them, so a repeated request
+// is answered from there. The page never does the arithmetic itself.
+
+const PROXIES = ['gradsign'];
+const MAX_WORKERS = 16;
+
+class Engine {
+  constructor(files) {
+    this.worker = new Worker(new URL('worker.js', import.meta.url));
+    this.pending = new Map();
+    this.next = 0;
+    this.worker.onmessage = (e) => {
+      const { id, result, error, progress } = e.data;
+      const p = this.pending.get(id);
+      if (!p) return;
+      if (progress !== undefined) { p.onProgress?.(progress); return; }
+      this.pending.delete(id);
+      if (error !== undefined) p.reject(new Error(error)); else p.resolve(result);
+    };
+    this.worker.onerror = (e) => this.fail(new Error(`engine worker failed: ${e.message}`));
+    this.ready = this.call('init', [files]);
+  }
+
+  call(method, args, onProgress) {
+    return new Promise((resolve, reject) => {
+      const id = this.next++;
+      this.pending.set(id, { resolve, reject, onProgress });
+      this.worker.postMessage({ id, method, args });
+    });
+  }
+
+  fail(err) {
+    for (const p of this.pending.values()) p.reject(err);
+    this.pending.clear();
+  }
+
+  terminate(reason) {
+    this.worker.terminate();
+    this.fail(reason);
+  }
+}
+
+async function bytes(url) {
+  const r = await fetch(url);
+  if (!r.ok) throw new Error(`${url}: ${r.status} ${r.statusText}`);
+  return new Uint8Array(await r.arrayBuffer());
+}
+
+async function loadFiles() {
+  const [version, cifar, table, reference] = await Promise.all([
+    fetch('version.json').then((r) => r.json()),
+    bytes('assets/cifar10_test_first1000.bin'),
+    bytes('assets/nb201.csv.gz'),
+    bytes('assets/reference.json'),
+  ]);
+  return { version: version.version, cifar, table, reference };
+}
+
+const poolSize = Math.max(1, Math.min(navigator.hardwareConcurrency || 2, MAX_WORKERS));
+const files = loadFiles();
+let pool = null;
+
+// engines starts the pool (again, after a cancel) and resolves when every engine is ready.
+async function engines() {
+  if (!pool) {
+    const f = await files;
+    pool = Array.from({ length: poolSize }, () => new Engine(f));
+  }
+  const p = pool;
+  await Promise.all(p.map((e) => e.ready));
+  return p;
+}
+
+async function first() { return (await engines())[0]; }
+
+function checkRequest({ arch, n = 16, seed = 0, proxies = ['gradsign'] } = {}) {
+  if (typeof arch !== 'string') throw new Error('score: arch must be a NAS-Bench-201 arch string');
+  if (!Number.isInteger(n) || n < 1 || n > 1000) throw new Error(`score: n = ${n}: want a whole number of images from 1 to 1000 (the bundled set)`);
+  if (!Number.isInteger(seed) || seed < 0) throw new Error(`score: seed = ${seed}: want a whole number from 0`);
+  for (const p of proxies) {
+    if (!PROXIES.includes(p)) throw new Error(`score: unknown proxy "${p}": available: ${PROXIES.join(', ')}`);
+  }
+  return { arch, n, seed };
+}
+
+async function score(request, onProgress) {
+  const { arch, n, seed } = checkRequest(request);
+  const all = await engines();
+  const key = await all[0].call('historyKey', [{ arch, n, seed }]);
+  const cached = await all[0].call('historyGet', [key]);
+  if (cached) return { ...cached, cached: true };
+
+  const start = performance.now();
+  const k = Math.min(all.length, n);
+  const done = new Array(k).fill(0);
+  const report = () => {
+    const total = done.reduce((a, b) => a + b, 0);
+    onProgress?.({ done: total, total: n, seconds: (performance.now() - start) / 1000 });
+  };
+  const parts = await Promise.all(all.slice(0, k).map((engine, i) => {
+    const from = Math.floor((i * n) / k);
+    const to = Math.floor(((i + 1) * n) / k);
+    return engine.call('accumulate', [{ arch, seed, from, to }], (d) => { done[i] = d; report(); });
+  }));
+  const result = await all[0].call('finish', [{ arch, seed, n }, parts]);
+  const record = {
+    ...result,
+    seconds: (performance.now() - start) / 1000,
+    workers: k,
+    time: new Date().toISOString(),
+    key,
+  };
+  await all[0].call('historyPut', [record]);
+  return { ...record, cached: false };
+}
+
+// cancel stops every engine; the running score rejects, and the next call starts fresh ones.
+function cancel() {
+  if (!pool) return;
+  const p = pool;
+  pool = null;
+  for (const e of p) e.terminate(new Error('cancelled'));
+}
+
+export const gradsign = {
+  ready: engines().then(() => undefined),
+  workers: poolSize,
+  score,
+  cancel,
+  lookup: async (q) => (await first()).call('lookup', [String(q)]),
+  reference: async (n) => (await first()).call('reference', [n]),
+  thumbnails: async (n) => (await first()).call('thumbnails', [n]),
+  history: {
+    list: async () => (await first()).call('historyList', []),
+    clear: async () => (await first()).call('historyClear', []),
+    export: async (format) => (await first()).call('historyExport', [format]),
+  },
+};
+
+window.gradsign = gradsign;

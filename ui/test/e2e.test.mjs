@@ -1,0 +1,148 @@
+// End-to-end test of the web app in a real browser: Debian's Chromium driven by
+// playwright-core, against the built app (make web) served by tools/serve. `make test` builds
+// everything first; run alone with `node --test ui/test/` after `make web` and
+// `go build -o bin/ ./tools/serve ./tools/gradsign`.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const outDir = join(root, 'build', 'test-output');
+const CHROMIUM_FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const SCORE_TIMEOUT = 120_000;
+
+let server;
+let url;
+let context;
+let page;
+let profile;
+
+before(async () => {
+  mkdirSync(outDir, { recursive: true });
+  server = spawn(join(root, 'bin', 'serve'), ['-dir', join(root, 'build', 'web'), '-addr', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  url = await new Promise((resolve, reject) => {
+    server.stdout.on('data', (d) => {
+      const m = String(d).match(/on (http:\/\/\S+)/);
+      if (m) resolve(m[1]);
+    });
+    server.on('exit', (code) => reject(new Error(`server exited with ${code}`)));
+  });
+  profile = mkdtempSync(join(tmpdir(), 'gradsign-chromium-'));
+  context = await chromium.launchPersistentContext(profile, {
+    executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_FLAGS, viewport: { width: 1200, height: 900 },
+  });
+  page = context.pages()[0] || await context.newPage();
+  page.on('pageerror', (err) => console.error('page error:', err.message));
+});
+
+after(async () => {
+  await context?.close();
+  server?.kill();
+  if (profile) rmSync(profile, { recursive: true, force: true });
+});
+
+async function open(query = '') {
+  await page.goto(url + query);
+  await page.evaluate(() => window.gradsign.ready);
+  await page.waitForFunction(() => !document.getElementById('score').disabled);
+}
+
+function nativeScore(arch, n, seed) {
+  const out = execFileSync(join(root, 'bin', 'gradsign'), ['score', '--arch', arch, '--n', String(n), '--seed', String(seed), '--json']);
+  return JSON.parse(String(out)).gradsign;
+}
+
+test('edit an edge, score with N=16, see the result, the plot and the layers', async () => {
+  await open('?arch=' + encodeURIComponent('|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|') + '&n=16&seed=0');
+  await page.selectOption('#edge-5', '2'); // edge 2 -> 3 becomes nor_conv_1x1
+  const arch = await page.inputValue('#arch');
+  assert.equal(arch, '|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_1x1~2|');
+  assert.equal(new URL(page.url()).searchParams.get('arch'), arch, 'the arch is in the URL');
+  assert.notEqual(await page.inputValue('#index'), '');
+  assert.equal(await page.locator('#thumbs canvas').count(), 16);
+  await page.click('#score');
+  await page.waitForSelector('#result-section:not([hidden])', { timeout: SCORE_TIMEOUT });
+  await page.waitForSelector('#plot canvas');
+  const text = await page.textContent('#result');
+  assert.match(text, /GradSign/);
+  assert.match(text, /CIFAR-10 \d+\.\d\d%/);
+  assert.match(text, /above \d+\.\d% of the reference/);
+  assert.ok(await page.locator('#layers div').count() > 10, 'a bar per layer');
+  assert.equal(await page.locator('#history tbody tr').count(), 1);
+  await page.screenshot({ path: join(outDir, 'result.png'), fullPage: true });
+});
+
+test('the browser gives the native CLI score', async () => {
+  const arch = '|avg_pool_3x3~0|+|nor_conv_1x1~0|skip_connect~1|+|nor_conv_1x1~0|skip_connect~1|skip_connect~2|';
+  const r = await page.evaluate((a) => window.gradsign.score({ arch: a, n: 16, seed: 3 }), arch);
+  assert.equal(r.cached, false);
+  const native = nativeScore(arch, 16, 3);
+  assert.ok(Math.abs(r.gradsign - native) <= 1e-3 * native, `browser ${r.gradsign}, native ${native}`);
+  assert.equal(r.params, 129306);
+  assert.equal(r.flops, 15647370);
+  assert.equal(r.index, 0);
+  assert.equal(r.layers.length, 38);
+  for (const key of ['arch', 'gradsign', 'params', 'flops', 'n', 'seed', 'seconds', 'layers']) assert.ok(key in r, key);
+  const info = await page.evaluate(() => window.gradsign.lookup(11));
+  assert.equal(info.arch, '|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|none~0|nor_conv_3x3~1|avg_pool_3x3~2|');
+  assert.equal(info.accuracy.cifar10, 91.5833);
+});
+
+test('after a reload the same request comes from history', async () => {
+  await page.reload();
+  await page.evaluate(() => window.gradsign.ready);
+  await page.waitForFunction(() => !document.getElementById('score').disabled);
+  assert.ok(await page.locator('#history tbody tr').count() >= 2);
+  await page.click('#score');
+  await page.waitForFunction(() => /From history/.test(document.getElementById('progress-text').textContent), null, { timeout: 10_000 });
+  const csv = await page.evaluate(() => window.gradsign.history.export('csv'));
+  assert.match(csv.split('\n')[0], /^time,index,arch,gradsign/);
+  assert.equal(csv.trim().split('\n').length, 3);
+});
+
+test('a malformed arch string gets an inline error', async () => {
+  await page.fill('#arch', '|nor_conv_3x3~0|+|bogus~0|none~1|+|none~0|none~1|none~2|');
+  await page.waitForFunction(() => document.getElementById('arch-error').textContent !== '');
+  assert.match(await page.textContent('#arch-error'), /unknown operation "bogus"/);
+  assert.equal(await page.isDisabled('#score'), true);
+  await assert.rejects(page.evaluate(() => window.gradsign.score({ arch: '|x~0|', n: 16 })), /want 3 nodes/);
+  await assert.rejects(page.evaluate(() => window.gradsign.score({ arch: '|none~0|+|none~0|none~1|+|none~0|none~1|none~2|', n: 16, proxies: ['nope'] })), /unknown proxy "nope"/);
+});
+
+test('a running score can be cancelled', async () => {
+  await open('?arch=' + encodeURIComponent('|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|nor_conv_3x3~0|nor_conv_3x3~1|nor_conv_3x3~2|') + '&n=128&seed=9');
+  await page.click('#score');
+  await page.waitForFunction(() => !document.getElementById('cancel').disabled);
+  await page.click('#cancel');
+  await page.waitForFunction(() => /Cancelled/.test(document.getElementById('progress-text').textContent), null, { timeout: 10_000 });
+});
+
+test('offline after one visit: the page loads and scores', async () => {
+  await open();
+  await page.evaluate(() => navigator.serviceWorker.ready);
+  await page.reload(); // now controlled by the service worker
+  await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
+  await context.setOffline(true);
+  try {
+    await open('?arch=' + encodeURIComponent('|skip_connect~0|+|nor_conv_1x1~0|none~1|+|avg_pool_3x3~0|skip_connect~1|nor_conv_1x1~2|') + '&n=16&seed=5');
+    await page.click('#score');
+    await page.waitForFunction(() => /Done in/.test(document.getElementById('progress-text').textContent), null, { timeout: SCORE_TIMEOUT });
+    assert.match(await page.textContent('#result'), /GradSign/);
+  } finally {
+    await context.setOffline(false);
+  }
+});
+
+test('phone width', async () => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  await open();
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 0, `page wider than the screen by ${overflow}px`);
+  await page.screenshot({ path: join(outDir, 'phone.png'), fullPage: true });
+});

@@ -1,0 +1,56 @@
+//go:build !(js && wasm)
+
+package main
+
+import (
+	"bytes"
+	"compress/gzip"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestWasmBuildIsLean builds the engine for the browser as make web does and checks the
+// budget: at most 1.5 MB after gzip -9, and no gorgonia packages (about 20 MB of wasm).
+func TestWasmBuildIsLean(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the wasm")
+	}
+	env := append(os.Environ(), "GOOS=js", "GOARCH=wasm")
+	deps, err := cmd(env, "go", "list", "-deps", ".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(deps, "gorgonia") {
+		t.Fatal("the wasm build imports gorgonia")
+	}
+	out := filepath.Join(t.TempDir(), "gradsign.wasm")
+	if _, err := cmd(env, "go", "build", "-trimpath", "-ldflags=-s -w", "-o", out, "."); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var gz bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&gz, gzip.BestCompression)
+	zw.Write(raw)
+	zw.Close()
+	t.Logf("gradsign.wasm: %d bytes, %d after gzip -9", len(raw), gz.Len())
+	if gz.Len() > 1_500_000 {
+		t.Errorf("gradsign.wasm is %d bytes after gzip -9, over the 1.5 MB budget", gz.Len())
+	}
+}
+
+func cmd(env []string, name string, args ...string) (string, error) {
+	c := exec.Command(name, args...)
+	c.Env = env
+	out, err := c.CombinedOutput()
+	if err != nil {
+		return "", fmt.Errorf("%s %s: %v\n%s", name, strings.Join(args, " "), err, out)
+	}
+	return string(out), nil
+}

@@ -1,0 +1,248 @@
+//go:build js && wasm
+
+// Command wasm runs the engine in a Web Worker. It defines globalThis.gradsignEngine, whose
+// methods return Promises (a Go error or panic becomes a rejection with a readable message),
+// then calls globalThis.onGradsignEngine() to say it is ready:
+//
+//	init({version, cifar: Uint8Array, table: Uint8Array, reference: Uint8Array})
+//	lookup(archOrIndex)                        -> {index, arch, params, flops, accuracy}
+//	accumulate({arch, seed, from, to}, onProgress(done)) -> Uint8Array (sign accumulators)
+//	finish({arch, seed, n}, [Uint8Array...])   -> {gradsign, layers, percentile, ...}
+//	thumbnails(n)                              -> {rgba: Uint8Array, labels}
+//	reference(n)                               -> [{index, arch, gradsign, accuracy}] sorted by score
+//	historyKey({arch, n, seed}) / historyGet(key) / historyPut(record) / historyList()
+//	historyClear() / historyExport("csv" | "json")
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"syscall/js"
+)
+
+var sess *session
+
+func main() {
+	api := map[string]func(args []js.Value) (any, error){
+		"init":          initSession,
+		"lookup":        func(a []js.Value) (any, error) { return toJS(must().lookup(arg(a, 0).String())) },
+		"accumulate":    accumulate,
+		"finish":        finish,
+		"thumbnails":    thumbnails,
+		"reference":     reference,
+		"historyKey":    historyKey,
+		"historyGet":    func(a []js.Value) (any, error) { return historyGet(arg(a, 0).String()) },
+		"historyPut":    historyPut,
+		"historyList":   func([]js.Value) (any, error) { r, err := historyList(); return toJS(r, err) },
+		"historyClear":  func([]js.Value) (any, error) { return nil, historyClear() },
+		"historyExport": historyExport,
+	}
+	engine := js.Global().Get("Object").New()
+	for name, fn := range api {
+		engine.Set(name, js.FuncOf(func(_ js.Value, args []js.Value) any { return promise(func() (any, error) { return fn(args) }) }))
+	}
+	js.Global().Set("gradsignEngine", engine)
+	if ready := js.Global().Get("onGradsignEngine"); ready.Type() == js.TypeFunction {
+		ready.Invoke()
+	}
+	select {}
+}
+
+// promise runs fn in a goroutine and settles a Promise with its result; errors and panics
+// reject it with an Error whose message says what went wrong.
+func promise(fn func() (any, error)) js.Value {
+	var executor js.Func
+	executor = js.FuncOf(func(_ js.Value, args []js.Value) any {
+		resolve, reject := args[0], args[1]
+		go func() {
+			defer func() {
+				if r := recover(); r != nil {
+					reject.Invoke(js.Global().Get("Error").New(fmt.Sprint("gradsign engine: internal error: ", r)))
+				}
+			}()
+			v, err := fn()
+			if err != nil {
+				reject.Invoke(js.Global().Get("Error").New(err.Error()))
+				return
+			}
+			resolve.Invoke(v)
+		}()
+		return nil
+	})
+	defer executor.Release()
+	return js.Global().Get("Promise").New(executor)
+}
+
+// arg returns args[i], or undefined.
+func arg(args []js.Value, i int) js.Value {
+	if i < len(args) {
+		return args[i]
+	}
+	return js.Undefined()
+}
+
+func must() *session {
+	if sess == nil {
+		panic("init has not been called")
+	}
+	return sess
+}
+
+// toJS hands a Go value to JavaScript through JSON.
+func toJS(v any, err error) (any, error) {
+	if err != nil {
+		return nil, err
+	}
+	data, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	return js.Global().Get("JSON").Call("parse", string(data)), nil
+}
+
+func bytesOf(v js.Value) []byte {
+	b := make([]byte, v.Get("length").Int())
+	js.CopyBytesToGo(b, v)
+	return b
+}
+
+func uint8Array(b []byte) js.Value {
+	a := js.Global().Get("Uint8Array").New(len(b))
+	js.CopyBytesToJS(a, b)
+	return a
+}
+
+func initSession(args []js.Value) (any, error) {
+	o := arg(args, 0)
+	if o.Type() != js.TypeObject {
+		return nil, errors.New("init wants {version, cifar, table, reference}")
+	}
+	s, err := newSession(o.Get("version").String(), bytesOf(o.Get("cifar")), bytesOf(o.Get("table")), bytesOf(o.Get("reference")))
+	if err != nil {
+		return nil, err
+	}
+	sess = s
+	return nil, nil
+}
+
+// request reads the {arch, seed, ...} object most calls take.
+func request(v js.Value) (arch string, seed uint64, err error) {
+	if v.Type() != js.TypeObject || v.Get("arch").Type() != js.TypeString {
+		return "", 0, errors.New("want an object with an arch string")
+	}
+	if s := v.Get("seed"); s.Type() == js.TypeNumber {
+		if s.Float() < 0 || s.Float() != float64(uint64(s.Float())) {
+			return "", 0, fmt.Errorf("seed %v: want a whole number from 0", s.Float())
+		}
+		seed = uint64(s.Float())
+	}
+	return v.Get("arch").String(), seed, nil
+}
+
+func accumulate(args []js.Value) (any, error) {
+	arch, seed, err := request(arg(args, 0))
+	if err != nil {
+		return nil, err
+	}
+	onProgress := arg(args, 1)
+	var progress func(int)
+	if onProgress.Type() == js.TypeFunction {
+		progress = func(done int) { onProgress.Invoke(done) }
+	}
+	o := arg(args, 0)
+	data, err := must().accumulate(context.Background(), arch, seed, o.Get("from").Int(), o.Get("to").Int(), progress)
+	if err != nil {
+		return nil, err
+	}
+	return uint8Array(data), nil
+}
+
+func finish(args []js.Value) (any, error) {
+	arch, seed, err := request(arg(args, 0))
+	if err != nil {
+		return nil, err
+	}
+	list := arg(args, 1)
+	parts := make([][]byte, list.Length())
+	for i := range parts {
+		parts[i] = bytesOf(list.Index(i))
+	}
+	return toJS(must().finish(arch, seed, arg(args, 0).Get("n").Int(), parts))
+}
+
+func thumbnails(args []js.Value) (any, error) {
+	rgba, labels, err := must().thumbnails(arg(args, 0).Int())
+	if err != nil {
+		return nil, err
+	}
+	o := js.Global().Get("Object").New()
+	o.Set("rgba", uint8Array(rgba))
+	l, _ := toJS(labels, nil)
+	o.Set("labels", l)
+	return o, nil
+}
+
+func reference(args []js.Value) (any, error) {
+	return toJS(must().ref.Points(arg(args, 0).Int(), 0))
+}
+
+func historyKey(args []js.Value) (any, error) {
+	arch, seed, err := request(arg(args, 0))
+	if err != nil {
+		return nil, err
+	}
+	return must().historyKey("gradsign", arch, arg(args, 0).Get("n").Int(), seed)
+}
+
+func historyPut(args []js.Value) (any, error) {
+	var r record
+	s := js.Global().Get("JSON").Call("stringify", arg(args, 0)).String()
+	if err := json.Unmarshal([]byte(s), &r); err != nil {
+		return nil, fmt.Errorf("history record: %v", err)
+	}
+	if r.Key == "" {
+		return nil, errors.New("history record without a key")
+	}
+	return nil, storePut(r.Key, s)
+}
+
+func historyGet(key string) (any, error) {
+	s, ok, err := storeGet(key)
+	if err != nil || !ok {
+		return nil, err
+	}
+	return js.Global().Get("JSON").Call("parse", s), nil
+}
+
+func historyList() ([]record, error) {
+	values, err := storeAll()
+	if err != nil {
+		return nil, err
+	}
+	records := make([]record, 0, len(values))
+	for _, v := range values {
+		var r record
+		if json.Unmarshal([]byte(v), &r) == nil {
+			records = append(records, r)
+		}
+	}
+	sortNewestFirst(records)
+	return records, nil
+}
+
+func historyExport(args []js.Value) (any, error) {
+	records, err := historyList()
+	if err != nil {
+		return nil, err
+	}
+	switch f := arg(args, 0).String(); f {
+	case "csv":
+		return historyCSV(records), nil
+	case "json":
+		return historyJSON(records)
+	default:
+		return nil, fmt.Errorf("export format %q: want csv or json", f)
+	}
+}

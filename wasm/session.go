@@ -1,0 +1,303 @@
+package main
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"encoding/binary"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"gradsign/engine/cifar"
+	"gradsign/engine/gradsign"
+	"gradsign/engine/nb201"
+	"gradsign/engine/network"
+	"gradsign/engine/refset"
+)
+
+// session is what one engine (one Web Worker) holds: the bundled images, the NAS-Bench-201
+// table and the reference set, which the page fetches and hands over as bytes so the wasm
+// binary stays small. Everything here is plain Go, tested natively; main_js.go only converts
+// between it and JavaScript.
+type session struct {
+	version string // the build: part of every history key
+	images  *cifar.Set
+	table   *nb201.Table
+	ref     *refset.Set
+}
+
+// dataName names the images in history keys and exports.
+const dataName = "cifar10-test-0..999"
+
+func newSession(version string, cifarBin, tableGz, refJSON []byte) (*session, error) {
+	images, err := cifar.Read(cifarBin, cifar.CIFAR10)
+	if err != nil {
+		return nil, err
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(tableGz))
+	if err != nil {
+		return nil, fmt.Errorf("NAS-Bench-201 table: %v", err)
+	}
+	table, err := nb201.ReadTable(zr)
+	if err != nil {
+		return nil, err
+	}
+	ref, err := refset.Read(refJSON)
+	if err != nil {
+		return nil, err
+	}
+	return &session{version: version, images: images, table: table, ref: ref}, nil
+}
+
+// archInfo is what lookup tells about an architecture: its benchmark entry and its size.
+type archInfo struct {
+	Index    int                `json:"index"`
+	Arch     string             `json:"arch"`
+	Params   int                `json:"params"`
+	FLOPs    int                `json:"flops"` // NAS-Bench-201's count for one image (MFLOPs × 1e6)
+	Accuracy map[string]float64 `json:"accuracy"`
+}
+
+// lookup takes an arch string or a NAS-Bench-201 index (digits).
+func (s *session) lookup(query string) (archInfo, error) {
+	query = strings.TrimSpace(query)
+	var e nb201.Entry
+	if i, err := strconv.Atoi(query); err == nil {
+		if e, err = s.table.At(i); err != nil {
+			return archInfo{}, err
+		}
+	} else {
+		a, err := nb201.ParseArch(query)
+		if err != nil {
+			return archInfo{}, err
+		}
+		e = s.table.Lookup(a)
+	}
+	net, err := network.Build[float32](network.CIFAR10(e.Arch))
+	if err != nil {
+		return archInfo{}, err
+	}
+	info := archInfo{Index: e.Index, Arch: e.Arch.String(), Params: net.NumParams(), FLOPs: net.FLOPs(), Accuracy: map[string]float64{}}
+	for d, name := range nb201.Datasets {
+		info.Accuracy[name] = e.Accuracy[d]
+	}
+	return info, nil
+}
+
+// network builds and initialises the CIFAR-10 network of an arch, as `gradsign score` does.
+func (s *session) network(arch string, seed uint64) (*network.Network[float32], error) {
+	a, err := nb201.ParseArch(arch)
+	if err != nil {
+		return nil, err
+	}
+	net, err := network.Build[float32](network.CIFAR10(a))
+	if err != nil {
+		return nil, err
+	}
+	net.Init(seed)
+	return net, nil
+}
+
+// accumulate scores images from..to-1 and returns their encoded sign accumulators.
+func (s *session) accumulate(ctx context.Context, arch string, seed uint64, from, to int, progress func(done int)) ([]byte, error) {
+	if from < 0 || to > s.images.Len() || from >= to {
+		return nil, fmt.Errorf("images %d..%d requested, the bundled set holds 0..%d", from, to-1, s.images.Len()-1)
+	}
+	net, err := s.network(arch, seed)
+	if err != nil {
+		return nil, err
+	}
+	x, labels, err := cifar.Batch[float32](s.images, from, to-from, nil)
+	if err != nil {
+		return nil, err
+	}
+	signs, err := gradsign.Accumulate(ctx, net, x, labels, gradsign.Options{Chunk: 4, Workers: 1, Progress: progress})
+	if err != nil {
+		return nil, err
+	}
+	return encodeSigns(signs), nil
+}
+
+// layerView is one layer of a result, with agreement: its score per weight per sample, 1 when
+// every sample's gradient has the same sign at every weight.
+type layerView struct {
+	gradsign.Layer
+	Agreement float64 `json:"agreement"`
+}
+
+// scoreResult is a finished score as the page shows it.
+type scoreResult struct {
+	archInfo
+	GradSign   float64     `json:"gradsign"`
+	N          int         `json:"n"`
+	Seed       uint64      `json:"seed"`
+	Data       string      `json:"data"`
+	Layers     []layerView `json:"layers"`
+	Percentile *float64    `json:"percentile"` // among the reference set at this N; null if it has no N
+}
+
+// finish adds up the encoded accumulators of disjoint image ranges into the score of images
+// 0..n-1.
+func (s *session) finish(arch string, seed uint64, n int, parts [][]byte) (scoreResult, error) {
+	info, err := s.lookup(arch)
+	if err != nil {
+		return scoreResult{}, err
+	}
+	net, err := s.network(arch, seed)
+	if err != nil {
+		return scoreResult{}, err
+	}
+	var sizes []int
+	for _, p := range net.Weights() {
+		sizes = append(sizes, len(net.Params[p].Data))
+	}
+	total := gradsign.NewSigns(sizes)
+	for _, p := range parts {
+		signs, err := decodeSigns(p, sizes)
+		if err != nil {
+			return scoreResult{}, err
+		}
+		total.Merge(signs)
+	}
+	if total.Samples != n {
+		return scoreResult{}, fmt.Errorf("the parts hold %d samples, want %d", total.Samples, n)
+	}
+	r := total.Result(gradsign.LayerNames(net))
+	res := scoreResult{archInfo: info, GradSign: r.Score, N: n, Seed: seed, Data: dataName}
+	for _, l := range r.Layers {
+		res.Layers = append(res.Layers, layerView{Layer: l, Agreement: l.Score / float64(l.Weights*n)})
+	}
+	if p, err := s.ref.Percentile(n, r.Score); err == nil {
+		res.Percentile = &p
+	}
+	return res, nil
+}
+
+// encodeSigns packs accumulators for the trip between workers: sample count, every sum
+// (int32, little-endian), then a NaN flag byte per weight if any weight saw a NaN.
+func encodeSigns(s *gradsign.Signs) []byte {
+	var buf bytes.Buffer
+	binary.Write(&buf, binary.LittleEndian, int32(s.Samples))
+	hasNaN := false
+	for l := range s.Sum {
+		binary.Write(&buf, binary.LittleEndian, s.Sum[l])
+		hasNaN = hasNaN || s.NaN[l] != nil
+	}
+	if !hasNaN {
+		buf.WriteByte(0)
+		return buf.Bytes()
+	}
+	buf.WriteByte(1)
+	for l := range s.Sum {
+		for k := range s.Sum[l] {
+			b := byte(0)
+			if s.NaN[l] != nil && s.NaN[l][k] {
+				b = 1
+			}
+			buf.WriteByte(b)
+		}
+	}
+	return buf.Bytes()
+}
+
+// decodeSigns unpacks encodeSigns for layers of the given sizes.
+func decodeSigns(data []byte, sizes []int) (*gradsign.Signs, error) {
+	s := gradsign.NewSigns(sizes)
+	total := 0
+	for _, n := range sizes {
+		total += n
+	}
+	if len(data) != 4+4*total+1 && len(data) != 4+5*total+1 {
+		return nil, fmt.Errorf("accumulator of %d bytes does not fit this network (%d weights)", len(data), total)
+	}
+	r := bytes.NewReader(data)
+	var samples int32
+	binary.Read(r, binary.LittleEndian, &samples)
+	s.Samples = int(samples)
+	for l := range s.Sum {
+		binary.Read(r, binary.LittleEndian, s.Sum[l])
+	}
+	if flag, _ := r.ReadByte(); flag == 1 {
+		for l := range s.Sum {
+			for k := range s.Sum[l] {
+				if b, _ := r.ReadByte(); b == 1 {
+					if s.NaN[l] == nil {
+						s.NaN[l] = make([]bool, len(s.Sum[l]))
+					}
+					s.NaN[l][k] = true
+				}
+			}
+		}
+	}
+	return s, nil
+}
+
+// thumbnails returns images 0..n-1 as RGBA pixels (n × 32 × 32 × 4) and their labels.
+func (s *session) thumbnails(n int) ([]byte, []int, error) {
+	if n < 1 || n > s.images.Len() {
+		return nil, nil, fmt.Errorf("%d thumbnails requested, the bundled set holds %d", n, s.images.Len())
+	}
+	const px = cifar.Side * cifar.Side
+	rgba := make([]byte, 0, n*px*4)
+	labels := make([]int, n)
+	for i := 0; i < n; i++ {
+		img := s.images.Image(i)
+		for p := 0; p < px; p++ {
+			rgba = append(rgba, img[p], img[px+p], img[2*px+p], 255)
+		}
+		labels[i] = s.images.Label(i)
+	}
+	return rgba, labels, nil
+}
+
+// historyKey names a result by everything that determines it.
+func (s *session) historyKey(proxy, arch string, n int, seed uint64) (string, error) {
+	a, err := nb201.ParseArch(arch)
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("%s|%s|n=%d|seed=%d|%s|engine=%s", proxy, a, n, seed, dataName, s.version), nil
+}
+
+// record is one history entry: a result, when and how fast it was made.
+type record struct {
+	scoreResult
+	Seconds float64 `json:"seconds"`
+	Workers int     `json:"workers"`
+	Time    string  `json:"time"` // RFC 3339
+	Key     string  `json:"key"`
+}
+
+// historyCSV writes records as CSV, one row each, newest first as given.
+func historyCSV(records []record) string {
+	var b strings.Builder
+	w := csv.NewWriter(&b)
+	w.Write([]string{"time", "index", "arch", "gradsign", "n", "seed", "params", "flops", "seconds", "workers", "percentile", "cifar10", "cifar100", "imagenet16", "data", "key"})
+	f := func(x float64) string { return strconv.FormatFloat(x, 'f', -1, 64) }
+	for _, r := range records {
+		pct := ""
+		if r.Percentile != nil {
+			pct = f(*r.Percentile)
+		}
+		w.Write([]string{r.Time, strconv.Itoa(r.Index), r.Arch, f(r.GradSign), strconv.Itoa(r.N), strconv.FormatUint(r.Seed, 10),
+			strconv.Itoa(r.Params), strconv.Itoa(r.FLOPs), f(r.Seconds), strconv.Itoa(r.Workers), pct,
+			f(r.Accuracy["cifar10"]), f(r.Accuracy["cifar100"]), f(r.Accuracy["imagenet16"]), r.Data, r.Key})
+	}
+	w.Flush()
+	return b.String()
+}
+
+// historyJSON writes records as a JSON array.
+func historyJSON(records []record) (string, error) {
+	data, err := json.MarshalIndent(records, "", "  ")
+	return string(data), err
+}
+
+// sortNewestFirst orders records by time, newest first (RFC 3339 strings sort as times).
+func sortNewestFirst(records []record) {
+	slices.SortStableFunc(records, func(a, b record) int { return strings.Compare(b.Time, a.Time) })
+}

@@ -1,0 +1,145 @@
+package main
+
+import (
+	"context"
+	"encoding/csv"
+	"math"
+	"reflect"
+	"strings"
+	"testing"
+
+	"gradsign/assets"
+	"gradsign/engine/cifar"
+	"gradsign/engine/gradsign"
+	"gradsign/engine/nb201"
+	"gradsign/engine/network"
+)
+
+func testSession(t *testing.T) *session {
+	t.Helper()
+	ref := `{"seed":0,"sample_seed":1,"dataset":"cifar10","ns":[16],"archs":[
+	{"index":0,"arch":"x","accuracy":[1,2,3],"gradsign":[1]},{"index":1,"arch":"y","accuracy":[1,2,3],"gradsign":[1e12]}]}`
+	s, err := newSession("test", assets.CIFAR10Bin, assets.NB201Gz, []byte(ref))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+const index11 = "|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|none~0|nor_conv_3x3~1|avg_pool_3x3~2|"
+
+func TestLookup(t *testing.T) {
+	s := testSession(t)
+	byIndex, err := s.lookup("11")
+	if err != nil {
+		t.Fatal(err)
+	}
+	byArch, err := s.lookup(" " + index11)
+	if err != nil || !reflect.DeepEqual(byIndex, byArch) {
+		t.Fatalf("by index %+v, by arch %+v (%v)", byIndex, byArch, err)
+	}
+	if byIndex.Arch != index11 || byIndex.Params != 802426 || byIndex.FLOPs != 113951370 || byIndex.Accuracy["cifar10"] != 91.5833 {
+		t.Fatalf("index 11: %+v", byIndex)
+	}
+	for _, bad := range []string{"15625", "-1", "|nor_conv~0|", ""} {
+		if _, err := s.lookup(bad); err == nil {
+			t.Errorf("lookup(%q): no error", bad)
+		}
+	}
+}
+
+// TestPartsAddUp: the samples of one score split over workers give the score of all of them
+// in one native pass.
+func TestPartsAddUp(t *testing.T) {
+	s := testSession(t)
+	const n = 16
+	var parts [][]byte
+	for _, r := range [][2]int{{0, 5}, {5, 6}, {6, 16}} {
+		p, err := s.accumulate(context.Background(), index11, 3, r[0], r[1], nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		parts = append(parts, p)
+	}
+	res, err := s.finish(index11, 3, n, parts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, _ := nb201.ParseArch(index11)
+	net, _ := network.Build[float32](network.CIFAR10(a))
+	net.Init(3)
+	x, labels, _ := cifar.Batch[float32](assets.CIFAR(cifar.CIFAR10), 0, n, nil)
+	want, err := gradsign.Score(context.Background(), net, x, labels, gradsign.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.GradSign != want.Score || len(res.Layers) != len(want.Layers) || res.Index != 11 {
+		t.Fatalf("parts give %v (%d layers, index %d), one pass %v", res.GradSign, len(res.Layers), res.Index, want.Score)
+	}
+	l := res.Layers[0]
+	if math.Abs(l.Agreement-l.Score/float64(l.Weights*n)) > 1e-15 || l.Agreement <= 0 || l.Agreement > 1 {
+		t.Fatalf("layer %+v", l)
+	}
+	if res.Percentile == nil || *res.Percentile != 50 {
+		t.Fatalf("percentile %v, want 50 (between the two reference scores)", res.Percentile)
+	}
+	if _, err := s.finish(index11, 3, n+1, parts); err == nil {
+		t.Fatal("parts of 16 samples finished as 17: no error")
+	}
+	if _, err := s.finish(index11, 3, n, [][]byte{parts[0][:10]}); err == nil {
+		t.Fatal("truncated part: no error")
+	}
+	if _, err := s.accumulate(context.Background(), index11, 3, 990, 1001, nil); err == nil {
+		t.Fatal("images beyond the set: no error")
+	}
+}
+
+func TestSignsEncoding(t *testing.T) {
+	s := gradsign.NewSigns([]int{3, 2})
+	gradsign.Fold(s, 0, []float32{1, -1, float32(math.NaN())})
+	gradsign.Fold(s, 1, []float32{-1, 0})
+	s.Samples = 1
+	got, err := decodeSigns(encodeSigns(s), []int{3, 2})
+	if err != nil || !reflect.DeepEqual(got, s) {
+		t.Fatalf("round trip %+v, want %+v (%v)", got, s, err)
+	}
+	clean := gradsign.NewSigns([]int{2})
+	gradsign.Fold(clean, 0, []float64{3, -3})
+	if got, err := decodeSigns(encodeSigns(clean), []int{2}); err != nil || !reflect.DeepEqual(got.Sum, clean.Sum) || got.NaN[0] != nil {
+		t.Fatalf("round trip %+v (%v)", got, err)
+	}
+	if _, err := decodeSigns(encodeSigns(clean), []int{3}); err == nil {
+		t.Fatal("wrong layout: no error")
+	}
+}
+
+func TestThumbnailsAndHistory(t *testing.T) {
+	s := testSession(t)
+	rgba, labels, err := s.thumbnails(2)
+	if err != nil || len(rgba) != 2*32*32*4 || labels[0] != 3 || labels[1] != 8 {
+		t.Fatalf("thumbnails: %d bytes, labels %v, %v", len(rgba), labels, err)
+	}
+	img := s.images.Image(1)
+	if rgba[4096+0] != img[0] || rgba[4096+1] != img[1024] || rgba[4096+2] != img[2048] || rgba[4096+3] != 255 {
+		t.Fatal("thumbnail pixel 0 of image 1 is not R, G, B, 255 of the record")
+	}
+	key, err := s.historyKey("gradsign", " "+index11, 16, 2)
+	if err != nil || key != "gradsign|"+index11+"|n=16|seed=2|cifar10-test-0..999|engine=test" {
+		t.Fatalf("key %q, %v", key, err)
+	}
+	if _, err := s.historyKey("gradsign", "junk", 16, 2); err == nil {
+		t.Fatal("key of a malformed arch: no error")
+	}
+	pct := 37.5
+	recs := []record{{scoreResult: scoreResult{archInfo: archInfo{Index: 11, Arch: index11, Params: 802426, FLOPs: 113951370,
+		Accuracy: map[string]float64{"cifar10": 91.5833}}, GradSign: 123456, N: 16, Seed: 2, Data: dataName, Percentile: &pct},
+		Seconds: 1.5, Workers: 2, Time: "2026-11-26T20:00:00Z", Key: key}}
+	rows, err := csv.NewReader(strings.NewReader(historyCSV(recs))).ReadAll()
+	if err != nil || len(rows) != 2 || rows[1][2] != index11 || rows[1][3] != "123456" || rows[1][10] != "37.5" || rows[1][11] != "91.5833" {
+		t.Fatalf("CSV %v, %v", rows, err)
+	}
+	js, err := historyJSON(recs)
+	if err != nil || !strings.Contains(js, `"gradsign": 123456`) || !strings.Contains(js, `"key": "gradsign|`) {
+		t.Fatalf("JSON %s, %v", js, err)
+	}
+}
