@@ -14,7 +14,7 @@ BENCHTIME ?= 3x
 WEB      ?= build/web
 GOROOT_DIR = $(shell $(GO) env GOROOT)
 
-.PHONY: serve web score test test-go test-wasm test-browser fuzz bench assets reference check-go check-chromium crosscheck check-torch
+.PHONY: serve web score test test-go test-wasm test-browser fuzz bench assets reference check-go check-chromium crosscheck check-torch browserbench
 
 serve: web
 	$(GO) run ./tools/serve -dir $(WEB) -addr 127.0.0.1:8080
@@ -77,3 +77,8 @@ crosscheck: check-go check-torch
 
 check-torch:
 	@/usr/bin/python3 -c 'import torch' 2>/dev/null || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y python3-torch; }
+
+# In-browser timings (headless Chromium, 1 worker and all workers) beside the native CLI.
+browserbench: web check-chromium
+	$(GO) build -o bin/ ./tools/serve ./tools/gradsign
+	node tools/browserbench/bench.mjs 64

@@ -8,7 +8,9 @@ const OP_LABEL = { none: 'none', skip_connect: 'skip', nor_conv_1x1: 'conv 1×1'
 const OP_COLOR = { none: 'var(--none)', skip_connect: 'var(--skip)', nor_conv_1x1: 'var(--c1)', nor_conv_3x3: 'var(--c3)', avg_pool_3x3: 'var(--pool)' };
 // Edges in arch-string order: (to, from).
 const EDGES = [[1, 0], [2, 0], [2, 1], [3, 0], [3, 1], [3, 2]];
-const NODE_XY = [[40, 150], [150, 50], [270, 150], [380, 50]];
+const NODE_XY = [[40, 100], [150, 100], [260, 100], [370, 100]];
+// How far each edge's curve bows from the line of nodes (negative: above).
+const EDGE_BOW = [0, -80, 0, -160, 80, 0];
 const DEFAULT_ARCH = '|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|';
 
 const $ = (id) => document.getElementById(id);
@@ -86,14 +88,15 @@ function drawCell() {
   EDGES.forEach(([to, from], e) => {
     const [x1, y1] = NODE_XY[from];
     const [x2, y2] = NODE_XY[to];
-    const bend = (to - from === 3) ? -60 : (to - from === 2 ? 45 : 0);
     const cx = (x1 + x2) / 2;
-    const cy = (y1 + y2) / 2 + bend;
+    const cy = y1 + EDGE_BOW[e];
+    const apex = (y1 + 2 * cy + y2) / 4; // the curve's middle point
+    const labelY = EDGE_BOW[e] > 0 ? apex + 14 : apex - 6;
     const op = OPS[state.ops[e]];
     const g = el('g', { class: 'edge', 'data-edge': e },
       el('title', {}, `edge ${from} → ${to}: ${op} (click to change)`),
       el('path', { d: `M${x1},${y1} Q${cx},${cy} ${x2},${y2}`, stroke: OP_COLOR[op], 'stroke-dasharray': op === 'none' ? '4 4' : '' }),
-      el('text', { x: cx, y: (y1 + y2) / 4 + cy / 2, 'text-anchor': 'middle', fill: OP_COLOR[op] }, OP_LABEL[op]));
+      el('text', { x: cx, y: labelY, 'text-anchor': 'middle', fill: OP_COLOR[op] }, OP_LABEL[op]));
     g.addEventListener('click', () => $(`edge-${e}`).focus());
     svg.append(g);
   });
@@ -118,7 +121,10 @@ async function archChanged({ keepText = false } = {}) {
 // --- state in the URL ---
 
 function saveURL() {
-  const p = new URLSearchParams({ arch: archString(state.ops), n: state.n, seed: state.seed });
+  const p = new URLSearchParams(location.search);
+  p.set('arch', archString(state.ops));
+  p.set('n', state.n);
+  p.set('seed', state.seed);
   history.replaceState(null, '', `?${p}`);
 }
 

@@ -70,7 +70,9 @@ async function loadFiles() {
   return { version: version.version, cifar, table, reference };
 }
 
-const poolSize = Math.max(1, Math.min(navigator.hardwareConcurrency || 2, MAX_WORKERS));
+// One worker per core; a page URL with ?workers=K asks for K (for benchmarks and slow machines).
+const askedWorkers = Number(new URLSearchParams(location.search).get('workers'));
+const poolSize = Math.max(1, Math.min(Number.isInteger(askedWorkers) && askedWorkers > 0 ? askedWorkers : (navigator.hardwareConcurrency || 2), MAX_WORKERS));
 const files = loadFiles();
 let pool = null;
 
