@@ -74,7 +74,7 @@ test('edit an edge, score with N=16, see the result, the plot and the layers', a
   assert.match(text, /CIFAR-10 \d+\.\d\d%/);
   assert.match(text, /above \d+\.\d% of the reference/);
   assert.ok(await page.locator('#layers div').count() > 10, 'a bar per layer');
-  assert.equal(await page.locator('#history tbody tr').count(), 1);
+  await page.waitForFunction(() => document.querySelectorAll('#history tbody tr').length === 1);
   await page.screenshot({ path: join(outDir, 'result.png'), fullPage: true });
 });
 
@@ -98,7 +98,7 @@ test('after a reload the same request comes from history', async () => {
   await page.reload();
   await page.evaluate(() => window.gradsign.ready);
   await page.waitForFunction(() => !document.getElementById('score').disabled);
-  assert.ok(await page.locator('#history tbody tr').count() >= 2);
+  await page.waitForFunction(() => document.querySelectorAll('#history tbody tr').length === 2);
   await page.click('#score');
   await page.waitForFunction(() => /From history/.test(document.getElementById('progress-text').textContent), null, { timeout: 10_000 });
   const csv = await page.evaluate(() => window.gradsign.history.export('csv'));
