@@ -52,19 +52,29 @@ func NewSigns(sizes []int) *Signs {
 // Fold adds the sign of one sample's gradient of a layer's weights.
 func Fold[T matmul.Float](s *Signs, layer int, grad []T) {
 	acc := s.Sum[layer][:len(grad)]
+	nan := false
+	for k, g := range grad { // branch-free: sign(NaN) adds 0 here, and NaN is noted below
+		acc[k] += int32(b2i(g > 0) - b2i(g < 0))
+		nan = nan || g != g
+	}
+	if !nan {
+		return
+	}
+	if s.NaN[layer] == nil {
+		s.NaN[layer] = make([]bool, len(acc))
+	}
 	for k, g := range grad {
-		switch {
-		case g > 0:
-			acc[k]++
-		case g < 0:
-			acc[k]--
-		case g != g:
-			if s.NaN[layer] == nil {
-				s.NaN[layer] = make([]bool, len(acc))
-			}
+		if g != g {
 			s.NaN[layer][k] = true
 		}
 	}
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // Merge adds the accumulators of another, disjoint set of samples of the same network.

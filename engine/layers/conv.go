@@ -70,6 +70,18 @@ func Conv2dBackward[T matmul.Float](c Conv2d, dinp, dw, dout, inp, w, col, dcol 
 	}
 }
 
+// validCols returns the range [lo, hi) of output columns whose input column
+// ox·stride - pad + kx lies inside the image: outside it the patch reads zero padding.
+func validCols(c Conv2d, kx, ow int) (lo, hi int) {
+	// ox·stride ≥ pad - kx and ox·stride ≤ W-1 + pad - kx
+	lo = max(0, (c.Pad-kx+c.Stride-1)/c.Stride)
+	if c.W-1+c.Pad-kx < 0 {
+		return lo, lo
+	}
+	hi = min(ow, (c.W-1+c.Pad-kx)/c.Stride+1)
+	return lo, max(lo, hi)
+}
+
 // im2col lays out every K×K input patch as a column.
 //
 //	col [Cin·K·K, OutH·OutW], inp [Cin, H, W]
@@ -82,6 +94,7 @@ func im2col[T matmul.Float](c Conv2d, col, inp []T) {
 			for kx := 0; kx < c.K; kx++ {
 				dst := col[row*oh*ow : (row+1)*oh*ow]
 				row++
+				lo, hi := validCols(c, kx, ow)
 				for oy := 0; oy < oh; oy++ {
 					iy := oy*c.Stride - c.Pad + ky
 					d := dst[oy*ow : (oy+1)*ow]
@@ -89,14 +102,15 @@ func im2col[T matmul.Float](c Conv2d, col, inp []T) {
 						clear(d)
 						continue
 					}
+					clear(d[:lo])
+					clear(d[hi:])
 					src := plane[iy*c.W : (iy+1)*c.W]
-					for ox := range d {
-						ix := ox*c.Stride - c.Pad + kx
-						if ix < 0 || ix >= c.W {
-							d[ox] = 0
-						} else {
-							d[ox] = src[ix]
-						}
+					if c.Stride == 1 {
+						copy(d[lo:hi], src[lo-c.Pad+kx:])
+						continue
+					}
+					for ox := lo; ox < hi; ox++ {
+						d[ox] = src[ox*c.Stride-c.Pad+kx]
 					}
 				}
 			}
@@ -116,6 +130,7 @@ func col2imAdd[T matmul.Float](c Conv2d, dinp, dcol []T) {
 			for kx := 0; kx < c.K; kx++ {
 				src := dcol[row*oh*ow : (row+1)*oh*ow]
 				row++
+				lo, hi := validCols(c, kx, ow)
 				for oy := 0; oy < oh; oy++ {
 					iy := oy*c.Stride - c.Pad + ky
 					if iy < 0 || iy >= c.H {
@@ -123,11 +138,15 @@ func col2imAdd[T matmul.Float](c Conv2d, dinp, dcol []T) {
 					}
 					dst := plane[iy*c.W : (iy+1)*c.W]
 					s := src[oy*ow : (oy+1)*ow]
-					for ox, v := range s {
-						ix := ox*c.Stride - c.Pad + kx
-						if ix >= 0 && ix < c.W {
-							dst[ix] += v
+					if c.Stride == 1 {
+						d := dst[lo-c.Pad+kx : hi-c.Pad+kx]
+						for i, v := range s[lo:hi] {
+							d[i] += v
 						}
+						continue
+					}
+					for ox := lo; ox < hi; ox++ {
+						dst[ox*c.Stride-c.Pad+kx] += s[ox]
 					}
 				}
 			}

@@ -17,7 +17,7 @@ type Float interface {
 	~float32 | ~float64
 }
 
-// impl is gonum's pure-Go BLAS: assembly inner loops on amd64, plain Go elsewhere.
+// impl is gonum's BLAS, used for float64 (assembly inner loops on amd64, plain Go elsewhere).
 var impl gonum.Implementation
 
 // Gemm computes c = op(a)·op(b) + beta·c, where op(x) is x or its transpose.
@@ -48,7 +48,7 @@ func Gemm[T Float](transA, transB bool, m, n, k int, a, b []T, beta T, c []T) {
 	}
 	switch c := any(c).(type) {
 	case []float32:
-		impl.Sgemm(ta, tb, m, n, k, 1, any(a).([]float32), lda, any(b).([]float32), ldb, float32(beta), c, n)
+		sgemm(transA, transB, m, n, k, any(a).([]float32), any(b).([]float32), float32(beta), c)
 	case []float64:
 		impl.Dgemm(ta, tb, m, n, k, 1, any(a).([]float64), lda, any(b).([]float64), ldb, float64(beta), c, n)
 	default:

@@ -1,6 +1,7 @@
 package matmul
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -86,3 +87,44 @@ func benchmarkGemm(b *testing.B, m, n, k int) {
 func BenchmarkGemmConv16x1024x144(b *testing.B) { benchmarkGemm(b, 16, 1024, 144) }
 func BenchmarkGemmConv32x256x288(b *testing.B)  { benchmarkGemm(b, 32, 256, 288) }
 func BenchmarkGemmConv64x64x576(b *testing.B)   { benchmarkGemm(b, 64, 64, 576) }
+
+// TestKernels checks each microkernel through the packed product against the triple loop, on
+// shapes that cross every block and tile edge.
+func TestKernels(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for _, kern := range []microkernel{kernelGo, kernel} {
+		for _, sz := range [][3]int{{1, 1, 1}, {6, 16, 5}, {7, 17, 300}, {100, 40, 600}, {13, 1030, 9}} {
+			m, n, k := sz[0], sz[1], sz[2]
+			for _, ta := range []bool{false, true} {
+				for _, tb := range []bool{false, true} {
+					a, b, c := randSlice(rng, m*k), randSlice(rng, k*n), randSlice(rng, m*n)
+					want := toNamed(c)
+					gemmGeneric(ta, tb, m, n, k, toNamed(a), toNamed(b), 1, want)
+					got := to32(c)
+					sgemmWith(kern, ta, tb, m, n, k, to32(a), to32(b), 1, got)
+					for i := range want {
+						if d := math.Abs(float64(got[i]) - float64(want[i])); d > 1e-5*float64(k+1) {
+							t.Fatalf("%dx%d kernel, %v ta=%v tb=%v: c[%d] = %v, want %v", kern.mr, kern.nr, sz, ta, tb, i, got[i], want[i])
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+func BenchmarkKernels(b *testing.B) {
+	for _, kern := range []microkernel{kernelGo, kernel} {
+		for _, sz := range [][3]int{{16, 1024, 144}, {32, 256, 288}, {64, 64, 576}} {
+			m, n, k := sz[0], sz[1], sz[2]
+			b.Run(fmt.Sprintf("%dx%d/%dx%dx%d", kern.mr, kern.nr, m, n, k), func(b *testing.B) {
+				rng := rand.New(rand.NewPCG(1, 2))
+				x, y, z := to32(randSlice(rng, m*k)), to32(randSlice(rng, k*n)), make([]float32, m*n)
+				for b.Loop() {
+					sgemmWith(kern, false, false, m, n, k, x, y, 0, z)
+				}
+				b.ReportMetric(float64(2*m*n*k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+			})
+		}
+	}
+}

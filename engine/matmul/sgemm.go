@@ -1,0 +1,182 @@
+package matmul
+
+import "sync"
+
+// The float32 product is a packed, blocked matrix multiplication in the style of BLIS: panels
+// of A (mr rows) and of B (nr columns) are copied into contiguous, k-major buffers, and a
+// register-tiled microkernel multiplies one panel pair into an mr×nr tile of C. The kernel is
+// chosen for the platform: AVX2+FMA assembly on amd64 CPUs that have it, register-tiled Go
+// elsewhere (wasm, other architectures).
+
+// microkernel adds the product of an mr×k panel of A and a k×nr panel of B, both packed
+// k-major, to the mr×nr tile at c with row stride ldc.
+type microkernel struct {
+	mr, nr int
+	run    func(k int, a, b, c []float32, ldc int)
+}
+
+// Block sizes: a kc×nr panel of B and an mc×kc block of A stay in cache.
+const (
+	kc = 256
+	mc = 96
+)
+
+var packPool = sync.Pool{New: func() any { return new([]float32) }}
+
+func getBuf(n int) *[]float32 {
+	p := packPool.Get().(*[]float32)
+	if cap(*p) < n {
+		*p = make([]float32, n)
+	}
+	*p = (*p)[:n]
+	return p
+}
+
+// sgemm computes c = op(a)·op(b) + beta·c in float32 with the platform's microkernel.
+func sgemm(transA, transB bool, m, n, k int, a, b []float32, beta float32, c []float32) {
+	sgemmWith(kernel, transA, transB, m, n, k, a, b, beta, c)
+}
+
+func sgemmWith(kern microkernel, transA, transB bool, m, n, k int, a, b []float32, beta float32, c []float32) {
+	scale(beta, c[:m*n])
+	mr, nr := kern.mr, kern.nr
+	np := (n + nr - 1) / nr * nr
+	bufB := getBuf(kc * np)
+	bufA := getBuf(kc * (mc + mr))
+	tile := getBuf(mr * nr)
+	defer packPool.Put(bufB)
+	defer packPool.Put(bufA)
+	defer packPool.Put(tile)
+	for p0 := 0; p0 < k; p0 += kc {
+		kb := min(kc, k-p0)
+		packB(*bufB, b, transB, k, n, p0, kb, nr)
+		for i0 := 0; i0 < m; i0 += mc {
+			mb := min(mc, m-i0)
+			packA(*bufA, a, transA, m, k, i0, mb, p0, kb, mr)
+			for jr := 0; jr < n; jr += nr {
+				bp := (*bufB)[jr*kb : (jr+nr)*kb]
+				for ir := 0; ir < mb; ir += mr {
+					ap := (*bufA)[ir*kb : (ir+mr)*kb]
+					rows, cols := min(mr, mb-ir), min(nr, n-jr)
+					ci := (i0+ir)*n + jr
+					if rows == mr && cols == nr {
+						kern.run(kb, ap, bp, c[ci:], n)
+						continue
+					}
+					t := *tile
+					clear(t)
+					kern.run(kb, ap, bp, t, nr)
+					for i := 0; i < rows; i++ {
+						dst := c[ci+i*n : ci+i*n+cols]
+						for j := range dst {
+							dst[j] += t[i*nr+j]
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// packA copies rows i0..i0+mb-1, columns p0..p0+kb-1 of op(a) (m×k) into panels of mr rows,
+// each k-major: dst[panel][p][i]. Rows past m are zero.
+func packA(dst, a []float32, trans bool, m, k, i0, mb, p0, kb, mr int) {
+	for ip := 0; ip < mb; ip += mr {
+		panel := dst[ip*kb : (ip+mr)*kb]
+		for i := 0; i < mr; i++ {
+			row := i0 + ip + i
+			if ip+i >= mb {
+				for p := 0; p < kb; p++ {
+					panel[p*mr+i] = 0
+				}
+				continue
+			}
+			if trans { // a is k×m
+				for p := 0; p < kb; p++ {
+					panel[p*mr+i] = a[(p0+p)*m+row]
+				}
+			} else {
+				src := a[row*k+p0 : row*k+p0+kb]
+				for p, v := range src {
+					panel[p*mr+i] = v
+				}
+			}
+		}
+	}
+}
+
+// packB copies rows p0..p0+kb-1 of op(b) (k×n) into panels of nr columns, each k-major:
+// dst[panel][p][j]. Columns past n are zero.
+func packB(dst, b []float32, trans bool, k, n, p0, kb, nr int) {
+	for jp := 0; jp < n; jp += nr {
+		panel := dst[jp*kb : (jp+nr)*kb]
+		cols := min(nr, n-jp)
+		if trans { // b is n×k
+			for j := 0; j < nr; j++ {
+				if j >= cols {
+					for p := 0; p < kb; p++ {
+						panel[p*nr+j] = 0
+					}
+					continue
+				}
+				src := b[(jp+j)*k+p0 : (jp+j)*k+p0+kb]
+				for p, v := range src {
+					panel[p*nr+j] = v
+				}
+			}
+			continue
+		}
+		for p := 0; p < kb; p++ {
+			row := b[(p0+p)*n+jp : (p0+p)*n+jp+cols]
+			d := panel[p*nr : p*nr+nr]
+			copy(d, row)
+			clear(d[cols:])
+		}
+	}
+}
+
+// kernelGo is the register-tiled Go microkernel: a 4×4 tile held in 16 local variables.
+var kernelGo = microkernel{mr: 4, nr: 4, run: kernel4x4}
+
+func kernel4x4(k int, a, b, c []float32, ldc int) {
+	var c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23, c30, c31, c32, c33 float32
+	a, b = a[:4*k], b[:4*k]
+	for len(a) >= 4 && len(b) >= 4 { // the form the compiler proves in bounds
+		a0, a1, a2, a3 := a[0], a[1], a[2], a[3]
+		b0, b1, b2, b3 := b[0], b[1], b[2], b[3]
+		a, b = a[4:], b[4:]
+		c00 += a0 * b0
+		c01 += a0 * b1
+		c02 += a0 * b2
+		c03 += a0 * b3
+		c10 += a1 * b0
+		c11 += a1 * b1
+		c12 += a1 * b2
+		c13 += a1 * b3
+		c20 += a2 * b0
+		c21 += a2 * b1
+		c22 += a2 * b2
+		c23 += a2 * b3
+		c30 += a3 * b0
+		c31 += a3 * b1
+		c32 += a3 * b2
+		c33 += a3 * b3
+	}
+	r := c[:3*ldc+4]
+	r[0] += c00
+	r[1] += c01
+	r[2] += c02
+	r[3] += c03
+	r[ldc] += c10
+	r[ldc+1] += c11
+	r[ldc+2] += c12
+	r[ldc+3] += c13
+	r[2*ldc] += c20
+	r[2*ldc+1] += c21
+	r[2*ldc+2] += c22
+	r[2*ldc+3] += c23
+	r[3*ldc] += c30
+	r[3*ldc+1] += c31
+	r[3*ldc+2] += c32
+	r[3*ldc+3] += c33
+}
