@@ -48,6 +48,10 @@ func (o *bnOp[T]) dims(ws *Workspace[T]) (C, HW int) {
 }
 
 func (o *bnOp[T]) forward(ws *Workspace[T], i int) {
+	if ws.SkipBatchNorm {
+		copy(ws.batch(ws.val, o.out), ws.batch(ws.val, o.in))
+		return
+	}
 	C, HW := o.dims(ws)
 	g := ws.group()
 	st := ws.stats[i]
@@ -57,6 +61,10 @@ func (o *bnOp[T]) forward(ws *Workspace[T], i int) {
 }
 
 func (o *bnOp[T]) backward(ws *Workspace[T], i int) {
+	if ws.SkipBatchNorm {
+		layers.AddBackward(ws.batch(ws.grad, o.out), ws.batch(ws.grad, o.in))
+		return
+	}
 	C, HW := o.dims(ws)
 	g := ws.group()
 	st := ws.stats[i]
@@ -67,11 +75,25 @@ func (o *bnOp[T]) backward(ws *Workspace[T], i int) {
 
 type reluOp[T matmul.Float] struct{ in, out int }
 
-func (o *reluOp[T]) forward(ws *Workspace[T], _ int) {
+func (o *reluOp[T]) forward(ws *Workspace[T], i int) {
+	if m := ws.masks[i]; m != nil { // frozen: the gates of an earlier forward
+		out := ws.batch(ws.val, o.out)
+		for k, x := range ws.batch(ws.val, o.in) {
+			out[k] = x * m[k]
+		}
+		return
+	}
 	layers.ReLUForward(ws.batch(ws.val, o.out), ws.batch(ws.val, o.in))
 }
 
-func (o *reluOp[T]) backward(ws *Workspace[T], _ int) {
+func (o *reluOp[T]) backward(ws *Workspace[T], i int) {
+	if m := ws.masks[i]; m != nil {
+		din := ws.batch(ws.grad, o.in)
+		for k, d := range ws.batch(ws.grad, o.out) {
+			din[k] += d * m[k]
+		}
+		return
+	}
 	layers.ReLUBackward(ws.batch(ws.grad, o.in), ws.batch(ws.grad, o.out), ws.batch(ws.val, o.in))
 }
 

@@ -29,6 +29,7 @@ type Workspace[T matmul.Float] struct {
 
 	val, grad [][]T // per slot, [B, C, H, W]
 	stats     [][]T // per op: BatchNorm mean and rstd
+	masks     [][]T // per op: a ReLU's frozen gates (1 or 0), nil when not frozen
 	pgrad     [][]T // per parameter: gradients summed over the batch (nil for buffers)
 	col, dcol []T   // im2col scratch of the largest convolution
 	wgrad     []T   // one sample's gradient of one weight
@@ -40,6 +41,9 @@ type Workspace[T matmul.Float] struct {
 	// InputGrad asks Backward for the gradient of the input (the first convolution skips it
 	// otherwise).
 	InputGrad bool
+	// SkipBatchNorm makes every BatchNorm the identity, as synflow's network without
+	// BatchNorm has it.
+	SkipBatchNorm bool
 }
 
 // NewWorkspace allocates a workspace for batches of up to B samples.
@@ -55,6 +59,7 @@ func (n *Network[T]) NewWorkspace(B int, mode BatchNormMode) *Workspace[T] {
 		ws.grad[i] = make([]T, B*s.size())
 	}
 	ws.stats = make([][]T, len(n.ops))
+	ws.masks = make([][]T, len(n.ops))
 	cols, wmax := 0, 0
 	for i, o := range n.ops {
 		switch o := o.(type) {
@@ -127,9 +132,63 @@ func (ws *Workspace[T]) Backward(dlogits []T) {
 	}
 }
 
+// FreezeReLU fixes every ReLU's gates (input > 0) at those of the last Forward, until
+// ThawReLU: later passes are then the smooth function the gates select, whose derivatives are
+// what automatic differentiation reports at the original point (a ReLU's second derivative is
+// zero). Finite differences of gradients need this to match an exact Hessian product.
+func (ws *Workspace[T]) FreezeReLU() {
+	for i, o := range ws.net.ops {
+		if r, ok := o.(*reluOp[T]); ok {
+			in := ws.batch(ws.val, r.in)
+			m := make([]T, len(in))
+			for k, x := range in {
+				if x > 0 {
+					m[k] = 1
+				}
+			}
+			ws.masks[i] = m
+		}
+	}
+}
+
+// ThawReLU undoes FreezeReLU.
+func (ws *Workspace[T]) ThawReLU() { clear(ws.masks) }
+
 // ParamGrad returns the gradient of a parameter (by index into Params) summed over the
 // batch; for Conv2d and Linear weights, only when PerSampleWeightGrad is unset.
 func (ws *Workspace[T]) ParamGrad(param int) []T { return ws.pgrad[param] }
+
+// WeightOutput returns the output of the Conv2d or Linear layer whose weight is Params[param]
+// (before its BatchNorm) and the gradient there from the last Backward, each [n, C, H, W]
+// (H = W = 1 for Linear), with C·H·W per sample.
+func (ws *Workspace[T]) WeightOutput(param int) (act, grad []T, perSample int) {
+	for _, o := range ws.net.ops {
+		out := -1
+		switch o := o.(type) {
+		case *convOp[T]:
+			if o.w == param {
+				out = o.out
+			}
+		case *linearOp[T]:
+			if o.w == param {
+				out = o.out
+			}
+		}
+		if out >= 0 {
+			return ws.batch(ws.val, out), ws.batch(ws.grad, out), ws.net.slots[out].size()
+		}
+	}
+	panic("network: parameter is not a Conv2d or Linear weight")
+}
+
+// ReLUInputs calls fn with the input of every ReLU of the last Forward, [n, C·H·W], in order.
+func (ws *Workspace[T]) ReLUInputs(fn func(x []T, perSample int)) {
+	for _, o := range ws.net.ops {
+		if r, ok := o.(*reluOp[T]); ok {
+			fn(ws.batch(ws.val, r.in), ws.net.slots[r.in].size())
+		}
+	}
+}
 
 // InputGradient returns the gradient of the input [n, 3, H, W] (with InputGrad set).
 func (ws *Workspace[T]) InputGradient() []T { return ws.batch(ws.grad, ws.net.input) }

@@ -1,0 +1,111 @@
+package proxies
+
+import (
+	"context"
+	"math"
+	"strings"
+	"testing"
+
+	"gradsign/engine/gradsign"
+	"gradsign/engine/network"
+	"gradsign/internal/oracle"
+)
+
+func load[T float32 | float64](t *testing.T, ref *oracle.Reference) (*network.Network[T], []T, []int) {
+	t.Helper()
+	net, err := network.Build[T](network.Config{Arch: ref.Arch, C: ref.C, N: ref.Cells, Classes: ref.Classes, H: 32, W: 32})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := net.Load(ref.File); err != nil {
+		t.Fatal(err)
+	}
+	in := ref.File.Tensors["input"].Float64s()
+	x := make([]T, len(in))
+	for i, v := range in {
+		x[i] = T(v)
+	}
+	l64, _ := ref.File.Tensors["labels"].Int64s()
+	labels := make([]int, len(l64))
+	for i, l := range l64 {
+		labels[i] = int(l)
+	}
+	return net, x, labels
+}
+
+// mini-batch proxies, as the reference files name them.
+var refProxies = []string{"grad_norm", "snip", "grasp", "fisher", "synflow", "jacob_cov", "naswot", "plain"}
+
+// TestReferences checks every proxy against PyTorch's float32 and float64 values with the
+// reference README's tolerances: a float32 result within max(1e-3, 3·noise/|f64|) relative of
+// the float32 value, noise being the float32 error of both sides (|f32 - f64| of PyTorch's and
+// of this engine's; plain, a sum with heavy cancellation, needs the engine's part on
+// c16n5_index11); a float64 result within 1e-5 (1e-3 for grasp, whose Hessian
+// product is a difference quotient here) of the float64 value. A reference without a finite
+// value (null) must be matched by a non-finite one.
+func TestReferences(t *testing.T) {
+	refs, err := oracle.All()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ref := range refs {
+		t.Run(ref.Name, func(t *testing.T) {
+			net, x, labels := load[float32](t, ref)
+			got, err := Compute(context.Background(), net, x, labels, refProxies, gradsign.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			net64, x64, _ := load[float64](t, ref)
+			got64, err := Compute(context.Background(), net64, x64, labels, refProxies, gradsign.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, name := range refProxies {
+				want, want64 := ref.Proxies[name], ref.Proxies[name+"_f64"]
+				tol := 1e-3
+				if !math.IsNaN(want64) && want64 != 0 {
+					// The float32 noise floor: PyTorch's and this engine's distances from float64.
+					noise := math.Abs(want-want64) + math.Abs(got[name]-got64[name])
+					tol = max(tol, 3*noise/math.Abs(want64))
+				}
+				check(t, name+" (float32)", got[name], want, tol)
+				tol64 := 1e-5
+				if name == "grasp" {
+					tol64 = 1e-3
+				}
+				check(t, name+" (float64)", got64[name], want64, tol64)
+			}
+		})
+	}
+}
+
+func check(t *testing.T, what string, got, want, tol float64) {
+	t.Helper()
+	finite := func(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
+	switch {
+	case !finite(want):
+		if finite(got) {
+			t.Errorf("%s = %v, the reference has no finite value", what, got)
+		}
+	case want == 0:
+		if math.Abs(got) > 1e-12 {
+			t.Errorf("%s = %v, want 0", what, got)
+		}
+	case !(math.Abs(got-want) <= tol*math.Abs(want)):
+		t.Errorf("%s = %v, PyTorch %v (%.3g relative, tolerance %.3g)", what, got, want, math.Abs(got-want)/math.Abs(want), tol)
+	}
+}
+
+func TestParse(t *testing.T) {
+	all, err := Parse("all")
+	if err != nil || len(all) != len(Names) {
+		t.Fatalf("all: %v %v", all, err)
+	}
+	two, err := Parse(" snip,gradsign ,snip")
+	if err != nil || len(two) != 2 || two[0] != "snip" || two[1] != "gradsign" {
+		t.Fatalf("%v %v", two, err)
+	}
+	if _, err := Parse("snip,nope"); err == nil || !strings.Contains(err.Error(), `unknown proxy "nope"`) {
+		t.Fatalf("unknown proxy: %v", err)
+	}
+}
