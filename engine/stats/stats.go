@@ -1,0 +1,127 @@
+// Package stats measures how well a proxy ranks architectures: Spearman's rho, Kendall's tau-b
+// (ties handled as scipy.stats.kendalltau does by default) and the precision of the top 10%.
+//
+// Scores that are not finite (NaN, ±Inf: a constant Jacobian's jacob_cov, a singular naswot
+// kernel) rank below every finite score, tied with each other: they mark degenerate networks.
+package stats
+
+import (
+	"math"
+	"slices"
+	"sort"
+)
+
+// key maps a score to a sortable value: non-finite scores go below every finite one.
+func key(v float64) float64 {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return math.Inf(-1)
+	}
+	return v
+}
+
+// Ranks returns the average ranks (1-based; ties share the mean of their positions).
+func Ranks(x []float64) []float64 {
+	idx := make([]int, len(x))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.SliceStable(idx, func(a, b int) bool { return key(x[idx[a]]) < key(x[idx[b]]) })
+	r := make([]float64, len(x))
+	for i := 0; i < len(idx); {
+		j := i
+		for j+1 < len(idx) && key(x[idx[j+1]]) == key(x[idx[i]]) {
+			j++
+		}
+		avg := float64(i+j)/2 + 1
+		for k := i; k <= j; k++ {
+			r[idx[k]] = avg
+		}
+		i = j + 1
+	}
+	return r
+}
+
+// Pearson is the correlation coefficient, NaN when either side is constant.
+func Pearson(x, y []float64) float64 {
+	n := float64(len(x))
+	var mx, my float64
+	for i := range x {
+		mx += x[i]
+		my += y[i]
+	}
+	mx, my = mx/n, my/n
+	var sxy, sxx, syy float64
+	for i := range x {
+		dx, dy := x[i]-mx, y[i]-my
+		sxy += dx * dy
+		sxx += dx * dx
+		syy += dy * dy
+	}
+	return sxy / math.Sqrt(sxx*syy)
+}
+
+// Spearman is Pearson's correlation of the average ranks. It panics if the lengths differ.
+func Spearman(x, y []float64) float64 {
+	if len(x) != len(y) {
+		panic("stats: Spearman of slices of different lengths")
+	}
+	return Pearson(Ranks(x), Ranks(y))
+}
+
+// KendallTauB is Kendall's tau-b: (concordant - discordant) / sqrt((n0 - n1)(n0 - n2)), n0 the
+// pair count and n1, n2 the pairs tied in x and in y. O(n²). It panics if the lengths differ.
+func KendallTauB(x, y []float64) float64 {
+	if len(x) != len(y) {
+		panic("stats: Kendall of slices of different lengths")
+	}
+	var conc, disc, tieX, tieY, n0 float64
+	for i := range x {
+		xi, yi := key(x[i]), key(y[i])
+		for j := i + 1; j < len(x); j++ {
+			dx, dy := xi-key(x[j]), yi-key(y[j])
+			n0++
+			switch {
+			case dx == 0 && dy == 0:
+				tieX++
+				tieY++
+			case dx == 0:
+				tieX++
+			case dy == 0:
+				tieY++
+			case (dx > 0) == (dy > 0):
+				conc++
+			default:
+				disc++
+			}
+		}
+	}
+	return (conc - disc) / math.Sqrt((n0-tieX)*(n0-tieY))
+}
+
+// TopPrecision is the share of the true top fraction (by truth) that the predicted top
+// fraction (by pred) contains: |top(pred) ∩ top(truth)| / k, k = ceil(fraction·n).
+func TopPrecision(pred, truth []float64, fraction float64) float64 {
+	n := len(pred)
+	k := int(math.Ceil(fraction * float64(n)))
+	if k == 0 {
+		return math.NaN()
+	}
+	top := func(v []float64) []int {
+		idx := make([]int, n)
+		for i := range idx {
+			idx[i] = i
+		}
+		sort.SliceStable(idx, func(a, b int) bool { return key(v[idx[a]]) > key(v[idx[b]]) })
+		t := idx[:k]
+		slices.Sort(t)
+		return t
+	}
+	p, t := top(pred), top(truth)
+	hit := 0
+	for _, i := range p {
+		if _, ok := slices.BinarySearch(t, i); ok {
+			hit++
+		}
+	}
+	return float64(hit) / float64(k)
+}

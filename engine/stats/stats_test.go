@@ -1,0 +1,59 @@
+package stats
+
+import (
+	"math"
+	"testing"
+)
+
+func near(a, b float64) bool { return math.Abs(a-b) < 1e-12 }
+
+// Expected values computed with scipy 1.10.1 (Debian's python3-scipy): spearmanr and
+// kendalltau (tau-b, its default).
+func TestAgainstScipy(t *testing.T) {
+	x := []float64{1, 2, 3, 4, 5, 6, 7, 8}
+	y := []float64{2, 1, 4, 3, 6, 5, 8, 7}
+	// spearmanr(x, y) = 0.9047619047619048; kendalltau(x, y) = 0.7142857142857142
+	if r := Spearman(x, y); !near(r, 0.9047619047619048) {
+		t.Errorf("Spearman = %v", r)
+	}
+	if r := KendallTauB(x, y); !near(r, 0.7142857142857143) {
+		t.Errorf("Kendall = %v", r)
+	}
+	// With ties: x = [1,1,2,3,3,3,4], y = [1,2,2,2,3,4,4]
+	// spearmanr = 0.823529411764706, kendalltau = 0.7647058823529412
+	xt := []float64{1, 1, 2, 3, 3, 3, 4}
+	yt := []float64{1, 2, 2, 2, 3, 4, 4}
+	if r := Spearman(xt, yt); !near(r, 0.823529411764706) {
+		t.Errorf("Spearman with ties = %v", r)
+	}
+	if r := KendallTauB(xt, yt); !near(r, 0.7647058823529412) {
+		t.Errorf("Kendall tau-b with ties = %v", r)
+	}
+	// Reversed order is -1 for both.
+	rev := []float64{8, 7, 6, 5, 4, 3, 2, 1}
+	if !near(Spearman(x, rev), -1) || !near(KendallTauB(x, rev), -1) {
+		t.Errorf("reversed: %v %v", Spearman(x, rev), KendallTauB(x, rev))
+	}
+}
+
+func TestRanksAndNonFinite(t *testing.T) {
+	r := Ranks([]float64{10, math.NaN(), 5, 10, math.Inf(-1)})
+	want := []float64{4.5, 1.5, 3, 4.5, 1.5}
+	for i := range want {
+		if r[i] != want[i] {
+			t.Fatalf("ranks %v, want %v", r, want)
+		}
+	}
+}
+
+func TestTopPrecision(t *testing.T) {
+	truth := []float64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}
+	// k = 2 of 10 at 20%: truth's top is {8, 9}; pred's top is {9, 0}.
+	pred := []float64{100, 0, 0, 0, 0, 0, 0, 0, 1, 50}
+	if p := TopPrecision(pred, truth, 0.2); p != 0.5 {
+		t.Fatalf("precision %v, want 0.5", p)
+	}
+	if p := TopPrecision(truth, truth, 0.1); p != 1 {
+		t.Fatalf("self precision %v", p)
+	}
+}
