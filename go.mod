@@ -8,4 +8,10 @@ require (
 	gonum.org/v1/gonum v0.17.0
 )
 
-require github.com/hack-pad/safejs v0.1.0 // indirect
+require (
+	github.com/hack-pad/safejs v0.1.0 // indirect
+	github.com/mitchellh/colorstring v0.0.0-20190213212951-d06e56a500db // indirect
+	github.com/rivo/uniseg v0.4.7 // indirect
+	github.com/schollz/progressbar/v3 v3.19.0 // indirect
+	golang.org/x/term v0.28.0 // indirect
+)

@@ -2,6 +2,9 @@
 
 package matmul
 
-// kernel is the register-tiled Go microkernel: no assembly here (wasm, other architectures,
-// or the noasm build tag).
-var kernel = kernelGo
+// kernel32 and kernel64 are the register-tiled Go microkernels: no assembly here (wasm, other
+// architectures, or the noasm build tag).
+var (
+	kernel32 = kernelGo32
+	kernel64 = kernelGo64
+)

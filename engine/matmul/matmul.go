@@ -6,19 +6,11 @@
 // matrix is its column count.
 package matmul
 
-import (
-	"gonum.org/v1/gonum/blas"
-	"gonum.org/v1/gonum/blas/gonum"
-)
-
 // Float is the element type of the numeric core: float32 for scoring, as PyTorch does, and
 // float64 for gradient checks and for proxies whose values leave float32's range.
 type Float interface {
 	~float32 | ~float64
 }
-
-// impl is gonum's BLAS, used for float64 (assembly inner loops on amd64, plain Go elsewhere).
-var impl gonum.Implementation
 
 // Gemm computes c = op(a)·op(b) + beta·c, where op(x) is x or its transpose.
 //
@@ -38,19 +30,11 @@ func Gemm[T Float](transA, transB bool, m, n, k int, a, b []T, beta T, c []T) {
 		scale(beta, c[:m*n])
 		return
 	}
-	ta, tb := blas.NoTrans, blas.NoTrans
-	lda, ldb := k, n
-	if transA {
-		ta, lda = blas.Trans, m
-	}
-	if transB {
-		tb, ldb = blas.Trans, k
-	}
 	switch c := any(c).(type) {
 	case []float32:
-		sgemm(transA, transB, m, n, k, any(a).([]float32), any(b).([]float32), float32(beta), c)
+		gemmPacked(kernel32, transA, transB, m, n, k, any(a).([]float32), any(b).([]float32), float32(beta), c)
 	case []float64:
-		impl.Dgemm(ta, tb, m, n, k, 1, any(a).([]float64), lda, any(b).([]float64), ldb, float64(beta), c, n)
+		gemmPacked(kernel64, transA, transB, m, n, k, any(a).([]float64), any(b).([]float64), float64(beta), c)
 	default:
 		gemmGeneric(transA, transB, m, n, k, a, b, beta, any(c).([]T))
 	}

@@ -92,7 +92,7 @@ func BenchmarkGemmConv64x64x576(b *testing.B)   { benchmarkGemm(b, 64, 64, 576) 
 // shapes that cross every block and tile edge.
 func TestKernels(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
-	for _, kern := range []microkernel{kernelGo, kernel} {
+	for _, kern := range []microkernel[float32]{kernelGo32, kernel32} {
 		for _, sz := range [][3]int{{1, 1, 1}, {6, 16, 5}, {7, 17, 300}, {100, 40, 600}, {13, 1030, 9}} {
 			m, n, k := sz[0], sz[1], sz[2]
 			for _, ta := range []bool{false, true} {
@@ -101,7 +101,7 @@ func TestKernels(t *testing.T) {
 					want := toNamed(c)
 					gemmGeneric(ta, tb, m, n, k, toNamed(a), toNamed(b), 1, want)
 					got := to32(c)
-					sgemmWith(kern, ta, tb, m, n, k, to32(a), to32(b), 1, got)
+					gemmPacked(kern, ta, tb, m, n, k, to32(a), to32(b), 1, got)
 					for i := range want {
 						if d := math.Abs(float64(got[i]) - float64(want[i])); d > 1e-5*float64(k+1) {
 							t.Fatalf("%dx%d kernel, %v ta=%v tb=%v: c[%d] = %v, want %v", kern.mr, kern.nr, sz, ta, tb, i, got[i], want[i])
@@ -113,15 +113,37 @@ func TestKernels(t *testing.T) {
 	}
 }
 
+func TestKernels64(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for _, kern := range []microkernel[float64]{kernelGo64, kernel64} {
+		for _, sz := range [][3]int{{1, 1, 1}, {6, 8, 5}, {7, 17, 300}, {100, 40, 600}} {
+			m, n, k := sz[0], sz[1], sz[2]
+			for _, ta := range []bool{false, true} {
+				for _, tb := range []bool{false, true} {
+					a, b, c := randSlice(rng, m*k), randSlice(rng, k*n), randSlice(rng, m*n)
+					want := toNamed(c)
+					gemmGeneric(ta, tb, m, n, k, toNamed(a), toNamed(b), 1, want)
+					gemmPacked(kern, ta, tb, m, n, k, a, b, 1, c)
+					for i := range want {
+						if d := math.Abs(c[i] - float64(want[i])); d > 1e-12*float64(k+1) {
+							t.Fatalf("%dx%d float64 kernel, %v ta=%v tb=%v: c[%d] = %v, want %v", kern.mr, kern.nr, sz, ta, tb, i, c[i], want[i])
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
 func BenchmarkKernels(b *testing.B) {
-	for _, kern := range []microkernel{kernelGo, kernel} {
+	for _, kern := range []microkernel[float32]{kernelGo32, kernel32} {
 		for _, sz := range [][3]int{{16, 1024, 144}, {32, 256, 288}, {64, 64, 576}} {
 			m, n, k := sz[0], sz[1], sz[2]
 			b.Run(fmt.Sprintf("%dx%d/%dx%dx%d", kern.mr, kern.nr, m, n, k), func(b *testing.B) {
 				rng := rand.New(rand.NewPCG(1, 2))
 				x, y, z := to32(randSlice(rng, m*k)), to32(randSlice(rng, k*n)), make([]float32, m*n)
 				for b.Loop() {
-					sgemmWith(kern, false, false, m, n, k, x, y, 0, z)
+					gemmPacked(kern, false, false, m, n, k, x, y, 0, z)
 				}
 				b.ReportMetric(float64(2*m*n*k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 			})

@@ -2,7 +2,7 @@ package matmul
 
 import "sync"
 
-// The float32 product is a packed, blocked matrix multiplication in the style of BLIS: panels
+// The product is a packed, blocked matrix multiplication in the style of BLIS: panels
 // of A (mr rows) and of B (nr columns) are copied into contiguous, k-major buffers, and a
 // register-tiled microkernel multiplies one panel pair into an mr×nr tile of C. The kernel is
 // chosen for the platform: AVX2+FMA assembly on amd64 CPUs that have it, register-tiled Go
@@ -10,9 +10,9 @@ import "sync"
 
 // microkernel adds the product of an mr×k panel of A and a k×nr panel of B, both packed
 // k-major, to the mr×nr tile at c with row stride ldc.
-type microkernel struct {
+type microkernel[T Float] struct {
 	mr, nr int
-	run    func(k int, a, b, c []float32, ldc int)
+	run    func(k int, a, b, c []T, ldc int)
 }
 
 // Block sizes: a kc×nr panel of B and an mc×kc block of A stay in cache.
@@ -21,32 +21,45 @@ const (
 	mc = 96
 )
 
-var packPool = sync.Pool{New: func() any { return new([]float32) }}
+// Pack buffers are reused across calls, one pool per element type.
+var (
+	pool32 = sync.Pool{New: func() any { return new([]float32) }}
+	pool64 = sync.Pool{New: func() any { return new([]float64) }}
+)
 
-func getBuf(n int) *[]float32 {
-	p := packPool.Get().(*[]float32)
+func getBuf[T Float](n int) *[]T {
+	var p *[]T
+	if _, ok := any(p).(*[]float32); ok {
+		p = pool32.Get().(any).(*[]T)
+	} else {
+		p = pool64.Get().(any).(*[]T)
+	}
 	if cap(*p) < n {
-		*p = make([]float32, n)
+		*p = make([]T, n)
 	}
 	*p = (*p)[:n]
 	return p
 }
 
-// sgemm computes c = op(a)·op(b) + beta·c in float32 with the platform's microkernel.
-func sgemm(transA, transB bool, m, n, k int, a, b []float32, beta float32, c []float32) {
-	sgemmWith(kernel, transA, transB, m, n, k, a, b, beta, c)
+func putBuf[T Float](p *[]T) {
+	if _, ok := any(p).(*[]float32); ok {
+		pool32.Put(p)
+	} else {
+		pool64.Put(p)
+	}
 }
 
-func sgemmWith(kern microkernel, transA, transB bool, m, n, k int, a, b []float32, beta float32, c []float32) {
+// gemmPacked computes c = op(a)·op(b) + beta·c with a microkernel.
+func gemmPacked[T Float](kern microkernel[T], transA, transB bool, m, n, k int, a, b []T, beta T, c []T) {
 	scale(beta, c[:m*n])
 	mr, nr := kern.mr, kern.nr
 	np := (n + nr - 1) / nr * nr
-	bufB := getBuf(kc * np)
-	bufA := getBuf(kc * (mc + mr))
-	tile := getBuf(mr * nr)
-	defer packPool.Put(bufB)
-	defer packPool.Put(bufA)
-	defer packPool.Put(tile)
+	bufB := getBuf[T](kc * np)
+	bufA := getBuf[T](kc * (mc + mr))
+	tile := getBuf[T](mr * nr)
+	defer putBuf(bufB)
+	defer putBuf(bufA)
+	defer putBuf(tile)
 	for p0 := 0; p0 < k; p0 += kc {
 		kb := min(kc, k-p0)
 		packB(*bufB, b, transB, k, n, p0, kb, nr)
@@ -80,7 +93,7 @@ func sgemmWith(kern microkernel, transA, transB bool, m, n, k int, a, b []float3
 
 // packA copies rows i0..i0+mb-1, columns p0..p0+kb-1 of op(a) (m×k) into panels of mr rows,
 // each k-major: dst[panel][p][i]. Rows past m are zero.
-func packA(dst, a []float32, trans bool, m, k, i0, mb, p0, kb, mr int) {
+func packA[T Float](dst, a []T, trans bool, m, k, i0, mb, p0, kb, mr int) {
 	for ip := 0; ip < mb; ip += mr {
 		panel := dst[ip*kb : (ip+mr)*kb]
 		for i := 0; i < mr; i++ {
@@ -107,7 +120,7 @@ func packA(dst, a []float32, trans bool, m, k, i0, mb, p0, kb, mr int) {
 
 // packB copies rows p0..p0+kb-1 of op(b) (k×n) into panels of nr columns, each k-major:
 // dst[panel][p][j]. Columns past n are zero.
-func packB(dst, b []float32, trans bool, k, n, p0, kb, nr int) {
+func packB[T Float](dst, b []T, trans bool, k, n, p0, kb, nr int) {
 	for jp := 0; jp < n; jp += nr {
 		panel := dst[jp*kb : (jp+nr)*kb]
 		cols := min(nr, n-jp)
@@ -135,11 +148,15 @@ func packB(dst, b []float32, trans bool, k, n, p0, kb, nr int) {
 	}
 }
 
-// kernelGo is the register-tiled Go microkernel: a 4×4 tile held in 16 local variables.
-var kernelGo = microkernel{mr: 4, nr: 4, run: kernel4x4}
+// kernelGo32 and kernelGo64 are the register-tiled Go microkernel: a 4×4 tile held in 16
+// local variables.
+var (
+	kernelGo32 = microkernel[float32]{mr: 4, nr: 4, run: kernel4x4[float32]}
+	kernelGo64 = microkernel[float64]{mr: 4, nr: 4, run: kernel4x4[float64]}
+)
 
-func kernel4x4(k int, a, b, c []float32, ldc int) {
-	var c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23, c30, c31, c32, c33 float32
+func kernel4x4[T Float](k int, a, b, c []T, ldc int) {
+	var c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23, c30, c31, c32, c33 T
 	a, b = a[:4*k], b[:4*k]
 	for len(a) >= 4 && len(b) >= 4 { // the form the compiler proves in bounds
 		a0, a1, a2, a3 := a[0], a[1], a[2], a[3]

@@ -38,8 +38,8 @@ func TestReproducesReferences(t *testing.T) {
 		if err := json.Unmarshal([]byte(out), &got); err != nil {
 			t.Fatalf("%s: %v in %q", ref.Name, err, out)
 		}
-		if d := math.Abs(got.GradSign - ref.GradSign); d > 1e-3*ref.GradSign {
-			t.Errorf("%s: gradsign %v, PyTorch %v", ref.Name, got.GradSign, ref.GradSign)
+		if d := math.Abs(*got.GradSign - ref.GradSign); d > 1e-3*ref.GradSign {
+			t.Errorf("%s: gradsign %v, PyTorch %v", ref.Name, *got.GradSign, ref.GradSign)
 		}
 		if got.Params != ref.Params || got.Arch != ref.Arch.String() || got.N != ref.N {
 			t.Errorf("%s: params %d arch %s n %d", ref.Name, got.Params, got.Arch, got.N)
@@ -61,7 +61,7 @@ func TestDefaultScore(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &got); err != nil {
 		t.Fatal(err)
 	}
-	if got.Index == nil || *got.Index != 0 || got.Params != 129306 || got.FLOPs != 15647370 || got.GradSign <= 0 {
+	if got.Index == nil || *got.Index != 0 || got.Params != 129306 || got.FLOPs != 15647370 || got.GradSign == nil || *got.GradSign <= 0 {
 		t.Fatalf("default score: %+v", got)
 	}
 	if math.Abs(got.Accuracy["cifar10"]-85.8633) > 1e-9 {
@@ -71,11 +71,11 @@ func TestDefaultScore(t *testing.T) {
 	again, _, _ := runCLI("score", "--n", "4", "--json", "--workers", "1", "--chunk", "3")
 	var g2 scoreOutput
 	json.Unmarshal([]byte(again), &g2)
-	if g2.GradSign != got.GradSign {
-		t.Fatalf("same seed, other chunking: %v vs %v", g2.GradSign, got.GradSign)
+	if *g2.GradSign != *got.GradSign {
+		t.Fatalf("same seed, other chunking: %v vs %v", *g2.GradSign, *got.GradSign)
 	}
 	text, _, code := runCLI("score", "--n", "4", "--layers")
-	if code != 0 || !strings.Contains(text, "stem.0") || !strings.Contains(text, strconv.FormatFloat(got.GradSign, 'f', 0, 64)) {
+	if code != 0 || !strings.Contains(text, "stem.0") || !strings.Contains(text, strconv.FormatFloat(*got.GradSign, 'g', 6, 64)) {
 		t.Fatalf("text output:\n%s", text)
 	}
 }

@@ -6,8 +6,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"math/rand/v2"
 	"os"
+	"slices"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -16,15 +19,16 @@ import (
 	"gradsign/engine/gradsign"
 	"gradsign/engine/nb201"
 	"gradsign/engine/network"
+	"gradsign/engine/proxies"
 	"gradsign/engine/safetensors"
 )
 
 // scoreOutput is what `gradsign score --json` prints.
 type scoreOutput struct {
-	Arch     string  `json:"arch"`
-	Index    *int    `json:"index,omitempty"` // NAS-Bench-201 index, for C=16 N=5 networks
-	GradSign float64 `json:"gradsign"`
-	Params   int     `json:"params"`
+	Arch     string   `json:"arch"`
+	Index    *int     `json:"index,omitempty"` // NAS-Bench-201 index, for C=16 N=5 networks
+	GradSign *float64 `json:"gradsign,omitempty"`
+	Params   int      `json:"params"`
 	// FLOPs is NAS-Bench-201's count for one image (multiply-accumulates of Conv2d and
 	// Linear, plus bias adds); NAS-Bench-201 reports it divided by 1e6.
 	FLOPs    int                `json:"flops"`
@@ -40,6 +44,17 @@ type scoreOutput struct {
 	Seconds  float64            `json:"seconds"`
 	Accuracy map[string]float64 `json:"accuracy,omitempty"` // benchmark test accuracy, percent
 	Layers   []gradsign.Layer   `json:"layers,omitempty"`
+	// Proxies holds every proxy asked for (gradsign included), null where it has no finite
+	// value (a constant Jacobian's jacob_cov, a singular naswot kernel).
+	Proxies map[string]*float64 `json:"proxies"`
+}
+
+// finite returns &v, or nil for NaN and ±Inf, which JSON cannot hold.
+func finite(v float64) *float64 {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return nil
+	}
+	return &v
 }
 
 func score(args []string, stdout, stderr io.Writer) error {
@@ -59,6 +74,7 @@ func score(args []string, stdout, stderr io.Writer) error {
 	saveWeights := fs.String("save-weights", "", "write the network's weights (NAS-Bench-201 names, safetensors) to this file")
 	layersFlag := fs.Bool("layers", false, "print each weight layer's contribution")
 	jsonFlag := fs.Bool("json", false, "print one JSON object")
+	proxyFlag := fs.String("proxies", "gradsign", "comma-separated proxies to compute, or all: "+strings.Join(proxies.Names, ","))
 	chunk := fs.Int("chunk", 8, "samples per batched pass (memory, not the result)")
 	workers := fs.Int("workers", 0, "goroutines (default: all cores; not the result)")
 	if err := fs.Parse(args); err != nil {
@@ -101,6 +117,10 @@ func score(args []string, stdout, stderr io.Writer) error {
 	}
 	if *n < 1 {
 		return usageError{fmt.Errorf("--n %d: want at least 1 image", *n)}
+	}
+	names, err := proxies.Parse(*proxyFlag)
+	if err != nil {
+		return usageError{err}
 	}
 
 	set, dataName := assets.CIFAR(format), "bundled "+format.Name
@@ -151,14 +171,29 @@ func score(args []string, stdout, stderr io.Writer) error {
 	}
 
 	start := time.Now()
-	res, err := gradsign.Score(context.Background(), net, x, labels, gradsign.Options{Chunk: *chunk, Workers: *workers})
+	opt := gradsign.Options{Chunk: *chunk, Workers: *workers}
+	var res gradsign.Result
+	if slices.Contains(names, "gradsign") {
+		if res, err = gradsign.Score(context.Background(), net, x, labels, opt); err != nil {
+			return err
+		}
+	}
+	others := slices.DeleteFunc(slices.Clone(names), func(s string) bool { return s == "gradsign" })
+	values, err := proxies.Compute(context.Background(), net, x, labels, others, opt)
 	if err != nil {
 		return err
 	}
 	out := scoreOutput{
-		Arch: arch.String(), GradSign: res.Score, Params: net.NumParams(), FLOPs: net.FLOPs(),
+		Arch: arch.String(), Params: net.NumParams(), FLOPs: net.FLOPs(), Proxies: map[string]*float64{},
 		N: *n, Offset: *offset, Seed: *seed, Dataset: format.Name, Data: dataName, Weights: *weights,
 		Augment: *augment, Channels: *channels, Cells: *cells, Seconds: time.Since(start).Seconds(),
+	}
+	if slices.Contains(names, "gradsign") {
+		out.GradSign = &res.Score
+		values["gradsign"] = res.Score
+	}
+	for _, name := range names {
+		out.Proxies[name] = finite(values[name])
 	}
 	if *channels == 16 && *cells == 5 {
 		e := table.Lookup(arch)
@@ -200,7 +235,20 @@ func printScore(w io.Writer, o scoreOutput) {
 	if o.Index != nil {
 		fmt.Fprintf(tw, "index\t%d (NAS-Bench-201)\n", *o.Index)
 	}
-	fmt.Fprintf(tw, "gradsign\t%.0f\n", o.GradSign)
+	for _, name := range proxies.Names {
+		v, ok := o.Proxies[name]
+		switch {
+		case !ok || name == "params" || name == "flops":
+		case v == nil:
+			fmt.Fprintf(tw, "%s\tno finite value\n", name)
+		default:
+			format := "%s\t%.6g\n"
+			if name == "gradsign" {
+				format = "%s\t%.0f\n"
+			}
+			fmt.Fprintf(tw, format, name, *v)
+		}
+	}
 	fmt.Fprintf(tw, "params\t%d\n", o.Params)
 	fmt.Fprintf(tw, "flops\t%.5f M\n", float64(o.FLOPs)/1e6)
 	weights := fmt.Sprintf("initialised with seed %d", o.Seed)
@@ -214,14 +262,14 @@ func printScore(w io.Writer, o scoreOutput) {
 			o.Accuracy["cifar10"], o.Accuracy["cifar100"], o.Accuracy["imagenet16"])
 	}
 	tw.Flush()
-	if len(o.Layers) > 0 {
+	if len(o.Layers) > 0 && o.GradSign != nil {
 		fmt.Fprintln(w)
 		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 		fmt.Fprintf(tw, "layer\tweights\tscore\tshare\tagreement\t\n")
 		for _, l := range o.Layers {
 			share, per := 0.0, 0.0
-			if o.GradSign > 0 {
-				share = 100 * l.Score / o.GradSign
+			if *o.GradSign > 0 {
+				share = 100 * l.Score / *o.GradSign
 			}
 			if l.Weights > 0 {
 				per = l.Score / float64(l.Weights) / float64(o.N) // mean |sum of signs| / n: 1 when all samples agree

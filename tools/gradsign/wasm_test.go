@@ -58,9 +58,9 @@ func TestNativeAndWasmAgree(t *testing.T) {
 		if err := json.Unmarshal(out, &w); err != nil {
 			t.Fatalf("%s: %v in %q", ref.Name, err, out)
 		}
-		if d := math.Abs(n.GradSign - w.GradSign); d > 1e-3*n.GradSign {
-			t.Errorf("%s: native %v, wasm %v", ref.Name, n.GradSign, w.GradSign)
+		if d := math.Abs(*n.GradSign - *w.GradSign); d > 1e-3**n.GradSign {
+			t.Errorf("%s: native %v, wasm %v", ref.Name, *n.GradSign, *w.GradSign)
 		}
-		t.Logf("%s: native %v, wasm %v (%.1f s)", ref.Name, n.GradSign, w.GradSign, w.Seconds)
+		t.Logf("%s: native %v, wasm %v (%.1f s)", ref.Name, *n.GradSign, *w.GradSign, w.Seconds)
 	}
 }
