@@ -79,7 +79,10 @@ func (o *reluOp[T]) forward(ws *Workspace[T], i int) {
 	if m := ws.masks[i]; m != nil { // frozen: the gates of an earlier forward
 		out := ws.batch(ws.val, o.out)
 		for k, x := range ws.batch(ws.val, o.in) {
-			out[k] = x * m[k]
+			out[k] = 0
+			if m[k] {
+				out[k] = x
+			}
 		}
 		return
 	}
@@ -90,7 +93,9 @@ func (o *reluOp[T]) backward(ws *Workspace[T], i int) {
 	if m := ws.masks[i]; m != nil {
 		din := ws.batch(ws.grad, o.in)
 		for k, d := range ws.batch(ws.grad, o.out) {
-			din[k] += d * m[k]
+			if m[k] {
+				din[k] += d
+			}
 		}
 		return
 	}

@@ -29,7 +29,7 @@ type Workspace[T matmul.Float] struct {
 
 	val, grad [][]T // per slot, [B, C, H, W]
 	stats     [][]T // per op: BatchNorm mean and rstd
-	masks     [][]T // per op: a ReLU's frozen gates (1 or 0), nil when not frozen
+	masks     [][]bool // per op: a ReLU's frozen gates, nil when not frozen
 	pgrad     [][]T // per parameter: gradients summed over the batch (nil for buffers)
 	col, dcol []T   // im2col scratch of the largest convolution
 	wgrad     []T   // one sample's gradient of one weight
@@ -59,7 +59,7 @@ func (n *Network[T]) NewWorkspace(B int, mode BatchNormMode) *Workspace[T] {
 		ws.grad[i] = make([]T, B*s.size())
 	}
 	ws.stats = make([][]T, len(n.ops))
-	ws.masks = make([][]T, len(n.ops))
+	ws.masks = make([][]bool, len(n.ops))
 	cols, wmax := 0, 0
 	for i, o := range n.ops {
 		switch o := o.(type) {
@@ -140,11 +140,9 @@ func (ws *Workspace[T]) FreezeReLU() {
 	for i, o := range ws.net.ops {
 		if r, ok := o.(*reluOp[T]); ok {
 			in := ws.batch(ws.val, r.in)
-			m := make([]T, len(in))
+			m := make([]bool, len(in))
 			for k, x := range in {
-				if x > 0 {
-					m[k] = 1
-				}
+				m[k] = x > 0
 			}
 			ws.masks[i] = m
 		}

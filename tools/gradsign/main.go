@@ -1,6 +1,7 @@
 // Command gradsign scores NAS-Bench-201 architectures with GradSign from the command line.
 //
 //	gradsign score [flags]     score one architecture (see gradsign score -h)
+//	gradsign eval [flags]      score many, rank every proxy against the benchmark (gradsign eval -h)
 //
 // Errors go to stderr as one line, with exit status 2 for bad usage and 1 for anything else.
 package main
@@ -11,12 +12,14 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 )
 
 const usage = `gradsign: GradSign zero-cost scores of NAS-Bench-201 architectures
 
 usage:
   gradsign score [flags]   score one architecture; gradsign score -h lists the flags
+  gradsign eval [flags]    score many and rank the proxies against the benchmark; -h for flags
 `
 
 // usageError marks an error in what the user typed, as opposed to a failure while running.
@@ -35,6 +38,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "score":
 		err = score(args[1:], stdout, stderr)
+	case "eval":
+		err = eval(args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
@@ -53,4 +58,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "gradsign:", err)
 		return 1
 	}
+}
+
+func runtimeNumCPU() int { return runtime.GOMAXPROCS(0) }
+
+// isTerminal reports whether f is a terminal (for the progress bar).
+func isTerminal(f *os.File) bool {
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }

@@ -1,0 +1,150 @@
+package main
+
+import (
+	"encoding/json"
+	"math"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"gradsign/internal/oracle"
+)
+
+// TestProxiesReproduceReferences: `gradsign score --weights F ... --proxies all --json` gives
+// each mini-batch proxy of every reference file within the README's float32 tolerance.
+func TestProxiesReproduceReferences(t *testing.T) {
+	if testing.Short() {
+		t.Skip("scores every reference file with every proxy")
+	}
+	refs, err := oracle.All()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ref := range refs {
+		out, errOut, code := runCLI("score", "--weights", filepath.Join(oracle.Dir(), ref.Name), "--arch", ref.Arch.String(),
+			"--n", strconv.Itoa(ref.N), "--offset", strconv.Itoa(ref.Offset), "--channels", strconv.Itoa(ref.C),
+			"--cells", strconv.Itoa(ref.Cells), "--proxies", "all", "--json")
+		if code != 0 {
+			t.Fatalf("%s: %s", ref.Name, errOut)
+		}
+		var got scoreOutput
+		if err := json.Unmarshal([]byte(out), &got); err != nil {
+			t.Fatal(err)
+		}
+		for _, name := range []string{"grad_norm", "snip", "grasp", "fisher", "synflow", "jacob_cov", "naswot", "plain"} {
+			want, want64 := ref.Proxies[name], ref.Proxies[name+"_f64"]
+			v := got.Proxies[name]
+			switch {
+			case math.IsNaN(want):
+				if v != nil {
+					t.Errorf("%s %s = %v, the reference has none", ref.Name, name, *v)
+				}
+			case v == nil:
+				t.Errorf("%s %s: no value, PyTorch %v", ref.Name, name, want)
+			case want == 0:
+				if math.Abs(*v) > 1e-12 {
+					t.Errorf("%s %s = %v, want 0", ref.Name, name, *v)
+				}
+			default:
+				// PyTorch's float32 noise plus a float32 engine's own (measured: up to 1.2e-3 on plain).
+				tol := max(2e-3, 3*math.Abs(want-want64)/math.Abs(want64))
+				if math.Abs(*v-want) > tol*math.Abs(want) {
+					t.Errorf("%s %s = %v, PyTorch %v", ref.Name, name, *v, want)
+				}
+			}
+		}
+		if *got.Proxies["params"] != float64(ref.Params) || *got.Proxies["gradsign"] != *got.GradSign {
+			t.Errorf("%s: params %v, gradsign %v", ref.Name, *got.Proxies["params"], *got.Proxies["gradsign"])
+		}
+	}
+}
+
+func TestEvalResumeShardMerge(t *testing.T) {
+	dir := t.TempDir()
+	full := filepath.Join(dir, "full.csv")
+	args := []string{"eval", "--sample", "6", "--sample-seed", "3", "--n", "4", "--proxies", "gradsign,snip,naswot", "--json"}
+	out, errOut, code := runCLI(append(args, "--out", full)...)
+	if code != 0 {
+		t.Fatalf("eval: %s", errOut)
+	}
+	var table struct {
+		Architectures int `json:"architectures"`
+		Correlations  []struct {
+			Proxy    string  `json:"proxy"`
+			Spearman float64 `json:"spearman"`
+		} `json:"correlations"`
+	}
+	if err := json.Unmarshal([]byte(out), &table); err != nil || table.Architectures != 6 || len(table.Correlations) != 5 {
+		t.Fatalf("table %+v (%v) from %s", table, err, out)
+	}
+	rows, names, err := readRows(full)
+	if err != nil || len(rows) != 6 || strings.Join(names, ",") != "gradsign,snip,naswot" {
+		t.Fatalf("%d rows, proxies %v, %v", len(rows), names, err)
+	}
+
+	// Two shards as JSON Lines, merged, give the same table as the whole run.
+	var parts []string
+	for i := 0; i < 2; i++ {
+		p := filepath.Join(dir, "part"+strconv.Itoa(i)+".jsonl")
+		if _, e, c := runCLI(append(args, "--shard", strconv.Itoa(i)+"/2", "--out", p)...); c != 0 {
+			t.Fatalf("shard %d: %s", i, e)
+		}
+		parts = append(parts, p)
+	}
+	merged, errOut, code := runCLI(append([]string{"eval", "--merge", "--json"}, parts...)...)
+	if code != 0 {
+		t.Fatalf("merge: %s", errOut)
+	}
+	var m struct {
+		Correlations []struct {
+			Proxy    string  `json:"proxy"`
+			Spearman float64 `json:"spearman"`
+		} `json:"correlations"`
+	}
+	if err := json.Unmarshal([]byte(merged), &m); err != nil || len(m.Correlations) != len(table.Correlations) {
+		t.Fatalf("merged table %s (%v)", merged, err)
+	}
+	for i := range m.Correlations {
+		if m.Correlations[i] != table.Correlations[i] {
+			t.Fatalf("merged %+v, whole run %+v", m.Correlations[i], table.Correlations[i])
+		}
+	}
+
+	// Resume: cut the file to its header and two rows, run again, get all six back.
+	data, _ := os.ReadFile(full)
+	lines := strings.SplitAfter(string(data), "\n")
+	os.WriteFile(full, []byte(strings.Join(lines[:3], "")), 0o644)
+	if _, e, c := runCLI(append(args, "--out", full, "--resume")...); c != 0 {
+		t.Fatalf("resume: %s", e)
+	}
+	again, _, _ := readRows(full)
+	if len(again) != 6 {
+		t.Fatalf("after resume %d rows, want 6", len(again))
+	}
+	if _, e, c := runCLI("eval", "--sample", "6", "--sample-seed", "3", "--n", "4", "--proxies", "snip", "--out", full, "--resume"); c == 0 || !strings.Contains(e, "holds proxies") {
+		t.Fatalf("resume with other proxies: exit %d, %s", c, e)
+	}
+}
+
+func TestEvalErrors(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		says string
+	}{
+		{[]string{"eval", "--proxies", "nope"}, `unknown proxy "nope"`},
+		{[]string{"eval", "--shard", "2/2"}, "want i/k"},
+		{[]string{"eval", "--sample", "0"}, "--sample 0"},
+		{[]string{"eval", "--n", "2000"}, "the data holds 1000"},
+		{[]string{"eval", "--resume"}, "--resume needs --out"},
+		{[]string{"eval", "--out", "x.txt", "--sample", "2", "--n", "2", "--proxies", "params"}, "want a .csv or .jsonl"},
+		{[]string{"eval", "--merge"}, "needs score files"},
+		{[]string{"eval", "--indices", "/nonexistent"}, "no such file"},
+	} {
+		_, errOut, code := runCLI(c.args...)
+		if code == 0 || !strings.Contains(errOut, c.says) || strings.Count(strings.TrimSpace(errOut), "\n") != 0 {
+			t.Errorf("%v: exit %d, stderr %q; want one line saying %q", c.args, code, errOut, c.says)
+		}
+	}
+}
