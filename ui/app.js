@@ -14,7 +14,7 @@ const EDGE_BOW = [0, -80, 0, -160, 80, 0];
 const DEFAULT_ARCH = '|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|';
 
 const $ = (id) => document.getElementById(id);
-const state = { ops: parseOps(DEFAULT_ARCH) || [3, 3, 4, 1, 3, 1], n: 16, seed: 0 };
+const state = { ops: parseOps(DEFAULT_ARCH) || [3, 3, 4, 1, 3, 1], n: 16, seed: 0, proxies: [] };
 let plot = null;
 
 // parseOps reads an arch string into op numbers for the editor, or null; the engine is the
@@ -157,14 +157,15 @@ async function drawThumbs() {
 let engineReady = false;
 
 async function runScore() {
-  const request = { arch: archString(state.ops), n: state.n, seed: state.seed };
+  const request = { arch: archString(state.ops), n: state.n, seed: state.seed, proxies: ['gradsign', ...state.proxies] };
   $('score').disabled = true;
   $('cancel').disabled = false;
   $('progress').value = 0;
   $('progress-text').textContent = `Scoring on ${request.n} images with ${gradsign.workers} workers…`;
   try {
-    const r = await gradsign.score(request, ({ done, total, seconds }) => {
+    const r = await gradsign.score(request, ({ done, total, seconds, stage }) => {
       $('progress').value = done / total;
+      if (stage) { $('progress-text').textContent = `GradSign done; ${stage}…`; return; }
       const left = done > 0 ? (seconds * (total - done)) / done : NaN;
       $('progress-text').textContent = `${done} of ${total} images, ${seconds.toFixed(1)} s` + (done < total && done > 0 ? `, about ${left.toFixed(1)} s left` : '');
     });
@@ -196,7 +197,10 @@ async function showResult(r) {
     ['Images, seed', `${r.n} CIFAR-10 test images, seed ${r.seed}`],
     ['Time', `${fmt(r.seconds, 2)} s with ${r.workers} worker${r.workers > 1 ? 's' : ''}${r.cached ? ' (from history)' : ''}`],
   ];
+  for (const name of Object.keys(r.proxies || {})) rows.push([name, r.proxies[name].toPrecision(6), 'proxy']);
   $('result').replaceChildren(...rows.flatMap(([k, v, cls]) => [el('dt', {}, k), el('dd', { class: cls || '', id: `result-${k.toLowerCase().split(' ')[0]}` }, v)]));
+  const missing = (state.proxies || []).filter((p) => r.proxies && !(p in r.proxies));
+  if (r.proxies && missing.length) $('result').append(el('dt', {}, missing.join(', ')), el('dd', {}, 'no finite value'));
   await drawPlot(r);
   drawLayers(r);
 }
@@ -280,6 +284,13 @@ async function main() {
     const s = Number($('seed').value);
     if (Number.isInteger(s) && s >= 0) { state.seed = s; saveURL(); }
   });
+  for (const name of gradsign.proxyNames.filter((p) => p !== 'gradsign')) {
+    const box = el('input', { type: 'checkbox', id: `proxy-${name}`, value: name });
+    box.addEventListener('change', () => {
+      state.proxies = gradsign.proxyNames.filter((p) => $(`proxy-${p}`)?.checked);
+    });
+    $('proxies').append(el('label', { for: `proxy-${name}` }, box, name));
+  }
   $('score').addEventListener('click', runScore);
   $('cancel').addEventListener('click', () => gradsign.cancel());
   $('clear').addEventListener('click', async () => { await gradsign.history.clear(); await drawHistory(); });

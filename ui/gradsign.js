@@ -3,7 +3,10 @@
 //   gradsign.ready                          Promise, resolved when the engines are loaded
 //   gradsign.score({arch, n, seed, proxies}, onProgress)
 //                                           -> Promise<{arch, gradsign, params, flops, n, seed,
-//                                              seconds, layers, index, accuracy, percentile, cached}>
+//                                              seconds, layers, index, accuracy, percentile, cached,
+//                                              proxies}>
+//                                           GradSign always; `proxies` may add the mini-batch
+//                                           baselines (gradsign.proxyNames), for n <= 32
 //   gradsign.lookup(archOrIndex)            -> Promise<{index, arch, params, flops, accuracy}>
 //   gradsign.cancel()                       stops a running score (its Promise rejects)
 //   gradsign.reference(n)                   -> Promise<[{index, arch, gradsign, accuracy}]>
@@ -15,7 +18,7 @@
 // are kept in IndexedDB under a key of everything that determines them, so a repeated request
 // is answered from there. The page never does the arithmetic itself.
 
-const PROXIES = ['gradsign'];
+const PROXIES = ['gradsign', 'grad_norm', 'snip', 'grasp', 'fisher', 'synflow', 'jacob_cov', 'naswot', 'plain'];
 const MAX_WORKERS = 16;
 
 class Engine {
@@ -96,13 +99,14 @@ function checkRequest({ arch, n = 16, seed = 0, proxies = ['gradsign'] } = {}) {
   for (const p of proxies) {
     if (!PROXIES.includes(p)) throw new Error(`score: unknown proxy "${p}": available: ${PROXIES.join(', ')}`);
   }
-  return { arch, n, seed };
+  const others = PROXIES.filter((p) => p !== 'gradsign' && proxies.includes(p));
+  return { arch, n, seed, others };
 }
 
 async function score(request, onProgress) {
-  const { arch, n, seed } = checkRequest(request);
+  const { arch, n, seed, others } = checkRequest(request);
   const all = await engines();
-  const key = await all[0].call('historyKey', [{ arch, n, seed }]);
+  const key = await all[0].call('historyKey', [{ arch, n, seed, proxies: ['gradsign', ...others] }]);
   const cached = await all[0].call('historyGet', [key]);
   if (cached) return { ...cached, cached: true };
 
@@ -119,6 +123,10 @@ async function score(request, onProgress) {
     return engine.call('accumulate', [{ arch, seed, from, to }], (d) => { done[i] = d; report(); });
   }));
   const result = await all[0].call('finish', [{ arch, seed, n }, parts]);
+  if (others.length) {
+    onProgress?.({ done: n, total: n, seconds: (performance.now() - start) / 1000, stage: `computing ${others.join(', ')}` });
+    result.proxies = await all[0].call('proxies', [{ arch, seed, n, names: others }]);
+  }
   const record = {
     ...result,
     seconds: (performance.now() - start) / 1000,
@@ -141,6 +149,7 @@ function cancel() {
 export const gradsign = {
   ready: engines().then(() => undefined),
   workers: poolSize,
+  proxyNames: PROXIES,
   score,
   cancel,
   lookup: async (q) => (await first()).call('lookup', [String(q)]),

@@ -10,7 +10,8 @@
 //	finish({arch, seed, n}, [Uint8Array...])   -> {gradsign, layers, percentile, ...}
 //	thumbnails(n)                              -> {rgba: Uint8Array, labels}
 //	reference(n)                               -> [{index, arch, gradsign, accuracy}] sorted by score
-//	historyKey({arch, n, seed}) / historyGet(key) / historyPut(record) / historyList()
+//	proxies({arch, seed, n, names})            -> {name: value} of the mini-batch proxies
+//	historyKey({arch, n, seed, proxies}) / historyGet(key) / historyPut(record) / historyList()
 //	historyClear() / historyExport("csv" | "json")
 package main
 
@@ -32,6 +33,7 @@ func main() {
 		"finish":        finish,
 		"thumbnails":    thumbnails,
 		"reference":     reference,
+		"proxies":       proxyValues,
 		"historyKey":    historyKey,
 		"historyGet":    func(a []js.Value) (any, error) { return historyGet(arg(a, 0).String()) },
 		"historyPut":    historyPut,
@@ -193,7 +195,24 @@ func historyKey(args []js.Value) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return must().historyKey("gradsign", arch, arg(args, 0).Get("n").Int(), seed)
+	names := "gradsign"
+	if p := arg(args, 0).Get("proxies"); p.Type() == js.TypeObject {
+		names = p.Call("join", "+").String()
+	}
+	return must().historyKey(names, arch, arg(args, 0).Get("n").Int(), seed)
+}
+
+func proxyValues(args []js.Value) (any, error) {
+	arch, seed, err := request(arg(args, 0))
+	if err != nil {
+		return nil, err
+	}
+	o := arg(args, 0)
+	var names []string
+	for i := 0; i < o.Get("names").Length(); i++ {
+		names = append(names, o.Get("names").Index(i).String())
+	}
+	return toJS(must().proxyValues(arch, seed, o.Get("n").Int(), names))
 }
 
 func historyPut(args []js.Value) (any, error) {

@@ -8,6 +8,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -16,6 +17,7 @@ import (
 	"gradsign/engine/gradsign"
 	"gradsign/engine/nb201"
 	"gradsign/engine/network"
+	"gradsign/engine/proxies"
 	"gradsign/engine/refset"
 )
 
@@ -120,6 +122,46 @@ func (s *session) accumulate(ctx context.Context, arch string, seed uint64, from
 		return nil, err
 	}
 	return encodeSigns(signs), nil
+}
+
+// maxProxyN bounds the images of the mini-batch proxies in the browser: they hold the whole
+// batch's activations at once (about 18 MB per image for the largest network, twice that in
+// float64 for grasp), and a wasm engine has 4 GB at most.
+const maxProxyN = 32
+
+// proxyValues computes the mini-batch proxies (every proxy but gradsign) on images 0..n-1;
+// non-finite values are left out (the page shows them as having none).
+func (s *session) proxyValues(arch string, seed uint64, n int, names []string) (map[string]float64, error) {
+	var list []string
+	for _, name := range names {
+		if name != "gradsign" {
+			list = append(list, name)
+		}
+	}
+	if _, err := proxies.Parse(strings.Join(list, ",")); err != nil || len(list) == 0 {
+		return nil, fmt.Errorf("proxies %v: want some of %s", names, strings.Join(proxies.Names, ", "))
+	}
+	if n > maxProxyN {
+		return nil, fmt.Errorf("the mini-batch proxies need the whole batch in memory at once: in the browser, N at most %d (the CLI has no such limit)", maxProxyN)
+	}
+	net, err := s.network(arch, seed)
+	if err != nil {
+		return nil, err
+	}
+	x, labels, err := cifar.Batch[float32](s.images, 0, n, nil)
+	if err != nil {
+		return nil, err
+	}
+	v, err := proxies.Compute(context.Background(), net, x, labels, list, gradsign.Options{Workers: 1})
+	if err != nil {
+		return nil, err
+	}
+	for k, x := range v {
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			delete(v, k)
+		}
+	}
+	return v, nil
 }
 
 // layerView is one layer of a result, with agreement: its score per weight per sample, 1 when
@@ -254,7 +296,8 @@ func (s *session) thumbnails(n int) ([]byte, []int, error) {
 	return rgba, labels, nil
 }
 
-// historyKey names a result by everything that determines it.
+// historyKey names a result by everything that determines it; proxy is the proxies asked
+// for, joined with "+".
 func (s *session) historyKey(proxy, arch string, n int, seed uint64) (string, error) {
 	a, err := nb201.ParseArch(arch)
 	if err != nil {
@@ -266,7 +309,8 @@ func (s *session) historyKey(proxy, arch string, n int, seed uint64) (string, er
 // record is one history entry: a result, when and how fast it was made.
 type record struct {
 	scoreResult
-	Seconds float64 `json:"seconds"`
+	Proxies map[string]float64 `json:"proxies,omitempty"` // the other proxies asked for
+	Seconds float64            `json:"seconds"`
 	Workers int     `json:"workers"`
 	Time    string  `json:"time"` // RFC 3339
 	Key     string  `json:"key"`

@@ -94,16 +94,26 @@ test('the browser gives the native CLI score', async () => {
   assert.equal(info.accuracy.cifar10, 91.5833);
 });
 
+test('the baseline proxies, beside GradSign', async () => {
+  const arch = '|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_1x1~2|';
+  const r = await page.evaluate((a) => window.gradsign.score({ arch: a, n: 16, seed: 0, proxies: ['gradsign', 'snip', 'synflow', 'naswot'] }), arch);
+  const native = JSON.parse(execFileSync(join(root, 'bin', 'gradsign'), ['score', '--arch', arch, '--n', '16', '--seed', '0', '--proxies', 'snip,synflow,naswot', '--json']).toString());
+  for (const p of ['snip', 'synflow', 'naswot']) {
+    assert.ok(Math.abs(r.proxies[p] - native.proxies[p]) <= 1e-3 * Math.abs(native.proxies[p]), `${p}: browser ${r.proxies[p]}, native ${native.proxies[p]}`);
+  }
+  await assert.rejects(page.evaluate((a) => window.gradsign.score({ arch: a, n: 64, seed: 0, proxies: ['snip'] }), arch), /N at most 32/);
+});
+
 test('after a reload the same request comes from history', async () => {
   await page.reload();
   await page.evaluate(() => window.gradsign.ready);
   await page.waitForFunction(() => !document.getElementById('score').disabled);
-  await page.waitForFunction(() => document.querySelectorAll('#history tbody tr').length === 2);
+  await page.waitForFunction(() => document.querySelectorAll('#history tbody tr').length === 3);
   await page.click('#score');
   await page.waitForFunction(() => /From history/.test(document.getElementById('progress-text').textContent), null, { timeout: 10_000 });
   const csv = await page.evaluate(() => window.gradsign.history.export('csv'));
   assert.match(csv.split('\n')[0], /^time,index,arch,gradsign/);
-  assert.equal(csv.trim().split('\n').length, 3);
+  assert.equal(csv.trim().split('\n').length, 4);
 });
 
 test('a malformed arch string gets an inline error', async () => {
