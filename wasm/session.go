@@ -311,9 +311,9 @@ type record struct {
 	scoreResult
 	Proxies map[string]float64 `json:"proxies,omitempty"` // the other proxies asked for
 	Seconds float64            `json:"seconds"`
-	Workers int     `json:"workers"`
-	Time    string  `json:"time"` // RFC 3339
-	Key     string  `json:"key"`
+	Workers int                `json:"workers"`
+	Time    string             `json:"time"` // RFC 3339
+	Key     string             `json:"key"`
 }
 
 // historyCSV writes records as CSV, one row each, newest first as given.

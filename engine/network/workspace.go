@@ -27,12 +27,12 @@ type Workspace[T matmul.Float] struct {
 	n    int // samples in the current batch
 	mode BatchNormMode
 
-	val, grad [][]T // per slot, [B, C, H, W]
-	stats     [][]T // per op: BatchNorm mean and rstd
+	val, grad [][]T    // per slot, [B, C, H, W]
+	stats     [][]T    // per op: BatchNorm mean and rstd
 	masks     [][]bool // per op: a ReLU's frozen gates, nil when not frozen
-	pgrad     [][]T // per parameter: gradients summed over the batch (nil for buffers)
-	col, dcol []T   // im2col scratch of the largest convolution
-	wgrad     []T   // one sample's gradient of one weight
+	pgrad     [][]T    // per parameter: gradients summed over the batch (nil for buffers)
+	col, dcol []T      // im2col scratch of the largest convolution
+	wgrad     []T      // one sample's gradient of one weight
 
 	// PerSampleWeightGrad, when set, receives each sample's gradient of every Conv2d and
 	// Linear weight during Backward (param indexes Params; grad is reused after the call
