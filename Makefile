@@ -14,7 +14,7 @@ BENCHTIME ?= 3x
 WEB      ?= build/web
 GOROOT_DIR = $(shell $(GO) env GOROOT)
 
-.PHONY: serve web score test test-go test-wasm test-browser fuzz bench assets reference check-go check-chromium crosscheck check-torch browserbench
+.PHONY: serve web score test test-go test-wasm test-browser fuzz bench assets reference check-go check-chromium crosscheck check-torch browserbench bench-table
 
 serve: web
 	$(GO) run ./tools/serve -dir $(WEB) -addr 127.0.0.1:8080
@@ -59,8 +59,16 @@ fuzz: check-go
 	$(GO) test -run '^$$' -fuzz '^FuzzParseArch$$' -fuzztime $(FUZZTIME) ./engine/nb201
 	$(GO) test -run '^$$' -fuzz '^FuzzRead$$' -fuzztime $(FUZZTIME) ./engine/safetensors
 
-bench: check-go
+# Benchmarks: the Go benchmarks (kernels, layers, whole scores), then one table of whole
+# scores beside the official PyTorch loop, then the browser's table (headless Chromium).
+bench: check-go check-torch
 	$(GO) test -run '^$$' -bench . -benchtime $(BENCHTIME) ./engine/matmul ./engine/layers ./engine/gradsign
+	$(MAKE) --no-print-directory bench-table browserbench
+
+bench-table: check-go check-torch
+	$(GO) build -o bin/gradsign ./tools/gradsign
+	$(GO) build -tags noasm -o bin/gradsign-noasm ./tools/gradsign
+	$(GO) run ./tools/benchtable
 
 assets: check-go
 	$(GO) run ./tools/mkassets -src ../shared/data -dst assets
@@ -81,4 +89,5 @@ check-torch:
 # In-browser timings (headless Chromium, 1 worker and all workers) beside the native CLI.
 browserbench: web check-chromium
 	$(GO) build -o bin/ ./tools/serve ./tools/gradsign
+	$(GO) build -tags noasm -o bin/gradsign-noasm ./tools/gradsign
 	node tools/browserbench/bench.mjs 64

@@ -11,6 +11,7 @@
 //   gradsign.cancel()                       stops a running score (its Promise rejects)
 //   gradsign.reference(n)                   -> Promise<[{index, arch, gradsign, accuracy}]>
 //   gradsign.thumbnails(n)                  -> Promise<{rgba, labels}>
+//   gradsign.memory()                       -> Promise<[bytes of wasm memory per worker]>
 //   gradsign.history.list() / .clear() / .export('csv' | 'json')
 //
 // Scoring runs in a pool of Web Workers (one wasm engine each). The n images of one score are
@@ -155,6 +156,8 @@ export const gradsign = {
   lookup: async (q) => (await first()).call('lookup', [String(q)]),
   reference: async (n) => (await first()).call('reference', [n]),
   thumbnails: async (n) => (await first()).call('thumbnails', [n]),
+  // memory: the wasm memory of each engine, in bytes (Go's heap only grows).
+  memory: async () => Promise.all((await engines()).map((e) => e.call('memoryBytes', []))),
   history: {
     list: async () => (await first()).call('historyList', []),
     clear: async () => (await first()).call('historyClear', []),

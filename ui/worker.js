@@ -1,6 +1,7 @@
 // One engine per Web Worker: the Go wasm build of the engine (wasm/main_js.go) runs here, off
 // the page's thread. Messages in: {id, method, args}; out: {id, result} | {id, error} |
-// {id, progress} (samples done, for accumulate).
+// {id, progress} (samples done, for accumulate). memoryBytes answers the size of the wasm
+// memory.
 importScripts('wasm_exec.js');
 
 const ready = new Promise((resolve) => { self.onGradsignEngine = resolve; });
@@ -22,6 +23,10 @@ self.onmessage = async (event) => {
   const { id, method, args } = event.data;
   try {
     const engine = await started;
+    if (method === 'memoryBytes') { // the wasm linear memory: what the engine has taken so far
+      self.postMessage({ id, result: go._inst.exports.mem.buffer.byteLength });
+      return;
+    }
     if (typeof engine[method] !== 'function') throw new Error(`unknown engine method ${method}`);
     const callArgs = method === 'accumulate'
       ? [...args, (done) => self.postMessage({ id, progress: done })]

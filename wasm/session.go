@@ -117,7 +117,7 @@ func (s *session) accumulate(ctx context.Context, arch string, seed uint64, from
 	if err != nil {
 		return nil, err
 	}
-	signs, err := gradsign.Accumulate(ctx, net, x, labels, gradsign.Options{Chunk: 4, Workers: 1, Progress: progress})
+	signs, err := gradsign.Accumulate(ctx, net, x, labels, gradsign.Options{Workers: 1, Progress: progress})
 	if err != nil {
 		return nil, err
 	}

@@ -154,8 +154,9 @@ func LayerNames[T matmul.Float](net *network.Network[T]) []string {
 
 // Options tune how a score is computed; none changes the result.
 type Options struct {
-	// Chunk is the number of samples that go through the network together (default 8). The
-	// memory a worker needs grows with it.
+	// Chunk is the number of samples that go through the network together (default 2: the
+	// products are per sample anyway, so larger chunks only cost memory; the largest network
+	// at N=128 on 2 cores takes 145 MB resident with 2, 430 MB with 8, at the same speed).
 	Chunk int
 	// Workers is the number of goroutines (default GOMAXPROCS), each with its own workspace.
 	Workers int
@@ -166,7 +167,7 @@ type Options struct {
 
 func (o Options) withDefaults(n int) Options {
 	if o.Chunk < 1 {
-		o.Chunk = 8
+		o.Chunk = 2
 	}
 	if o.Workers < 1 {
 		o.Workers = runtime.GOMAXPROCS(0)

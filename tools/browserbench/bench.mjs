@@ -1,5 +1,6 @@
 // Times GradSign scores in headless Chromium (the built app, make web) with one worker and
-// with all workers, beside the native CLI on the same machine, and prints a Markdown table.
+// with all workers, beside the native CLI (all cores) and the same pure-Go code natively on one
+// core (-tags noasm, GOMAXPROCS=1) on the same machine, and prints a Markdown table.
 //
 //   make browserbench        (or: node tools/browserbench/bench.mjs [N])
 import { spawn, execFileSync } from 'node:child_process';
@@ -32,6 +33,7 @@ async function browserSeconds(workers, arch, seed) {
     await page.goto(`${url}?workers=${workers}`);
     await page.evaluate(() => window.gradsign.ready);
     const r = await page.evaluate(({ arch, n, seed }) => window.gradsign.score({ arch, n, seed }), { arch, n, seed });
+    r.memory = Math.max(...await page.evaluate(() => window.gradsign.memory()));
     return r;
   } finally {
     await context.close();
@@ -42,11 +44,14 @@ async function browserSeconds(workers, arch, seed) {
 const rows = [];
 for (const [name, arch] of archs) {
   const native = JSON.parse(String(execFileSync(join(root, 'bin', 'gradsign'), ['score', '--arch', arch, '--n', String(n), '--json'])));
+  // The same pure-Go code as the wasm build (no assembly), natively on one core.
+  const pure = JSON.parse(String(execFileSync(join(root, 'bin', 'gradsign-noasm'), ['score', '--arch', arch, '--n', String(n), '--json'], { env: { ...process.env, GOMAXPROCS: '1' } })));
   const one = await browserSeconds(1, arch, 0);
   const all = await browserSeconds(cpus().length, arch, 0);
-  rows.push(`| ${name} | ${n} | ${one.seconds.toFixed(2)} s | ${all.seconds.toFixed(2)} s (${all.workers} workers) | ${(one.seconds / all.seconds).toFixed(2)}x | ${native.seconds.toFixed(2)} s | ${one.gradsign === native.gradsign ? 'equal' : `${one.gradsign} vs ${native.gradsign}`} |`);
+  const gflop = (6 * native.flops * n) / 1e9;
+  rows.push(`| ${name} | ${n} | ${one.seconds.toFixed(2)} s (${(gflop / one.seconds).toFixed(2)} GFLOP/s) | ${all.seconds.toFixed(2)} s (${all.workers} workers) | ${(one.seconds / all.seconds).toFixed(2)}x | ${native.seconds.toFixed(2)} s | ${pure.seconds.toFixed(2)} s (browser ${(one.seconds / pure.seconds).toFixed(2)}x) | ${(one.memory / 2 ** 20).toFixed(0)} MB | ${one.gradsign === native.gradsign ? 'equal' : `${one.gradsign} vs ${native.gradsign}`} |`);
 }
 server.kill();
-console.log('| network | N | browser, 1 worker | browser, all workers | speed-up | native CLI, all cores | score browser vs native |');
-console.log('| --- | --- | --- | --- | --- | --- | --- |');
+console.log('| network | N | browser, 1 worker | browser, all workers | speed-up | native CLI, all cores | pure Go (noasm), 1 core | wasm memory per worker | score browser vs native |');
+console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
 for (const r of rows) console.log(r);

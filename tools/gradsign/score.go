@@ -75,7 +75,7 @@ func score(args []string, stdout, stderr io.Writer) error {
 	layersFlag := fs.Bool("layers", false, "print each weight layer's contribution")
 	jsonFlag := fs.Bool("json", false, "print one JSON object")
 	proxyFlag := fs.String("proxies", "gradsign", "comma-separated proxies to compute, or all: "+strings.Join(proxies.Names, ","))
-	chunk := fs.Int("chunk", 8, "samples per batched pass (memory, not the result)")
+	chunk := fs.Int("chunk", 2, "samples per batched pass (memory, not the result)")
 	workers := fs.Int("workers", 0, "goroutines (default: all cores; not the result)")
 	if err := fs.Parse(args); err != nil {
 		if err == flag.ErrHelp {
