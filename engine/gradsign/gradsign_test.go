@@ -47,17 +47,7 @@ func load[T float32 | float64](t *testing.T, ref *oracle.Reference) (*network.Ne
 	if err := net.Load(ref.File); err != nil {
 		t.Fatal(err)
 	}
-	in := ref.File.Tensors["input"].Float64s()
-	x := make([]T, len(in))
-	for i, v := range in {
-		x[i] = T(v)
-	}
-	l64, _ := ref.File.Tensors["labels"].Int64s()
-	labels := make([]int, len(l64))
-	for i, l := range l64 {
-		labels[i] = int(l)
-	}
-	return net, x, labels
+	return net, oracle.Inputs[T](ref), ref.Labels()
 }
 
 func relErr(got, want float64) float64 {

@@ -48,12 +48,7 @@ func TestReferences(t *testing.T) {
 			if net.NumParams() != ref.Params {
 				t.Errorf("%d params, PyTorch counts %d", net.NumParams(), ref.Params)
 			}
-			x := ref.File.Tensors["input"].Float32s()
-			labels64, _ := ref.File.Tensors["labels"].Int64s()
-			labels := make([]int, len(labels64))
-			for i, l := range labels64 {
-				labels[i] = int(l)
-			}
+			x, labels := oracle.Inputs[float32](ref), ref.Labels()
 			ws := net.NewWorkspace(ref.N, PerSample)
 			logits := ws.Forward(x)
 			if err := within("logits", logits, ref.File.Tensors["logits"].Float32s(), 1e-4); err != nil {

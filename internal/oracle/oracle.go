@@ -108,3 +108,23 @@ func Read(path string) (*Reference, error) {
 	}
 	return r, nil
 }
+
+// Inputs returns the file's input images [n, 3, 32, 32] as T.
+func Inputs[T float32 | float64](r *Reference) []T {
+	in := r.File.Tensors["input"].Float64s()
+	x := make([]T, len(in))
+	for i, v := range in {
+		x[i] = T(v)
+	}
+	return x
+}
+
+// Labels returns the file's labels.
+func (r *Reference) Labels() []int {
+	l64, _ := r.File.Tensors["labels"].Int64s()
+	labels := make([]int, len(l64))
+	for i, l := range l64 {
+		labels[i] = int(l)
+	}
+	return labels
+}

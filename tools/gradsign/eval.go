@@ -40,7 +40,6 @@ type row struct {
 
 func eval(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("gradsign eval", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
 	proxyFlag := fs.String("proxies", "all", "comma-separated proxies, or all: "+strings.Join(proxies.Names, ","))
 	sample := fs.Int("sample", 1000, "number of architectures drawn uniformly without replacement")
 	sampleSeed := fs.Uint64("sample-seed", 0, "seed of the draw")
@@ -56,14 +55,8 @@ func eval(args []string, stdout, stderr io.Writer) error {
 	merge := fs.Bool("merge", false, "join the score files given as arguments and print the table")
 	jsonFlag := fs.Bool("json", false, "print the table as JSON")
 	workers := fs.Int("workers", 0, "architectures scored at once (default: all cores)")
-	if err := fs.Parse(args); err != nil {
-		if err == flag.ErrHelp {
-			fmt.Fprintln(stdout, "usage: gradsign eval [flags]\n       gradsign eval --merge FILE...\n\nScores NAS-Bench-201 architectures with every proxy and ranks them against the benchmark.\n\nflags:")
-			fs.SetOutput(stdout)
-			fs.PrintDefaults()
-			return err
-		}
-		return usageError{fmt.Errorf("%v (see gradsign eval -h)", err)}
+	if err := parseFlags(fs, args, stdout, "usage: gradsign eval [flags]\n       gradsign eval --merge FILE...\n\nScores NAS-Bench-201 architectures with every proxy and ranks them against the benchmark."); err != nil {
+		return err
 	}
 	format, err := cifar.FormatByName(*dataset)
 	if err != nil {
@@ -137,16 +130,9 @@ func eval(args []string, stdout, stderr io.Writer) error {
 		indices = part
 	}
 
-	// Images.
-	set := assets.CIFAR(format)
-	if *data != "" {
-		raw, err := os.ReadFile(*data)
-		if err != nil {
-			return err
-		}
-		if set, err = cifar.Read(raw, format); err != nil {
-			return fmt.Errorf("%s: %v", *data, err)
-		}
+	set, err := loadImages(format, *data)
+	if err != nil {
+		return err
 	}
 	x, labels, err := cifar.Batch[float32](set, 0, *n, nil)
 	if err != nil {

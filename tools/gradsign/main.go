@@ -13,6 +13,9 @@ import (
 	"io"
 	"os"
 	"runtime"
+
+	"gradsign/assets"
+	"gradsign/engine/cifar"
 )
 
 const usage = `gradsign: GradSign zero-cost scores of NAS-Bench-201 architectures
@@ -66,4 +69,36 @@ func runtimeNumCPU() int { return runtime.GOMAXPROCS(0) }
 func isTerminal(f *os.File) bool {
 	st, err := f.Stat()
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// parseFlags parses a subcommand's flags: -h prints usage and the flags to stdout (and returns
+// flag.ErrHelp); a bad flag becomes a one-line usage error.
+func parseFlags(fs *flag.FlagSet, args []string, stdout io.Writer, usage string) error {
+	fs.SetOutput(io.Discard)
+	if err := fs.Parse(args); err != nil {
+		if err == flag.ErrHelp {
+			fmt.Fprintln(stdout, usage+"\n\nflags:")
+			fs.SetOutput(stdout)
+			fs.PrintDefaults()
+			return err
+		}
+		return usageError{fmt.Errorf("%v (see %s -h)", err, fs.Name())}
+	}
+	return nil
+}
+
+// loadImages returns the bundled images of a format, or those of a CIFAR binary batch file.
+func loadImages(format cifar.Format, path string) (*cifar.Set, error) {
+	if path == "" {
+		return assets.CIFAR(format), nil
+	}
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	set, err := cifar.Read(raw, format)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v", path, err)
+	}
+	return set, nil
 }

@@ -59,7 +59,6 @@ func finite(v float64) *float64 {
 
 func score(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("gradsign score", flag.ContinueOnError)
-	fs.SetOutput(io.Discard) // errors are reported as one line by run; -h prints the usage
 	archFlag := fs.String("arch", "", "NAS-Bench-201 arch string, e.g. '|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|'")
 	index := fs.Int("index", -1, "NAS-Bench-201 index 0..15624 (default 0 when --arch is not given)")
 	n := fs.Int("n", 128, "number of images (the official NAS-Bench-201 setting is 128)")
@@ -77,14 +76,8 @@ func score(args []string, stdout, stderr io.Writer) error {
 	proxyFlag := fs.String("proxies", "gradsign", "comma-separated proxies to compute, or all: "+strings.Join(proxies.Names, ","))
 	chunk := fs.Int("chunk", 2, "samples per batched pass (memory, not the result)")
 	workers := fs.Int("workers", 0, "goroutines (default: all cores; not the result)")
-	if err := fs.Parse(args); err != nil {
-		if err == flag.ErrHelp {
-			fmt.Fprintln(stdout, "usage: gradsign score [--arch STRING | --index I] [flags]\n\nScores one architecture with GradSign on CIFAR images at initialisation.\n\nflags:")
-			fs.SetOutput(stdout)
-			fs.PrintDefaults()
-			return err
-		}
-		return usageError{fmt.Errorf("%v (see gradsign score -h)", err)}
+	if err := parseFlags(fs, args, stdout, "usage: gradsign score [--arch STRING | --index I] [flags]\n\nScores one architecture with GradSign on CIFAR images at initialisation."); err != nil {
+		return err
 	}
 	if fs.NArg() > 0 {
 		return usageError{fmt.Errorf("unexpected argument %q: flags only (quote the arch string)", fs.Arg(0))}
@@ -123,15 +116,12 @@ func score(args []string, stdout, stderr io.Writer) error {
 		return usageError{err}
 	}
 
-	set, dataName := assets.CIFAR(format), "bundled "+format.Name
+	set, err := loadImages(format, *data)
+	if err != nil {
+		return err
+	}
+	dataName := "bundled " + format.Name
 	if *data != "" {
-		raw, err := os.ReadFile(*data)
-		if err != nil {
-			return err
-		}
-		if set, err = cifar.Read(raw, format); err != nil {
-			return fmt.Errorf("%s: %v", *data, err)
-		}
 		dataName = *data
 	}
 	var rng *rand.Rand
