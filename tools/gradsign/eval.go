@@ -299,8 +299,12 @@ func printTable(w io.Writer, rows []row, names []string, table *nb201.Table, acc
 	if asJSON {
 		return json.NewEncoder(w).Encode(map[string]any{"run": info, "architectures": len(rows), "correlations": lines})
 	}
-	fmt.Fprintf(w, "%d NAS-Bench-201 architectures, %s, N=%d, seed %d; against 200-epoch test accuracy. Higher predicts better for every proxy.\n",
-		len(rows), info.Dataset, info.N, info.Seed)
+	run := fmt.Sprintf("N=%d, seed %d", info.N, info.Seed)
+	if info.N == 0 {
+		run = "merged score files"
+	}
+	fmt.Fprintf(w, "%d NAS-Bench-201 architectures, %s, %s; against 200-epoch test accuracy. Higher predicts better for every proxy.\n",
+		len(rows), info.Dataset, run)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintf(tw, "proxy\tSpearman\tKendall tau-b\ttop-10%% precision\tnon-finite\t\n")
 	for _, l := range lines {
