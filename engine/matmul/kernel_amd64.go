@@ -4,19 +4,54 @@ package matmul
 
 import "golang.org/x/sys/cpu"
 
-// kernel32 and kernel64 are the AVX2+FMA assembly microkernels (a 6×16 float32 or 6×8
-// float64 tile in 12 YMM registers) where the CPU has both, the Go kernels otherwise.
+// kernel32 and kernel64 are the best microkernels the CPU runs, chosen at start: AVX-512,
+// else AVX2+FMA, else the Go kernels.
 var (
 	kernel32 = kernelGo32
 	kernel64 = kernelGo64
 )
 
 func init() {
-	if cpu.X86.HasAVX2 && cpu.X86.HasFMA {
-		kernel32 = microkernel[float32]{mr: 6, nr: 16, run: kernel6x16}
-		kernel64 = microkernel[float64]{mr: 6, nr: 8, run: kernel6x8}
+	switch {
+	case cpu.X86.HasAVX512F:
+		kernel32 = kernelAVX512x32
+		kernel64 = kernelAVX512x64
+	case cpu.X86.HasAVX2 && cpu.X86.HasFMA:
+		kernel32 = kernelAVX2x32
+		kernel64 = kernelAVX2x64
 	}
 }
+
+// The assembly kernels: AVX2+FMA with 6×16 float32 or 6×8 float64 tiles in 12 YMM registers,
+// AVX-512 with 6×32 or 6×16 tiles in 12 ZMM registers.
+var (
+	kernelAVX2x32   = microkernel[float32]{mr: 6, nr: 16, run: kernel6x16}
+	kernelAVX2x64   = microkernel[float64]{mr: 6, nr: 8, run: kernel6x8}
+	kernelAVX512x32 = microkernel[float32]{mr: 6, nr: 32, run: kernel6x32}
+	kernelAVX512x64 = microkernel[float64]{mr: 6, nr: 16, run: kernel6x16d}
+)
+
+func kernel6x32(k int, a, b, c []float32, ldc int) {
+	_ = a[6*k-1]
+	_ = b[32*k-1]
+	_ = c[5*ldc+31]
+	sgemmKernel6x32(k, &a[0], &b[0], &c[0], ldc)
+}
+
+func kernel6x16d(k int, a, b, c []float64, ldc int) {
+	_ = a[6*k-1]
+	_ = b[16*k-1]
+	_ = c[5*ldc+15]
+	dgemmKernel6x16(k, &a[0], &b[0], &c[0], ldc)
+}
+
+// sgemmKernel6x32 and dgemmKernel6x16 are the AVX-512 kernels (kernel_amd64.s).
+//
+//go:noescape
+func sgemmKernel6x32(k int, a, b, c *float32, ldc int)
+
+//go:noescape
+func dgemmKernel6x16(k int, a, b, c *float64, ldc int)
 
 func kernel6x8(k int, a, b, c []float64, ldc int) {
 	_ = a[6*k-1]

@@ -92,7 +92,7 @@ func BenchmarkGemmConv64x64x576(b *testing.B)   { benchmarkGemm(b, 64, 64, 576) 
 // shapes that cross every block and tile edge.
 func TestKernels(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
-	for _, kern := range []microkernel[float32]{kernelGo32, kernel32} {
+	for _, kern := range kernels32() {
 		for _, sz := range [][3]int{{1, 1, 1}, {6, 16, 5}, {7, 17, 300}, {100, 40, 600}, {13, 1030, 9}} {
 			m, n, k := sz[0], sz[1], sz[2]
 			for _, ta := range []bool{false, true} {
@@ -115,7 +115,7 @@ func TestKernels(t *testing.T) {
 
 func TestKernels64(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
-	for _, kern := range []microkernel[float64]{kernelGo64, kernel64} {
+	for _, kern := range kernels64() {
 		for _, sz := range [][3]int{{1, 1, 1}, {6, 8, 5}, {7, 17, 300}, {100, 40, 600}} {
 			m, n, k := sz[0], sz[1], sz[2]
 			for _, ta := range []bool{false, true} {
@@ -136,7 +136,7 @@ func TestKernels64(t *testing.T) {
 }
 
 func BenchmarkKernels(b *testing.B) {
-	for _, kern := range []microkernel[float32]{kernelGo32, kernel32} {
+	for _, kern := range kernels32() {
 		for _, sz := range [][3]int{{16, 1024, 144}, {32, 256, 288}, {64, 64, 576}} {
 			m, n, k := sz[0], sz[1], sz[2]
 			b.Run(fmt.Sprintf("%dx%d/%dx%dx%d", kern.mr, kern.nr, m, n, k), func(b *testing.B) {

@@ -1,0 +1,6 @@
+//go:build !amd64 || noasm
+
+package matmul
+
+func kernels32() []microkernel[float32] { return []microkernel[float32]{kernelGo32} }
+func kernels64() []microkernel[float64] { return []microkernel[float64]{kernelGo64} }
