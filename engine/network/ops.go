@@ -144,17 +144,17 @@ type addOp[T matmul.Float] struct {
 }
 
 func (o *addOp[T]) forward(ws *Workspace[T], _ int) {
-	ins := make([][]T, len(o.ins))
-	for k, s := range o.ins {
-		ins[k] = ws.batch(ws.val, s)
+	ins := ws.views[:0]
+	for _, s := range o.ins {
+		ins = append(ins, ws.batch(ws.val, s))
 	}
 	layers.AddForward(ws.batch(ws.val, o.out), ins...)
 }
 
 func (o *addOp[T]) backward(ws *Workspace[T], _ int) {
-	dins := make([][]T, len(o.ins))
-	for k, s := range o.ins {
-		dins[k] = ws.batch(ws.grad, s)
+	dins := ws.views[:0]
+	for _, s := range o.ins {
+		dins = append(dins, ws.batch(ws.grad, s))
 	}
 	layers.AddBackward(ws.batch(ws.grad, o.out), dins...)
 }

@@ -33,6 +33,7 @@ type Workspace[T matmul.Float] struct {
 	pgrad     [][]T    // per parameter: gradients summed over the batch (nil for buffers)
 	col, dcol []T      // im2col scratch of the largest convolution
 	wgrad     []T      // one sample's gradient of one weight
+	views     [][]T    // scratch for the inputs of a sum, so a pass allocates nothing
 
 	// PerSampleWeightGrad, when set, receives each sample's gradient of every Conv2d and
 	// Linear weight during Backward (param indexes Params; grad is reused after the call
@@ -79,6 +80,7 @@ func (n *Network[T]) NewWorkspace(B int, mode BatchNormMode) *Workspace[T] {
 		}
 	}
 	ws.col, ws.dcol, ws.wgrad = make([]T, cols), make([]T, cols), make([]T, wmax)
+	ws.views = make([][]T, 0, 3)
 	return ws
 }
 
