@@ -13,6 +13,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -83,11 +84,7 @@ func eval(args []string, stdout, stderr io.Writer) error {
 			}
 			rows = append(rows, r...)
 		}
-		rows, err := dedupe(rows)
-		if err != nil {
-			return err
-		}
-		return printTable(stdout, rows, names, table, accCol, evalInfo{Dataset: *dataset}, *jsonFlag)
+		return printTable(stdout, dedupe(rows), names, table, accCol, evalInfo{Dataset: *dataset}, *jsonFlag)
 	}
 	if fs.NArg() > 0 {
 		return usageError{fmt.Errorf("unexpected argument %q (score files go with --merge)", fs.Arg(0))}
@@ -173,7 +170,7 @@ func eval(args []string, stdout, stderr io.Writer) error {
 		defer sink.Close()
 	}
 	if *workers < 1 {
-		*workers = max(1, min(len(todo), runtimeWorkers()))
+		*workers = max(1, min(len(todo), runtime.GOMAXPROCS(0)))
 	}
 	start := time.Now()
 	progress := newProgress(stderr, len(todo))
@@ -274,15 +271,15 @@ func printTable(w io.Writer, rows []row, names []string, table *nb201.Table, acc
 		acc[i] = e.Accuracy[accCol]
 	}
 	cols := slices.Clone(names)
-	for _, base := range []string{"params", "flops"} {
-		if !slices.Contains(cols, base) {
-			cols = append(cols, base)
-			for _, r := range rows {
-				a, _ := nb201.ParseArch(r.Arch)
-				net, _ := network.Build[float32](network.CIFAR10(a))
-				r.Values["params"], r.Values["flops"] = float64(net.NumParams()), float64(net.FLOPs())
-			}
+	if !slices.Contains(cols, "params") || !slices.Contains(cols, "flops") {
+		// The baselines go beside every table; they need only the arch.
+		for _, r := range rows {
+			a, _ := nb201.ParseArch(r.Arch)
+			net, _ := network.Build[float32](network.CIFAR10(a))
+			r.Values["params"], r.Values["flops"] = float64(net.NumParams()), float64(net.FLOPs())
 		}
+		cols = slices.DeleteFunc(cols, func(s string) bool { return s == "params" || s == "flops" })
+		cols = append(cols, "params", "flops")
 	}
 	var lines []correlation
 	for _, name := range cols {
@@ -316,10 +313,6 @@ func printTable(w io.Writer, rows []row, names []string, table *nb201.Table, acc
 	return tw.Flush()
 }
 
-func runtimeWorkers() int {
-	return max(1, runtimeNumCPU())
-}
-
 func readIndices(path string) ([]int, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -336,16 +329,18 @@ func readIndices(path string) ([]int, error) {
 	return out, nil
 }
 
-func dedupe(rows []row) ([]row, error) {
+// dedupe sorts rows by index and keeps one row per architecture (overlapping shards or a
+// file merged twice hold some twice).
+func dedupe(rows []row) []row {
 	slices.SortFunc(rows, func(a, b row) int { return a.Index - b.Index })
 	var out []row
 	for _, r := range rows {
 		if len(out) > 0 && out[len(out)-1].Index == r.Index {
-			continue // the same architecture in two files (overlapping shards): keep one
+			continue
 		}
 		out = append(out, r)
 	}
-	return out, nil
+	return out
 }
 
 // Score files: CSV (header index,arch,proxy...) or JSON Lines ({"index":..,"arch":..,proxy:..}),
@@ -442,12 +437,14 @@ func readRows(path string) ([]row, []string, error) {
 		if err != nil {
 			return nil, nil, fmt.Errorf("%s: %v", path, err)
 		}
-		r, err := parseRow(rec[0], rec[1], func(i int) (float64, error) { return strconv.ParseFloat(rec[2+i], 64) }, len(names))
+		r, err := parseRow(rec[0], rec[1])
 		if err != nil {
 			return nil, nil, fmt.Errorf("%s:%d: %v", path, line, err)
 		}
 		for i, n := range names {
-			r.Values[n], _ = strconv.ParseFloat(rec[2+i], 64)
+			if r.Values[n], err = strconv.ParseFloat(rec[2+i], 64); err != nil {
+				return nil, nil, fmt.Errorf("%s:%d: %s: %v", path, line, n, err)
+			}
 		}
 		rows = append(rows, r)
 	}
@@ -480,7 +477,7 @@ func readJSONL(path string, f io.Reader) ([]row, []string, error) {
 		}
 		idx, _ := m["index"].(json.Number)
 		arch, _ := m["arch"].(string)
-		r, err := parseRow(idx.String(), arch, func(i int) (float64, error) { return 0, nil }, 0)
+		r, err := parseRow(idx.String(), arch)
 		if err != nil {
 			return nil, nil, fmt.Errorf("%s:%d: %v", path, line, err)
 		}
@@ -495,19 +492,14 @@ func readJSONL(path string, f io.Reader) ([]row, []string, error) {
 	return rows, names, sc.Err()
 }
 
-// parseRow checks a row's index and arch.
-func parseRow(index, arch string, value func(int) (float64, error), n int) (row, error) {
+// parseRow checks a row's index and arch and makes it, with no values yet.
+func parseRow(index, arch string) (row, error) {
 	idx, err := strconv.Atoi(index)
 	if err != nil || idx < 0 || idx >= nb201.NumArchs {
 		return row{}, fmt.Errorf("index %q: want 0..%d", index, nb201.NumArchs-1)
 	}
 	if _, err := nb201.ParseArch(arch); err != nil {
 		return row{}, err
-	}
-	for i := 0; i < n; i++ {
-		if _, err := value(i); err != nil {
-			return row{}, fmt.Errorf("value %d: %v", i+1, err)
-		}
 	}
 	return row{Index: idx, Arch: arch, Values: map[string]float64{}}, nil
 }

@@ -12,7 +12,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"runtime"
 
 	"gradsign/assets"
 	"gradsign/engine/cifar"
@@ -62,8 +61,6 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 }
-
-func runtimeNumCPU() int { return runtime.GOMAXPROCS(0) }
 
 // isTerminal reports whether f is a terminal (for the progress bar).
 func isTerminal(f *os.File) bool {
