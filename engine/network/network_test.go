@@ -138,3 +138,51 @@ func TestBatchedEqualsOneByOne(t *testing.T) {
 		}
 	}
 }
+
+// TestThreadsAgree: spreading a mini-batch pass over goroutines changes the rounding of the
+// summed weight gradients, nothing else.
+func TestThreadsAgree(t *testing.T) {
+	net, err := network.Build[float64](network.Config{Arch: mustArch(t, index11), C: 4, N: 1, Classes: 10, H: 8, W: 8})
+	if err != nil {
+		t.Fatal(err)
+	}
+	net.Init(2)
+	const B = 5
+	x := make([]float64, B*net.InputSize())
+	for i := range x {
+		x[i] = math.Cos(float64(i) * 0.7)
+	}
+	run := func(threads int) (*network.Workspace[float64], []float64) {
+		ws := net.NewWorkspace(B, network.MiniBatch)
+		ws.SetThreads(threads)
+		ws.InputGrad = true
+		logits := append([]float64(nil), ws.Forward(x)...)
+		d := make([]float64, len(logits))
+		for i := range d {
+			d[i] = math.Sin(float64(i))
+		}
+		ws.Backward(d)
+		return ws, logits
+	}
+	one, l1 := run(1)
+	three, l3 := run(3)
+	for i := range l1 {
+		if l1[i] != l3[i] {
+			t.Fatalf("logit %d: %v alone, %v threaded", i, l1[i], l3[i])
+		}
+	}
+	for _, p := range net.Weights() {
+		a, b := one.ParamGrad(p), three.ParamGrad(p)
+		for k := range a {
+			if math.Abs(a[k]-b[k]) > 1e-12*(1+math.Abs(a[k])) {
+				t.Fatalf("%s[%d]: %v alone, %v threaded", net.Params[p].Name, k, a[k], b[k])
+			}
+		}
+	}
+	ga, gb := one.InputGradient(), three.InputGradient()
+	for k := range ga {
+		if ga[k] != gb[k] {
+			t.Fatalf("input gradient %d: %v alone, %v threaded", k, ga[k], gb[k])
+		}
+	}
+}

@@ -20,6 +20,14 @@ type convOp[T matmul.Float] struct {
 
 func (o *convOp[T]) forward(ws *Workspace[T], _ int) {
 	w := ws.net.Params[o.w].Data
+	if ws.threaded() {
+		ws.parallel(func(s *scratch[T], from, to int) {
+			for b := from; b < to; b++ {
+				layers.Conv2dForward(o.g, ws.sample(ws.val, o.out, b), ws.sample(ws.val, o.in, b), w, s.col)
+			}
+		})
+		return
+	}
 	for b := 0; b < ws.n; b++ {
 		layers.Conv2dForward(o.g, ws.sample(ws.val, o.out, b), ws.sample(ws.val, o.in, b), w, ws.col)
 	}
@@ -27,6 +35,34 @@ func (o *convOp[T]) forward(ws *Workspace[T], _ int) {
 
 func (o *convOp[T]) backward(ws *Workspace[T], _ int) {
 	w := ws.net.Params[o.w].Data
+	needDinp := o.in != ws.net.input || ws.InputGrad
+	if ws.threaded() && ws.PerSampleWeightGrad == nil {
+		// Each goroutine sums its samples' weight gradients apart; the sums add up at the end.
+		size := len(w)
+		ws.parallel(func(s *scratch[T], from, to int) {
+			dw := s.dw[:size]
+			for b := from; b < to; b++ {
+				var dinp []T
+				if needDinp {
+					dinp = ws.sample(ws.grad, o.in, b)
+				}
+				beta := T(1)
+				if b == from {
+					beta = 0
+				}
+				layers.Conv2dBackward(o.g, dinp, dw, ws.sample(ws.grad, o.out, b), ws.sample(ws.val, o.in, b), w, s.col, s.dcol, beta)
+			}
+		})
+		total := ws.pgrad[o.w]
+		for t := range ws.scratch {
+			if t*ws.n/len(ws.scratch) < (t+1)*ws.n/len(ws.scratch) { // that goroutine had samples
+				for k, v := range ws.scratch[t].dw[:size] {
+					total[k] += v
+				}
+			}
+		}
+		return
+	}
 	for b := 0; b < ws.n; b++ {
 		var dinp []T
 		if o.in != ws.net.input || ws.InputGrad {

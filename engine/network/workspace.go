@@ -2,6 +2,7 @@ package network
 
 import (
 	"fmt"
+	"sync"
 
 	"gradsign/engine/matmul"
 )
@@ -45,6 +46,42 @@ type Workspace[T matmul.Float] struct {
 	// SkipBatchNorm makes every BatchNorm the identity, as synflow's network without
 	// BatchNorm has it.
 	SkipBatchNorm bool
+
+	scratch []scratch[T] // per goroutine of the convolutions, with SetThreads
+}
+
+// scratch is one goroutine's buffers for the convolutions of a batch.
+type scratch[T matmul.Float] struct{ col, dcol, dw []T }
+
+// SetThreads spreads the convolutions' samples over k goroutines (default 1). Weight
+// gradients summed over the batch are then added up per goroutine first, which changes their
+// rounding, not their value; per-sample weight gradients (PerSampleWeightGrad) stay on one
+// goroutine, in order.
+func (ws *Workspace[T]) SetThreads(k int) {
+	ws.scratch = nil
+	if k < 2 {
+		return
+	}
+	ws.scratch = make([]scratch[T], k)
+	for t := range ws.scratch {
+		ws.scratch[t] = scratch[T]{make([]T, len(ws.col)), make([]T, len(ws.dcol)), make([]T, len(ws.wgrad))}
+	}
+}
+
+func (ws *Workspace[T]) threaded() bool { return len(ws.scratch) > 1 && ws.n > 1 }
+
+// parallel runs fn on contiguous ranges of the batch's samples, one goroutine each.
+func (ws *Workspace[T]) parallel(fn func(s *scratch[T], from, to int)) {
+	var wg sync.WaitGroup
+	k := len(ws.scratch)
+	for t := range ws.scratch {
+		from, to := t*ws.n/k, (t+1)*ws.n/k
+		if from == to {
+			continue
+		}
+		wg.Go(func() { fn(&ws.scratch[t], from, to) })
+	}
+	wg.Wait()
 }
 
 // NewWorkspace allocates a workspace for batches of up to B samples.

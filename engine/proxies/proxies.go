@@ -26,6 +26,7 @@ import (
 	"fmt"
 	"math"
 	"math/bits"
+	"runtime"
 	"slices"
 	"strings"
 
@@ -59,7 +60,8 @@ func Parse(list string) ([]string, error) {
 }
 
 // Compute returns the named proxies of net on samples x [n, 3, H, W] with labels. opt tunes
-// GradSign's per-sample passes. net's weights are restored after grasp perturbs them.
+// GradSign's per-sample passes; opt.Workers (default all cores) also spreads the mini-batch
+// passes' convolutions over goroutines. net's weights are restored after grasp perturbs them.
 func Compute[T matmul.Float](ctx context.Context, net *network.Network[T], x []T, labels []int, names []string, opt gradsign.Options) (map[string]float64, error) {
 	n := len(labels)
 	if n == 0 || len(x) != n*net.InputSize() {
@@ -92,8 +94,13 @@ func Compute[T matmul.Float](ctx context.Context, net *network.Network[T], x []T
 	if want("flops") {
 		out["flops"] = float64(net.FLOPs())
 	}
+	threads := opt.Workers
+	if threads < 1 {
+		threads = runtime.GOMAXPROCS(0)
+	}
 	if want("grad_norm", "snip", "plain", "fisher", "naswot", "jacob_cov") {
 		ws := net.NewWorkspace(n, network.MiniBatch)
+		ws.SetThreads(threads)
 		logits := ws.Forward(x)
 		if want("naswot") {
 			out["naswot"] = naswot(ws, n)
@@ -127,7 +134,7 @@ func Compute[T matmul.Float](ctx context.Context, net *network.Network[T], x []T
 			for i, v := range x {
 				x64[i] = float64(v)
 			}
-			out["grasp"] = grasp(net64, x64, labels)
+			out["grasp"] = grasp(net64, x64, labels, threads)
 		}
 		if want("synflow") {
 			out["synflow"] = synflow(net64)
@@ -251,9 +258,10 @@ func jacobCov[T matmul.Float](j []T, n int) float64 {
 // nets; 1e-6 to 1e-8 agree), with the ReLU gates frozen at w: without that, the perturbation moves units across
 // their kinks and the quotient measures the jumps, not the Hessian (it is then off by orders
 // of magnitude and changes sign with ε). net's weights are restored.
-func grasp(net *network.Network[float64], x []float64, labels []int) float64 {
+func grasp(net *network.Network[float64], x []float64, labels []int, threads int) float64 {
 	n := len(labels)
 	ws := net.NewWorkspace(n, network.MiniBatch)
+	ws.SetThreads(threads)
 	weights := net.Weights()
 	grads := func() [][]float64 {
 		logits := ws.Forward(x)
