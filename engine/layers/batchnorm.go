@@ -89,3 +89,88 @@ func BatchNormBackward[T matmul.Float](dinp, dgamma, dbeta, dout, inp, mean, rst
 		}
 	}
 }
+
+// BatchNormForwardTangent is the directional derivative of BatchNormForward's output along an
+// input direction (gamma and beta held fixed), from the statistics BatchNormForward saved:
+// with xc = x - mean, ẋc = ẋ - mean(ẋ), ṙ = -rstd³·mean(xc·ẋc):
+// ẏ = gamma·(ẋc·rstd + xc·ṙ).
+//
+//	outDot, inp, inpDot [B, C, HW], gamma [C], mean, rstd [B/group, C]
+func BatchNormForwardTangent[T matmul.Float](outDot, inp, inpDot, mean, rstd, gamma []T, B, C, HW, group int) {
+	count := float64(group * HW)
+	for g := 0; g < B/group; g++ {
+		for c := 0; c < C; c++ {
+			mu, rs := float64(mean[g*C+c]), float64(rstd[g*C+c])
+			var sdot, sxd float64
+			for b := g * group; b < (g+1)*group; b++ {
+				xd := inpDot[(b*C+c)*HW : (b*C+c+1)*HW]
+				for i, x := range inp[(b*C+c)*HW : (b*C+c+1)*HW] {
+					sdot += float64(xd[i])
+					sxd += (float64(x) - mu) * float64(xd[i])
+				}
+			}
+			mdot := sdot / count
+			rdot := -rs * rs * rs * sxd / count
+			k := float64(gamma[c])
+			for b := g * group; b < (g+1)*group; b++ {
+				xd := inpDot[(b*C+c)*HW : (b*C+c+1)*HW]
+				o := outDot[(b*C+c)*HW : (b*C+c+1)*HW]
+				for i, x := range inp[(b*C+c)*HW : (b*C+c+1)*HW] {
+					o[i] = T(k * ((float64(xd[i])-mdot)*rs + (float64(x)-mu)*rdot))
+				}
+			}
+		}
+	}
+}
+
+// BatchNormBackwardTangent adds to dinpDot the directional derivative of BatchNormBackward's
+// input gradient, given the tangents of the input (inpDot) and of the output gradient
+// (doutDot). With k = gamma·rstd, A = mean(dy), B = mean(dy·xhat):
+// dx = k·(dy - A - xhat·B), so d(dx) = k̇·(dy - A - xhat·B) + k·(ḋy - Ȧ - ẋhat·B - xhat·Ḃ).
+//
+//	dinpDot, doutDot, dout, inp, inpDot [B, C, HW], gamma [C], mean, rstd [B/group, C]
+func BatchNormBackwardTangent[T matmul.Float](dinpDot, doutDot, dout, inp, inpDot, mean, rstd, gamma []T, B, C, HW, group int) {
+	count := float64(group * HW)
+	for g := 0; g < B/group; g++ {
+		for c := 0; c < C; c++ {
+			mu, rs := float64(mean[g*C+c]), float64(rstd[g*C+c])
+			var sdot, sxd float64 // for the input tangent's statistics
+			for b := g * group; b < (g+1)*group; b++ {
+				xd := inpDot[(b*C+c)*HW : (b*C+c+1)*HW]
+				for i, x := range inp[(b*C+c)*HW : (b*C+c+1)*HW] {
+					sdot += float64(xd[i])
+					sxd += (float64(x) - mu) * float64(xd[i])
+				}
+			}
+			mdot := sdot / count
+			rdot := -rs * rs * rs * sxd / count
+			xhatDot := func(x, xd T) float64 { return (float64(xd)-mdot)*rs + (float64(x)-mu)*rdot }
+			var sdy, sdyx, sddy, sdot2 float64
+			for b := g * group; b < (g+1)*group; b++ {
+				d := dout[(b*C+c)*HW : (b*C+c+1)*HW]
+				dd := doutDot[(b*C+c)*HW : (b*C+c+1)*HW]
+				xd := inpDot[(b*C+c)*HW : (b*C+c+1)*HW]
+				for i, x := range inp[(b*C+c)*HW : (b*C+c+1)*HW] {
+					xhat := (float64(x) - mu) * rs
+					sdy += float64(d[i])
+					sdyx += float64(d[i]) * xhat
+					sddy += float64(dd[i])
+					sdot2 += float64(dd[i])*xhat + float64(d[i])*xhatDot(x, xd[i])
+				}
+			}
+			gm := float64(gamma[c])
+			k, kdot := gm*rs, gm*rdot
+			A, Bm, Adot, Bdot := sdy/count, sdyx/count, sddy/count, sdot2/count
+			for b := g * group; b < (g+1)*group; b++ {
+				d := dout[(b*C+c)*HW : (b*C+c+1)*HW]
+				dd := doutDot[(b*C+c)*HW : (b*C+c+1)*HW]
+				xd := inpDot[(b*C+c)*HW : (b*C+c+1)*HW]
+				di := dinpDot[(b*C+c)*HW : (b*C+c+1)*HW]
+				for i, x := range inp[(b*C+c)*HW : (b*C+c+1)*HW] {
+					xhat := (float64(x) - mu) * rs
+					di[i] += T(kdot*(float64(d[i])-A-xhat*Bm) + k*(float64(dd[i])-Adot-xhatDot(x, xd[i])*Bm-xhat*Bdot))
+				}
+			}
+		}
+	}
+}

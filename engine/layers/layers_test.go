@@ -242,3 +242,68 @@ func TestSoftmaxCrossEntropyGradient(t *testing.T) {
 		t.Fatalf("loss of uniform logits = %v, want log %d", losses[0], K)
 	}
 }
+
+// The tangents (directional derivatives) against central differences along the direction.
+func TestBatchNormTangents(t *testing.T) {
+	const B, C, HW = 4, 3, 5
+	for _, group := range []int{1, B} {
+		rng := rand.New(rand.NewPCG(9, uint64(group)))
+		inp, dir, gamma, beta := randn(rng, B*C*HW), randn(rng, B*C*HW), randn(rng, C), randn(rng, C)
+		dout, doutDir := randn(rng, B*C*HW), randn(rng, B*C*HW)
+		G := B / group
+		run := func(h float64) (out, dinp []float64) {
+			x := make([]float64, len(inp))
+			d := make([]float64, len(dout))
+			for i := range x {
+				x[i] = inp[i] + h*dir[i]
+				d[i] = dout[i] + h*doutDir[i]
+			}
+			out, dinp = make([]float64, len(x)), make([]float64, len(x))
+			mean, rstd := make([]float64, G*C), make([]float64, G*C)
+			BatchNormForward(out, mean, rstd, x, gamma, beta, B, C, HW, group)
+			BatchNormBackward(dinp, nil, nil, d, x, mean, rstd, gamma, B, C, HW, group)
+			return out, dinp
+		}
+		const h = 1e-6
+		op, dp := run(h)
+		om, dm := run(-h)
+		mean, rstd := make([]float64, G*C), make([]float64, G*C)
+		BatchNormForward(make([]float64, len(inp)), mean, rstd, inp, gamma, beta, B, C, HW, group)
+		outDot, dinpDot := make([]float64, len(inp)), make([]float64, len(inp))
+		BatchNormForwardTangent(outDot, inp, dir, mean, rstd, gamma, B, C, HW, group)
+		BatchNormBackwardTangent(dinpDot, doutDir, dout, inp, dir, mean, rstd, gamma, B, C, HW, group)
+		for i := range inp {
+			if num := (op[i] - om[i]) / (2 * h); math.Abs(num-outDot[i]) > 1e-6*(1+math.Abs(num)) {
+				t.Fatalf("group %d: output tangent %d: %v, numeric %v", group, i, outDot[i], num)
+			}
+			if num := (dp[i] - dm[i]) / (2 * h); math.Abs(num-dinpDot[i]) > 1e-6*(1+math.Abs(num)) {
+				t.Fatalf("group %d: input-gradient tangent %d: %v, numeric %v", group, i, dinpDot[i], num)
+			}
+		}
+	}
+}
+
+func TestSoftmaxCrossEntropyTangent(t *testing.T) {
+	rng := rand.New(rand.NewPCG(10, 10))
+	const B, K = 2, 6
+	z, dir := randn(rng, B*K), randn(rng, B*K)
+	labels := []int{1, 4}
+	at := func(h float64) []float64 {
+		x := make([]float64, len(z))
+		for i := range x {
+			x[i] = z[i] + h*dir[i]
+		}
+		d := make([]float64, len(z))
+		SoftmaxCrossEntropy(make([]float64, B), d, x, labels, B, K, 0.5)
+		return d
+	}
+	const h = 1e-6
+	p, m := at(h), at(-h)
+	dot := make([]float64, len(z))
+	SoftmaxCrossEntropyTangent(dot, z, dir, B, K, 0.5)
+	for i := range z {
+		if num := (p[i] - m[i]) / (2 * h); math.Abs(num-dot[i]) > 1e-8 {
+			t.Fatalf("tangent %d: %v, numeric %v", i, dot[i], num)
+		}
+	}
+}

@@ -65,3 +65,30 @@ func SoftmaxCrossEntropy[T matmul.Float](losses, dlogits, logits []T, labels []i
 		}
 	}
 }
+
+// SoftmaxCrossEntropyTangent is the directional derivative of SoftmaxCrossEntropy's dlogits
+// along a logits direction: scale·(p⊙ż - p·(p·ż)), p = softmax(logits).
+//
+//	dlogitsDot, logits, logitsDot [B, K]
+func SoftmaxCrossEntropyTangent[T matmul.Float](dlogitsDot, logits, logitsDot []T, B, K int, scale T) {
+	p := make([]float64, K)
+	for b := 0; b < B; b++ {
+		z, zd := logits[b*K:(b+1)*K], logitsDot[b*K:(b+1)*K]
+		m := float64(z[0])
+		for _, v := range z {
+			m = max(m, float64(v))
+		}
+		var sum, pz float64
+		for k, v := range z {
+			p[k] = math.Exp(float64(v) - m)
+			sum += p[k]
+		}
+		for k := range p {
+			p[k] /= sum
+			pz += p[k] * float64(zd[k])
+		}
+		for k := range p {
+			dlogitsDot[b*K+k] = scale * T(p[k]*(float64(zd[k])-pz))
+		}
+	}
+}

@@ -186,3 +186,78 @@ func TestThreadsAgree(t *testing.T) {
 		}
 	}
 }
+
+// TestHessianVector checks the exact Hessian-vector product against central differences of the
+// gradient along the same direction, in float64, for mini-batch and per-sample BatchNorm. The
+// step is small enough (1e-9) that no ReLU input crosses its kink: the nearest is 9e-6 from
+// zero and moves at 111 per unit step, so a 1e-6 step would cross it.
+func TestHessianVector(t *testing.T) {
+	for _, mode := range []network.BatchNormMode{network.MiniBatch, network.PerSample} {
+		net, err := network.Build[float64](network.Config{Arch: mustArch(t, index11), C: 4, N: 1, Classes: 10, H: 8, W: 8})
+		if err != nil {
+			t.Fatal(err)
+		}
+		net.Init(4)
+		const B = 3
+		x := make([]float64, B*net.InputSize())
+		for i := range x {
+			x[i] = math.Sin(float64(i)*0.31) + 0.2
+		}
+		labels := []int{2, 5, 7}
+		ws := net.NewWorkspace(B, mode)
+		grads := func() map[int][]float64 {
+			logits := ws.Forward(x)
+			d := make([]float64, len(logits))
+			layers.SoftmaxCrossEntropy(make([]float64, B), d, logits, labels, B, 10, 1.0/B)
+			ws.Backward(d)
+			g := map[int][]float64{}
+			for _, p := range net.Weights() {
+				g[p] = append([]float64(nil), ws.ParamGrad(p)...)
+			}
+			return g
+		}
+		// A direction of its own for every weight.
+		dir := make([][]float64, len(net.Params))
+		for _, p := range net.Weights() {
+			dir[p] = make([]float64, len(net.Params[p].Data))
+			for k := range dir[p] {
+				dir[p][k] = math.Cos(float64(k*7 + p))
+			}
+		}
+		grads()
+		logits := append([]float64(nil), ws.Forward(x)...)
+		grads()
+		ws.HessianVector(dir, func(zd, dzd []float64) {
+			layers.SoftmaxCrossEntropyTangent(dzd, logits, zd, B, 10, 1.0/B)
+		})
+		hv := map[int][]float64{}
+		for _, p := range net.Weights() {
+			hv[p] = append([]float64(nil), ws.HessianVectorOf(p)...)
+		}
+		const h = 1e-9
+		shift := func(s float64) {
+			for _, p := range net.Weights() {
+				for k := range net.Params[p].Data {
+					net.Params[p].Data[k] += s * dir[p][k]
+				}
+			}
+		}
+		shift(h)
+		plus := grads()
+		shift(-2 * h)
+		minus := grads()
+		shift(h)
+		worst := 0.0
+		for _, p := range net.Weights() {
+			for k := range hv[p] {
+				num := (plus[p][k] - minus[p][k]) / (2 * h)
+				worst = max(worst, math.Abs(num-hv[p][k])/(1+math.Abs(num)))
+			}
+		}
+		if worst > 1e-5 {
+			t.Fatalf("mode %d: Hessian-vector product differs from central differences by %.3g", mode, worst)
+		}
+	}
+}
+
+var hDebug = 1e-9

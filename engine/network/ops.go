@@ -8,9 +8,15 @@ import (
 // op is one operation of the graph: it reads slot in (or several) and writes slot out.
 // backward adds to the gradients of its inputs and parameters. i is the op's position, which
 // keys its saved state in the workspace.
+//
+// tangentForward and tangentBackward are the same passes differentiated along a direction of
+// the weights (forward-mode over the backward pass): they read the primal values and gradients
+// of the last Forward and Backward and write the tangents in ws.vdot, ws.gdot and ws.pdot.
 type op[T matmul.Float] interface {
 	forward(ws *Workspace[T], i int)
 	backward(ws *Workspace[T], i int)
+	tangentForward(ws *Workspace[T], i int)
+	tangentBackward(ws *Workspace[T], i int)
 }
 
 type convOp[T matmul.Float] struct {
@@ -41,24 +47,19 @@ func (o *convOp[T]) backward(ws *Workspace[T], _ int) {
 		size := len(w)
 		ws.parallel(func(s *scratch[T], from, to int) {
 			dw := s.dw[:size]
+			clear(dw)
 			for b := from; b < to; b++ {
 				var dinp []T
 				if needDinp {
 					dinp = ws.sample(ws.grad, o.in, b)
 				}
-				beta := T(1)
-				if b == from {
-					beta = 0
-				}
-				layers.Conv2dBackward(o.g, dinp, dw, ws.sample(ws.grad, o.out, b), ws.sample(ws.val, o.in, b), w, s.col, s.dcol, beta)
+				layers.Conv2dBackward(o.g, dinp, dw, ws.sample(ws.grad, o.out, b), ws.sample(ws.val, o.in, b), w, s.col, s.dcol, 1)
 			}
 		})
 		total := ws.pgrad[o.w]
 		for t := range ws.scratch {
-			if t*ws.n/len(ws.scratch) < (t+1)*ws.n/len(ws.scratch) { // that goroutine had samples
-				for k, v := range ws.scratch[t].dw[:size] {
-					total[k] += v
-				}
+			for k, v := range ws.scratch[t].dw[:size] {
+				total[k] += v
 			}
 		}
 		return
@@ -111,30 +112,11 @@ func (o *bnOp[T]) backward(ws *Workspace[T], i int) {
 
 type reluOp[T matmul.Float] struct{ in, out int }
 
-func (o *reluOp[T]) forward(ws *Workspace[T], i int) {
-	if m := ws.masks[i]; m != nil { // frozen: the gates of an earlier forward
-		out := ws.batch(ws.val, o.out)
-		for k, x := range ws.batch(ws.val, o.in) {
-			out[k] = 0
-			if m[k] {
-				out[k] = x
-			}
-		}
-		return
-	}
+func (o *reluOp[T]) forward(ws *Workspace[T], _ int) {
 	layers.ReLUForward(ws.batch(ws.val, o.out), ws.batch(ws.val, o.in))
 }
 
-func (o *reluOp[T]) backward(ws *Workspace[T], i int) {
-	if m := ws.masks[i]; m != nil {
-		din := ws.batch(ws.grad, o.in)
-		for k, d := range ws.batch(ws.grad, o.out) {
-			if m[k] {
-				din[k] += d
-			}
-		}
-		return
-	}
+func (o *reluOp[T]) backward(ws *Workspace[T], _ int) {
 	layers.ReLUBackward(ws.batch(ws.grad, o.in), ws.batch(ws.grad, o.out), ws.batch(ws.val, o.in))
 }
 
@@ -211,5 +193,158 @@ func (o *linearOp[T]) backward(ws *Workspace[T], _ int) {
 		dw, _ := ws.weightGrad(o.w)
 		layers.LinearBackward(ws.sample(ws.grad, o.in, b), dw, ws.pgrad[o.b], ws.sample(ws.grad, o.out, b), ws.sample(ws.val, o.in, b), w, 1, o.I, o.O, 0)
 		ws.PerSampleWeightGrad(o.w, b, dw)
+	}
+}
+
+// Tangents. Each mirrors its op's forward and backward; the linear ops (pools, sums) apply
+// themselves to the tangents.
+
+func (o *convOp[T]) tangentForward(ws *Workspace[T], _ int) {
+	w, wd := ws.net.Params[o.w].Data, ws.wdot[o.w]
+	run := func(s *scratch[T], from, to int) {
+		for b := from; b < to; b++ {
+			out := ws.sample(ws.vdot, o.out, b)
+			layers.Conv2dForward(o.g, out, ws.sample(ws.vdot, o.in, b), w, s.col)
+			if wd != nil {
+				tmp := s.tmp[:len(out)]
+				layers.Conv2dForward(o.g, tmp, ws.sample(ws.val, o.in, b), wd, s.col)
+				for k, v := range tmp {
+					out[k] += v
+				}
+			}
+		}
+	}
+	if ws.threaded() {
+		ws.parallel(run)
+		return
+	}
+	run(&scratch[T]{col: ws.col, tmp: ws.tmp}, 0, ws.n)
+}
+
+func (o *convOp[T]) tangentBackward(ws *Workspace[T], _ int) {
+	w, wd := ws.net.Params[o.w].Data, ws.wdot[o.w]
+	needDinp := o.in != ws.net.input || ws.InputGrad
+	// Each goroutine (or the one) sums its samples' weight tangents in its dw, then they add up.
+	run := func(s *scratch[T], from, to int) {
+		dw := s.dw[:len(w)]
+		clear(dw)
+		for b := from; b < to; b++ {
+			var dinp []T
+			if needDinp {
+				dinp = ws.sample(ws.gdot, o.in, b)
+			}
+			layers.Conv2dBackward(o.g, dinp, dw, ws.sample(ws.gdot, o.out, b), ws.sample(ws.val, o.in, b), w, s.col, s.dcol, 1)
+			if wd != nil {
+				layers.Conv2dBackward(o.g, dinp, dw, ws.sample(ws.grad, o.out, b), ws.sample(ws.vdot, o.in, b), wd, s.col, s.dcol, 1)
+			}
+		}
+	}
+	if !ws.threaded() {
+		run(&scratch[T]{col: ws.col, dcol: ws.dcol, dw: ws.pdot[o.w]}, 0, ws.n)
+		return
+	}
+	ws.parallel(run)
+	total := ws.pdot[o.w]
+	for t := range ws.scratch {
+		for k, v := range ws.scratch[t].dw[:len(w)] {
+			total[k] += v
+		}
+	}
+}
+
+func (o *bnOp[T]) tangentForward(ws *Workspace[T], i int) {
+	if ws.SkipBatchNorm {
+		copy(ws.batch(ws.vdot, o.out), ws.batch(ws.vdot, o.in))
+		return
+	}
+	C, HW := o.dims(ws)
+	g := ws.group()
+	st, groups := ws.stats[i], ws.n/g
+	layers.BatchNormForwardTangent(ws.batch(ws.vdot, o.out), ws.batch(ws.val, o.in), ws.batch(ws.vdot, o.in),
+		st[:groups*C], st[ws.B*C:ws.B*C+groups*C], ws.net.Params[o.gamma].Data, ws.n, C, HW, g)
+}
+
+func (o *bnOp[T]) tangentBackward(ws *Workspace[T], i int) {
+	if ws.SkipBatchNorm {
+		layers.AddBackward(ws.batch(ws.gdot, o.out), ws.batch(ws.gdot, o.in))
+		return
+	}
+	C, HW := o.dims(ws)
+	g := ws.group()
+	st, groups := ws.stats[i], ws.n/g
+	layers.BatchNormBackwardTangent(ws.batch(ws.gdot, o.in), ws.batch(ws.gdot, o.out), ws.batch(ws.grad, o.out),
+		ws.batch(ws.val, o.in), ws.batch(ws.vdot, o.in), st[:groups*C], st[ws.B*C:ws.B*C+groups*C],
+		ws.net.Params[o.gamma].Data, ws.n, C, HW, g)
+}
+
+// A ReLU's tangent passes where its input passes (its second derivative is zero).
+func (o *reluOp[T]) tangentForward(ws *Workspace[T], _ int) {
+	out, in := ws.batch(ws.vdot, o.out), ws.batch(ws.vdot, o.in)
+	for k, x := range ws.batch(ws.val, o.in) {
+		out[k] = 0
+		if x > 0 {
+			out[k] = in[k]
+		}
+	}
+}
+
+func (o *reluOp[T]) tangentBackward(ws *Workspace[T], _ int) {
+	layers.ReLUBackward(ws.batch(ws.gdot, o.in), ws.batch(ws.gdot, o.out), ws.batch(ws.val, o.in))
+}
+
+func (o *avgPool3Op[T]) tangentForward(ws *Workspace[T], _ int) {
+	layers.AvgPool3x3Forward(ws.batch(ws.vdot, o.out), ws.batch(ws.vdot, o.in), ws.n*o.s.C, o.s.H, o.s.W)
+}
+
+func (o *avgPool3Op[T]) tangentBackward(ws *Workspace[T], _ int) {
+	layers.AvgPool3x3Backward(ws.batch(ws.gdot, o.in), ws.batch(ws.gdot, o.out), ws.n*o.s.C, o.s.H, o.s.W)
+}
+
+func (o *avgPool2Op[T]) tangentForward(ws *Workspace[T], _ int) {
+	layers.AvgPool2x2Forward(ws.batch(ws.vdot, o.out), ws.batch(ws.vdot, o.in), ws.n*o.s.C, o.s.H, o.s.W)
+}
+
+func (o *avgPool2Op[T]) tangentBackward(ws *Workspace[T], _ int) {
+	layers.AvgPool2x2Backward(ws.batch(ws.gdot, o.in), ws.batch(ws.gdot, o.out), ws.n*o.s.C, o.s.H, o.s.W)
+}
+
+func (o *gapOp[T]) tangentForward(ws *Workspace[T], _ int) {
+	layers.GlobalAvgPoolForward(ws.batch(ws.vdot, o.out), ws.batch(ws.vdot, o.in), ws.n*o.C, o.HW)
+}
+
+func (o *gapOp[T]) tangentBackward(ws *Workspace[T], _ int) {
+	layers.GlobalAvgPoolBackward(ws.batch(ws.gdot, o.in), ws.batch(ws.gdot, o.out), ws.n*o.C, o.HW)
+}
+
+func (o *addOp[T]) tangentForward(ws *Workspace[T], _ int) {
+	ins := ws.views[:0]
+	for _, s := range o.ins {
+		ins = append(ins, ws.batch(ws.vdot, s))
+	}
+	layers.AddForward(ws.batch(ws.vdot, o.out), ins...)
+}
+
+func (o *addOp[T]) tangentBackward(ws *Workspace[T], _ int) {
+	dins := ws.views[:0]
+	for _, s := range o.ins {
+		dins = append(dins, ws.batch(ws.gdot, s))
+	}
+	layers.AddBackward(ws.batch(ws.gdot, o.out), dins...)
+}
+
+func (o *linearOp[T]) tangentForward(ws *Workspace[T], _ int) {
+	w, wd := ws.net.Params[o.w].Data, ws.wdot[o.w]
+	out := ws.batch(ws.vdot, o.out)
+	matmul.Gemm(false, true, ws.n, o.O, o.I, ws.batch(ws.vdot, o.in), w, 0, out) // the bias is fixed
+	if wd != nil {
+		matmul.Gemm(false, true, ws.n, o.O, o.I, ws.batch(ws.val, o.in), wd, 1, out)
+	}
+}
+
+func (o *linearOp[T]) tangentBackward(ws *Workspace[T], _ int) {
+	w, wd := ws.net.Params[o.w].Data, ws.wdot[o.w]
+	layers.LinearBackward(ws.batch(ws.gdot, o.in), ws.pdot[o.w], nil, ws.batch(ws.gdot, o.out), ws.batch(ws.val, o.in), w, ws.n, o.I, o.O, 1)
+	if wd != nil {
+		layers.LinearBackward(ws.batch(ws.gdot, o.in), ws.pdot[o.w], nil, ws.batch(ws.grad, o.out), ws.batch(ws.vdot, o.in), wd, ws.n, o.I, o.O, 1)
 	}
 }

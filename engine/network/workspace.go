@@ -28,13 +28,13 @@ type Workspace[T matmul.Float] struct {
 	n    int // samples in the current batch
 	mode BatchNormMode
 
-	val, grad [][]T    // per slot, [B, C, H, W]
-	stats     [][]T    // per op: BatchNorm mean and rstd
-	masks     [][]bool // per op: a ReLU's frozen gates, nil when not frozen
-	pgrad     [][]T    // per parameter: gradients summed over the batch (nil for buffers)
-	col, dcol []T      // im2col scratch of the largest convolution
-	wgrad     []T      // one sample's gradient of one weight
-	views     [][]T    // scratch for the inputs of a sum, so a pass allocates nothing
+	val, grad [][]T // per slot, [B, C, H, W]
+	stats     [][]T // per op: BatchNorm mean and rstd
+	pgrad     [][]T // per parameter: gradients summed over the batch (nil for buffers)
+	col, dcol []T   // im2col scratch of the largest convolution
+	wgrad     []T   // one sample's gradient of one weight
+	views     [][]T // scratch for the inputs of a sum, so a pass allocates nothing
+	tmp       []T   // one sample of the largest value
 
 	// PerSampleWeightGrad, when set, receives each sample's gradient of every Conv2d and
 	// Linear weight during Backward (param indexes Params; grad is reused after the call
@@ -48,10 +48,15 @@ type Workspace[T matmul.Float] struct {
 	SkipBatchNorm bool
 
 	scratch []scratch[T] // per goroutine of the convolutions, with SetThreads
+
+	// Tangents for HessianVector, allocated on first use.
+	vdot, gdot [][]T // per slot: tangents of the values and of their gradients
+	pdot       [][]T // per parameter: tangent of its summed gradient (weights only)
+	wdot       [][]T // per parameter: the direction (nil: held fixed)
 }
 
 // scratch is one goroutine's buffers for the convolutions of a batch.
-type scratch[T matmul.Float] struct{ col, dcol, dw []T }
+type scratch[T matmul.Float] struct{ col, dcol, dw, tmp []T }
 
 // SetThreads spreads the convolutions' samples over k goroutines (default 1). Weight
 // gradients summed over the batch are then added up per goroutine first, which changes their
@@ -64,22 +69,19 @@ func (ws *Workspace[T]) SetThreads(k int) {
 	}
 	ws.scratch = make([]scratch[T], k)
 	for t := range ws.scratch {
-		ws.scratch[t] = scratch[T]{make([]T, len(ws.col)), make([]T, len(ws.dcol)), make([]T, len(ws.wgrad))}
+		ws.scratch[t] = scratch[T]{make([]T, len(ws.col)), make([]T, len(ws.dcol)), make([]T, len(ws.wgrad)), make([]T, len(ws.tmp))}
 	}
 }
 
 func (ws *Workspace[T]) threaded() bool { return len(ws.scratch) > 1 && ws.n > 1 }
 
-// parallel runs fn on contiguous ranges of the batch's samples, one goroutine each.
+// parallel runs fn on contiguous ranges of the batch's samples, one goroutine each (a range
+// may be empty).
 func (ws *Workspace[T]) parallel(fn func(s *scratch[T], from, to int)) {
 	var wg sync.WaitGroup
 	k := len(ws.scratch)
 	for t := range ws.scratch {
-		from, to := t*ws.n/k, (t+1)*ws.n/k
-		if from == to {
-			continue
-		}
-		wg.Go(func() { fn(&ws.scratch[t], from, to) })
+		wg.Go(func() { fn(&ws.scratch[t], t*ws.n/k, (t+1)*ws.n/k) })
 	}
 	wg.Wait()
 }
@@ -97,7 +99,6 @@ func (n *Network[T]) NewWorkspace(B int, mode BatchNormMode) *Workspace[T] {
 		ws.grad[i] = make([]T, B*s.size())
 	}
 	ws.stats = make([][]T, len(n.ops))
-	ws.masks = make([][]bool, len(n.ops))
 	cols, wmax := 0, 0
 	for i, o := range n.ops {
 		switch o := o.(type) {
@@ -117,6 +118,11 @@ func (n *Network[T]) NewWorkspace(B int, mode BatchNormMode) *Workspace[T] {
 		}
 	}
 	ws.col, ws.dcol, ws.wgrad = make([]T, cols), make([]T, cols), make([]T, wmax)
+	biggest := 0
+	for _, sl := range n.slots {
+		biggest = max(biggest, sl.size())
+	}
+	ws.tmp = make([]T, biggest)
 	ws.views = make([][]T, 0, 3)
 	return ws
 }
@@ -171,25 +177,45 @@ func (ws *Workspace[T]) Backward(dlogits []T) {
 	}
 }
 
-// FreezeReLU fixes every ReLU's gates (input > 0) at those of the last Forward, until
-// ThawReLU: later passes are then the smooth function the gates select, whose derivatives are
-// what automatic differentiation reports at the original point (a ReLU's second derivative is
-// zero). Finite differences of gradients need this to match an exact Hessian product.
-func (ws *Workspace[T]) FreezeReLU() {
-	for i, o := range ws.net.ops {
-		if r, ok := o.(*reluOp[T]); ok {
-			in := ws.batch(ws.val, r.in)
-			m := make([]bool, len(in))
-			for k, x := range in {
-				m[k] = x > 0
-			}
-			ws.masks[i] = m
+// HessianVector computes, after a Forward and a Backward whose weight gradients were summed
+// over the batch (PerSampleWeightGrad unset), the product of the Hessian of the loss with
+// respect to the Conv2d and Linear weights with a direction dir (indexed like Params; nil
+// entries are zero): the derivative of every weight gradient along dir. It is exact, as
+// automatic differentiation has it: forward-mode differentiation of the forward and backward
+// passes (Pearlmutter's R-operator), a ReLU contributing its gate and no second derivative.
+// lossTangent maps the logits' tangent [n, Classes] to the tangent of dlogits (for
+// cross-entropy, layers.SoftmaxCrossEntropyTangent). Read the result with HessianVectorOf.
+func (ws *Workspace[T]) HessianVector(dir [][]T, lossTangent func(logitsDot, dlogitsDot []T)) {
+	if ws.vdot == nil {
+		ws.vdot, ws.gdot = make([][]T, len(ws.val)), make([][]T, len(ws.val))
+		for i := range ws.val {
+			ws.vdot[i], ws.gdot[i] = make([]T, len(ws.val[i])), make([]T, len(ws.val[i]))
+		}
+		ws.pdot = make([][]T, len(ws.net.Params))
+		for _, p := range ws.net.weights {
+			ws.pdot[p] = make([]T, len(ws.net.Params[p].Data))
 		}
 	}
+	ws.wdot = dir
+	for i := range ws.vdot {
+		clear(ws.gdot[i])
+	}
+	clear(ws.vdot[ws.net.input])
+	for _, p := range ws.pdot {
+		clear(p)
+	}
+	for i, o := range ws.net.ops {
+		o.tangentForward(ws, i)
+	}
+	lossTangent(ws.batch(ws.vdot, ws.net.logits), ws.batch(ws.gdot, ws.net.logits))
+	for i := len(ws.net.ops) - 1; i >= 0; i-- {
+		ws.net.ops[i].tangentBackward(ws, i)
+	}
+	ws.wdot = nil
 }
 
-// ThawReLU undoes FreezeReLU.
-func (ws *Workspace[T]) ThawReLU() { clear(ws.masks) }
+// HessianVectorOf returns the last HessianVector's result for a Conv2d or Linear weight.
+func (ws *Workspace[T]) HessianVectorOf(param int) []T { return ws.pdot[param] }
 
 // ParamGrad returns the gradient of a parameter (by index into Params) summed over the
 // batch; for Conv2d and Linear weights, only when PerSampleWeightGrad is unset.

@@ -5,7 +5,7 @@
 //	gradsign   per-sample gradient signs (package gradsign), BatchNorm per sample
 //	grad_norm  sum over layers of the Frobenius norm of the mini-batch weight gradient
 //	snip       sum |w · dL/dw|
-//	grasp      sum -w · (H g), g = dL/dw, H g by central differences of gradients in float64
+//	grasp      sum -w · (H g), g = dL/dw, H g the exact Hessian-vector product
 //	fisher     per output channel k: 0.5 · mean over samples of (sum over positions a·dL/da)²,
 //	           a the layer's output; |that| counted once per weight of channel k
 //	synflow    |w| for every parameter, no BatchNorm, float64, input of ones, R = sum of
@@ -98,20 +98,23 @@ func Compute[T matmul.Float](ctx context.Context, net *network.Network[T], x []T
 	if threads < 1 {
 		threads = runtime.GOMAXPROCS(0)
 	}
-	if want("grad_norm", "snip", "plain", "fisher", "naswot", "jacob_cov") {
+	if want("grad_norm", "snip", "plain", "fisher", "naswot", "jacob_cov", "grasp") {
 		ws := net.NewWorkspace(n, network.MiniBatch)
 		ws.SetThreads(threads)
 		logits := ws.Forward(x)
 		if want("naswot") {
 			out["naswot"] = naswot(ws, n)
 		}
-		if want("grad_norm", "snip", "plain", "fisher") {
+		if want("grad_norm", "snip", "plain", "fisher", "grasp") {
 			losses, d := make([]T, n), make([]T, len(logits))
 			layers.SoftmaxCrossEntropy(losses, d, logits, labels, n, net.Classes, T(1)/T(n))
 			ws.Backward(d)
 			gradProxies(net, ws, n, out)
+			if want("grasp") {
+				out["grasp"] = grasp(net, ws, logits, n)
+			}
 		}
-		if want("jacob_cov") {
+		if want("jacob_cov") { // last: its backward pass replaces the loss's gradients
 			ones := make([]T, len(logits))
 			for i := range ones {
 				ones[i] = 1
@@ -124,21 +127,12 @@ func Compute[T matmul.Float](ctx context.Context, net *network.Network[T], x []T
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	if want("grasp", "synflow") {
+	if want("synflow") {
 		net64, err := toFloat64(net)
 		if err != nil {
 			return nil, err
 		}
-		if want("grasp") {
-			x64 := make([]float64, len(x))
-			for i, v := range x {
-				x64[i] = float64(v)
-			}
-			out["grasp"] = grasp(net64, x64, labels, threads)
-		}
-		if want("synflow") {
-			out["synflow"] = synflow(net64)
-		}
+		out["synflow"] = synflow(net64)
 	}
 	return out, nil
 }
@@ -252,65 +246,22 @@ func jacobCov[T matmul.Float](j []T, n int) float64 {
 	return -score
 }
 
-// grasp is sum -w·(H g) over the Conv2d and Linear weights, H g the central difference
-// (g(w + εg) - g(w - εg)) / 2ε of the mini-batch gradients, ε = 1e-6·‖w‖/‖g‖ over those
-// weights (at 1e-4 the quotient is still 0.1% to 20% off the exact product on the reference
-// nets; 1e-6 to 1e-8 agree), with the ReLU gates frozen at w: without that, the perturbation moves units across
-// their kinks and the quotient measures the jumps, not the Hessian (it is then off by orders
-// of magnitude and changes sign with ε). net's weights are restored.
-func grasp(net *network.Network[float64], x []float64, labels []int, threads int) float64 {
-	n := len(labels)
-	ws := net.NewWorkspace(n, network.MiniBatch)
-	ws.SetThreads(threads)
-	weights := net.Weights()
-	grads := func() [][]float64 {
-		logits := ws.Forward(x)
-		losses, d := make([]float64, n), make([]float64, len(logits))
-		layers.SoftmaxCrossEntropy(losses, d, logits, labels, n, net.Classes, 1/float64(n))
-		ws.Backward(d)
-		gs := make([][]float64, len(weights))
-		for i, p := range weights {
-			gs[i] = slices.Clone(ws.ParamGrad(p))
-		}
-		return gs
+// grasp is sum -w·(H g) over the Conv2d and Linear weights, g the mini-batch gradient of the
+// loss (in ws from the last Backward) and H g the exact Hessian-vector product, as autograd's
+// double backward gives it: forward-mode differentiation of the backward pass.
+func grasp[T matmul.Float](net *network.Network[T], ws *network.Workspace[T], logits []T, n int) float64 {
+	dir := make([][]T, len(net.Params))
+	for _, p := range net.Weights() {
+		dir[p] = slices.Clone(ws.ParamGrad(p))
 	}
-	g := grads()
-	ws.FreezeReLU() // H g as autograd has it: the ReLU gates of the unperturbed point
-	defer ws.ThawReLU()
-	var wn, gn float64
-	for i, p := range weights {
-		for k, w := range net.Params[p].Data {
-			wn += w * w
-			gn += g[i][k] * g[i][k]
-		}
-	}
-	if gn == 0 {
-		return 0 // no gradient: H g = 0
-	}
-	eps := 1e-6 * math.Sqrt(wn/gn)
-	shift := func(s float64) {
-		for i, p := range weights {
-			for k := range net.Params[p].Data {
-				net.Params[p].Data[k] += s * g[i][k]
-			}
-		}
-	}
-	orig := make([][]float64, len(weights))
-	for i, p := range weights {
-		orig[i] = slices.Clone(net.Params[p].Data)
-	}
-	shift(eps)
-	plus := grads()
-	for i, p := range weights {
-		copy(net.Params[p].Data, orig[i])
-	}
-	shift(-eps)
-	minus := grads()
+	ws.HessianVector(dir, func(logitsDot, dlogitsDot []T) {
+		layers.SoftmaxCrossEntropyTangent(dlogitsDot, logits, logitsDot, n, net.Classes, T(1)/T(n))
+	})
 	var score float64
-	for i, p := range weights {
-		copy(net.Params[p].Data, orig[i])
+	for _, p := range net.Weights() {
+		hg := ws.HessianVectorOf(p)
 		for k, w := range net.Params[p].Data {
-			score += -w * (plus[i][k] - minus[i][k]) / (2 * eps)
+			score -= float64(w) * float64(hg[k])
 		}
 	}
 	return score

@@ -30,8 +30,8 @@ var refProxies = []string{"grad_norm", "snip", "grasp", "fisher", "synflow", "ja
 // reference README's tolerances: a float32 result within max(1e-3, 3·noise/|f64|) relative of
 // the float32 value, noise being the float32 error of both sides (|f32 - f64| of PyTorch's and
 // of this engine's; plain, a sum with heavy cancellation, needs the engine's part on
-// c16n5_index11); a float64 result within 1e-5 (1e-3 for grasp, whose Hessian
-// product is a difference quotient here) of the float64 value. A reference without a finite
+// c16n5_index11); a float64 result within 1e-5 of the float64 value (grasp's Hessian product
+// is exact here, not a difference quotient). A reference without a finite
 // value (null) must be matched by a non-finite one.
 func TestReferences(t *testing.T) {
 	refs, err := oracle.All()
@@ -59,11 +59,7 @@ func TestReferences(t *testing.T) {
 					tol = max(tol, 3*noise/math.Abs(want64))
 				}
 				check(t, name+" (float32)", got[name], want, tol)
-				tol64 := 1e-5
-				if name == "grasp" {
-					tol64 = 1e-3
-				}
-				check(t, name+" (float64)", got64[name], want64, tol64)
+				check(t, name+" (float64)", got64[name], want64, 1e-5)
 			}
 		})
 	}
