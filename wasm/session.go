@@ -124,10 +124,14 @@ func (s *session) accumulate(ctx context.Context, arch string, seed uint64, from
 	return encodeSigns(signs), nil
 }
 
-// maxProxyN bounds the images of the mini-batch proxies in the browser: they hold the whole
-// batch's activations at once (about 18 MB per image for the largest network, twice that in
-// float64 for grasp), and a wasm engine has 4 GB at most.
-const maxProxyN = 32
+// maxProxyN and maxGraspN bound the images of the mini-batch proxies in the browser: they
+// hold the whole batch's activations at once (about 18 MB per image for the largest network;
+// grasp's float64 pass with its tangents about 70 MB per image), and a wasm engine has 4 GB
+// at most.
+const (
+	maxProxyN = 32
+	maxGraspN = 16
+)
 
 // proxyValues computes the mini-batch proxies (every proxy but gradsign) on images 0..n-1;
 // non-finite values are left out (the page shows them as having none).
@@ -143,6 +147,9 @@ func (s *session) proxyValues(arch string, seed uint64, n int, names []string) (
 	}
 	if n > maxProxyN {
 		return nil, fmt.Errorf("the mini-batch proxies need the whole batch in memory at once: in the browser, N at most %d (the CLI has no such limit)", maxProxyN)
+	}
+	if n > maxGraspN && slices.Contains(list, "grasp") {
+		return nil, fmt.Errorf("grasp needs a float64 pass with its tangents for the whole batch: in the browser, N at most %d (the CLI has no such limit)", maxGraspN)
 	}
 	net, err := s.network(arch, seed)
 	if err != nil {

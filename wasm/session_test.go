@@ -143,3 +143,25 @@ func TestThumbnailsAndHistory(t *testing.T) {
 		t.Fatalf("JSON %s, %v", js, err)
 	}
 }
+
+func TestProxyValues(t *testing.T) {
+	s := testSession(t)
+	v, err := s.proxyValues(index11, 0, 2, []string{"gradsign", "snip", "synflow"})
+	if err != nil || len(v) != 2 || v["snip"] <= 0 || v["synflow"] <= 0 {
+		t.Fatalf("proxies %v, %v", v, err)
+	}
+	for _, c := range []struct {
+		n     int
+		names []string
+		says  string
+	}{
+		{33, []string{"snip"}, "N at most 32"},
+		{17, []string{"grasp"}, "grasp needs"},
+		{2, []string{"gradsign"}, "want some of"},
+		{2, []string{"nope"}, "want some of"},
+	} {
+		if _, err := s.proxyValues(index11, 0, c.n, c.names); err == nil || !strings.Contains(err.Error(), c.says) {
+			t.Errorf("%v at N=%d: %v, want an error saying %q", c.names, c.n, err, c.says)
+		}
+	}
+}

@@ -98,28 +98,22 @@ func Compute[T matmul.Float](ctx context.Context, net *network.Network[T], x []T
 	if threads < 1 {
 		threads = runtime.GOMAXPROCS(0)
 	}
-	if want("grad_norm", "snip", "plain", "fisher", "naswot", "jacob_cov", "grasp") {
+	// grasp runs in float64: on the shared workspace for a float64 network, else on a copy.
+	net64, is64 := any(net).(*network.Network[float64])
+	if want("grad_norm", "snip", "plain", "fisher", "naswot", "jacob_cov") || is64 && want("grasp") {
 		ws := net.NewWorkspace(n, network.MiniBatch)
 		ws.SetThreads(threads)
 		logits := ws.Forward(x)
 		if want("naswot") {
 			out["naswot"] = naswot(ws, n)
 		}
-		if want("grad_norm", "snip", "plain", "fisher", "grasp") {
+		if want("grad_norm", "snip", "plain", "fisher") || is64 && want("grasp") {
 			losses, d := make([]T, n), make([]T, len(logits))
 			layers.SoftmaxCrossEntropy(losses, d, logits, labels, n, net.Classes, T(1)/T(n))
 			ws.Backward(d)
 			gradProxies(net, ws, n, out)
-			if want("grasp") {
-				if net64, ok := any(net).(*network.Network[float64]); ok {
-					out["grasp"] = grasp(net64, any(ws).(*network.Workspace[float64]), any(logits).([]float64), n)
-				} else {
-					g, err := graspFloat64(net, x, labels, threads)
-					if err != nil {
-						return nil, err
-					}
-					out["grasp"] = g
-				}
+			if is64 && want("grasp") {
+				out["grasp"] = grasp(net64, any(ws).(*network.Workspace[float64]), any(logits).([]float64), n)
 			}
 		}
 		if want("jacob_cov") { // last: its backward pass replaces the loss's gradients
@@ -134,6 +128,15 @@ func Compute[T matmul.Float](ctx context.Context, net *network.Network[T], x []T
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
+	}
+	if want("grasp") && !is64 {
+		// After the float32 workspace is gone: the float64 one with its tangents is the
+		// larger, and the two need not coexist.
+		g, err := graspFloat64(net, x, labels, threads)
+		if err != nil {
+			return nil, err
+		}
+		out["grasp"] = g
 	}
 	if want("synflow") {
 		net64, err := toFloat64(net)
