@@ -145,6 +145,11 @@ func Compute[T matmul.Float](ctx context.Context, net *network.Network[T], x []T
 		}
 		out["synflow"] = synflow(net64)
 	}
+	for name := range out { // the shared passes compute some proxies nobody asked for
+		if !want(name) {
+			delete(out, name)
+		}
+	}
 	return out, nil
 }
 
