@@ -181,6 +181,13 @@ async function runScore() {
   }
 }
 
+// compact writes an axis tick: 1.5M, 250k.
+function compact(v) {
+  if (Math.abs(v) >= 1e6) return `${+(v / 1e6).toFixed(2)}M`;
+  if (Math.abs(v) >= 1e3) return `${+(v / 1e3).toFixed(1)}k`;
+  return String(v);
+}
+
 function fmt(x, digits = 0) {
   return x.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 }
@@ -224,7 +231,10 @@ async function drawPlot(r) {
   const opts = {
     width, height: 300,
     scales: { x: { time: false } },
-    axes: [{ label: 'GradSign score' }, { label: 'CIFAR-10 test accuracy (%)' }],
+    axes: [
+      { label: 'GradSign score', values: (u, ticks) => ticks.map(compact) },
+      { label: 'CIFAR-10 test accuracy (%)' },
+    ],
     cursor: { drag: { x: false, y: false } },
     series: [
       { label: 'GradSign' },
@@ -261,6 +271,7 @@ async function drawHistory() {
       await showResult({ ...r, cached: true });
     });
     return el('tr', {}, el('td', { class: 'num' }, String(r.index)), el('td', { class: 'num' }, fmt(r.gradsign)),
+      el('td', {}, Object.keys(r.proxies || {}).join(', ') || '—'),
       el('td', { class: 'num' }, String(r.n)), el('td', { class: 'num' }, String(r.seed)),
       el('td', { class: 'num' }, `${fmt(r.accuracy.cifar10, 2)}%`), el('td', {}, new Date(r.time).toLocaleString()), el('td', {}, open));
   }));
