@@ -55,6 +55,7 @@ func eval(args []string, stdout, stderr io.Writer) error {
 	shard := fs.String("shard", "", "i/k: score only part i (0..k-1) of k disjoint parts")
 	merge := fs.Bool("merge", false, "join the score files given as arguments and print the table")
 	jsonFlag := fs.Bool("json", false, "print the table as JSON")
+	markdown := fs.Bool("markdown", false, "print the table as Markdown")
 	workers := fs.Int("workers", 0, "architectures scored at once (default: all cores)")
 	if err := parseFlags(fs, args, stdout, "usage: gradsign eval [flags]\n       gradsign eval --merge FILE...\n\nScores NAS-Bench-201 architectures with every proxy and ranks them against the benchmark."); err != nil {
 		return err
@@ -84,7 +85,7 @@ func eval(args []string, stdout, stderr io.Writer) error {
 			}
 			rows = append(rows, r...)
 		}
-		return printTable(stdout, dedupe(rows), names, table, accCol, evalInfo{Dataset: *dataset}, *jsonFlag)
+		return printTable(stdout, dedupe(rows), names, table, accCol, evalInfo{Dataset: *dataset}, tableFormat(*jsonFlag, *markdown))
 	}
 	if fs.NArg() > 0 {
 		return usageError{fmt.Errorf("unexpected argument %q (score files go with --merge)", fs.Arg(0))}
@@ -216,7 +217,18 @@ func eval(args []string, stdout, stderr io.Writer) error {
 	}
 	slices.SortFunc(rows, func(a, b row) int { return a.Index - b.Index })
 	info := evalInfo{Dataset: *dataset, N: *n, Seed: *seed, SampleSeed: *sampleSeed, Seconds: time.Since(start).Seconds()}
-	return printTable(stdout, rows, names, table, accCol, info, *jsonFlag)
+	return printTable(stdout, rows, names, table, accCol, info, tableFormat(*jsonFlag, *markdown))
+}
+
+// tableFormat is "json", "markdown" or "text".
+func tableFormat(asJSON, markdown bool) string {
+	switch {
+	case asJSON:
+		return "json"
+	case markdown:
+		return "markdown"
+	}
+	return "text"
 }
 
 // scoreArch builds, initialises and scores one architecture; it runs on one core (the
@@ -258,7 +270,7 @@ type correlation struct {
 
 // printTable ranks every proxy (and params and FLOPs, computed from the arch when not scored)
 // against the benchmark's 200-epoch test accuracy.
-func printTable(w io.Writer, rows []row, names []string, table *nb201.Table, accCol int, info evalInfo, asJSON bool) error {
+func printTable(w io.Writer, rows []row, names []string, table *nb201.Table, accCol int, info evalInfo, format string) error {
 	if len(rows) < 2 {
 		return fmt.Errorf("%d architectures scored: too few to rank", len(rows))
 	}
@@ -293,8 +305,15 @@ func printTable(w io.Writer, rows []row, names []string, table *nb201.Table, acc
 		}
 		lines = append(lines, correlation{name, stats.Spearman(v, acc), stats.KendallTauB(v, acc), stats.TopPrecision(v, acc, 0.1), bad})
 	}
-	if asJSON {
+	switch format {
+	case "json":
 		return json.NewEncoder(w).Encode(map[string]any{"run": info, "architectures": len(rows), "correlations": lines})
+	case "markdown":
+		fmt.Fprintf(w, "| proxy | Spearman ρ | Kendall τ-b | top-10%% precision | non-finite |\n| --- | --- | --- | --- | --- |\n")
+		for _, l := range lines {
+			fmt.Fprintf(w, "| %s | %.3f | %.3f | %.3f | %d |\n", l.Proxy, l.Spearman, l.Kendall, l.TopPrecision, l.NonFinite)
+		}
+		return nil
 	}
 	run := fmt.Sprintf("N=%d, seed %d", info.N, info.Seed)
 	if info.N == 0 {
