@@ -10,6 +10,7 @@ import (
 	"gradsign/engine/nb201"
 	"gradsign/engine/network"
 	"gradsign/internal/oracle"
+	"gradsign/internal/reftest"
 )
 
 func TestFold(t *testing.T) {
@@ -38,18 +39,6 @@ func TestFold(t *testing.T) {
 	}
 }
 
-func load[T float32 | float64](t *testing.T, ref *oracle.Reference) (*network.Network[T], []T, []int) {
-	t.Helper()
-	net, err := network.Build[T](network.Config{Arch: ref.Arch, C: ref.C, N: ref.Cells, Classes: ref.Classes, H: 32, W: 32})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := net.Load(ref.File); err != nil {
-		t.Fatal(err)
-	}
-	return net, oracle.Inputs[T](ref), ref.Labels()
-}
-
 func relErr(got, want float64) float64 {
 	if want == 0 {
 		return math.Abs(got)
@@ -72,7 +61,7 @@ func TestReferences(t *testing.T) {
 	}
 	for _, ref := range refs {
 		t.Run(ref.Name, func(t *testing.T) {
-			net, x, labels := load[float32](t, ref)
+			net, x, labels := reftest.Load[float32](t, ref)
 			r, err := gradsign.Score(context.Background(), net, x, labels, gradsign.Options{})
 			if err != nil {
 				t.Fatal(err)
@@ -97,7 +86,7 @@ func TestReferences(t *testing.T) {
 			if e := relErr(ref.GradSign+l1, ref.GradSign); e > 1e-3 {
 				t.Errorf("per-layer scores differ by %v in all (%.3g%% of the score)", l1, 100*e)
 			}
-			net64, x64, _ := load[float64](t, ref)
+			net64, x64, _ := reftest.Load[float64](t, ref)
 			r64, err := gradsign.Score(context.Background(), net64, x64, labels, gradsign.Options{})
 			if err != nil {
 				t.Fatal(err)

@@ -97,20 +97,10 @@ func BatchNormBackward[T matmul.Float](dinp, dgamma, dbeta, dout, inp, mean, rst
 //
 //	outDot, inp, inpDot [B, C, HW], gamma [C], mean, rstd [B/group, C]
 func BatchNormForwardTangent[T matmul.Float](outDot, inp, inpDot, mean, rstd, gamma []T, B, C, HW, group int) {
-	count := float64(group * HW)
 	for g := 0; g < B/group; g++ {
 		for c := 0; c < C; c++ {
 			mu, rs := float64(mean[g*C+c]), float64(rstd[g*C+c])
-			var sdot, sxd float64
-			for b := g * group; b < (g+1)*group; b++ {
-				xd := inpDot[(b*C+c)*HW : (b*C+c+1)*HW]
-				for i, x := range inp[(b*C+c)*HW : (b*C+c+1)*HW] {
-					sdot += float64(xd[i])
-					sxd += (float64(x) - mu) * float64(xd[i])
-				}
-			}
-			mdot := sdot / count
-			rdot := -rs * rs * rs * sxd / count
+			mdot, rdot := statsTangent(inp, inpDot, mu, rs, g, c, C, HW, group)
 			k := float64(gamma[c])
 			for b := g * group; b < (g+1)*group; b++ {
 				xd := inpDot[(b*C+c)*HW : (b*C+c+1)*HW]
@@ -134,16 +124,7 @@ func BatchNormBackwardTangent[T matmul.Float](dinpDot, doutDot, dout, inp, inpDo
 	for g := 0; g < B/group; g++ {
 		for c := 0; c < C; c++ {
 			mu, rs := float64(mean[g*C+c]), float64(rstd[g*C+c])
-			var sdot, sxd float64 // for the input tangent's statistics
-			for b := g * group; b < (g+1)*group; b++ {
-				xd := inpDot[(b*C+c)*HW : (b*C+c+1)*HW]
-				for i, x := range inp[(b*C+c)*HW : (b*C+c+1)*HW] {
-					sdot += float64(xd[i])
-					sxd += (float64(x) - mu) * float64(xd[i])
-				}
-			}
-			mdot := sdot / count
-			rdot := -rs * rs * rs * sxd / count
+			mdot, rdot := statsTangent(inp, inpDot, mu, rs, g, c, C, HW, group)
 			xhatDot := func(x, xd T) float64 { return (float64(xd)-mdot)*rs + (float64(x)-mu)*rdot }
 			var sdy, sdyx, sddy, sdot2 float64
 			for b := g * group; b < (g+1)*group; b++ {
@@ -173,4 +154,19 @@ func BatchNormBackwardTangent[T matmul.Float](dinpDot, doutDot, dout, inp, inpDo
 			}
 		}
 	}
+}
+
+// statsTangent returns the tangents of the mean and of rstd of channel c of group g along the
+// input direction inpDot: mean(ẋ) and -rstd³·mean((x - mean)·ẋ).
+func statsTangent[T matmul.Float](inp, inpDot []T, mu, rs float64, g, c, C, HW, group int) (mdot, rdot float64) {
+	var sdot, sxd float64
+	for b := g * group; b < (g+1)*group; b++ {
+		xd := inpDot[(b*C+c)*HW : (b*C+c+1)*HW]
+		for i, x := range inp[(b*C+c)*HW : (b*C+c+1)*HW] {
+			sdot += float64(xd[i])
+			sxd += (float64(x) - mu) * float64(xd[i])
+		}
+	}
+	count := float64(group * HW)
+	return sdot / count, -rs * rs * rs * sxd / count
 }

@@ -7,21 +7,9 @@ import (
 	"testing"
 
 	"gradsign/engine/gradsign"
-	"gradsign/engine/network"
 	"gradsign/internal/oracle"
+	"gradsign/internal/reftest"
 )
-
-func load[T float32 | float64](t *testing.T, ref *oracle.Reference) (*network.Network[T], []T, []int) {
-	t.Helper()
-	net, err := network.Build[T](network.Config{Arch: ref.Arch, C: ref.C, N: ref.Cells, Classes: ref.Classes, H: 32, W: 32})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := net.Load(ref.File); err != nil {
-		t.Fatal(err)
-	}
-	return net, oracle.Inputs[T](ref), ref.Labels()
-}
 
 // mini-batch proxies, as the reference files name them.
 var refProxies = []string{"grad_norm", "snip", "grasp", "fisher", "synflow", "jacob_cov", "naswot", "plain"}
@@ -40,12 +28,12 @@ func TestReferences(t *testing.T) {
 	}
 	for _, ref := range refs {
 		t.Run(ref.Name, func(t *testing.T) {
-			net, x, labels := load[float32](t, ref)
+			net, x, labels := reftest.Load[float32](t, ref)
 			got, err := Compute(context.Background(), net, x, labels, refProxies, gradsign.Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
-			net64, x64, _ := load[float64](t, ref)
+			net64, x64, _ := reftest.Load[float64](t, ref)
 			got64, err := Compute(context.Background(), net64, x64, labels, refProxies, gradsign.Options{})
 			if err != nil {
 				t.Fatal(err)

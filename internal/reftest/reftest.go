@@ -1,0 +1,24 @@
+// Package reftest loads a PyTorch reference file (package oracle) into a network of the
+// engine, for the tests of the packages above package network.
+package reftest
+
+import (
+	"testing"
+
+	"gradsign/engine/network"
+	"gradsign/internal/oracle"
+)
+
+// Load builds the file's network in T with its weights, and returns it with the file's inputs
+// and labels.
+func Load[T float32 | float64](t testing.TB, ref *oracle.Reference) (*network.Network[T], []T, []int) {
+	t.Helper()
+	net, err := network.Build[T](network.Config{Arch: ref.Arch, C: ref.C, N: ref.Cells, Classes: ref.Classes, H: 32, W: 32})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := net.Load(ref.File); err != nil {
+		t.Fatal(err)
+	}
+	return net, oracle.Inputs[T](ref), ref.Labels()
+}
