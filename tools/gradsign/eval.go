@@ -253,8 +253,8 @@ func scoreArch(table *nb201.Table, index, classes int, seed uint64, x []float32,
 		return row{}, err
 	}
 	if len(others) < len(names) {
-		graspOne.Lock()
-		g, err := proxies.Compute(context.Background(), net, x, labels, []string{"grasp"}, opt)
+		graspOne.Lock() // alone, it may use every core: the other workers wait or run other proxies
+		g, err := proxies.Compute(context.Background(), net, x, labels, []string{"grasp"}, gradsign.Options{Workers: runtime.GOMAXPROCS(0)})
 		graspOne.Unlock()
 		if err != nil {
 			return row{}, err
