@@ -161,20 +161,25 @@ type addOp[T matmul.Float] struct {
 	out int
 }
 
-func (o *addOp[T]) forward(ws *Workspace[T], _ int) {
+func (o *addOp[T]) forward(ws *Workspace[T], _ int)  { o.sum(ws, ws.val) }
+func (o *addOp[T]) backward(ws *Workspace[T], _ int) { o.spread(ws, ws.grad) }
+
+// sum writes the sum of the inputs' slots of v (values or their tangents) to the output's.
+func (o *addOp[T]) sum(ws *Workspace[T], v [][]T) {
 	ins := ws.views[:0]
 	for _, s := range o.ins {
-		ins = append(ins, ws.batch(ws.val, s))
+		ins = append(ins, ws.batch(v, s))
 	}
-	layers.AddForward(ws.batch(ws.val, o.out), ins...)
+	layers.AddForward(ws.batch(v, o.out), ins...)
 }
 
-func (o *addOp[T]) backward(ws *Workspace[T], _ int) {
+// spread adds the output's slot of g (gradients or their tangents) to every input's.
+func (o *addOp[T]) spread(ws *Workspace[T], g [][]T) {
 	dins := ws.views[:0]
 	for _, s := range o.ins {
-		dins = append(dins, ws.batch(ws.grad, s))
+		dins = append(dins, ws.batch(g, s))
 	}
-	layers.AddBackward(ws.batch(ws.grad, o.out), dins...)
+	layers.AddBackward(ws.batch(g, o.out), dins...)
 }
 
 type linearOp[T matmul.Float] struct{ in, out, w, b, I, O int }
@@ -316,21 +321,8 @@ func (o *gapOp[T]) tangentBackward(ws *Workspace[T], _ int) {
 	layers.GlobalAvgPoolBackward(ws.batch(ws.gdot, o.in), ws.batch(ws.gdot, o.out), ws.n*o.C, o.HW)
 }
 
-func (o *addOp[T]) tangentForward(ws *Workspace[T], _ int) {
-	ins := ws.views[:0]
-	for _, s := range o.ins {
-		ins = append(ins, ws.batch(ws.vdot, s))
-	}
-	layers.AddForward(ws.batch(ws.vdot, o.out), ins...)
-}
-
-func (o *addOp[T]) tangentBackward(ws *Workspace[T], _ int) {
-	dins := ws.views[:0]
-	for _, s := range o.ins {
-		dins = append(dins, ws.batch(ws.gdot, s))
-	}
-	layers.AddBackward(ws.batch(ws.gdot, o.out), dins...)
-}
+func (o *addOp[T]) tangentForward(ws *Workspace[T], _ int)  { o.sum(ws, ws.vdot) }
+func (o *addOp[T]) tangentBackward(ws *Workspace[T], _ int) { o.spread(ws, ws.gdot) }
 
 func (o *linearOp[T]) tangentForward(ws *Workspace[T], _ int) {
 	w, wd := ws.net.Params[o.w].Data, ws.wdot[o.w]
