@@ -3,6 +3,7 @@ package proxies
 import (
 	"context"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 
@@ -81,5 +82,42 @@ func TestParse(t *testing.T) {
 	}
 	if _, err := Parse("snip,nope"); err == nil || !strings.Contains(err.Error(), `unknown proxy "nope"`) {
 		t.Fatalf("unknown proxy: %v", err)
+	}
+}
+
+// TestComputeRegistry: every registered proxy comes back, only the ones asked for, each the
+// same whether computed alone or with all the others in any order (the shared passes run in
+// stage order: jacob_cov's backward pass replaces the loss gradients the others read).
+func TestComputeRegistry(t *testing.T) {
+	refs, err := oracle.All()
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := slices.IndexFunc(refs, func(r *oracle.Reference) bool { return strings.HasPrefix(r.Name, "c8n1_with_none") })
+	if i < 0 {
+		t.Fatal("no reference file c8n1_with_none")
+	}
+	ref := refs[i]
+	net, x, labels := reftest.Load[float32](t, ref)
+	reversed := slices.Clone(Names)
+	slices.Reverse(reversed)
+	all, err := Compute(context.Background(), net, x, labels, reversed, gradsign.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(all) != len(Names) {
+		t.Fatalf("asked for %d proxies, got %v", len(Names), all)
+	}
+	for _, name := range Names {
+		alone, err := Compute(context.Background(), net, x, labels, []string{name}, gradsign.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(alone) != 1 || !(alone[name] == all[name] || math.IsNaN(alone[name]) && math.IsNaN(all[name])) {
+			t.Errorf("%s alone: %v; with the others: %v", name, alone, all[name])
+		}
+	}
+	if _, err := Compute(context.Background(), net, x, labels, []string{"snip", "nope"}, gradsign.Options{}); err == nil || !strings.Contains(err.Error(), `unknown proxy "nope"`) {
+		t.Errorf("unknown proxy: %v", err)
 	}
 }

@@ -449,9 +449,23 @@ func readRows(path string) ([]row, []string, error) {
 		return nil, nil, err
 	}
 	defer f.Close()
+	read := readCSV
 	if isJSONL(path) {
-		return readJSONL(path, f)
+		read = readJSONL
 	}
+	rows, names, err := read(path, f)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, n := range names {
+		if !slices.Contains(proxies.Names, n) {
+			return nil, nil, fmt.Errorf("%s: column %q is not a proxy (want some of %s)", path, n, strings.Join(proxies.Names, ", "))
+		}
+	}
+	return rows, names, nil
+}
+
+func readCSV(path string, f io.Reader) ([]row, []string, error) {
 	cr := csv.NewReader(f)
 	head, err := cr.Read()
 	if err != nil {
@@ -507,6 +521,8 @@ func readJSONL(path string, f io.Reader) ([]row, []string, error) {
 		slices.SortFunc(keys, func(a, b string) int { return slices.Index(proxies.Names, a) - slices.Index(proxies.Names, b) })
 		if names == nil {
 			names = keys
+		} else if !slices.Equal(keys, names) {
+			return nil, nil, fmt.Errorf("%s:%d: proxies %v, the first line %v", path, line, keys, names)
 		}
 		idx, _ := m["index"].(json.Number)
 		arch, _ := m["arch"].(string)
@@ -525,14 +541,24 @@ func readJSONL(path string, f io.Reader) ([]row, []string, error) {
 	return rows, names, sc.Err()
 }
 
-// parseRow checks a row's index and arch and makes it, with no values yet.
+// parseRow checks a row's index and arch, and that the arch is the benchmark's at that index
+// (a row edited or written by another tool would otherwise be ranked against another
+// architecture's accuracy), and makes the row, with no values yet.
 func parseRow(index, arch string) (row, error) {
 	idx, err := strconv.Atoi(index)
 	if err != nil || idx < 0 || idx >= nb201.NumArchs {
 		return row{}, fmt.Errorf("index %q: want 0..%d", index, nb201.NumArchs-1)
 	}
-	if _, err := nb201.ParseArch(arch); err != nil {
+	a, err := nb201.ParseArch(arch)
+	if err != nil {
 		return row{}, err
+	}
+	e, err := assets.Table().At(idx)
+	if err != nil {
+		return row{}, err
+	}
+	if e.Arch != a {
+		return row{}, fmt.Errorf("index %d is %s in NAS-Bench-201, the row says %s", idx, e.Arch, arch)
 	}
 	return row{Index: idx, Arch: arch, Values: map[string]float64{}}, nil
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"gradsign/assets"
 	"gradsign/internal/oracle"
 )
 
@@ -145,6 +146,40 @@ func TestEvalErrors(t *testing.T) {
 		_, errOut, code := runCLI(c.args...)
 		if code == 0 || !strings.Contains(errOut, c.says) || strings.Count(strings.TrimSpace(errOut), "\n") != 0 {
 			t.Errorf("%v: exit %d, stderr %q; want one line saying %q", c.args, code, errOut, c.says)
+		}
+	}
+}
+
+// TestMergeRejectsBadFiles: a score file that would rank a value against the wrong
+// architecture, or hold something that is not a proxy, is refused with one line that names
+// the file, the line and what is wrong.
+func TestMergeRejectsBadFiles(t *testing.T) {
+	table := assets.Table()
+	arch := func(i int) string {
+		e, err := table.At(i)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return e.Arch.String()
+	}
+	dir := t.TempDir()
+	for _, c := range []struct {
+		name, text, says string
+	}{
+		{"swapped.csv", "index,arch,snip\n0," + arch(0) + ",1\n1," + arch(2) + ",2\n", "swapped.csv:3: index 1 is " + arch(1) + " in NAS-Bench-201, the row says " + arch(2)},
+		{"column.csv", "index,arch,snip,seconds\n0," + arch(0) + ",1,5\n", `column "seconds" is not a proxy`},
+		{"short.csv", "index,arch,snip,synflow\n0," + arch(0) + ",1,2\n1," + arch(1) + ",3\n", "wrong number of fields"},
+		{"value.csv", "index,arch,snip\n0," + arch(0) + ",fast\n", "value.csv:2: snip"},
+		{"keys.jsonl", `{"index":0,"arch":"` + arch(0) + `","snip":1}` + "\n" + `{"index":1,"arch":"` + arch(1) + `","synflow":1}` + "\n", "keys.jsonl:2: proxies [synflow], the first line [snip]"},
+		{"arch.jsonl", `{"index":3,"arch":"|conv~0|+|none~0|none~1|+|none~0|none~1|none~2|","snip":1}` + "\n", "arch.jsonl:1: "},
+	} {
+		path := filepath.Join(dir, c.name)
+		if err := os.WriteFile(path, []byte(c.text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		_, errOut, code := runCLI("eval", "--merge", path)
+		if code == 0 || !strings.Contains(errOut, c.says) || strings.Count(strings.TrimSpace(errOut), "\n") != 0 {
+			t.Errorf("%s: exit %d, stderr %q; want one line saying %q", c.name, code, errOut, c.says)
 		}
 	}
 }
