@@ -9,6 +9,8 @@ import (
 	"math"
 	"slices"
 	"sort"
+
+	"gonum.org/v1/gonum/stat"
 )
 
 // key maps a score to a sortable value: non-finite scores go below every finite one.
@@ -41,34 +43,16 @@ func Ranks(x []float64) []float64 {
 	return r
 }
 
-// Pearson is the correlation coefficient, NaN when either side is constant.
-func Pearson(x, y []float64) float64 {
-	n := float64(len(x))
-	var mx, my float64
-	for i := range x {
-		mx += x[i]
-		my += y[i]
-	}
-	mx, my = mx/n, my/n
-	var sxy, sxx, syy float64
-	for i := range x {
-		dx, dy := x[i]-mx, y[i]-my
-		sxy += dx * dy
-		sxx += dx * dx
-		syy += dy * dy
-	}
-	return sxy / math.Sqrt(sxx*syy)
-}
-
-// Spearman is Pearson's correlation of the average ranks. It panics if the lengths differ.
+// Spearman is Pearson's correlation of the average ranks (gonum's stat.Correlation), NaN when
+// either side is constant. It panics if the lengths differ.
 func Spearman(x, y []float64) float64 {
 	if len(x) != len(y) {
 		panic("stats: Spearman of slices of different lengths")
 	}
-	return Pearson(Ranks(x), Ranks(y))
+	return stat.Correlation(Ranks(x), Ranks(y), nil)
 }
 
-// KendallTauB is Kendall's tau-b: (concordant - discordant) / sqrt((n0 - n1)(n0 - n2)), n0 the
+// KendallTauB is Kendall's tau-b (gonum's stat.Kendall is tau-a, which ignores ties): (concordant - discordant) / sqrt((n0 - n1)(n0 - n2)), n0 the
 // pair count and n1, n2 the pairs tied in x and in y. O(n²). It panics if the lengths differ.
 func KendallTauB(x, y []float64) float64 {
 	if len(x) != len(y) {
