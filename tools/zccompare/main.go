@@ -2,8 +2,12 @@
 // scores (NASLib's zc_nasbench201.json on CIFAR-10, see testdata/naslib): on architectures
 // scored by both, the Spearman correlation between our value and theirs, proxy by proxy. Their
 // initialisation, images and batch differ from ours, so values differ; rankings should agree.
+// With -again, a second run of ours (another seed) on the same architectures, it adds the
+// Spearman correlation between our two runs: how much of a disagreement with NAS-Bench-Suite-Zero
+// the proxy's own dependence on the initial weights explains.
 //
-//	go run ./tools/zccompare -scores results/eval_cifar10_sample1000_n128_seed0.csv -k 100
+//	go run ./tools/zccompare -scores results/eval_cifar10_sample1000_n128_seed0.csv -k 100 \
+//	    -again results/eval_cifar10_zccompare100_n128_seed1.csv
 package main
 
 import (
@@ -33,6 +37,7 @@ func main() {
 	scores := flag.String("scores", "", "our score file (CSV from gradsign eval --out)")
 	naslib := flag.String("naslib", "testdata/naslib/nb201_zc_proxies_cifar10_naslib.csv", "NAS-Bench-Suite-Zero's scores")
 	k := flag.Int("k", 100, "compare on the first k common architectures by index (0: all)")
+	againFile := flag.String("again", "", "optional: a second score file of ours (another seed) covering those architectures")
 	flag.Parse()
 	log.SetFlags(0)
 	ours, err := readCSV(*scores, "index")
@@ -53,22 +58,44 @@ func main() {
 	if *k > 0 && len(common) > *k {
 		common = common[:*k]
 	}
+	var again map[int]map[string]float64
+	if *againFile != "" {
+		if again, err = readCSV(*againFile, "index"); err != nil {
+			log.Fatal(err)
+		}
+		for _, idx := range common {
+			if _, ok := again[idx]; !ok {
+				log.Fatalf("%s has no row for index %d: it must cover the %d architectures compared", *againFile, idx, len(common))
+			}
+		}
+	}
 	fmt.Printf("%d architectures scored by both (the first by index of the %s ∩ NAS-Bench-Suite-Zero)\n", len(common), *scores)
 	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(tw, "ours\ttheirs\tSpearman\t\n")
+	if again != nil {
+		fmt.Fprintf(tw, "ours\ttheirs\tSpearman\tours vs ours, %s\t\n", *againFile)
+	} else {
+		fmt.Fprintf(tw, "ours\ttheirs\tSpearman\t\n")
+	}
 	for _, p := range pairs {
-		var a, b []float64
+		var a, b, a0, a1 []float64
 		for _, idx := range common {
 			va, oka := ours[idx][p[0]]
 			vb, okb := theirs[idx][p[1]]
 			if oka && okb {
 				a, b = append(a, va), append(b, vb)
 			}
+			if v1, ok := again[idx][p[0]]; oka && ok {
+				a0, a1 = append(a0, va), append(a1, v1)
+			}
 		}
 		if len(a) < 2 {
 			continue
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%.3f\t\n", p[0], p[1], stats.Spearman(a, b))
+		fmt.Fprintf(tw, "%s\t%s\t%.3f\t", p[0], p[1], stats.Spearman(a, b))
+		if again != nil {
+			fmt.Fprintf(tw, "%.3f\t", stats.Spearman(a0, a1))
+		}
+		fmt.Fprintln(tw)
 	}
 	tw.Flush()
 }
