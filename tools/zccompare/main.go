@@ -28,6 +28,7 @@ import (
 
 // pairs maps our proxy names to NAS-Bench-Suite-Zero's columns.
 var pairs = [][2]string{
+	{"gradsign", ""}, // not in NAS-Bench-Suite-Zero: only against our other run
 	{"synflow", "synflow"}, {"snip", "snip"}, {"grad_norm", "grad_norm"}, {"grasp", "grasp"},
 	{"fisher", "fisher"}, {"jacob_cov", "jacov"}, {"naswot", "nwot"}, {"plain", "plain"},
 	{"params", "params"}, {"flops", "flops"},
@@ -72,7 +73,8 @@ func main() {
 	fmt.Printf("%d architectures scored by both (the first by index of the %s ∩ NAS-Bench-Suite-Zero)\n", len(common), *scores)
 	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
 	if again != nil {
-		fmt.Fprintf(tw, "ours\ttheirs\tSpearman\tours vs ours, %s\t\n", *againFile)
+		fmt.Printf("last column: Spearman between our two runs, %s and %s\n", *scores, *againFile)
+		fmt.Fprintf(tw, "ours\ttheirs\tSpearman\tours vs ours\t\n")
 	} else {
 		fmt.Fprintf(tw, "ours\ttheirs\tSpearman\t\n")
 	}
@@ -88,10 +90,14 @@ func main() {
 				a0, a1 = append(a0, va), append(a1, v1)
 			}
 		}
-		if len(a) < 2 {
+		if len(a) < 2 && len(a0) < 2 {
 			continue
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%.3f\t", p[0], p[1], stats.Spearman(a, b))
+		theirsName, vsTheirs := "-", "-"
+		if len(a) >= 2 {
+			theirsName, vsTheirs = p[1], fmt.Sprintf("%.3f", stats.Spearman(a, b))
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t", p[0], theirsName, vsTheirs)
 		if again != nil {
 			fmt.Fprintf(tw, "%.3f\t", stats.Spearman(a0, a1))
 		}
