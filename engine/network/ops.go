@@ -43,11 +43,7 @@ func (o *convOp[T]) backward(ws *Workspace[T], _ int) {
 	w := ws.net.Params[o.w].Data
 	needDinp := o.in != ws.net.input || ws.InputGrad
 	if ws.threaded() && ws.PerSampleWeightGrad == nil {
-		// Each goroutine sums its samples' weight gradients apart; the sums add up at the end.
-		size := len(w)
-		ws.parallel(func(s *scratch[T], from, to int) {
-			dw := s.dw[:size]
-			clear(dw)
+		ws.parallelSum(ws.pgrad[o.w], func(s *scratch[T], dw []T, from, to int) {
 			for b := from; b < to; b++ {
 				var dinp []T
 				if needDinp {
@@ -56,12 +52,6 @@ func (o *convOp[T]) backward(ws *Workspace[T], _ int) {
 				layers.Conv2dBackward(o.g, dinp, dw, ws.sample(ws.grad, o.out, b), ws.sample(ws.val, o.in, b), w, s.col, s.dcol, 1)
 			}
 		})
-		total := ws.pgrad[o.w]
-		for t := range ws.scratch {
-			for k, v := range ws.scratch[t].dw[:size] {
-				total[k] += v
-			}
-		}
 		return
 	}
 	for b := 0; b < ws.n; b++ {
@@ -229,10 +219,7 @@ func (o *convOp[T]) tangentForward(ws *Workspace[T], _ int) {
 func (o *convOp[T]) tangentBackward(ws *Workspace[T], _ int) {
 	w, wd := ws.net.Params[o.w].Data, ws.wdot[o.w]
 	needDinp := o.in != ws.net.input || ws.InputGrad
-	// Each goroutine (or the one) sums its samples' weight tangents in its dw, then they add up.
-	run := func(s *scratch[T], from, to int) {
-		dw := s.dw[:len(w)]
-		clear(dw)
+	run := func(s *scratch[T], dw []T, from, to int) {
 		for b := from; b < to; b++ {
 			var dinp []T
 			if needDinp {
@@ -244,17 +231,13 @@ func (o *convOp[T]) tangentBackward(ws *Workspace[T], _ int) {
 			}
 		}
 	}
+	total := ws.pdot[o.w]
 	if !ws.threaded() {
-		run(&scratch[T]{col: ws.col, dcol: ws.dcol, dw: ws.pdot[o.w]}, 0, ws.n)
+		clear(total)
+		run(&scratch[T]{col: ws.col, dcol: ws.dcol}, total, 0, ws.n)
 		return
 	}
-	ws.parallel(run)
-	total := ws.pdot[o.w]
-	for t := range ws.scratch {
-		for k, v := range ws.scratch[t].dw[:len(w)] {
-			total[k] += v
-		}
-	}
+	ws.parallelSum(total, run)
 }
 
 func (o *bnOp[T]) tangentForward(ws *Workspace[T], i int) {

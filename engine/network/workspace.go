@@ -86,6 +86,22 @@ func (ws *Workspace[T]) parallel(fn func(s *scratch[T], from, to int)) {
 	wg.Wait()
 }
 
+// parallelSum runs body over the samples split across the goroutines as parallel does, each
+// summing into its own cleared dw (len(total) values of its scratch), then adds those sums
+// into total: weight gradients and their tangents summed over a batch without sharing memory.
+func (ws *Workspace[T]) parallelSum(total []T, body func(s *scratch[T], dw []T, from, to int)) {
+	ws.parallel(func(s *scratch[T], from, to int) {
+		dw := s.dw[:len(total)]
+		clear(dw)
+		body(s, dw, from, to)
+	})
+	for t := range ws.scratch {
+		for k, v := range ws.scratch[t].dw[:len(total)] {
+			total[k] += v
+		}
+	}
+}
+
 // NewWorkspace allocates a workspace for batches of up to B samples.
 func (n *Network[T]) NewWorkspace(B int, mode BatchNormMode) *Workspace[T] {
 	if B < 1 {
