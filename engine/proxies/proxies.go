@@ -88,13 +88,17 @@ func Parse(list string) ([]string, error) {
 	for _, n := range strings.Split(list, ",") {
 		n = strings.TrimSpace(n)
 		if !slices.Contains(Names, n) {
-			return nil, fmt.Errorf("unknown proxy %q: want a comma-separated list of %s, or all", n, strings.Join(Names, ", "))
+			return nil, unknownProxy(n)
 		}
 		if !slices.Contains(names, n) {
 			names = append(names, n)
 		}
 	}
 	return names, nil
+}
+
+func unknownProxy(name string) error {
+	return fmt.Errorf("unknown proxy %q: want a comma-separated list of %s, or all", name, strings.Join(Names, ", "))
 }
 
 // Compute returns the named proxies of net on samples x [n, 3, H, W] with labels. opt tunes
@@ -110,15 +114,16 @@ func Compute[T matmul.Float](ctx context.Context, net *network.Network[T], x []T
 			return nil, fmt.Errorf("proxies: label %d out of range for %d classes", l, net.Classes)
 		}
 	}
+	for _, name := range names {
+		if !slices.Contains(Names, name) {
+			return nil, unknownProxy(name)
+		}
+	}
 	var todo []proxy[T]
 	for _, p := range registry[T]() {
 		if slices.Contains(names, p.name) {
 			todo = append(todo, p)
 		}
-	}
-	if len(todo) < len(names) {
-		_, err := Parse(strings.Join(names, ","))
-		return nil, err
 	}
 	slices.SortStableFunc(todo, func(a, b proxy[T]) int { return int(a.stage) - int(b.stage) })
 

@@ -117,6 +117,12 @@ func TestComputeRegistry(t *testing.T) {
 			t.Errorf("%s alone: %v; with the others: %v", name, alone, all[name])
 		}
 	}
+	if twice, err := Compute(context.Background(), net, x, labels, []string{"snip", "snip"}, gradsign.Options{}); err != nil || len(twice) != 1 || twice["snip"] != all["snip"] {
+		t.Errorf("snip asked twice: %v, %v", twice, err)
+	}
+	if none, err := Compute(context.Background(), net, x, labels, nil, gradsign.Options{}); err != nil || len(none) != 0 {
+		t.Errorf("no proxies asked: %v, %v", none, err)
+	}
 	if _, err := Compute(context.Background(), net, x, labels, []string{"snip", "nope"}, gradsign.Options{}); err == nil || !strings.Contains(err.Error(), `unknown proxy "nope"`) {
 		t.Errorf("unknown proxy: %v", err)
 	}
