@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
-	"encoding/binary"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
@@ -121,7 +120,7 @@ func (s *session) accumulate(ctx context.Context, arch string, seed uint64, from
 	if err != nil {
 		return nil, err
 	}
-	return encodeSigns(signs), nil
+	return signs.MarshalBinary()
 }
 
 // maxProxyN and maxGraspN bound the images of the mini-batch proxies in the browser: they
@@ -200,14 +199,11 @@ func (s *session) finish(arch string, seed uint64, n int, parts [][]byte) (score
 	if err != nil {
 		return scoreResult{}, err
 	}
-	var sizes []int
-	for _, p := range net.Weights() {
-		sizes = append(sizes, len(net.Params[p].Data))
-	}
+	sizes := net.WeightSizes()
 	total := gradsign.NewSigns(sizes)
 	for _, p := range parts {
-		signs, err := decodeSigns(p, sizes)
-		if err != nil {
+		signs := gradsign.NewSigns(sizes)
+		if err := signs.UnmarshalBinary(p); err != nil {
 			return scoreResult{}, err
 		}
 		total.Merge(signs)
@@ -224,65 +220,6 @@ func (s *session) finish(arch string, seed uint64, n int, parts [][]byte) (score
 		res.Percentile = &p
 	}
 	return res, nil
-}
-
-// encodeSigns packs accumulators for the trip between workers: sample count, every sum
-// (int32, little-endian), then a NaN flag byte per weight if any weight saw a NaN.
-func encodeSigns(s *gradsign.Signs) []byte {
-	var buf bytes.Buffer
-	binary.Write(&buf, binary.LittleEndian, int32(s.Samples))
-	hasNaN := false
-	for l := range s.Sum {
-		binary.Write(&buf, binary.LittleEndian, s.Sum[l])
-		hasNaN = hasNaN || s.NaN[l] != nil
-	}
-	if !hasNaN {
-		buf.WriteByte(0)
-		return buf.Bytes()
-	}
-	buf.WriteByte(1)
-	for l := range s.Sum {
-		for k := range s.Sum[l] {
-			b := byte(0)
-			if s.NaN[l] != nil && s.NaN[l][k] {
-				b = 1
-			}
-			buf.WriteByte(b)
-		}
-	}
-	return buf.Bytes()
-}
-
-// decodeSigns unpacks encodeSigns for layers of the given sizes.
-func decodeSigns(data []byte, sizes []int) (*gradsign.Signs, error) {
-	s := gradsign.NewSigns(sizes)
-	total := 0
-	for _, n := range sizes {
-		total += n
-	}
-	if len(data) != 4+4*total+1 && len(data) != 4+5*total+1 {
-		return nil, fmt.Errorf("accumulator of %d bytes does not fit this network (%d weights)", len(data), total)
-	}
-	r := bytes.NewReader(data)
-	var samples int32
-	binary.Read(r, binary.LittleEndian, &samples)
-	s.Samples = int(samples)
-	for l := range s.Sum {
-		binary.Read(r, binary.LittleEndian, s.Sum[l])
-	}
-	if flag, _ := r.ReadByte(); flag == 1 {
-		for l := range s.Sum {
-			for k := range s.Sum[l] {
-				if b, _ := r.ReadByte(); b == 1 {
-					if s.NaN[l] == nil {
-						s.NaN[l] = make([]bool, len(s.Sum[l]))
-					}
-					s.NaN[l][k] = true
-				}
-			}
-		}
-	}
-	return s, nil
 }
 
 // thumbnails returns images 0..n-1 as RGBA pixels (n × 32 × 32 × 4) and their labels.

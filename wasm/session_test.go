@@ -94,25 +94,6 @@ func TestPartsAddUp(t *testing.T) {
 	}
 }
 
-func TestSignsEncoding(t *testing.T) {
-	s := gradsign.NewSigns([]int{3, 2})
-	gradsign.Fold(s, 0, []float32{1, -1, float32(math.NaN())})
-	gradsign.Fold(s, 1, []float32{-1, 0})
-	s.Samples = 1
-	got, err := decodeSigns(encodeSigns(s), []int{3, 2})
-	if err != nil || !reflect.DeepEqual(got, s) {
-		t.Fatalf("round trip %+v, want %+v (%v)", got, s, err)
-	}
-	clean := gradsign.NewSigns([]int{2})
-	gradsign.Fold(clean, 0, []float64{3, -3})
-	if got, err := decodeSigns(encodeSigns(clean), []int{2}); err != nil || !reflect.DeepEqual(got.Sum, clean.Sum) || got.NaN[0] != nil {
-		t.Fatalf("round trip %+v (%v)", got, err)
-	}
-	if _, err := decodeSigns(encodeSigns(clean), []int{3}); err == nil {
-		t.Fatal("wrong layout: no error")
-	}
-}
-
 func TestThumbnailsAndHistory(t *testing.T) {
 	s := testSession(t)
 	rgba, labels, err := s.thumbnails(2)

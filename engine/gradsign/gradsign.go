@@ -16,13 +16,15 @@ package gradsign
 
 import (
 	"context"
+	"encoding/binary"
 	"fmt"
 	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
 
-	"gradsign/engine/layers"
+	"gradsign/engine/backend"
+	_ "gradsign/engine/backend/cpu" // the default backend
 	"gradsign/engine/matmul"
 	"gradsign/engine/network"
 )
@@ -49,34 +51,6 @@ func NewSigns(sizes []int) *Signs {
 	return s
 }
 
-// Fold adds the sign of one sample's gradient of a layer's weights.
-func Fold[T matmul.Float](s *Signs, layer int, grad []T) {
-	acc := s.Sum[layer][:len(grad)]
-	nan := false
-	for k, g := range grad { // branch-free: sign(NaN) adds 0 here, and NaN is noted below
-		acc[k] += int32(b2i(g > 0) - b2i(g < 0))
-		nan = nan || g != g
-	}
-	if !nan {
-		return
-	}
-	if s.NaN[layer] == nil {
-		s.NaN[layer] = make([]bool, len(acc))
-	}
-	for k, g := range grad {
-		if g != g {
-			s.NaN[layer][k] = true
-		}
-	}
-}
-
-func b2i(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
-}
-
 // Merge adds the accumulators of another, disjoint set of samples of the same network.
 // It panics if the layouts differ.
 func (s *Signs) Merge(o *Signs) {
@@ -100,6 +74,79 @@ func (s *Signs) Merge(o *Signs) {
 		}
 	}
 	s.Samples += o.Samples
+}
+
+// MarshalBinary packs the accumulators for a trip between workers or machines: the sample
+// count, every sum (int32, little-endian), then a flag byte and, if any weight saw a NaN, a
+// NaN byte per weight.
+func (s *Signs) MarshalBinary() ([]byte, error) {
+	total := 0
+	hasNaN := false
+	for l := range s.Sum {
+		total += len(s.Sum[l])
+		hasNaN = hasNaN || s.NaN[l] != nil
+	}
+	out := make([]byte, 0, 4+4*total+1+total)
+	out = binary.LittleEndian.AppendUint32(out, uint32(s.Samples))
+	for _, layer := range s.Sum {
+		for _, v := range layer {
+			out = binary.LittleEndian.AppendUint32(out, uint32(v))
+		}
+	}
+	if !hasNaN {
+		return append(out, 0), nil
+	}
+	out = append(out, 1)
+	for l := range s.Sum {
+		for k := range s.Sum[l] {
+			out = append(out, b2byte(s.NaN[l] != nil && s.NaN[l][k]))
+		}
+	}
+	return out, nil
+}
+
+func b2byte(b bool) byte {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// UnmarshalBinary reads what MarshalBinary wrote into accumulators made by NewSigns for the
+// same layout, replacing their contents; data of another layout is an error.
+func (s *Signs) UnmarshalBinary(data []byte) error {
+	total := 0
+	for _, layer := range s.Sum {
+		total += len(layer)
+	}
+	if len(data) != 4+4*total+1 && len(data) != 4+5*total+1 {
+		return fmt.Errorf("accumulators of %d bytes do not fit this network (%d weights)", len(data), total)
+	}
+	s.Samples = int(int32(binary.LittleEndian.Uint32(data)))
+	data = data[4:]
+	for _, layer := range s.Sum {
+		for k := range layer {
+			layer[k] = int32(binary.LittleEndian.Uint32(data))
+			data = data[4:]
+		}
+	}
+	flag, data := data[0], data[1:]
+	for l := range s.Sum {
+		s.NaN[l] = nil
+		if flag != 1 {
+			continue
+		}
+		for k := range s.Sum[l] {
+			if data[0] == 1 {
+				if s.NaN[l] == nil {
+					s.NaN[l] = make([]bool, len(s.Sum[l]))
+				}
+				s.NaN[l][k] = true
+			}
+			data = data[1:]
+		}
+	}
+	return nil
 }
 
 // LayerScore is the score of one layer: sum over its weights of |sum_i sign(g_ik)|.
@@ -163,6 +210,9 @@ type Options struct {
 	// Progress, if set, is called after each chunk with the number of samples done; calls are
 	// serialised.
 	Progress func(done int)
+	// Backend names the backend that runs the passes (package backend; default "cpu"). Each
+	// worker makes its own.
+	Backend string
 }
 
 func (o Options) withDefaults(n int) Options {
@@ -171,6 +221,9 @@ func (o Options) withDefaults(n int) Options {
 	}
 	if o.Workers < 1 {
 		o.Workers = runtime.GOMAXPROCS(0)
+	}
+	if o.Backend == "" {
+		o.Backend = "cpu"
 	}
 	o.Chunk = min(o.Chunk, n)
 	o.Workers = min(o.Workers, (n+o.Chunk-1)/o.Chunk)
@@ -191,13 +244,7 @@ func Accumulate[T matmul.Float](ctx context.Context, net *network.Network[T], x 
 		}
 	}
 	opt = opt.withDefaults(n)
-	weights := net.Weights()
-	layerOf := make([]int, len(net.Params))
-	sizes := make([]int, len(weights))
-	for l, p := range weights {
-		layerOf[p] = l
-		sizes[l] = len(net.Params[p].Data)
-	}
+	sizes := net.WeightSizes()
 	chunks := (n + opt.Chunk - 1) / opt.Chunk
 	var next atomic.Int64
 	var mu sync.Mutex // guards done and Progress
@@ -207,21 +254,25 @@ func Accumulate[T matmul.Float](ctx context.Context, net *network.Network[T], x 
 	for w := range parts {
 		signs := NewSigns(sizes)
 		parts[w] = signs
+		be, err := backend.New[T](opt.Backend, 1)
+		if err != nil {
+			return nil, err
+		}
 		wg.Go(func() {
-			ws := net.NewWorkspace(opt.Chunk, network.PerSample)
-			ws.PerSampleWeightGrad = func(p, _ int, g []T) { Fold(signs, layerOf[p], g) }
-			losses := make([]T, opt.Chunk)
-			dlogits := make([]T, opt.Chunk*net.Classes)
+			ws := net.NewWorkspace(be, opt.Chunk, network.PerSample)
+			acc := be.NewSigns(sizes)
+			ws.FoldSigns(acc)
+			losses, dlogits := be.Alloc(opt.Chunk), be.Alloc(opt.Chunk*net.Classes)
 			for {
 				c := int(next.Add(1) - 1)
 				if c >= chunks || ctx.Err() != nil {
-					return
+					break
 				}
 				from, to := c*opt.Chunk, min((c+1)*opt.Chunk, n)
 				b := to - from
-				logits := ws.Forward(x[from*size : to*size])
-				layers.SoftmaxCrossEntropy(losses, dlogits, logits, labels[from:to], b, net.Classes, 1)
-				ws.Backward(dlogits[:b*net.Classes])
+				ws.Run(x[from*size : to*size])
+				be.SoftmaxCrossEntropy(b, net.Classes, 1, losses, dlogits, ws.Logits(), labels[from:to])
+				ws.BackwardFrom(dlogits)
 				signs.Samples += b
 				mu.Lock()
 				done += b
@@ -230,6 +281,7 @@ func Accumulate[T matmul.Float](ctx context.Context, net *network.Network[T], x 
 				}
 				mu.Unlock()
 			}
+			be.AddSigns(acc, signs.Sum, signs.NaN)
 		})
 	}
 	wg.Wait()

@@ -49,7 +49,8 @@ func BenchmarkConv2dBackward(b *testing.B) {
 			dinp, dw := make([]float32, len(inp)), make([]float32, len(w))
 			col, dcol := make([]float32, c.ColSize()), make([]float32, c.ColSize())
 			for b.Loop() {
-				Conv2dBackward(c, dinp, dw, dout, inp, w, col, dcol, 0)
+				Conv2dWeightGrad(c, dw, dout, inp, col, 0)
+				Conv2dBackwardData(c, dinp, dout, w, dcol)
 			}
 			reportGFLOPs(b, 4*c.MACs())
 		})

@@ -20,7 +20,7 @@ func (c Conv2d) OutW() int { return (c.W+2*c.Pad-c.K)/c.Stride + 1 }
 // Cols is the length of one weight row, Cin·K·K: the row count of the im2col matrix.
 func (c Conv2d) Cols() int { return c.Cin * c.K * c.K }
 
-// ColSize is the length of the scratch that Conv2dForward and Conv2dBackward need for one
+// ColSize is the length of the scratch that the Conv2d functions need for one
 // sample; zero for a 1×1, stride 1, unpadded convolution, whose input is its own im2col matrix.
 func (c Conv2d) ColSize() int {
 	if c.direct() {
@@ -47,27 +47,33 @@ func Conv2dForward[T matmul.Float](c Conv2d, out, inp, w, col []T) {
 	matmul.Gemm(false, false, c.Cout, hw, c.Cols(), w, inp, 0, out)
 }
 
-// Conv2dBackward computes one sample's gradients. The weight gradient is
-// dw = dout·colᵀ + dwBeta·dw: dwBeta 1 accumulates over samples, dwBeta 0 gives this sample's
-// gradient alone. The input gradient is added to dinp, and skipped when dinp is nil (the first
-// layer of a network needs none). col and dcol are scratch of length ColSize.
+// Conv2dWeightGrad computes one sample's weight gradient dw = dout·colᵀ + dwBeta·dw: dwBeta 1
+// accumulates over samples, dwBeta 0 gives this sample's gradient alone. col is scratch of
+// length ColSize.
 //
-//	dinp [Cin, H, W], dw [Cout, Cin, K, K], dout [Cout, OutH, OutW], inp [Cin, H, W]
-func Conv2dBackward[T matmul.Float](c Conv2d, dinp, dw, dout, inp, w, col, dcol []T, dwBeta T) {
+//	dw [Cout, Cin, K, K], dout [Cout, OutH, OutW], inp [Cin, H, W]
+func Conv2dWeightGrad[T matmul.Float](c Conv2d, dw, dout, inp, col []T, dwBeta T) {
 	hw := c.OutH() * c.OutW()
 	if c.direct() {
 		matmul.Gemm(false, true, c.Cout, c.Cin, hw, dout, inp, dwBeta, dw)
-		if dinp != nil {
-			matmul.Gemm(true, false, c.Cin, hw, c.Cout, w, dout, 1, dinp)
-		}
 		return
 	}
 	im2col(c, col, inp)
 	matmul.Gemm(false, true, c.Cout, c.Cols(), hw, dout, col, dwBeta, dw)
-	if dinp != nil {
-		matmul.Gemm(true, false, c.Cols(), hw, c.Cout, w, dout, 0, dcol)
-		col2imAdd(c, dinp, dcol)
+}
+
+// Conv2dBackwardData adds one sample's input gradient to dinp. dcol is scratch of length
+// ColSize.
+//
+//	dinp [Cin, H, W], dout [Cout, OutH, OutW], w [Cout, Cin, K, K]
+func Conv2dBackwardData[T matmul.Float](c Conv2d, dinp, dout, w, dcol []T) {
+	hw := c.OutH() * c.OutW()
+	if c.direct() {
+		matmul.Gemm(true, false, c.Cin, hw, c.Cout, w, dout, 1, dinp)
+		return
 	}
+	matmul.Gemm(true, false, c.Cols(), hw, c.Cout, w, dout, 0, dcol)
+	col2imAdd(c, dinp, dcol)
 }
 
 // validCols returns the range [lo, hi) of output columns whose input column

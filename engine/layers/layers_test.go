@@ -90,15 +90,22 @@ func TestConv2dGradients(t *testing.T) {
 			}
 			dinp := make([]float64, len(inp))
 			dw := randn(rng, len(w)) // beta 0 must overwrite whatever is there
-			Conv2dBackward(c, dinp, dw, r, inp, w, col, dcol, 0)
+			Conv2dWeightGrad(c, dw, r, inp, col, 0)
+			Conv2dBackwardData(c, dinp, r, w, dcol)
 			checkGrad(t, "conv dinp", inp, dinp, loss)
 			checkGrad(t, "conv dw", w, dw, loss)
-			// beta 1 accumulates; a nil dinp is skipped.
-			want := append([]float64(nil), dw...)
-			Conv2dBackward(c, nil, dw, r, inp, w, col, dcol, 1)
+			// beta 1 accumulates; the input gradient is added, not overwritten.
+			want, wantIn := append([]float64(nil), dw...), append([]float64(nil), dinp...)
+			Conv2dWeightGrad(c, dw, r, inp, col, 1)
+			Conv2dBackwardData(c, dinp, r, w, dcol)
 			for i := range dw {
 				if math.Abs(dw[i]-2*want[i]) > 1e-12 {
 					t.Fatalf("accumulated dw[%d] = %v, want %v", i, dw[i], 2*want[i])
+				}
+			}
+			for i := range dinp {
+				if math.Abs(dinp[i]-2*wantIn[i]) > 1e-12 {
+					t.Fatalf("accumulated dinp[%d] = %v, want %v", i, dinp[i], 2*wantIn[i])
 				}
 			}
 		})

@@ -19,11 +19,13 @@ func LinearForward[T matmul.Float](out, inp, w, bias []T, B, I, O int) {
 }
 
 // LinearBackward computes dw = doutᵀ·inp + dwBeta·dw (dwBeta 0: this batch's gradient alone),
-// adds the bias gradient to dbias and the input gradient to dinp (either may be nil).
+// adds the bias gradient to dbias and the input gradient to dinp (any of the three may be nil).
 //
 //	dinp [B, I], dw [O, I], dbias [O], dout [B, O], inp [B, I], w [O, I]
 func LinearBackward[T matmul.Float](dinp, dw, dbias, dout, inp, w []T, B, I, O int, dwBeta T) {
-	matmul.Gemm(true, false, O, I, B, dout, inp, dwBeta, dw)
+	if dw != nil {
+		matmul.Gemm(true, false, O, I, B, dout, inp, dwBeta, dw)
+	}
 	if dbias != nil {
 		for b := 0; b < B; b++ {
 			for o := range dbias[:O] {

@@ -1,11 +1,12 @@
 package network_test
 
 import (
-	"fmt"
 	"math"
+	"reflect"
 	"strings"
 	"testing"
 
+	"gradsign/engine/backend/cpu"
 	"gradsign/engine/layers"
 	"gradsign/engine/nb201"
 	"gradsign/engine/network"
@@ -90,7 +91,9 @@ func within(t *testing.T, what string, got, want []float32, tol float64) {
 }
 
 // TestBatchedEqualsOneByOne checks that a batch of per-sample passes gives each sample exactly
-// what a pass of that sample alone gives: logits, and the gradient of every weight.
+// what a pass of that sample alone gives: logits, and the gradient of every weight (read from
+// the batch by giving the other samples a zero loss gradient, which adds exact zeros), and the
+// same sign accumulators.
 func TestBatchedEqualsOneByOne(t *testing.T) {
 	for _, arch := range []string{index11, "|none~0|+|nor_conv_1x1~0|none~1|+|skip_connect~0|avg_pool_3x3~1|nor_conv_3x3~2|"} {
 		net, err := network.Build[float64](network.Config{Arch: mustArch(t, arch), C: 8, N: 2, Classes: 10, H: 16, W: 16})
@@ -99,42 +102,69 @@ func TestBatchedEqualsOneByOne(t *testing.T) {
 		}
 		net.Init(7)
 		const B = 5
-		x := make([]float64, B*net.InputSize())
+		size := net.InputSize()
+		x := make([]float64, B*size)
 		for i := range x {
 			x[i] = math.Sin(float64(i) * 0.37)
 		}
 		labels := []int{1, 2, 3, 4, 5}
-		run := func(ws *network.Workspace[float64], x []float64, labels []int, first int, grads map[string][]float64) []float64 {
-			ws.PerSampleWeightGrad = func(p, sample int, g []float64) {
-				grads[fmt.Sprint(net.Params[p].Name, "/", first+sample)] = append([]float64(nil), g...)
-			}
-			logits := ws.Forward(x)
+		dlogits := func(logits []float64, labels []int) []float64 {
 			n := len(labels)
-			losses, d := make([]float64, n), make([]float64, len(logits))
-			layers.SoftmaxCrossEntropy(losses, d, logits, labels, n, 10, 1)
-			ws.Backward(d)
-			return append([]float64(nil), logits...)
+			d := make([]float64, len(logits))
+			layers.SoftmaxCrossEntropy(make([]float64, n), d, logits, labels, n, 10, 1)
+			return d
 		}
-		batched, single := map[string][]float64{}, map[string][]float64{}
-		bl := run(net.NewWorkspace(B, network.PerSample), x, labels, 0, batched)
-		one := net.NewWorkspace(1, network.PerSample)
+		be := cpu.New[float64](1)
+		batch, one := net.NewWorkspace(be, B, network.PerSample), net.NewWorkspace(be, 1, network.PerSample)
+		bl := append([]float64(nil), batch.Forward(x)...)
+		d := dlogits(bl, labels)
 		for b := 0; b < B; b++ {
-			sl := run(one, x[b*net.InputSize():(b+1)*net.InputSize()], labels[b:b+1], b, single)
+			sl := one.Forward(x[b*size : (b+1)*size])
 			for k := range sl {
 				if sl[k] != bl[b*10+k] {
 					t.Fatalf("%s: sample %d logit %d: batched %v, alone %v", arch, b, k, bl[b*10+k], sl[k])
 				}
 			}
-		}
-		if len(batched) != len(single) || len(batched) == 0 {
-			t.Fatalf("%d batched gradients, %d single", len(batched), len(single))
-		}
-		for k, g := range batched {
-			for i := range g {
-				if g[i] != single[k][i] {
-					t.Fatalf("%s: %s[%d]: batched %v, alone %v", arch, k, i, g[i], single[k][i])
+			one.Backward(d[b*10 : (b+1)*10])
+			only := make([]float64, len(d))
+			copy(only[b*10:(b+1)*10], d[b*10:(b+1)*10])
+			batch.Forward(x)
+			batch.Backward(only)
+			for _, p := range net.Weights() {
+				g, want := batch.ParamGrad(p), one.ParamGrad(p)
+				for i := range g {
+					if g[i] != want[i] {
+						t.Fatalf("%s: %s[%d] of sample %d: batched %v, alone %v", arch, net.Params[p].Name, i, b, g[i], want[i])
+					}
 				}
 			}
+		}
+		// The signs folded from the batch equal those folded one sample at a time.
+		sizes := net.WeightSizes()
+		signsOf := func(ws *network.Workspace[float64], from, to int) [][]int32 {
+			acc := be.NewSigns(sizes)
+			ws.FoldSigns(acc)
+			defer ws.FoldSigns(nil)
+			ws.Forward(x[from*size : to*size])
+			ws.Backward(d[from*10 : to*10])
+			sum := make([][]int32, len(sizes))
+			for l, n := range sizes {
+				sum[l] = make([]int32, n)
+			}
+			be.AddSigns(acc, sum, make([][]bool, len(sizes)))
+			return sum
+		}
+		batched := signsOf(batch, 0, B)
+		single := signsOf(one, 0, 1)
+		for b := 1; b < B; b++ {
+			for l, s := range signsOf(one, b, b+1) {
+				for k, v := range s {
+					single[l][k] += v
+				}
+			}
+		}
+		if !reflect.DeepEqual(batched, single) {
+			t.Fatalf("%s: sign accumulators differ between the batch and one sample at a time", arch)
 		}
 	}
 }
@@ -153,8 +183,7 @@ func TestThreadsAgree(t *testing.T) {
 		x[i] = math.Cos(float64(i) * 0.7)
 	}
 	run := func(threads int) (*network.Workspace[float64], []float64) {
-		ws := net.NewWorkspace(B, network.MiniBatch)
-		ws.SetThreads(threads)
+		ws := net.NewWorkspace(cpu.New[float64](threads), B, network.MiniBatch)
 		ws.InputGrad = true
 		logits := append([]float64(nil), ws.Forward(x)...)
 		d := make([]float64, len(logits))
@@ -204,7 +233,7 @@ func TestHessianVector(t *testing.T) {
 			x[i] = math.Sin(float64(i)*0.31) + 0.2
 		}
 		labels := []int{2, 5, 7}
-		ws := net.NewWorkspace(B, mode)
+		ws := net.NewWorkspace(cpu.New[float64](1), B, mode)
 		grads := func() map[int][]float64 {
 			logits := ws.Forward(x)
 			d := make([]float64, len(logits))
@@ -227,9 +256,12 @@ func TestHessianVector(t *testing.T) {
 		grads()
 		logits := append([]float64(nil), ws.Forward(x)...)
 		grads()
-		ws.HessianVector(dir, func(zd, dzd []float64) {
+		err = ws.HessianVector(dir, func(zd, dzd []float64) {
 			layers.SoftmaxCrossEntropyTangent(dzd, logits, zd, B, 10, 1.0/B)
 		})
+		if err != nil {
+			t.Fatal(err)
+		}
 		hv := map[int][]float64{}
 		for _, p := range net.Weights() {
 			hv[p] = append([]float64(nil), ws.HessianVectorOf(p)...)
@@ -241,6 +273,7 @@ func TestHessianVector(t *testing.T) {
 					net.Params[p].Data[k] += s * dir[p][k]
 				}
 			}
+			ws.SyncParams()
 		}
 		shift(h)
 		plus := grads()

@@ -1,17 +1,20 @@
 package network
 
 import (
+	"gradsign/engine/backend"
 	"gradsign/engine/layers"
 	"gradsign/engine/matmul"
 )
 
-// op is one operation of the graph: it reads slot in (or several) and writes slot out.
-// backward adds to the gradients of its inputs and parameters. i is the op's position, which
-// keys its saved state in the workspace.
+// op is one operation of the graph: it reads slot in (or several) and writes slot out, on the
+// workspace's backend. backward adds to the gradients of its inputs and parameters. i is the
+// op's position, which keys its saved state in the workspace.
 //
 // tangentForward and tangentBackward are the same passes differentiated along a direction of
 // the weights (forward-mode over the backward pass): they read the primal values and gradients
 // of the last Forward and Backward and write the tangents in ws.vdot, ws.gdot and ws.pdot.
+// Every linear op is its own tangent, so they too run on the backend; BatchNorm's tangents
+// need host memory.
 type op[T matmul.Float] interface {
 	forward(ws *Workspace[T], i int)
 	backward(ws *Workspace[T], i int)
@@ -24,46 +27,22 @@ type convOp[T matmul.Float] struct {
 	g          layers.Conv2d
 }
 
+// needDinp says whether the input's gradient is wanted: not for the network's input unless
+// asked.
+func (o *convOp[T]) needDinp(ws *Workspace[T]) bool { return o.in != ws.net.input || ws.InputGrad }
+
 func (o *convOp[T]) forward(ws *Workspace[T], _ int) {
-	w := ws.net.Params[o.w].Data
-	if ws.threaded() {
-		ws.parallel(func(s *scratch[T], from, to int) {
-			for b := from; b < to; b++ {
-				layers.Conv2dForward(o.g, ws.sample(ws.val, o.out, b), ws.sample(ws.val, o.in, b), w, s.col)
-			}
-		})
-		return
-	}
-	for b := 0; b < ws.n; b++ {
-		layers.Conv2dForward(o.g, ws.sample(ws.val, o.out, b), ws.sample(ws.val, o.in, b), w, ws.col)
-	}
+	ws.be.Conv2dForward(o.g, ws.n, ws.val[o.out], ws.val[o.in], ws.param[o.w])
 }
 
 func (o *convOp[T]) backward(ws *Workspace[T], _ int) {
-	w := ws.net.Params[o.w].Data
-	needDinp := o.in != ws.net.input || ws.InputGrad
-	if ws.threaded() && ws.PerSampleWeightGrad == nil {
-		ws.parallelSum(ws.pgrad[o.w], func(s *scratch[T], dw []T, from, to int) {
-			for b := from; b < to; b++ {
-				var dinp []T
-				if needDinp {
-					dinp = ws.sample(ws.grad, o.in, b)
-				}
-				layers.Conv2dBackward(o.g, dinp, dw, ws.sample(ws.grad, o.out, b), ws.sample(ws.val, o.in, b), w, s.col, s.dcol, 1)
-			}
-		})
-		return
+	if ws.signs != nil {
+		ws.be.Conv2dWeightSigns(o.g, ws.n, ws.signs, ws.layerOf[o.w], ws.grad[o.out], ws.val[o.in])
+	} else {
+		ws.be.Conv2dWeightGrad(o.g, ws.n, ws.pgrad[o.w], ws.grad[o.out], ws.val[o.in])
 	}
-	for b := 0; b < ws.n; b++ {
-		var dinp []T
-		if o.in != ws.net.input || ws.InputGrad {
-			dinp = ws.sample(ws.grad, o.in, b)
-		}
-		dw, beta := ws.weightGrad(o.w)
-		layers.Conv2dBackward(o.g, dinp, dw, ws.sample(ws.grad, o.out, b), ws.sample(ws.val, o.in, b), w, ws.col, ws.dcol, beta)
-		if ws.PerSampleWeightGrad != nil {
-			ws.PerSampleWeightGrad(o.w, b, dw)
-		}
+	if o.needDinp(ws) {
+		ws.be.Conv2dBackwardData(o.g, ws.n, ws.grad[o.in], ws.grad[o.out], ws.param[o.w])
 	}
 }
 
@@ -76,38 +55,31 @@ func (o *bnOp[T]) dims(ws *Workspace[T]) (C, HW int) {
 
 func (o *bnOp[T]) forward(ws *Workspace[T], i int) {
 	if ws.SkipBatchNorm {
-		copy(ws.batch(ws.val, o.out), ws.batch(ws.val, o.in))
+		ws.be.Copy(ws.val[o.out], ws.val[o.in], ws.size(o.in))
 		return
 	}
 	C, HW := o.dims(ws)
-	g := ws.group()
-	st := ws.stats[i]
-	groups := ws.n / g
-	layers.BatchNormForward(ws.batch(ws.val, o.out), st[:groups*C], st[ws.B*C:ws.B*C+groups*C],
-		ws.batch(ws.val, o.in), ws.net.Params[o.gamma].Data, ws.net.Params[o.beta].Data, ws.n, C, HW, g)
+	ws.be.BatchNormForward(ws.n, C, HW, ws.group(), ws.val[o.out], ws.stats[i], ws.val[o.in], ws.param[o.gamma], ws.param[o.beta])
 }
 
 func (o *bnOp[T]) backward(ws *Workspace[T], i int) {
 	if ws.SkipBatchNorm {
-		layers.AddBackward(ws.batch(ws.grad, o.out), ws.batch(ws.grad, o.in))
+		ws.be.AddTo(ws.size(o.in), ws.grad[o.out], ws.grad[o.in])
 		return
 	}
 	C, HW := o.dims(ws)
-	g := ws.group()
-	st := ws.stats[i]
-	groups := ws.n / g
-	layers.BatchNormBackward(ws.batch(ws.grad, o.in), ws.pgrad[o.gamma], ws.pgrad[o.beta], ws.batch(ws.grad, o.out),
-		ws.batch(ws.val, o.in), st[:groups*C], st[ws.B*C:ws.B*C+groups*C], ws.net.Params[o.gamma].Data, ws.n, C, HW, g)
+	ws.be.BatchNormBackward(ws.n, C, HW, ws.group(), ws.grad[o.in], ws.pgrad[o.gamma], ws.pgrad[o.beta],
+		ws.grad[o.out], ws.val[o.in], ws.stats[i], ws.param[o.gamma])
 }
 
 type reluOp[T matmul.Float] struct{ in, out int }
 
 func (o *reluOp[T]) forward(ws *Workspace[T], _ int) {
-	layers.ReLUForward(ws.batch(ws.val, o.out), ws.batch(ws.val, o.in))
+	ws.be.ReLUForward(ws.size(o.in), ws.val[o.out], ws.val[o.in])
 }
 
 func (o *reluOp[T]) backward(ws *Workspace[T], _ int) {
-	layers.ReLUBackward(ws.batch(ws.grad, o.in), ws.batch(ws.grad, o.out), ws.batch(ws.val, o.in))
+	ws.be.ReLUBackward(ws.size(o.in), ws.grad[o.in], ws.grad[o.out], ws.val[o.in])
 }
 
 type avgPool3Op[T matmul.Float] struct {
@@ -116,11 +88,11 @@ type avgPool3Op[T matmul.Float] struct {
 }
 
 func (o *avgPool3Op[T]) forward(ws *Workspace[T], _ int) {
-	layers.AvgPool3x3Forward(ws.batch(ws.val, o.out), ws.batch(ws.val, o.in), ws.n*o.s.C, o.s.H, o.s.W)
+	ws.be.AvgPool3x3Forward(ws.n*o.s.C, o.s.H, o.s.W, ws.val[o.out], ws.val[o.in])
 }
 
 func (o *avgPool3Op[T]) backward(ws *Workspace[T], _ int) {
-	layers.AvgPool3x3Backward(ws.batch(ws.grad, o.in), ws.batch(ws.grad, o.out), ws.n*o.s.C, o.s.H, o.s.W)
+	ws.be.AvgPool3x3Backward(ws.n*o.s.C, o.s.H, o.s.W, ws.grad[o.in], ws.grad[o.out])
 }
 
 type avgPool2Op[T matmul.Float] struct {
@@ -129,21 +101,21 @@ type avgPool2Op[T matmul.Float] struct {
 }
 
 func (o *avgPool2Op[T]) forward(ws *Workspace[T], _ int) {
-	layers.AvgPool2x2Forward(ws.batch(ws.val, o.out), ws.batch(ws.val, o.in), ws.n*o.s.C, o.s.H, o.s.W)
+	ws.be.AvgPool2x2Forward(ws.n*o.s.C, o.s.H, o.s.W, ws.val[o.out], ws.val[o.in])
 }
 
 func (o *avgPool2Op[T]) backward(ws *Workspace[T], _ int) {
-	layers.AvgPool2x2Backward(ws.batch(ws.grad, o.in), ws.batch(ws.grad, o.out), ws.n*o.s.C, o.s.H, o.s.W)
+	ws.be.AvgPool2x2Backward(ws.n*o.s.C, o.s.H, o.s.W, ws.grad[o.in], ws.grad[o.out])
 }
 
 type gapOp[T matmul.Float] struct{ in, out, C, HW int }
 
 func (o *gapOp[T]) forward(ws *Workspace[T], _ int) {
-	layers.GlobalAvgPoolForward(ws.batch(ws.val, o.out), ws.batch(ws.val, o.in), ws.n*o.C, o.HW)
+	ws.be.GlobalAvgPoolForward(ws.n*o.C, o.HW, ws.val[o.out], ws.val[o.in])
 }
 
 func (o *gapOp[T]) backward(ws *Workspace[T], _ int) {
-	layers.GlobalAvgPoolBackward(ws.batch(ws.grad, o.in), ws.batch(ws.grad, o.out), ws.n*o.C, o.HW)
+	ws.be.GlobalAvgPoolBackward(ws.n*o.C, o.HW, ws.grad[o.in], ws.grad[o.out])
 }
 
 type addOp[T matmul.Float] struct {
@@ -155,171 +127,156 @@ func (o *addOp[T]) forward(ws *Workspace[T], _ int)  { o.sum(ws, ws.val) }
 func (o *addOp[T]) backward(ws *Workspace[T], _ int) { o.spread(ws, ws.grad) }
 
 // sum writes the sum of the inputs' slots of v (values or their tangents) to the output's.
-func (o *addOp[T]) sum(ws *Workspace[T], v [][]T) {
-	ins := ws.views[:0]
+func (o *addOp[T]) sum(ws *Workspace[T], v []backend.Buffer) {
+	var views [3]backend.Buffer
+	ins := views[:0]
 	for _, s := range o.ins {
-		ins = append(ins, ws.batch(v, s))
+		ins = append(ins, v[s])
 	}
-	layers.AddForward(ws.batch(v, o.out), ins...)
+	ws.be.Add(ws.size(o.out), v[o.out], ins...)
 }
 
 // spread adds the output's slot of g (gradients or their tangents) to every input's.
-func (o *addOp[T]) spread(ws *Workspace[T], g [][]T) {
-	dins := ws.views[:0]
+func (o *addOp[T]) spread(ws *Workspace[T], g []backend.Buffer) {
+	var views [3]backend.Buffer
+	dins := views[:0]
 	for _, s := range o.ins {
-		dins = append(dins, ws.batch(g, s))
+		dins = append(dins, g[s])
 	}
-	layers.AddBackward(ws.batch(g, o.out), dins...)
+	ws.be.AddTo(ws.size(o.out), g[o.out], dins...)
 }
 
 type linearOp[T matmul.Float] struct{ in, out, w, b, I, O int }
 
 func (o *linearOp[T]) forward(ws *Workspace[T], _ int) {
-	layers.LinearForward(ws.batch(ws.val, o.out), ws.batch(ws.val, o.in), ws.net.Params[o.w].Data, ws.net.Params[o.b].Data, ws.n, o.I, o.O)
+	ws.be.LinearForward(ws.n, o.I, o.O, ws.val[o.out], ws.val[o.in], ws.param[o.w], ws.param[o.b])
 }
 
 func (o *linearOp[T]) backward(ws *Workspace[T], _ int) {
-	w := ws.net.Params[o.w].Data
-	if ws.PerSampleWeightGrad == nil {
-		layers.LinearBackward(ws.batch(ws.grad, o.in), ws.pgrad[o.w], ws.pgrad[o.b], ws.batch(ws.grad, o.out), ws.batch(ws.val, o.in), w, ws.n, o.I, o.O, 1)
-		return
+	if ws.signs != nil {
+		ws.be.LinearWeightSigns(ws.n, o.I, o.O, ws.signs, ws.layerOf[o.w], ws.grad[o.out], ws.val[o.in])
+		ws.be.LinearWeightGrad(ws.n, o.I, o.O, nil, ws.pgrad[o.b], ws.grad[o.out], ws.val[o.in])
+	} else {
+		ws.be.LinearWeightGrad(ws.n, o.I, o.O, ws.pgrad[o.w], ws.pgrad[o.b], ws.grad[o.out], ws.val[o.in])
 	}
-	for b := 0; b < ws.n; b++ {
-		dw, _ := ws.weightGrad(o.w)
-		layers.LinearBackward(ws.sample(ws.grad, o.in, b), dw, ws.pgrad[o.b], ws.sample(ws.grad, o.out, b), ws.sample(ws.val, o.in, b), w, 1, o.I, o.O, 0)
-		ws.PerSampleWeightGrad(o.w, b, dw)
-	}
+	ws.be.LinearBackwardData(ws.n, o.I, o.O, ws.grad[o.in], ws.grad[o.out], ws.param[o.w])
 }
 
 // Tangents. Each mirrors its op's forward and backward; the linear ops (pools, sums) apply
 // themselves to the tangents.
 
+// conv(ẋ, w) + conv(x, ẇ)
 func (o *convOp[T]) tangentForward(ws *Workspace[T], _ int) {
-	w, wd := ws.net.Params[o.w].Data, ws.wdot[o.w]
-	run := func(s *scratch[T], from, to int) {
-		for b := from; b < to; b++ {
-			out := ws.sample(ws.vdot, o.out, b)
-			layers.Conv2dForward(o.g, out, ws.sample(ws.vdot, o.in, b), w, s.col)
-			if wd != nil {
-				tmp := s.tmp[:len(out)]
-				layers.Conv2dForward(o.g, tmp, ws.sample(ws.val, o.in, b), wd, s.col)
-				for k, v := range tmp {
-					out[k] += v
-				}
-			}
-		}
+	ws.be.Conv2dForward(o.g, ws.n, ws.vdot[o.out], ws.vdot[o.in], ws.param[o.w])
+	if wd := ws.wdot[o.w]; wd != nil {
+		ws.be.Conv2dForward(o.g, ws.n, ws.tmp, ws.val[o.in], wd)
+		ws.be.AddTo(ws.size(o.out), ws.tmp, ws.vdot[o.out])
 	}
-	if ws.threaded() {
-		ws.parallel(run)
-		return
-	}
-	run(&scratch[T]{col: ws.col, tmp: ws.tmp}, 0, ws.n)
 }
 
+// The backward pass's two bilinear products, each differentiated in both factors.
 func (o *convOp[T]) tangentBackward(ws *Workspace[T], _ int) {
-	w, wd := ws.net.Params[o.w].Data, ws.wdot[o.w]
-	needDinp := o.in != ws.net.input || ws.InputGrad
-	run := func(s *scratch[T], dw []T, from, to int) {
-		for b := from; b < to; b++ {
-			var dinp []T
-			if needDinp {
-				dinp = ws.sample(ws.gdot, o.in, b)
-			}
-			layers.Conv2dBackward(o.g, dinp, dw, ws.sample(ws.gdot, o.out, b), ws.sample(ws.val, o.in, b), w, s.col, s.dcol, 1)
-			if wd != nil {
-				layers.Conv2dBackward(o.g, dinp, dw, ws.sample(ws.grad, o.out, b), ws.sample(ws.vdot, o.in, b), wd, s.col, s.dcol, 1)
-			}
+	be, wd := ws.be, ws.wdot[o.w]
+	be.Conv2dWeightGrad(o.g, ws.n, ws.pdot[o.w], ws.gdot[o.out], ws.val[o.in])
+	if wd != nil {
+		be.Conv2dWeightGrad(o.g, ws.n, ws.pdot[o.w], ws.grad[o.out], ws.vdot[o.in])
+	}
+	if o.needDinp(ws) {
+		be.Conv2dBackwardData(o.g, ws.n, ws.gdot[o.in], ws.gdot[o.out], ws.param[o.w])
+		if wd != nil {
+			be.Conv2dBackwardData(o.g, ws.n, ws.gdot[o.in], ws.grad[o.out], wd)
 		}
 	}
-	total := ws.pdot[o.w]
-	if !ws.threaded() {
-		clear(total)
-		run(&scratch[T]{col: ws.col, dcol: ws.dcol}, total, 0, ws.n)
-		return
-	}
-	ws.parallelSum(total, run)
 }
 
 func (o *bnOp[T]) tangentForward(ws *Workspace[T], i int) {
 	if ws.SkipBatchNorm {
-		copy(ws.batch(ws.vdot, o.out), ws.batch(ws.vdot, o.in))
+		ws.be.Copy(ws.vdot[o.out], ws.vdot[o.in], ws.size(o.in))
 		return
 	}
 	C, HW := o.dims(ws)
-	g := ws.group()
-	st, groups := ws.stats[i], ws.n/g
-	layers.BatchNormForwardTangent(ws.batch(ws.vdot, o.out), ws.batch(ws.val, o.in), ws.batch(ws.vdot, o.in),
-		st[:groups*C], st[ws.B*C:ws.B*C+groups*C], ws.net.Params[o.gamma].Data, ws.n, C, HW, g)
+	mean, rstd := ws.bnStats(i, C)
+	n := ws.size(o.in)
+	layers.BatchNormForwardTangent(ws.h(ws.vdot[o.out])[:n], ws.hval(o.in), ws.h(ws.vdot[o.in])[:n],
+		mean, rstd, ws.h(ws.param[o.gamma]), ws.n, C, HW, ws.group())
 }
 
 func (o *bnOp[T]) tangentBackward(ws *Workspace[T], i int) {
 	if ws.SkipBatchNorm {
-		layers.AddBackward(ws.batch(ws.gdot, o.out), ws.batch(ws.gdot, o.in))
+		ws.be.AddTo(ws.size(o.in), ws.gdot[o.out], ws.gdot[o.in])
 		return
 	}
 	C, HW := o.dims(ws)
-	g := ws.group()
-	st, groups := ws.stats[i], ws.n/g
-	layers.BatchNormBackwardTangent(ws.batch(ws.gdot, o.in), ws.batch(ws.gdot, o.out), ws.batch(ws.grad, o.out),
-		ws.batch(ws.val, o.in), ws.batch(ws.vdot, o.in), st[:groups*C], st[ws.B*C:ws.B*C+groups*C],
-		ws.net.Params[o.gamma].Data, ws.n, C, HW, g)
+	mean, rstd := ws.bnStats(i, C)
+	n := ws.size(o.in)
+	layers.BatchNormBackwardTangent(ws.h(ws.gdot[o.in])[:n], ws.h(ws.gdot[o.out])[:n], ws.h(ws.grad[o.out])[:n],
+		ws.hval(o.in), ws.h(ws.vdot[o.in])[:n], mean, rstd, ws.h(ws.param[o.gamma]), ws.n, C, HW, ws.group())
 }
 
-// A ReLU's tangent passes where its input passes (its second derivative is zero).
+// bnStats returns the host mean and rstd of the current batch saved by BatchNorm op i, laid
+// out as backend.Backend's BatchNormForward documents: [2, B, C].
+func (ws *Workspace[T]) bnStats(i, C int) (mean, rstd []T) {
+	st := ws.h(ws.stats[i])
+	groups := ws.n / ws.group()
+	return st[:groups*C], st[ws.B*C : ws.B*C+groups*C]
+}
+
+func (ws *Workspace[T]) hval(slot int) []T { return ws.h(ws.val[slot])[:ws.size(slot)] }
+
+// A ReLU's tangent passes where its input passes (its second derivative is zero): the
+// backward gate applied to the input's tangent.
 func (o *reluOp[T]) tangentForward(ws *Workspace[T], _ int) {
-	out, in := ws.batch(ws.vdot, o.out), ws.batch(ws.vdot, o.in)
-	for k, x := range ws.batch(ws.val, o.in) {
-		out[k] = 0
-		if x > 0 {
-			out[k] = in[k]
-		}
-	}
+	ws.be.Zero(ws.vdot[o.out], ws.size(o.out))
+	ws.be.ReLUBackward(ws.size(o.in), ws.vdot[o.out], ws.vdot[o.in], ws.val[o.in])
 }
 
 func (o *reluOp[T]) tangentBackward(ws *Workspace[T], _ int) {
-	layers.ReLUBackward(ws.batch(ws.gdot, o.in), ws.batch(ws.gdot, o.out), ws.batch(ws.val, o.in))
+	ws.be.ReLUBackward(ws.size(o.in), ws.gdot[o.in], ws.gdot[o.out], ws.val[o.in])
 }
 
 func (o *avgPool3Op[T]) tangentForward(ws *Workspace[T], _ int) {
-	layers.AvgPool3x3Forward(ws.batch(ws.vdot, o.out), ws.batch(ws.vdot, o.in), ws.n*o.s.C, o.s.H, o.s.W)
+	ws.be.AvgPool3x3Forward(ws.n*o.s.C, o.s.H, o.s.W, ws.vdot[o.out], ws.vdot[o.in])
 }
 
 func (o *avgPool3Op[T]) tangentBackward(ws *Workspace[T], _ int) {
-	layers.AvgPool3x3Backward(ws.batch(ws.gdot, o.in), ws.batch(ws.gdot, o.out), ws.n*o.s.C, o.s.H, o.s.W)
+	ws.be.AvgPool3x3Backward(ws.n*o.s.C, o.s.H, o.s.W, ws.gdot[o.in], ws.gdot[o.out])
 }
 
 func (o *avgPool2Op[T]) tangentForward(ws *Workspace[T], _ int) {
-	layers.AvgPool2x2Forward(ws.batch(ws.vdot, o.out), ws.batch(ws.vdot, o.in), ws.n*o.s.C, o.s.H, o.s.W)
+	ws.be.AvgPool2x2Forward(ws.n*o.s.C, o.s.H, o.s.W, ws.vdot[o.out], ws.vdot[o.in])
 }
 
 func (o *avgPool2Op[T]) tangentBackward(ws *Workspace[T], _ int) {
-	layers.AvgPool2x2Backward(ws.batch(ws.gdot, o.in), ws.batch(ws.gdot, o.out), ws.n*o.s.C, o.s.H, o.s.W)
+	ws.be.AvgPool2x2Backward(ws.n*o.s.C, o.s.H, o.s.W, ws.gdot[o.in], ws.gdot[o.out])
 }
 
 func (o *gapOp[T]) tangentForward(ws *Workspace[T], _ int) {
-	layers.GlobalAvgPoolForward(ws.batch(ws.vdot, o.out), ws.batch(ws.vdot, o.in), ws.n*o.C, o.HW)
+	ws.be.GlobalAvgPoolForward(ws.n*o.C, o.HW, ws.vdot[o.out], ws.vdot[o.in])
 }
 
 func (o *gapOp[T]) tangentBackward(ws *Workspace[T], _ int) {
-	layers.GlobalAvgPoolBackward(ws.batch(ws.gdot, o.in), ws.batch(ws.gdot, o.out), ws.n*o.C, o.HW)
+	ws.be.GlobalAvgPoolBackward(ws.n*o.C, o.HW, ws.gdot[o.in], ws.gdot[o.out])
 }
 
 func (o *addOp[T]) tangentForward(ws *Workspace[T], _ int)  { o.sum(ws, ws.vdot) }
 func (o *addOp[T]) tangentBackward(ws *Workspace[T], _ int) { o.spread(ws, ws.gdot) }
 
+// ẋ·wᵀ + x·ẇᵀ (the bias is fixed).
 func (o *linearOp[T]) tangentForward(ws *Workspace[T], _ int) {
-	w, wd := ws.net.Params[o.w].Data, ws.wdot[o.w]
-	out := ws.batch(ws.vdot, o.out)
-	matmul.Gemm(false, true, ws.n, o.O, o.I, ws.batch(ws.vdot, o.in), w, 0, out) // the bias is fixed
-	if wd != nil {
-		matmul.Gemm(false, true, ws.n, o.O, o.I, ws.batch(ws.val, o.in), wd, 1, out)
+	be := ws.be
+	be.LinearForward(ws.n, o.I, o.O, ws.vdot[o.out], ws.vdot[o.in], ws.param[o.w], ws.zeroBias)
+	if wd := ws.wdot[o.w]; wd != nil {
+		be.LinearForward(ws.n, o.I, o.O, ws.tmp, ws.val[o.in], wd, ws.zeroBias)
+		be.AddTo(ws.size(o.out), ws.tmp, ws.vdot[o.out])
 	}
 }
 
 func (o *linearOp[T]) tangentBackward(ws *Workspace[T], _ int) {
-	w, wd := ws.net.Params[o.w].Data, ws.wdot[o.w]
-	layers.LinearBackward(ws.batch(ws.gdot, o.in), ws.pdot[o.w], nil, ws.batch(ws.gdot, o.out), ws.batch(ws.val, o.in), w, ws.n, o.I, o.O, 1)
+	be, wd := ws.be, ws.wdot[o.w]
+	be.LinearWeightGrad(ws.n, o.I, o.O, ws.pdot[o.w], nil, ws.gdot[o.out], ws.val[o.in])
+	be.LinearBackwardData(ws.n, o.I, o.O, ws.gdot[o.in], ws.gdot[o.out], ws.param[o.w])
 	if wd != nil {
-		layers.LinearBackward(ws.batch(ws.gdot, o.in), ws.pdot[o.w], nil, ws.batch(ws.grad, o.out), ws.batch(ws.vdot, o.in), wd, ws.n, o.I, o.O, 1)
+		be.LinearWeightGrad(ws.n, o.I, o.O, ws.pdot[o.w], nil, ws.grad[o.out], ws.vdot[o.in])
+		be.LinearBackwardData(ws.n, o.I, o.O, ws.gdot[o.in], ws.grad[o.out], wd)
 	}
 }

@@ -2,8 +2,8 @@ package network
 
 import (
 	"fmt"
-	"sync"
 
+	"gradsign/engine/backend"
 	"gradsign/engine/matmul"
 )
 
@@ -19,27 +19,29 @@ const (
 	MiniBatch
 )
 
-// Workspace holds everything that changes while a Network runs a batch of up to B samples:
-// activations and their gradients, BatchNorm statistics, parameter gradients and scratch.
-// One goroutine uses it at a time.
+// Workspace holds everything that changes while a Network runs a batch of up to B samples on
+// a backend: activations and their gradients, BatchNorm statistics, parameter gradients, all
+// in the backend's buffers, and the network's parameters as the backend holds them (copied
+// when the workspace is made and by SyncParams). One goroutine uses it at a time.
 type Workspace[T matmul.Float] struct {
 	net  *Network[T]
+	be   backend.Backend[T]
 	B    int // capacity in samples
 	n    int // samples in the current batch
 	mode BatchNormMode
 
-	val, grad [][]T // per slot, [B, C, H, W]
-	stats     [][]T // per op: BatchNorm mean and rstd
-	pgrad     [][]T // per parameter: gradients summed over the batch (nil for buffers)
-	col, dcol []T   // im2col scratch of the largest convolution
-	wgrad     []T   // one sample's gradient of one weight
-	views     [][]T // scratch for the inputs of a sum, so a pass allocates nothing
-	tmp       []T   // one sample of the largest value
+	val, grad []backend.Buffer // per slot, [B, C, H, W]
+	stats     []backend.Buffer // per op: BatchNorm mean and rstd, [2, B, C]
+	param     []backend.Buffer // per parameter: its values
+	pgrad     []backend.Buffer // per parameter: gradients summed over the batch (nil for buffers)
+	dlogits   backend.Buffer   // the loss's gradient, [B, Classes]
 
-	// PerSampleWeightGrad, when set, receives each sample's gradient of every Conv2d and
-	// Linear weight during Backward (param indexes Params; grad is reused after the call
-	// returns), and those gradients are not summed into ParamGrad.
-	PerSampleWeightGrad func(param, sample int, grad []T)
+	// signs, when set by FoldSigns, receives the sign of each sample's gradient of every
+	// Conv2d and Linear weight during Backward, in place of ParamGrad's sums.
+	signs backend.Signs
+	// layerOf maps a weight's parameter index to its layer in the accumulators.
+	layerOf []int
+
 	// InputGrad asks Backward for the gradient of the input (the first convolution skips it
 	// otherwise).
 	InputGrad bool
@@ -47,101 +49,76 @@ type Workspace[T matmul.Float] struct {
 	// BatchNorm has it.
 	SkipBatchNorm bool
 
-	scratch []scratch[T] // per goroutine of the convolutions, with SetThreads
+	host []T // a host copy for the accessors, on backends without host memory
 
 	// Tangents for HessianVector, allocated on first use.
-	vdot, gdot [][]T // per slot: tangents of the values and of their gradients
-	pdot       [][]T // per parameter: tangent of its summed gradient (weights only)
-	wdot       [][]T // per parameter: the direction (nil: held fixed)
+	vdot, gdot []backend.Buffer // per slot: tangents of the values and of their gradients
+	pdot       []backend.Buffer // per parameter: tangent of its summed gradient (weights only)
+	wdot       []backend.Buffer // per parameter: the direction (nil: held fixed)
+	tmp        backend.Buffer   // the largest value, for a convolution's second term
+	zeroBias   backend.Buffer   // zeros for the classifier's tangent (its bias is fixed)
 }
 
-// scratch is one goroutine's buffers for the convolutions of a batch.
-type scratch[T matmul.Float] struct{ col, dcol, dw, tmp []T }
-
-// SetThreads spreads the convolutions' samples over k goroutines (default 1). Weight
-// gradients summed over the batch are then added up per goroutine first, which changes their
-// rounding, not their value; per-sample weight gradients (PerSampleWeightGrad) stay on one
-// goroutine, in order.
-func (ws *Workspace[T]) SetThreads(k int) {
-	ws.scratch = nil
-	if k < 2 {
-		return
-	}
-	ws.scratch = make([]scratch[T], k)
-	for t := range ws.scratch {
-		ws.scratch[t] = scratch[T]{make([]T, len(ws.col)), make([]T, len(ws.dcol)), make([]T, len(ws.wgrad)), make([]T, len(ws.tmp))}
-	}
-}
-
-func (ws *Workspace[T]) threaded() bool { return len(ws.scratch) > 1 && ws.n > 1 }
-
-// parallel runs fn on contiguous ranges of the batch's samples, one goroutine each (a range
-// may be empty).
-func (ws *Workspace[T]) parallel(fn func(s *scratch[T], from, to int)) {
-	var wg sync.WaitGroup
-	k := len(ws.scratch)
-	for t := range ws.scratch {
-		wg.Go(func() { fn(&ws.scratch[t], t*ws.n/k, (t+1)*ws.n/k) })
-	}
-	wg.Wait()
-}
-
-// parallelSum runs body over the samples split across the goroutines as parallel does, each
-// summing into its own cleared dw (len(total) values of its scratch), then adds those sums
-// into total: weight gradients and their tangents summed over a batch without sharing memory.
-func (ws *Workspace[T]) parallelSum(total []T, body func(s *scratch[T], dw []T, from, to int)) {
-	ws.parallel(func(s *scratch[T], from, to int) {
-		dw := s.dw[:len(total)]
-		clear(dw)
-		body(s, dw, from, to)
-	})
-	for t := range ws.scratch {
-		for k, v := range ws.scratch[t].dw[:len(total)] {
-			total[k] += v
-		}
-	}
-}
-
-// NewWorkspace allocates a workspace for batches of up to B samples.
-func (n *Network[T]) NewWorkspace(B int, mode BatchNormMode) *Workspace[T] {
+// NewWorkspace allocates on a backend a workspace for batches of up to B samples and copies
+// the network's parameters there.
+func (n *Network[T]) NewWorkspace(be backend.Backend[T], B int, mode BatchNormMode) *Workspace[T] {
 	if B < 1 {
 		panic("network: workspace for fewer than one sample")
 	}
-	ws := &Workspace[T]{net: n, B: B, mode: mode}
-	ws.val = make([][]T, len(n.slots))
-	ws.grad = make([][]T, len(n.slots))
+	ws := &Workspace[T]{net: n, be: be, B: B, mode: mode}
+	ws.val = make([]backend.Buffer, len(n.slots))
+	ws.grad = make([]backend.Buffer, len(n.slots))
 	for i, s := range n.slots {
-		ws.val[i] = make([]T, B*s.size())
-		ws.grad[i] = make([]T, B*s.size())
+		ws.val[i] = be.Alloc(B * s.size())
+		ws.grad[i] = be.Alloc(B * s.size())
 	}
-	ws.stats = make([][]T, len(n.ops))
-	cols, wmax := 0, 0
+	ws.stats = make([]backend.Buffer, len(n.ops))
 	for i, o := range n.ops {
-		switch o := o.(type) {
-		case *bnOp[T]:
-			ws.stats[i] = make([]T, 2*B*n.slots[o.in].C)
-		case *convOp[T]:
-			cols = max(cols, o.g.ColSize())
+		if o, ok := o.(*bnOp[T]); ok {
+			ws.stats[i] = be.Alloc(2 * B * n.slots[o.in].C)
 		}
 	}
-	ws.pgrad = make([][]T, len(n.Params))
+	ws.param = make([]backend.Buffer, len(n.Params))
+	ws.pgrad = make([]backend.Buffer, len(n.Params))
+	ws.layerOf = make([]int, len(n.Params))
 	for i, p := range n.Params {
+		ws.param[i] = be.Alloc(len(p.Data))
 		if p.Trainable() {
-			ws.pgrad[i] = make([]T, len(p.Data))
-		}
-		if p.IsWeight() {
-			wmax = max(wmax, len(p.Data))
+			ws.pgrad[i] = be.Alloc(len(p.Data))
 		}
 	}
-	ws.col, ws.dcol, ws.wgrad = make([]T, cols), make([]T, cols), make([]T, wmax)
-	biggest := 0
-	for _, sl := range n.slots {
-		biggest = max(biggest, sl.size())
+	for l, p := range n.weights {
+		ws.layerOf[p] = l
 	}
-	ws.tmp = make([]T, biggest)
-	ws.views = make([][]T, 0, 3)
+	ws.dlogits = be.Alloc(B * n.Classes)
+	ws.SyncParams()
 	return ws
 }
+
+// SyncParams copies the network's parameters to the backend again, after they changed.
+func (ws *Workspace[T]) SyncParams() {
+	for i, p := range ws.net.Params {
+		ws.be.Write(ws.param[i], 0, p.Data)
+	}
+}
+
+// Backend is the backend the workspace runs on.
+func (ws *Workspace[T]) Backend() backend.Backend[T] { return ws.be }
+
+// WeightSizes is the weight count of each Conv2d and Linear layer, in order: the layout of
+// GradSign's accumulators.
+func (n *Network[T]) WeightSizes() []int {
+	sizes := make([]int, len(n.weights))
+	for l, p := range n.weights {
+		sizes[l] = len(n.Params[p].Data)
+	}
+	return sizes
+}
+
+// FoldSigns makes Backward fold the sign of each sample's weight gradients into s (made by
+// the workspace's backend for WeightSizes) instead of summing them into ParamGrad; nil
+// returns to sums.
+func (ws *Workspace[T]) FoldSigns(s backend.Signs) { ws.signs = s }
 
 // group is the number of consecutive samples that share BatchNorm statistics.
 func (ws *Workspace[T]) group() int {
@@ -151,91 +128,81 @@ func (ws *Workspace[T]) group() int {
 	return 1
 }
 
-// sample returns sample b of a slot's values.
-func (ws *Workspace[T]) sample(v [][]T, slot, b int) []T {
-	s := ws.net.slots[slot].size()
-	return v[slot][b*s : (b+1)*s]
-}
-
-// batch returns the current batch of a slot's values.
-func (ws *Workspace[T]) batch(v [][]T, slot int) []T {
-	return v[slot][:ws.n*ws.net.slots[slot].size()]
-}
+// size is the length of the current batch of a slot.
+func (ws *Workspace[T]) size(slot int) int { return ws.n * ws.net.slots[slot].size() }
 
 // Forward runs a batch of len(x)/InputSize samples, x [n, 3, H, W], and returns its logits
-// [n, Classes], which stay valid until the next Forward.
+// [n, Classes] on the host (valid until the next Forward).
 func (ws *Workspace[T]) Forward(x []T) []T {
+	ws.Run(x)
+	return ws.hostOf(ws.val[ws.net.logits], ws.size(ws.net.logits))
+}
+
+// Run is Forward leaving the logits on the backend (Logits).
+func (ws *Workspace[T]) Run(x []T) {
 	size := ws.net.InputSize()
 	if len(x)%size != 0 || len(x) == 0 || len(x)/size > ws.B {
 		panic(fmt.Sprintf("network: input of %d values is not 1..%d images of %d", len(x), ws.B, size))
 	}
 	ws.n = len(x) / size
-	copy(ws.val[ws.net.input], x)
+	ws.be.Write(ws.val[ws.net.input], 0, x)
 	for i, o := range ws.net.ops {
 		o.forward(ws, i)
 	}
-	return ws.batch(ws.val, ws.net.logits)
 }
 
+// Logits returns the logits of the last Forward as a backend buffer [n, Classes].
+func (ws *Workspace[T]) Logits() backend.Buffer { return ws.val[ws.net.logits] }
+
 // Backward runs the backward pass of the last Forward from the gradient of the loss with
-// respect to the logits, dlogits [n, Classes]. It overwrites every gradient of the previous
-// Backward.
+// respect to the logits, dlogits [n, Classes] on the host. It overwrites every gradient of the
+// previous Backward (and, with FoldSigns, adds the batch's signs to the accumulators).
 func (ws *Workspace[T]) Backward(dlogits []T) {
-	for _, g := range ws.grad {
-		clear(g)
+	ws.be.Write(ws.dlogits, 0, dlogits)
+	ws.BackwardFrom(ws.dlogits)
+}
+
+// BackwardFrom is Backward from a gradient of the logits held by the backend.
+func (ws *Workspace[T]) BackwardFrom(dlogits backend.Buffer) {
+	for i, g := range ws.grad {
+		ws.be.Zero(g, ws.size(i))
 	}
 	for _, g := range ws.pgrad {
-		clear(g)
+		if g != nil {
+			ws.be.Zero(g, g.Len())
+		}
 	}
-	copy(ws.batch(ws.grad, ws.net.logits), dlogits)
+	ws.be.Copy(ws.grad[ws.net.logits], dlogits, ws.size(ws.net.logits))
 	for i := len(ws.net.ops) - 1; i >= 0; i-- {
 		ws.net.ops[i].backward(ws, i)
 	}
 }
 
-// HessianVector computes, after a Forward and a Backward whose weight gradients were summed
-// over the batch (PerSampleWeightGrad unset), the product of the Hessian of the loss with
-// respect to the Conv2d and Linear weights with a direction dir (indexed like Params; nil
-// entries are zero): the derivative of every weight gradient along dir. It is exact, as
-// automatic differentiation has it: forward-mode differentiation of the forward and backward
-// passes (Pearlmutter's R-operator), a ReLU contributing its gate and no second derivative.
-// lossTangent maps the logits' tangent [n, Classes] to the tangent of dlogits (for
-// cross-entropy, layers.SoftmaxCrossEntropyTangent). Read the result with HessianVectorOf.
-func (ws *Workspace[T]) HessianVector(dir [][]T, lossTangent func(logitsDot, dlogitsDot []T)) {
-	if ws.vdot == nil {
-		ws.vdot, ws.gdot = make([][]T, len(ws.val)), make([][]T, len(ws.val))
-		for i := range ws.val {
-			ws.vdot[i], ws.gdot[i] = make([]T, len(ws.val[i])), make([]T, len(ws.val[i]))
-		}
-		ws.pdot = make([][]T, len(ws.net.Params))
-		for _, p := range ws.net.weights {
-			ws.pdot[p] = make([]T, len(ws.net.Params[p].Data))
-		}
+// hostOf returns the first n values of a buffer on the host: the buffer itself on a host
+// backend, else a copy (valid until the next call).
+func (ws *Workspace[T]) hostOf(b backend.Buffer, n int) []T {
+	if h, ok := ws.be.(backend.Host[T]); ok {
+		return h.Slice(b)[:n]
 	}
-	ws.wdot = dir
-	for i := range ws.vdot {
-		clear(ws.gdot[i])
+	if cap(ws.host) < n {
+		ws.host = make([]T, n)
 	}
-	clear(ws.vdot[ws.net.input])
-	for _, p := range ws.pdot {
-		clear(p)
-	}
-	for i, o := range ws.net.ops {
-		o.tangentForward(ws, i)
-	}
-	lossTangent(ws.batch(ws.vdot, ws.net.logits), ws.batch(ws.gdot, ws.net.logits))
-	for i := len(ws.net.ops) - 1; i >= 0; i-- {
-		ws.net.ops[i].tangentBackward(ws, i)
-	}
-	ws.wdot = nil
+	ws.be.Read(ws.host[:n], b, 0)
+	return ws.host[:n]
 }
 
-// HessianVectorOf returns the last HessianVector's result for a Conv2d or Linear weight.
-func (ws *Workspace[T]) HessianVectorOf(param int) []T { return ws.pdot[param] }
+// read copies the first n values of a buffer to a new host slice.
+func (ws *Workspace[T]) read(b backend.Buffer, n int) []T {
+	out := make([]T, n)
+	ws.be.Read(out, b, 0)
+	return out
+}
 
-// ParamGrad returns the gradient of a parameter (by index into Params) summed over the
-// batch; for Conv2d and Linear weights, only when PerSampleWeightGrad is unset.
-func (ws *Workspace[T]) ParamGrad(param int) []T { return ws.pgrad[param] }
+// ParamGrad returns the gradient of a parameter (by index into Params) summed over the batch,
+// on the host; for Conv2d and Linear weights, only without FoldSigns.
+func (ws *Workspace[T]) ParamGrad(param int) []T {
+	return ws.read(ws.pgrad[param], ws.pgrad[param].Len())
+}
 
 // WeightOutput returns the output of the Conv2d or Linear layer whose weight is Params[param]
 // (before its BatchNorm) and the gradient there from the last Backward, each [n, C, H, W]
@@ -254,7 +221,7 @@ func (ws *Workspace[T]) WeightOutput(param int) (act, grad []T, perSample int) {
 			}
 		}
 		if out >= 0 {
-			return ws.batch(ws.val, out), ws.batch(ws.grad, out), ws.net.slots[out].size()
+			return ws.read(ws.val[out], ws.size(out)), ws.read(ws.grad[out], ws.size(out)), ws.net.slots[out].size()
 		}
 	}
 	panic("network: parameter is not a Conv2d or Linear weight")
@@ -264,19 +231,70 @@ func (ws *Workspace[T]) WeightOutput(param int) (act, grad []T, perSample int) {
 func (ws *Workspace[T]) ReLUInputs(fn func(x []T, perSample int)) {
 	for _, o := range ws.net.ops {
 		if r, ok := o.(*reluOp[T]); ok {
-			fn(ws.batch(ws.val, r.in), ws.net.slots[r.in].size())
+			fn(ws.hostOf(ws.val[r.in], ws.size(r.in)), ws.net.slots[r.in].size())
 		}
 	}
 }
 
 // InputGradient returns the gradient of the input [n, 3, H, W] (with InputGrad set).
-func (ws *Workspace[T]) InputGradient() []T { return ws.batch(ws.grad, ws.net.input) }
-
-// weightGrad hands a sample's weight gradient to PerSampleWeightGrad, or says where to
-// accumulate it: it returns the slice to write to and the beta to write with.
-func (ws *Workspace[T]) weightGrad(param int) ([]T, T) {
-	if ws.PerSampleWeightGrad != nil {
-		return ws.wgrad[:len(ws.net.Params[param].Data)], 0
-	}
-	return ws.pgrad[param], 1
+func (ws *Workspace[T]) InputGradient() []T {
+	return ws.read(ws.grad[ws.net.input], ws.size(ws.net.input))
 }
+
+// HessianVector computes, after a Forward and a Backward whose weight gradients were summed
+// over the batch, the product of the Hessian of the loss with respect to the Conv2d and
+// Linear weights with a direction dir (indexed like Params; nil entries are zero): the
+// derivative of every weight gradient along dir. It is exact, as automatic differentiation
+// has it: forward-mode differentiation of the forward and backward passes (Pearlmutter's
+// R-operator), a ReLU contributing its gate and no second derivative. lossTangent maps the
+// logits' tangent [n, Classes] to the tangent of dlogits (for cross-entropy,
+// layers.SoftmaxCrossEntropyTangent). Read the result with HessianVectorOf. The tangents run
+// on the backend's ops, except BatchNorm's, which need a backend with host memory
+// (backend.Host); on another backend it returns an error.
+func (ws *Workspace[T]) HessianVector(dir [][]T, lossTangent func(logitsDot, dlogitsDot []T)) error {
+	if _, ok := ws.be.(backend.Host[T]); !ok {
+		return fmt.Errorf("network: backend %s has no host memory for Hessian-vector products: use the cpu backend", ws.be.Name())
+	}
+	be := ws.be
+	if ws.vdot == nil {
+		ws.vdot, ws.gdot = make([]backend.Buffer, len(ws.val)), make([]backend.Buffer, len(ws.val))
+		biggest := 0
+		for i, v := range ws.val {
+			ws.vdot[i], ws.gdot[i] = be.Alloc(v.Len()), be.Alloc(v.Len())
+			biggest = max(biggest, v.Len())
+		}
+		ws.tmp = be.Alloc(biggest)
+		ws.pdot = make([]backend.Buffer, len(ws.net.Params))
+		ws.wdot = make([]backend.Buffer, len(ws.net.Params))
+		ws.zeroBias = be.Alloc(ws.net.Classes)
+	}
+	for _, p := range ws.net.weights {
+		ws.pdot[p], ws.wdot[p] = nil, nil
+		if dir[p] != nil {
+			ws.wdot[p] = be.Alloc(len(dir[p]))
+			be.Write(ws.wdot[p], 0, dir[p])
+		}
+		ws.pdot[p] = be.Alloc(len(ws.net.Params[p].Data))
+	}
+	for i := range ws.vdot {
+		be.Zero(ws.gdot[i], ws.gdot[i].Len())
+	}
+	be.Zero(ws.vdot[ws.net.input], ws.size(ws.net.input))
+	for i, o := range ws.net.ops {
+		o.tangentForward(ws, i)
+	}
+	logits := ws.net.logits
+	lossTangent(ws.h(ws.vdot[logits])[:ws.size(logits)], ws.h(ws.gdot[logits])[:ws.size(logits)])
+	for i := len(ws.net.ops) - 1; i >= 0; i-- {
+		ws.net.ops[i].tangentBackward(ws, i)
+	}
+	return nil
+}
+
+// HessianVectorOf returns the last HessianVector's result for a Conv2d or Linear weight.
+func (ws *Workspace[T]) HessianVectorOf(param int) []T {
+	return ws.read(ws.pdot[param], ws.pdot[param].Len())
+}
+
+// h is a buffer's values on a host backend.
+func (ws *Workspace[T]) h(b backend.Buffer) []T { return ws.be.(backend.Host[T]).Slice(b) }

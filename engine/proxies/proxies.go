@@ -29,6 +29,7 @@ import (
 	"slices"
 	"strings"
 
+	"gradsign/engine/backend"
 	"gradsign/engine/gradsign"
 	"gradsign/engine/layers"
 	"gradsign/engine/matmul"
@@ -127,6 +128,9 @@ func Compute[T matmul.Float](ctx context.Context, net *network.Network[T], x []T
 	}
 	slices.SortStableFunc(todo, func(a, b proxy[T]) int { return int(a.stage) - int(b.stage) })
 
+	if opt.Backend == "" {
+		opt.Backend = "cpu"
+	}
 	b := &batch[T]{ctx: ctx, net: net, x: x, labels: labels, opt: opt, threads: opt.Workers}
 	if b.threads < 1 {
 		b.threads = runtime.GOMAXPROCS(0)
@@ -136,7 +140,9 @@ func Compute[T matmul.Float](ctx context.Context, net *network.Network[T], x []T
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		b.reach(p.stage)
+		if err := b.reach(p.stage); err != nil {
+			return nil, err
+		}
 		v, err := p.score(b)
 		if err != nil {
 			return nil, err
@@ -163,15 +169,18 @@ type batch[T matmul.Float] struct {
 // reach runs the shared passes up to stage s. At ownPasses it lets the workspace go: the
 // proxies with passes of their own (grasp's float64 one with tangents above all) need not
 // hold it beside theirs.
-func (b *batch[T]) reach(s stage) {
+func (b *batch[T]) reach(s stage) error {
 	if s == ownPasses {
 		b.ws, b.logits = nil, nil
-		return
+		return nil
 	}
 	n := len(b.labels)
 	if b.ws == nil {
-		b.ws = b.net.NewWorkspace(n, network.MiniBatch)
-		b.ws.SetThreads(b.threads)
+		be, err := backend.New[T](b.opt.Backend, b.threads)
+		if err != nil {
+			return err
+		}
+		b.ws = b.net.NewWorkspace(be, n, network.MiniBatch)
 		b.logits = b.ws.Forward(b.x)
 		b.done = forward
 	}
@@ -190,6 +199,7 @@ func (b *batch[T]) reach(s stage) {
 		b.ws.Backward(ones)
 		b.done = jacobian
 	}
+	return nil
 }
 
 // gradSign is GradSign's score (package gradsign), with per-sample BatchNorm.

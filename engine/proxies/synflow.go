@@ -3,6 +3,7 @@ package proxies
 import (
 	"math"
 
+	"gradsign/engine/backend/cpu"
 	"gradsign/engine/matmul"
 	"gradsign/engine/network"
 )
@@ -20,7 +21,7 @@ func synflow[T matmul.Float](b *batch[T]) (float64, error) {
 			p.Data[k] = math.Abs(v)
 		}
 	}
-	ws := net.NewWorkspace(1, network.MiniBatch)
+	ws := net.NewWorkspace(cpu.New[float64](1), 1, network.MiniBatch)
 	ws.SkipBatchNorm = true
 	ones := make([]float64, net.InputSize())
 	for i := range ones {
