@@ -167,8 +167,8 @@ func (ws *Workspace[T]) BackwardFrom(dlogits backend.Buffer) {
 	for i, g := range ws.grad {
 		ws.be.Zero(g, ws.size(i))
 	}
-	for _, g := range ws.pgrad {
-		if g != nil {
+	for i, g := range ws.pgrad {
+		if g != nil && (ws.signs == nil || !ws.net.Params[i].IsWeight()) { // folded weights sum nothing
 			ws.be.Zero(g, g.Len())
 		}
 	}
