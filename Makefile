@@ -12,17 +12,32 @@ FUZZTIME ?= 5s
 BENCHTIME ?= 3x
 
 WEB      ?= build/web
+KERNEL   ?= build/kernel
 GOROOT_DIR = $(shell $(GO) env GOROOT)
+# Go's js/wasm binaries run under Node.js with the browser's SIMD kernel installed.
+WASMEXEC = $(CURDIR)/tools/wasmexec/go_js_wasm_exec
 
-.PHONY: serve web score test test-go test-wasm test-browser fuzz bench assets reference check-go check-chromium crosscheck check-torch browserbench bench-table
+.PHONY: kernel check-wabt serve web score test test-go test-wasm test-browser fuzz bench assets reference check-go check-chromium crosscheck check-torch browserbench bench-table
 
 serve: web
 	$(GO) run ./tools/serve -dir $(WEB) -addr 127.0.0.1:8080
 
-# The web app: the engine as wasm (stripped), the ui/ files, the assets, uPlot.
-web: check-go node_modules/.package-lock.json
+# The web app: the engine as wasm (stripped), its SIMD kernel, the ui/ files, the assets, uPlot.
+web: check-go kernel node_modules/.package-lock.json
 	GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags='-s -w' -o $(WEB)/gradsign.wasm ./wasm
-	$(GO) run ./tools/webbuild -out $(WEB) -goroot $(GOROOT_DIR)
+	$(GO) run ./tools/webbuild -out $(WEB) -goroot $(GOROOT_DIR) -kernel $(KERNEL)
+
+# The browser's GEMM kernel: WebAssembly text from tools/mkkernel, assembled by wabt's wat2wasm
+# (Debian's, installed if missing), with and without relaxed-SIMD multiply-adds.
+kernel: check-go check-wabt
+	@mkdir -p $(KERNEL)
+	$(GO) run ./tools/mkkernel > $(KERNEL)/sgemm-simd.wat
+	$(GO) run ./tools/mkkernel -relaxed > $(KERNEL)/sgemm-relaxed.wat
+	wat2wasm $(KERNEL)/sgemm-simd.wat -o $(KERNEL)/sgemm-simd.wasm
+	wat2wasm --enable-relaxed-simd $(KERNEL)/sgemm-relaxed.wat -o $(KERNEL)/sgemm-relaxed.wasm
+
+check-wabt:
+	@command -v wat2wasm >/dev/null || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y wabt; }
 
 node_modules/.package-lock.json: package.json package-lock.json
 	@command -v npm >/dev/null || { echo "make: npm (Node.js 18 or later) is needed"; exit 1; }
@@ -37,14 +52,18 @@ check-go:
 test: test-go test-wasm test-browser fuzz
 
 # Native: vet, formatting, and every Go test (layers, references, CLI, native-vs-wasm CLI).
-test-go: check-go
+test-go: check-go kernel
 	$(GO) vet ./...
 	@unformatted=$$(gofmt -l .); if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
 	$(GO) test ./...
 
-# The engine's tests compiled to WebAssembly and run under Node.js.
-test-wasm: check-go
-	PATH="$(GOROOT_DIR)/lib/wasm:$$PATH" GOOS=js GOARCH=wasm $(GO) test ./engine/...
+# The engine's tests compiled to WebAssembly and run under Node.js with the SIMD kernel (plain
+# SIMD128: Node.js 20 has relaxed SIMD only behind a flag), then the matrix tests with the
+# relaxed-SIMD kernel and with Go's own.
+test-wasm: check-go kernel
+	GOOS=js GOARCH=wasm $(GO) test -exec $(WASMEXEC) ./engine/...
+	GRADSIGN_NODE_FLAGS=--experimental-wasm-relaxed-simd GRADSIGN_WANT_KERNEL=wasm-relaxed-simd GOOS=js GOARCH=wasm $(GO) test -count=1 -run 'SIMD|Kernels' -exec $(WASMEXEC) ./engine/matmul
+	GRADSIGN_NO_KERNEL=1 GOOS=js GOARCH=wasm $(GO) test -exec $(WASMEXEC) ./engine/matmul
 
 # The web app end to end in headless Chromium (Debian's, installed if missing).
 test-browser: web check-chromium
@@ -86,8 +105,8 @@ crosscheck: check-go check-torch
 check-torch:
 	@/usr/bin/python3 -c 'import torch' 2>/dev/null || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y python3-torch; }
 
-# In-browser timings (headless Chromium, 1 worker and all workers) beside the native CLI.
+# In-browser timings (headless Chromium: 1 worker with and without the SIMD kernel, all workers)
+# beside the native CLI on one core and on all.
 browserbench: web check-chromium
 	$(GO) build -o bin/ ./tools/serve ./tools/gradsign
-	$(GO) build -tags noasm -o bin/gradsign-noasm ./tools/gradsign
-	node tools/browserbench/bench.mjs 64
+	node tools/browserbench/bench.mjs $(or $(N),16)

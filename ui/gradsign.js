@@ -12,6 +12,9 @@
 //   gradsign.reference(n)                   -> Promise<[{index, arch, gradsign, accuracy}]>
 //   gradsign.thumbnails(n)                  -> Promise<{rgba, labels}>
 //   gradsign.memory()                       -> Promise<[bytes of wasm memory per worker]>
+//   gradsign.kernel()                       -> Promise<'wasm-relaxed-simd' | 'wasm-simd128' | 'go'>:
+//                                              the GEMM kernel the engines run (?kernel=go forces Go's)
+//   gradsign.gemmRate(ms)                   -> Promise<{kernel, gflops}>: that kernel's speed
 //   gradsign.history.list() / .clear() / .export('csv' | 'json')
 //
 // Scoring runs in a pool of Web Workers (one wasm engine each). The n images of one score are
@@ -24,7 +27,8 @@ const MAX_WORKERS = 16;
 
 class Engine {
   constructor(files) {
-    this.worker = new Worker(new URL('worker.js', import.meta.url));
+    const kernel = new URLSearchParams(location.search).get('kernel') === 'go' ? '?kernel=go' : '';
+    this.worker = new Worker(new URL(`worker.js${kernel}`, import.meta.url));
     this.pending = new Map();
     this.next = 0;
     this.worker.onmessage = (e) => {
@@ -158,6 +162,9 @@ export const gradsign = {
   thumbnails: async (n) => (await first()).call('thumbnails', [n]),
   // memory: the wasm memory of each engine, in bytes (Go's heap only grows).
   memory: async () => Promise.all((await engines()).map((e) => e.call('memoryBytes', []))),
+  kernel: async () => (await engines())[0].call('kernel', []),
+  // gemmRate: the first engine's float32 kernel and its GFLOP/s on a convolution's product.
+  gemmRate: async (ms = 300) => (await engines())[0].call('gemmRate', [ms]),
   history: {
     list: async () => (await first()).call('historyList', []),
     clear: async () => (await first()).call('historyClear', []),

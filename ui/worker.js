@@ -1,8 +1,18 @@
 // One engine per Web Worker: the Go wasm build of the engine (wasm/main_js.go) runs here, off
 // the page's thread. Messages in: {id, method, args}; out: {id, result} | {id, error} |
 // {id, progress} (samples done, for accumulate). memoryBytes answers the size of the wasm
-// memory.
-importScripts('wasm_exec.js');
+// memory; kernel, which GEMM kernel runs (kernel.js). The worker's URL may carry ?kernel=go to
+// leave the SIMD kernel out (for comparisons).
+importScripts('wasm_exec.js', 'kernel.js');
+
+const useKernel = new URLSearchParams(self.location.search).get('kernel') !== 'go';
+
+// The kernel modules' bytes, or null where one cannot be fetched.
+async function kernelModules() {
+  const get = (url) => fetch(url).then((r) => (r.ok ? r.arrayBuffer() : null)).catch(() => null);
+  const [relaxed, simd] = await Promise.all([get('sgemm-relaxed.wasm'), get('sgemm-simd.wasm')]);
+  return { relaxed: relaxed && new Uint8Array(relaxed), simd: simd && new Uint8Array(simd) };
+}
 
 const ready = new Promise((resolve) => { self.onGradsignEngine = resolve; });
 const go = new Go();
@@ -14,6 +24,7 @@ const started = (async () => {
     const bytes = await (await fetch('gradsign.wasm')).arrayBuffer();
     ({ instance } = await WebAssembly.instantiate(bytes, go.importObject));
   }
+  self.gradsignKernelKind = useKernel ? installGradsignKernel(instance.exports.mem, await kernelModules()) : 'go';
   go.run(instance);
   await ready;
   return self.gradsignEngine;
@@ -25,6 +36,10 @@ self.onmessage = async (event) => {
     const engine = await started;
     if (method === 'memoryBytes') { // the wasm linear memory: what the engine has taken so far
       self.postMessage({ id, result: go._inst.exports.mem.buffer.byteLength });
+      return;
+    }
+    if (method === 'kernel') {
+      self.postMessage({ id, result: self.gradsignKernelKind });
       return;
     }
     if (typeof engine[method] !== 'function') throw new Error(`unknown engine method ${method}`);

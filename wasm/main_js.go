@@ -11,6 +11,8 @@
 //	thumbnails(n)                              -> {rgba: Uint8Array, labels}
 //	reference(n)                               -> [{index, arch, gradsign, accuracy}] sorted by score
 //	proxies({arch, seed, n, names})            -> {name: value} of the mini-batch proxies
+//	gemmRate(ms)                               -> {kernel, gflops}: the float32 kernel and its rate on
+//	                                              a convolution-shaped product, timed for about ms
 //	historyKey({arch, n, seed, proxies}) / historyGet(key) / historyPut(record) / historyList()
 //	historyClear() / historyExport("csv" | "json")
 package main
@@ -34,6 +36,7 @@ func main() {
 		"thumbnails":    thumbnails,
 		"reference":     reference,
 		"proxies":       proxyValues,
+		"gemmRate":      func(a []js.Value) (any, error) { return gemmRate(arg(a, 0).Float()), nil },
 		"historyKey":    historyKey,
 		"historyGet":    func(a []js.Value) (any, error) { return historyGet(arg(a, 0).String()) },
 		"historyPut":    historyPut,

@@ -7,18 +7,19 @@ import "golang.org/x/sys/cpu"
 // kernel32 and kernel64 are the best microkernels the CPU runs, chosen at start: AVX-512,
 // else AVX2+FMA, else the Go kernels.
 var (
-	kernel32 = kernelGo32
-	kernel64 = kernelGo64
+	kernel32   = kernelGo32
+	kernel64   = kernelGo64
+	kernelName = "go"
 )
 
+// GODEBUG=cpu.avx512f=off (read by golang.org/x/sys/cpu) forces the AVX2 kernels, as on an
+// AVX2-only machine.
 func init() {
 	switch {
 	case cpu.X86.HasAVX512F:
-		kernel32 = kernelAVX512x32
-		kernel64 = kernelAVX512x64
+		kernel32, kernel64, kernelName = kernelAVX512x32, kernelAVX512x64, "avx512"
 	case cpu.X86.HasAVX2 && cpu.X86.HasFMA:
-		kernel32 = kernelAVX2x32
-		kernel64 = kernelAVX2x64
+		kernel32, kernel64, kernelName = kernelAVX2x32, kernelAVX2x64, "avx2"
 	}
 }
 

@@ -12,6 +12,10 @@ type Float interface {
 	~float32 | ~float64
 }
 
+// KernelName says which float32 microkernel this process runs: "avx512", "avx2", "go",
+// "wasm-simd128" or "wasm-relaxed-simd".
+func KernelName() string { return kernelName }
+
 // Gemm computes c = op(a)·op(b) + beta·c, where op(x) is x or its transpose.
 //
 // c is m×n. op(a) is m×k: a is stored m×k, or k×m when transA is set. op(b) is k×n: b is stored

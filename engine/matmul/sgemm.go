@@ -5,14 +5,17 @@ import "sync"
 // The product is a packed, blocked matrix multiplication in the style of BLIS: panels
 // of A (mr rows) and of B (nr columns) are copied into contiguous, k-major buffers, and a
 // register-tiled microkernel multiplies one panel pair into an mr×nr tile of C. The kernel is
-// chosen for the platform: AVX2+FMA assembly on amd64 CPUs that have it, register-tiled Go
-// elsewhere (wasm, other architectures).
+// chosen for the platform: AVX-512 or AVX2+FMA assembly on amd64 CPUs that have it, a
+// WebAssembly SIMD128 module in the browser (kernel_wasm.go), register-tiled Go elsewhere.
 
 // microkernel adds the product of an mr×k panel of A and a k×nr panel of B, both packed
-// k-major, to the mr×nr tile at c with row stride ldc.
+// k-major, to the mr×nr tile at c with row stride ldc. A kernel whose calls are dear (the
+// browser's, reached through JavaScript) sets block instead: it runs every tile of a packed
+// block, C[mb×nb] += A·B with row stride ldc, in one call; tile is mr·nr scratch.
 type microkernel[T Float] struct {
 	mr, nr int
 	run    func(k int, a, b, c []T, ldc int)
+	block  func(kb, mb, nb int, a, b, c, tile []T, ldc int)
 }
 
 // Block sizes: a kc×nr panel of B and an mc×kc block of A stay in cache.
@@ -66,6 +69,10 @@ func gemmPacked[T Float](kern microkernel[T], transA, transB bool, m, n, k int, 
 		for i0 := 0; i0 < m; i0 += mc {
 			mb := min(mc, m-i0)
 			packA(*bufA, a, transA, m, k, i0, mb, p0, kb, mr)
+			if kern.block != nil {
+				kern.block(kb, mb, n, *bufA, *bufB, c[i0*n:], *tile, n)
+				continue
+			}
 			for jr := 0; jr < n; jr += nr {
 				bp := (*bufB)[jr*kb : (jr+nr)*kb]
 				for ir := 0; ir < mb; ir += mr {

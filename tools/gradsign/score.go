@@ -17,6 +17,7 @@ import (
 	"gradsign/assets"
 	"gradsign/engine/cifar"
 	"gradsign/engine/gradsign"
+	"gradsign/engine/matmul"
 	"gradsign/engine/nb201"
 	"gradsign/engine/network"
 	"gradsign/engine/proxies"
@@ -31,17 +32,21 @@ type scoreOutput struct {
 	Params   int      `json:"params"`
 	// FLOPs is NAS-Bench-201's count for one image (multiply-accumulates of Conv2d and
 	// Linear, plus bias adds); NAS-Bench-201 reports it divided by 1e6.
-	FLOPs    int                `json:"flops"`
-	N        int                `json:"n"`
-	Offset   int                `json:"offset"`
-	Seed     uint64             `json:"seed"`
-	Dataset  string             `json:"dataset"`
-	Data     string             `json:"data"`
-	Weights  string             `json:"weights,omitempty"`
-	Augment  bool               `json:"augment,omitempty"`
-	Channels int                `json:"channels"`
-	Cells    int                `json:"cells"`
-	Seconds  float64            `json:"seconds"`
+	FLOPs    int     `json:"flops"`
+	N        int     `json:"n"`
+	Offset   int     `json:"offset"`
+	Seed     uint64  `json:"seed"`
+	Dataset  string  `json:"dataset"`
+	Data     string  `json:"data"`
+	Weights  string  `json:"weights,omitempty"`
+	Augment  bool    `json:"augment,omitempty"`
+	Channels int     `json:"channels"`
+	Cells    int     `json:"cells"`
+	Seconds  float64 `json:"seconds"`
+	// Backend and Kernel say what computed the score: the engine backend and its float32
+	// matrix kernel (matmul.KernelName).
+	Backend  string             `json:"backend"`
+	Kernel   string             `json:"kernel"`
 	Accuracy map[string]float64 `json:"accuracy,omitempty"` // benchmark test accuracy, percent
 	Layers   []gradsign.Layer   `json:"layers,omitempty"`
 	// Proxies holds every proxy asked for (gradsign included), null where it has no finite
@@ -177,6 +182,7 @@ func score(args []string, stdout, stderr io.Writer) error {
 		Arch: arch.String(), Params: net.NumParams(), FLOPs: net.FLOPs(), Proxies: map[string]*float64{},
 		N: *n, Offset: *offset, Seed: *seed, Dataset: format.Name, Data: dataName, Weights: *weights,
 		Augment: *augment, Channels: *channels, Cells: *cells, Seconds: time.Since(start).Seconds(),
+		Backend: "cpu", Kernel: matmul.KernelName(),
 	}
 	if slices.Contains(names, "gradsign") {
 		out.GradSign = &res.Score

@@ -9,23 +9,27 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 
 	"gradsign/internal/oracle"
 )
 
-// TestNativeAndWasmAgree builds this CLI for WebAssembly, runs it under Node.js (Go's
-// go_js_wasm_exec) on every reference file, and checks its score against the native build's
-// within 0.1%: the browser's engine is this same code on the same inputs.
+// TestNativeAndWasmAgree builds this CLI for WebAssembly, runs it under Node.js with the
+// browser's SIMD kernel (tools/wasmexec; make kernel builds it) on every reference file, and
+// checks its score against the native build's within 0.1%: the browser's engine is this same
+// code on the same inputs.
 func TestNativeAndWasmAgree(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the wasm CLI")
 	}
-	goroot, err := exec.Command("go", "env", "GOROOT").Output()
+	runner, err := filepath.Abs(filepath.Join("..", "wasmexec", "go_js_wasm_exec"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	runner := filepath.Join(string(goroot[:len(goroot)-1]), "lib", "wasm", "go_js_wasm_exec")
+	if _, err := os.Stat(filepath.Join("..", "..", "build", "kernel", "sgemm-simd.wasm")); err != nil {
+		t.Fatal("the SIMD kernel is not built: make kernel")
+	}
 	if _, err := exec.LookPath("node"); err != nil {
 		t.Fatal("node (Node.js) is needed to run the wasm build")
 	}
@@ -57,6 +61,9 @@ func TestNativeAndWasmAgree(t *testing.T) {
 		}
 		if err := json.Unmarshal(out, &w); err != nil {
 			t.Fatalf("%s: %v in %q", ref.Name, err, out)
+		}
+		if !strings.HasPrefix(w.Kernel, "wasm-") {
+			t.Errorf("%s: the wasm CLI ran kernel %q, not the SIMD kernel", ref.Name, w.Kernel)
 		}
 		if d := math.Abs(*n.GradSign - *w.GradSign); d > 1e-3**n.GradSign {
 			t.Errorf("%s: native %v, wasm %v", ref.Name, *n.GradSign, *w.GradSign)

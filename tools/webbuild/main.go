@@ -25,16 +25,19 @@ import (
 func main() {
 	out := flag.String("out", "build/web", "the folder to fill (holding gradsign.wasm already)")
 	goroot := flag.String("goroot", "", "Go's root, for lib/wasm/wasm_exec.js")
+	kernel := flag.String("kernel", "build/kernel", "the folder of the SIMD kernel modules (make kernel)")
 	flag.Parse()
 	log.SetFlags(0)
-	if err := build(*out, *goroot); err != nil {
+	if err := build(*out, *goroot, *kernel); err != nil {
 		log.Fatal("webbuild: ", err)
 	}
 }
 
 // copies maps each file of the build (relative to out) to its source.
-func copies(goroot string) (map[string]string, error) {
+func copies(goroot, kernel string) (map[string]string, error) {
 	m := map[string]string{
+		"sgemm-simd.wasm":                   filepath.Join(kernel, "sgemm-simd.wasm"),
+		"sgemm-relaxed.wasm":                filepath.Join(kernel, "sgemm-relaxed.wasm"),
 		"wasm_exec.js":                      filepath.Join(goroot, "lib", "wasm", "wasm_exec.js"),
 		"assets/cifar10_test_first1000.bin": "assets/cifar10_test_first1000.bin",
 		"assets/nb201.csv.gz":               "assets/nb201.csv.gz",
@@ -54,7 +57,7 @@ func copies(goroot string) (map[string]string, error) {
 	return m, nil
 }
 
-func build(out, goroot string) error {
+func build(out, goroot, kernel string) error {
 	if goroot == "" {
 		return fmt.Errorf("-goroot is required (go env GOROOT)")
 	}
@@ -62,7 +65,7 @@ func build(out, goroot string) error {
 	if err != nil {
 		return fmt.Errorf("%v: build the wasm first (make web)", err)
 	}
-	files, err := copies(goroot)
+	files, err := copies(goroot, kernel)
 	if err != nil {
 		return err
 	}

@@ -156,3 +156,20 @@ test('phone width', async () => {
   assert.ok(overflow <= 0, `page wider than the screen by ${overflow}px`);
   await page.screenshot({ path: join(outDir, 'phone.png'), fullPage: true });
 });
+
+test('the engine runs the SIMD kernel, and Go\'s own kernel gives the native score too', async () => {
+  await open();
+  assert.equal(await page.evaluate(() => window.gradsign.kernel()), 'wasm-relaxed-simd', 'Chromium has relaxed SIMD');
+  const other = await context.newPage();
+  try {
+    await other.goto(url + '?kernel=go&workers=1');
+    await other.evaluate(() => window.gradsign.ready);
+    assert.equal(await other.evaluate(() => window.gradsign.kernel()), 'go');
+    const arch = '|nor_conv_3x3~0|+|nor_conv_1x1~0|avg_pool_3x3~1|+|skip_connect~0|none~1|nor_conv_3x3~2|';
+    const r = await other.evaluate((a) => window.gradsign.score({ arch: a, n: 16, seed: 5 }), arch);
+    const native = nativeScore(arch, 16, 5);
+    assert.ok(Math.abs(r.gradsign - native) <= 1e-3 * native, `Go kernel in the browser ${r.gradsign}, native ${native}`);
+  } finally {
+    await other.close();
+  }
+});

@@ -1,0 +1,24 @@
+// The browser's GEMM kernel: WebAssembly SIMD128 modules written by tools/mkkernel and
+// assembled by `make web` (sgemm-relaxed.wasm with relaxed-SIMD multiply-adds, sgemm-simd.wasm
+// with plain SIMD128). Go's wasm code has no SIMD, so the engine's float32 products call this
+// kernel through globalThis.gradsignSgemm (engine/matmul/kernel_wasm.go), which must be set
+// before the Go program starts. The kernel imports the Go module's memory and works on the
+// engine's packed panels in place. A classic script: the worker loads it with importScripts,
+// the Node.js test runner (tools/wasmexec) evaluates it.
+
+// installGradsignKernel instantiates the best kernel this engine validates against the Go
+// module's memory and installs it; it returns the kernel's name ('wasm-relaxed-simd',
+// 'wasm-simd128', or 'go' when neither validates and Go's own kernel will run).
+function installGradsignKernel(memory, modules) {
+  const choices = [['wasm-relaxed-simd', modules.relaxed], ['wasm-simd128', modules.simd]];
+  for (const [kind, bytes] of choices) {
+    if (!bytes || !WebAssembly.validate(bytes)) continue;
+    const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { mem: memory } });
+    const block = instance.exports.block.bind(null);
+    block.kind = kind;
+    globalThis.gradsignSgemm = block;
+    return kind;
+  }
+  return 'go';
+}
+globalThis.installGradsignKernel = installGradsignKernel;
