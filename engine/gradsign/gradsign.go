@@ -18,16 +18,24 @@ import (
 	"context"
 	"encoding/binary"
 	"fmt"
+	"math"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"unsafe"
 
 	"gradsign/engine/backend"
 	_ "gradsign/engine/backend/cpu" // the default backend
 	"gradsign/engine/matmul"
 	"gradsign/engine/network"
 )
+
+// EngineVersion names the engine's scores: it changes when a score changes beyond float32
+// noise (a fix, another initialisation), never for speed. Score files record it, so runs of
+// different engines are not mixed.
+const EngineVersion = "2026.11-1"
 
 // Signs holds, for every weight of every Conv2d and Linear layer, the sum over the samples
 // seen so far of the sign of that weight's gradient. Signs of disjoint sample sets add up
@@ -174,9 +182,13 @@ type Layer struct {
 
 // Result is a GradSign score with its per-layer contributions.
 type Result struct {
+	// Score is NaN when the network's parameters or the inputs are not all finite (Score
+	// checks): no finite value, where the official nansum would quietly give what is left.
 	Score  float64 `json:"gradsign"`
 	Layers []Layer `json:"layers"`
 	N      int     `json:"n"`
+	// NaNWeights counts the weights left out because some sample's gradient was NaN there.
+	NaNWeights int `json:"nan_weights,omitempty"`
 }
 
 // Result sums the accumulators of net's layers into a score.
@@ -185,6 +197,11 @@ func (s *Signs) Result(names []string) Result {
 	for l := range s.Sum {
 		r.Layers[l] = Layer{Name: names[l], Weights: len(s.Sum[l]), Score: s.LayerScore(l)}
 		r.Score += r.Layers[l].Score
+		for _, nan := range s.NaN[l] {
+			if nan {
+				r.NaNWeights++
+			}
+		}
 	}
 	return r
 }
@@ -228,6 +245,19 @@ func (o Options) withDefaults(n int) Options {
 	o.Chunk = min(o.Chunk, n)
 	o.Workers = min(o.Workers, (n+o.Chunk-1)/o.Chunk)
 	return o
+}
+
+// MemoryBytes estimates the memory Accumulate takes for n samples of net with opt, before
+// allocating: a workspace for a chunk and the sign accumulators per worker, and the images.
+func MemoryBytes[T matmul.Float](net *network.Network[T], n int, opt Options) int64 {
+	opt = opt.withDefaults(max(n, 1))
+	var weights int64
+	for _, s := range net.WeightSizes() {
+		weights += int64(s)
+	}
+	var z T
+	perWorker := net.WorkspaceBytes(opt.Chunk, 1, false) + 2*4*weights // backend and host sums
+	return int64(opt.Workers)*perWorker + int64(n)*int64(net.InputSize())*int64(unsafe.Sizeof(z))
 }
 
 // Accumulate folds the per-sample gradient signs of samples x [n, 3, H, W] with labels [n]
@@ -294,11 +324,25 @@ func Accumulate[T matmul.Float](ctx context.Context, net *network.Network[T], x 
 	return parts[0], nil
 }
 
-// Score computes the GradSign score of net on samples x [n, 3, H, W] with labels [n].
+// Score computes the GradSign score of net on samples x [n, 3, H, W] with labels [n]. With a
+// parameter or an input that is NaN or infinite, the score is NaN: no finite value.
 func Score[T matmul.Float](ctx context.Context, net *network.Network[T], x []T, labels []int, opt Options) (Result, error) {
 	s, err := Accumulate(ctx, net, x, labels, opt)
 	if err != nil {
 		return Result{}, err
 	}
-	return s.Result(LayerNames(net)), nil
+	r := s.Result(LayerNames(net))
+	if !allFinite(x) || slices.ContainsFunc(net.Params, func(p *network.Param[T]) bool { return !allFinite(p.Data) }) {
+		r.Score = math.NaN()
+	}
+	return r, nil
+}
+
+func allFinite[T matmul.Float](x []T) bool {
+	for _, v := range x {
+		if f := float64(v); math.IsNaN(f) || math.IsInf(f, 0) {
+			return false
+		}
+	}
+	return true
 }

@@ -2,7 +2,9 @@ package nb201
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // Op is one of the five operations an edge of the NAS-Bench-201 cell can hold.
@@ -37,7 +39,7 @@ func ParseOp(s string) (Op, error) {
 			return Op(i), nil
 		}
 	}
-	return 0, fmt.Errorf("unknown operation %q (want one of %s)", s, strings.Join(opNames[:], ", "))
+	return 0, fmt.Errorf("unknown operation %s (want one of %s)", Quote(s), strings.Join(opNames[:], ", "))
 }
 
 // NumEdges is the number of edges of the cell: node j takes an edge from every node i < j.
@@ -73,33 +75,36 @@ func (a Arch) String() string {
 // ignored; anything else out of place gets an error that names the part and says what was
 // expected.
 func ParseArch(s string) (Arch, error) {
+	if s == "" {
+		return Arch{}, fmt.Errorf("empty arch string: the form is |op~0|+|op~0|op~1|+|op~0|op~1|op~2|")
+	}
 	var a Arch
 	s = strings.TrimSpace(s)
 	const form = "|op~0|+|op~0|op~1|+|op~0|op~1|op~2|"
 	nodes := strings.Split(s, "+")
 	if len(nodes) != 3 {
-		return a, fmt.Errorf("arch %q: want 3 nodes separated by '+', found %d; the form is %s", s, len(nodes), form)
+		return a, fmt.Errorf("arch %s: want 3 nodes separated by '+', found %d; the form is %s", Quote(s), len(nodes), form)
 	}
 	for n, node := range nodes {
 		j := n + 1
 		if len(node) < 2 || node[0] != '|' || node[len(node)-1] != '|' {
-			return a, fmt.Errorf("arch %q: node %d part %q must start and end with '|'; the form is %s", s, j, node, form)
+			return a, fmt.Errorf("arch %s: node %d part %s must start and end with '|'; the form is %s", Quote(s), j, Quote(node), form)
 		}
 		edges := strings.Split(node[1:len(node)-1], "|")
 		if len(edges) != j {
-			return a, fmt.Errorf("arch %q: node %d part %q has %d edges, want %d (one from each earlier node)", s, j, node, len(edges), j)
+			return a, fmt.Errorf("arch %s: node %d part %s has %d edges, want %d (one from each earlier node)", Quote(s), j, Quote(node), len(edges), j)
 		}
 		for i, e := range edges {
 			name, from, ok := strings.Cut(e, "~")
 			if !ok {
-				return a, fmt.Errorf("arch %q: edge %q of node %d lacks '~': want op~%d", s, e, j, i)
+				return a, fmt.Errorf("arch %s: edge %s of node %d lacks '~': want op~%d", Quote(s), Quote(e), j, i)
 			}
 			if from != fmt.Sprint(i) {
-				return a, fmt.Errorf("arch %q: edge %q of node %d says input %q, want %d", s, e, j, from, i)
+				return a, fmt.Errorf("arch %s: edge %s of node %d says input %s, want %d", Quote(s), Quote(e), j, Quote(from), i)
 			}
 			op, err := ParseOp(name)
 			if err != nil {
-				return a, fmt.Errorf("arch %q: edge %q of node %d: %v", s, e, j, err)
+				return a, fmt.Errorf("arch %s: edge %s of node %d: %v", Quote(s), Quote(e), j, err)
 			}
 			a[Edge(j, i)] = op
 		}
@@ -128,4 +133,18 @@ func ArchFromCode(code int) Arch {
 		code /= NumOps
 	}
 	return a
+}
+
+// Quote quotes user input for an error message, cut to its first 60 bytes (with the length
+// said) so that a long input does not flood the message.
+func Quote(s string) string {
+	const most = 60
+	if len(s) <= most {
+		return strconv.Quote(s)
+	}
+	cut := most
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return fmt.Sprintf("%s... (%d bytes)", strconv.Quote(s[:cut]), len(s))
 }

@@ -26,7 +26,7 @@ func TestArchRoundTrip(t *testing.T) {
 
 func TestParseArchErrors(t *testing.T) {
 	for _, c := range []struct{ in, says string }{
-		{"", "want 3 nodes"},
+		{"", "empty arch string"},
 		{"|none~0|+|none~0|none~1|", "want 3 nodes"},
 		{"|none~0|+|none~0|none~1|+|none~0|none~1|none~2|+|none~0|", "want 3 nodes"},
 		{"none~0|+|none~0|none~1|+|none~0|none~1|none~2|", "must start and end with '|'"},
@@ -40,6 +40,12 @@ func TestParseArchErrors(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), c.says) {
 			t.Errorf("ParseArch(%q) error %v, want one saying %q", c.in, err, c.says)
 		}
+	}
+	// A long input is cut in the message, with its length said.
+	long := "|none~0|+|none~0|none~1|+|" + strings.Repeat("x", 120_000) + "|"
+	_, err := ParseArch(long)
+	if err == nil || len(err.Error()) > 400 || !strings.Contains(err.Error(), "(120027 bytes)") {
+		t.Errorf("a 120 KB arch: error of %d bytes: %.300v", len(err.Error()), err)
 	}
 }
 

@@ -68,6 +68,15 @@ type Param[T matmul.Float] struct {
 	FanIn int
 }
 
+// Size is the parameter's number of values (its Data's length, once allocated).
+func (p *Param[T]) Size() int {
+	size := 1
+	for _, d := range p.Shape {
+		size *= d
+	}
+	return size
+}
+
 // IsWeight reports whether p is a Conv2d or Linear weight: the tensors GradSign and the other
 // proxies score.
 func (p *Param[T]) IsWeight() bool { return p.Kind == ConvWeight || p.Kind == LinearWeight }
@@ -96,6 +105,20 @@ func (s shape) size() int { return s.C * s.H * s.W }
 
 // Build makes the network of cfg with zero weights; Init or Load gives them values.
 func Build[T matmul.Float](cfg Config) (*Network[T], error) {
+	n, err := Plan[T](cfg)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range n.Params {
+		p.Data = make([]T, p.Size())
+	}
+	return n, nil
+}
+
+// Plan makes the network of cfg without its parameters' values (Data stays nil): its graph,
+// shapes and counts (NumParams, FLOPs, WeightSizes) and memory estimates (WorkspaceBytes) at
+// no cost in memory, even for a configuration too large to build. Only Build's networks run.
+func Plan[T matmul.Float](cfg Config) (*Network[T], error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
@@ -131,11 +154,7 @@ func (n *Network[T]) slot(s shape) int {
 }
 
 func (n *Network[T]) param(name string, kind Kind, fanIn int, shape ...int) int {
-	size := 1
-	for _, d := range shape {
-		size *= d
-	}
-	n.Params = append(n.Params, &Param[T]{Name: name, Shape: shape, Data: make([]T, size), Kind: kind, FanIn: fanIn})
+	n.Params = append(n.Params, &Param[T]{Name: name, Shape: shape, Kind: kind, FanIn: fanIn})
 	if kind == ConvWeight || kind == LinearWeight {
 		n.weights = append(n.weights, len(n.Params)-1)
 	}
@@ -266,7 +285,7 @@ func (n *Network[T]) NumParams() int {
 	total := 0
 	for _, p := range n.Params {
 		if p.Trainable() {
-			total += len(p.Data)
+			total += p.Size()
 		}
 	}
 	return total

@@ -2,6 +2,7 @@ package network
 
 import (
 	"fmt"
+	"unsafe"
 
 	"gradsign/engine/backend"
 	"gradsign/engine/matmul"
@@ -65,6 +66,9 @@ func (n *Network[T]) NewWorkspace(be backend.Backend[T], B int, mode BatchNormMo
 	if B < 1 {
 		panic("network: workspace for fewer than one sample")
 	}
+	if len(n.Params) > 0 && n.Params[0].Data == nil {
+		panic("network: a plan has no weights to run (use Build)")
+	}
 	ws := &Workspace[T]{net: n, be: be, B: B, mode: mode}
 	ws.val = make([]backend.Buffer, len(n.slots))
 	ws.grad = make([]backend.Buffer, len(n.slots))
@@ -102,6 +106,33 @@ func (ws *Workspace[T]) SyncParams() {
 	}
 }
 
+// WorkspaceBytes estimates the memory of a workspace for B samples, before allocating it:
+// values and gradients of every slot, BatchNorm statistics, the parameters, their gradients,
+// and a backend's per-thread scratch for `threads` threads (an im2col matrix and a weight
+// gradient each). With tangents, HessianVector's buffers too.
+func (n *Network[T]) WorkspaceBytes(B, threads int, tangents bool) int64 {
+	var z T
+	size := int64(unsafe.Sizeof(z))
+	var values, params, largestCol, largestWeight int64
+	for _, s := range n.slots {
+		values += int64(s.size())
+	}
+	for _, p := range n.Params {
+		params += int64(p.Size())
+		largestWeight = max(largestWeight, int64(p.Size()))
+	}
+	for _, o := range n.ops {
+		if c, ok := o.(*convOp[T]); ok {
+			largestCol = max(largestCol, int64(c.g.ColSize()))
+		}
+	}
+	total := 2*int64(B)*values + 2*params + int64(threads)*(largestCol+largestWeight)
+	if tangents {
+		total += 2*int64(B)*values + params + int64(B)*values // vdot, gdot; pdot, wdot; tmp
+	}
+	return total * size
+}
+
 // Backend is the backend the workspace runs on.
 func (ws *Workspace[T]) Backend() backend.Backend[T] { return ws.be }
 
@@ -110,7 +141,7 @@ func (ws *Workspace[T]) Backend() backend.Backend[T] { return ws.be }
 func (n *Network[T]) WeightSizes() []int {
 	sizes := make([]int, len(n.weights))
 	for l, p := range n.weights {
-		sizes[l] = len(n.Params[p].Data)
+		sizes[l] = n.Params[p].Size()
 	}
 	return sizes
 }

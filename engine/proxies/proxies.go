@@ -28,6 +28,7 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"unsafe"
 
 	"gradsign/engine/backend"
 	"gradsign/engine/gradsign"
@@ -150,6 +151,44 @@ func Compute[T matmul.Float](ctx context.Context, net *network.Network[T], x []T
 		out[p.name] = v
 	}
 	return out, ctx.Err()
+}
+
+// MemoryBytes estimates the memory Compute takes for the named proxies on n samples of net,
+// before allocating: the largest of its stages (the shared mini-batch workspace in T, grasp's
+// float64 copy with its Hessian-vector tangents, synflow's float64 copy of one sample, and
+// GradSign's per-sample passes).
+func MemoryBytes[T matmul.Float](net *network.Network[T], n int, names []string, opt gradsign.Options) (int64, error) {
+	threads := opt.Workers
+	if threads < 1 {
+		threads = runtime.GOMAXPROCS(0)
+	}
+	var z T
+	images := int64(n) * int64(net.InputSize()) * int64(unsafe.Sizeof(z))
+	var peak int64
+	for _, name := range names {
+		var need int64
+		switch p := slices.IndexFunc(registry[T](), func(p proxy[T]) bool { return p.name == name }); {
+		case p < 0:
+			return 0, unknownProxy(name)
+		case name == "gradsign":
+			need = gradsign.MemoryBytes(net, n, opt)
+		case name == "grasp" || name == "synflow":
+			n64, err := network.Plan[float64](net.Config)
+			if err != nil {
+				return 0, err
+			}
+			params := int64(n64.NumParams()) * 8
+			if name == "grasp" {
+				need = images*2 + params + n64.WorkspaceBytes(n, threads, true)
+			} else {
+				need = params + n64.WorkspaceBytes(1, 1, false)
+			}
+		case registry[T]()[p].stage != ownPasses:
+			need = images + net.WorkspaceBytes(n, threads, false)
+		}
+		peak = max(peak, need)
+	}
+	return peak, nil
 }
 
 // batch holds a network, its samples and the shared mini-batch passes run so far.

@@ -1,9 +1,7 @@
 package main
 
 import (
-	"bufio"
 	"context"
-	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -12,7 +10,6 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
-	"path/filepath"
 	"runtime"
 	"slices"
 	"strconv"
@@ -32,160 +29,279 @@ import (
 	"gradsign/engine/stats"
 )
 
-// row is one scored architecture: its index, arch and a value per proxy (NaN for none).
-type row struct {
-	Index  int
-	Arch   string
-	Values map[string]float64
+// evalRequest is a parsed `gradsign eval`.
+type evalRequest struct {
+	names                     []string // proxies
+	sample                    int
+	sampleSeed                uint64
+	indicesFile               string
+	all                       bool
+	n                         int
+	seed                      uint64
+	dataset, data             string
+	out                       string
+	resume                    bool
+	shard                     string
+	merge                     bool
+	format                    string // of the table: text, json or markdown
+	workers                   int
+	budget                    memoryBudget
+	files                     []string // with --merge
+	cifarFormat               cifar.Format
+	accCol                    int // the benchmark's accuracy column of the dataset
+	shardIndex, shardCount    int
+	indices                   []int
+	architectures, dataSource string // as recorded in the settings
 }
 
 func eval(args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("gradsign eval", flag.ContinueOnError)
-	proxyFlag := fs.String("proxies", "all", "comma-separated proxies, or all: "+strings.Join(proxies.Names, ","))
-	sample := fs.Int("sample", 1000, "number of architectures drawn uniformly without replacement")
-	sampleSeed := fs.Uint64("sample-seed", 0, "seed of the draw")
-	indicesFile := fs.String("indices", "", "file of NAS-Bench-201 indices (one per line) instead of a draw")
-	all := fs.Bool("all", false, "every one of the 15,625 architectures")
-	n := fs.Int("n", 128, "images per score")
-	seed := fs.Uint64("seed", 0, "seed of every network's initialisation")
-	dataset := fs.String("dataset", "cifar10", "cifar10 or cifar100: images, classes and the accuracy to rank against")
-	data := fs.String("data", "", "CIFAR binary batch file instead of the bundled images")
-	out := fs.String("out", "", "write per-architecture scores here: .csv or .jsonl")
-	resume := fs.Bool("resume", false, "continue the run in --out, skipping the architectures it holds")
-	shard := fs.String("shard", "", "i/k: score only part i (0..k-1) of k disjoint parts")
-	merge := fs.Bool("merge", false, "join the score files given as arguments and print the table")
-	jsonFlag := fs.Bool("json", false, "print the table as JSON")
-	markdown := fs.Bool("markdown", false, "print the table as Markdown")
-	workers := fs.Int("workers", 0, "architectures scored at once (default: all cores)")
-	if err := parseFlags(fs, args, stdout, "usage: gradsign eval [flags]\n       gradsign eval --merge FILE...\n\nScores NAS-Bench-201 architectures with every proxy and ranks them against the benchmark."); err != nil {
+	req, err := parseEval(args, stdout)
+	if err != nil {
 		return err
 	}
-	format, err := cifar.FormatByName(*dataset)
-	if err != nil {
-		return usageError{err}
-	}
-	accCol := slices.Index(nb201.Datasets[:], *dataset)
-	table := assets.Table()
-
-	if *merge {
-		if fs.NArg() == 0 {
-			return usageError{errors.New("--merge needs score files as arguments")}
-		}
-		var rows []row
-		var names []string
-		for _, f := range fs.Args() {
-			r, nm, err := readRows(f)
-			if err != nil {
-				return err
-			}
-			if names == nil {
-				names = nm
-			} else if !slices.Equal(names, nm) {
-				return fmt.Errorf("%s has proxies %v, the first file %v", f, nm, names)
-			}
-			rows = append(rows, r...)
-		}
-		return printTable(stdout, dedupe(rows), names, table, accCol, evalInfo{Dataset: *dataset}, tableFormat(*jsonFlag, *markdown))
-	}
-	if fs.NArg() > 0 {
-		return usageError{fmt.Errorf("unexpected argument %q (score files go with --merge)", fs.Arg(0))}
-	}
-	names, err := proxies.Parse(*proxyFlag)
-	if err != nil {
-		return usageError{err}
-	}
-
-	// Which architectures.
-	var indices []int
-	switch {
-	case *all:
-		indices = make([]int, nb201.NumArchs)
-		for i := range indices {
-			indices[i] = i
-		}
-	case *indicesFile != "":
-		if indices, err = readIndices(*indicesFile); err != nil {
+	if req.merge {
+		rows, names, err := mergeFiles(req.files)
+		if err != nil {
 			return err
 		}
-	default:
-		if *sample < 1 || *sample > nb201.NumArchs {
-			return usageError{fmt.Errorf("--sample %d: want 1..%d", *sample, nb201.NumArchs)}
-		}
-		indices = rand.New(rand.NewPCG(*sampleSeed, 5)).Perm(nb201.NumArchs)[:*sample]
-		slices.Sort(indices)
+		return printTable(stdout, rows, names, assets.Table(), req.accCol, evalInfo{Dataset: req.dataset}, req.format)
 	}
-	if *shard != "" {
-		var i, k int
-		if _, err := fmt.Sscanf(*shard, "%d/%d", &i, &k); err != nil || k < 1 || i < 0 || i >= k {
-			return usageError{fmt.Errorf("--shard %q: want i/k with 0 <= i < k", *shard)}
+	if err := req.chooseArchitectures(); err != nil {
+		return err
+	}
+	x, labels, err := req.images()
+	if err != nil {
+		return err
+	}
+	if err := req.checkMemory(); err != nil {
+		return err
+	}
+	var sink *rowWriter
+	var done []row
+	if req.out != "" {
+		if sink, done, err = openRun(req.out, req.settings(), req.resume); err != nil {
+			return err
 		}
+		defer sink.Close()
+	}
+	start := time.Now()
+	rows, err := req.scoreAll(done, x, labels, sink, stderr)
+	if err != nil {
+		return err
+	}
+	if req.shardCount > 0 && len(rows) < 2 {
+		fmt.Fprintf(stdout, "%d architecture scored in shard %s: merge the shards' files with gradsign eval --merge for the table\n", len(rows), req.shard)
+		return nil
+	}
+	info := evalInfo{Dataset: req.dataset, N: req.n, Seed: req.seed, SampleSeed: req.sampleSeed, Seconds: time.Since(start).Seconds()}
+	return printTable(stdout, rows, req.names, assets.Table(), req.accCol, info, req.format)
+}
+
+// parseEval reads and checks the flags.
+func parseEval(args []string, stdout io.Writer) (*evalRequest, error) {
+	req := &evalRequest{budget: memoryBudget(machineMemory())}
+	fs := flag.NewFlagSet("gradsign eval", flag.ContinueOnError)
+	proxyFlag := fs.String("proxies", "all", "comma-separated proxies, or all: "+strings.Join(proxies.Names, ","))
+	fs.IntVar(&req.sample, "sample", 1000, "number of architectures drawn uniformly without replacement")
+	fs.Uint64Var(&req.sampleSeed, "sample-seed", 0, "seed of the draw")
+	fs.StringVar(&req.indicesFile, "indices", "", "file of NAS-Bench-201 indices (one per line) instead of a draw")
+	fs.BoolVar(&req.all, "all", false, "every one of the 15,625 architectures")
+	fs.IntVar(&req.n, "n", 128, "images per score")
+	fs.Uint64Var(&req.seed, "seed", 0, "seed of every network's initialisation")
+	fs.StringVar(&req.dataset, "dataset", "cifar10", "cifar10 or cifar100: images, classes and the accuracy to rank against")
+	fs.StringVar(&req.data, "data", "", "CIFAR binary batch file instead of the bundled images")
+	fs.StringVar(&req.out, "out", "", "write per-architecture scores here: .csv or .jsonl (and the run's settings beside it, FILE.run.json)")
+	fs.BoolVar(&req.resume, "resume", false, "continue the run in --out, skipping the architectures it holds (its settings must be this run's)")
+	fs.StringVar(&req.shard, "shard", "", "i/k: score only part i (0..k-1) of k disjoint parts")
+	fs.BoolVar(&req.merge, "merge", false, "join the score files given as arguments (of one run) and print the table")
+	jsonFlag := fs.Bool("json", false, "print the table as JSON")
+	markdown := fs.Bool("markdown", false, "print the table as Markdown")
+	fs.IntVar(&req.workers, "workers", 0, "architectures scored at once (default: all cores)")
+	fs.Var(&req.budget, "max-memory", "refuse a run that needs more memory than this (e.g. 8GiB; default what this machine or its container has)")
+	if err := parseFlags(fs, args, stdout, "usage: gradsign eval [flags]\n       gradsign eval --merge FILE...\n\nScores NAS-Bench-201 architectures with every proxy and ranks them against the benchmark."); err != nil {
+		return nil, err
+	}
+	var err error
+	if req.cifarFormat, err = cifar.FormatByName(req.dataset); err != nil {
+		return nil, usageError{err}
+	}
+	req.accCol = slices.Index(nb201.Datasets[:], req.dataset)
+	req.format = tableFormat(*jsonFlag, *markdown)
+	if req.merge {
+		if fs.NArg() == 0 {
+			return nil, usageError{errors.New("--merge needs score files as arguments")}
+		}
+		req.files = fs.Args()
+		return req, nil
+	}
+	if fs.NArg() > 0 {
+		return nil, usageError{fmt.Errorf("unexpected argument %s (score files go with --merge)", cut(fs.Arg(0)))}
+	}
+	if req.names, err = proxies.Parse(*proxyFlag); err != nil {
+		return nil, usageError{err}
+	}
+	if req.resume && req.out == "" {
+		return nil, usageError{errors.New("--resume needs --out")}
+	}
+	if req.out != "" {
+		if err := checkScorePath(req.out); err != nil {
+			return nil, err
+		}
+	}
+	if req.workers < 0 {
+		return nil, usageError{fmt.Errorf("--workers %d: want 0 (all cores) or more", req.workers)}
+	}
+	if req.shard != "" {
+		if req.shardIndex, req.shardCount, err = parseShard(req.shard); err != nil {
+			return nil, usageError{err}
+		}
+	}
+	return req, nil
+}
+
+// parseShard reads "i/k" with 0 <= i < k, and nothing else.
+func parseShard(s string) (i, k int, err error) {
+	bad := fmt.Errorf("--shard %s: want i/k with 0 <= i < k, e.g. 0/4", cut(s))
+	a, b, ok := strings.Cut(s, "/")
+	if !ok {
+		return 0, 0, bad
+	}
+	digits := func(s string) bool { return s != "" && strings.Trim(s, "0123456789") == "" }
+	i, err1 := strconv.Atoi(a)
+	k, err2 := strconv.Atoi(b)
+	if !digits(a) || !digits(b) || err1 != nil || err2 != nil || k < 1 || i >= k {
+		return 0, 0, bad
+	}
+	return i, k, nil
+}
+
+// chooseArchitectures fills indices: all, a file's, or a seeded draw; then this shard's part.
+func (req *evalRequest) chooseArchitectures() error {
+	switch {
+	case req.all:
+		req.indices = make([]int, nb201.NumArchs)
+		for i := range req.indices {
+			req.indices[i] = i
+		}
+		req.architectures = "all"
+	case req.indicesFile != "":
+		data, err := readCapped(req.indicesFile, maxIndicesBytes, "a file of NAS-Bench-201 indices")
+		if err != nil {
+			return err
+		}
+		if req.indices, err = parseIndices(req.indicesFile, data); err != nil {
+			return err
+		}
+		req.architectures = fmt.Sprintf("indices %s sha256:%s", req.indicesFile, sha256Hex(data))
+	default:
+		if req.sample < 1 || req.sample > nb201.NumArchs {
+			return usageError{fmt.Errorf("--sample %d: want 1..%d", req.sample, nb201.NumArchs)}
+		}
+		req.indices = rand.New(rand.NewPCG(req.sampleSeed, 5)).Perm(nb201.NumArchs)[:req.sample]
+		slices.Sort(req.indices)
+		req.architectures = fmt.Sprintf("sample %d (seed %d)", req.sample, req.sampleSeed)
+	}
+	if req.shardCount > 0 {
 		var part []int
-		for j, idx := range indices {
-			if j%k == i {
+		for j, idx := range req.indices {
+			if j%req.shardCount == req.shardIndex {
 				part = append(part, idx)
 			}
 		}
-		indices = part
+		req.indices = part
 	}
+	return nil
+}
 
-	set, err := loadImages(format, *data)
+// images loads the first n images of the data.
+func (req *evalRequest) images() ([]float32, []int, error) {
+	set, source, err := loadImages(req.cifarFormat, req.data)
+	if err != nil {
+		return nil, nil, err
+	}
+	req.dataSource = source
+	x, labels, err := cifar.Batch[float32](set, 0, req.n, nil)
+	if err != nil {
+		return nil, nil, usageError{fmt.Errorf("--n %d: %v", req.n, err)}
+	}
+	return x, labels, nil
+}
+
+// checkMemory refuses a run whose architectures would need more memory than allowed: each
+// worker scores one architecture with every proxy but grasp, and grasp runs alone.
+func (req *evalRequest) checkMemory() error {
+	if req.budget <= 0 || len(req.indices) == 0 {
+		return nil
+	}
+	workers := req.evalWorkers(len(req.indices))
+	largest, err := network.Plan[float32](network.Config{Arch: nb201.Arch{nb201.Conv3x3, nb201.Conv3x3, nb201.Conv3x3, nb201.Conv3x3, nb201.Conv3x3, nb201.Conv3x3},
+		C: 16, N: 5, Classes: req.cifarFormat.Classes, H: cifar.Side, W: cifar.Side})
 	if err != nil {
 		return err
 	}
-	x, labels, err := cifar.Batch[float32](set, 0, *n, nil)
+	others := slices.DeleteFunc(slices.Clone(req.names), func(s string) bool { return s == "grasp" })
+	each, err := proxies.MemoryBytes(largest, req.n, others, gradsign.Options{Workers: 1})
 	if err != nil {
-		return usageError{fmt.Errorf("--n %d: %v", *n, err)}
+		return err
 	}
-
-	// Resume: keep what the output file holds.
-	var done []row
-	if *resume {
-		if *out == "" {
-			return usageError{errors.New("--resume needs --out")}
-		}
-		prev, prevNames, err := readRows(*out)
-		if err != nil && !errors.Is(err, os.ErrNotExist) {
+	need := int64(workers) * each
+	if slices.Contains(req.names, "grasp") {
+		g, err := proxies.MemoryBytes(largest, req.n, []string{"grasp"}, gradsign.Options{Workers: runtime.GOMAXPROCS(0)})
+		if err != nil {
 			return err
 		}
-		if err == nil && !slices.Equal(prevNames, names) {
-			return fmt.Errorf("%s holds proxies %v, this run asks for %v", *out, prevNames, names)
-		}
-		done = prev
+		need = max(need, int64(workers-1)*each+g)
 	}
+	if need > int64(req.budget) {
+		return errMemory(need, int64(req.budget), fmt.Sprintf("scoring the largest network with %s at N=%d on %d workers", strings.Join(req.names, ","), req.n, workers),
+			"lower --n or --workers, leave out grasp (--proxies), or raise --max-memory")
+	}
+	return nil
+}
+
+func (req *evalRequest) evalWorkers(todo int) int {
+	if req.workers > 0 {
+		return req.workers
+	}
+	return max(1, min(todo, runtime.GOMAXPROCS(0)))
+}
+
+// settings are the run's, as recorded beside its score file.
+func (req *evalRequest) settings() runSettings {
+	return runSettings{Format: settingsFormat, Engine: gradsign.EngineVersion, Dataset: req.dataset, Data: req.dataSource,
+		N: req.n, Seed: req.seed, Architectures: req.architectures, Proxies: req.names, Shard: req.shard}
+}
+
+// scoreAll scores the architectures not in done, one per worker, writing each row to sink as
+// it finishes, and returns every row sorted by index.
+func (req *evalRequest) scoreAll(done []row, x []float32, labels []int, sink *rowWriter, stderr io.Writer) ([]row, error) {
 	have := map[int]bool{}
 	for _, r := range done {
 		have[r.Index] = true
 	}
 	var todo []int
-	for _, idx := range indices {
+	for _, idx := range req.indices {
 		if !have[idx] {
 			todo = append(todo, idx)
 		}
 	}
-
-	var sink *rowWriter
-	if *out != "" {
-		if sink, err = newRowWriter(*out, names, *resume && len(done) > 0); err != nil {
-			return err
-		}
-		defer sink.Close()
-	}
-	if *workers < 1 {
-		*workers = max(1, min(len(todo), runtime.GOMAXPROCS(0)))
-	}
-	start := time.Now()
+	workers := req.evalWorkers(len(todo))
+	table := assets.Table()
 	progress := newProgress(stderr, len(todo))
 	jobs := make(chan int)
 	results := make(chan row)
-	errs := make(chan error, *workers)
+	errs := make(chan error, workers)
+	ctx, stop := context.WithCancel(context.Background())
+	defer stop()
 	var wg sync.WaitGroup
 	var graspOne sync.Mutex
-	for w := 0; w < *workers; w++ {
+	for w := 0; w < workers; w++ {
 		wg.Go(func() {
 			for idx := range jobs {
-				r, err := scoreArch(table, idx, format.Classes, *seed, x, labels, names, &graspOne)
+				r, err := scoreArch(ctx, table, idx, req.cifarFormat.Classes, req.seed, x, labels, req.names, &graspOne)
 				if err != nil {
 					errs <- fmt.Errorf("index %d: %v", idx, err)
+					stop()
 					return
 				}
 				results <- r
@@ -193,32 +309,41 @@ func eval(args []string, stdout, stderr io.Writer) error {
 		})
 	}
 	go func() {
+		defer close(jobs)
 		for _, idx := range todo {
-			jobs <- idx
+			select {
+			case jobs <- idx:
+			case <-ctx.Done():
+				return
+			}
 		}
-		close(jobs)
+	}()
+	go func() {
 		wg.Wait()
 		close(results)
 	}()
 	rows := done
+	var writeErr error
 	for r := range results {
 		rows = append(rows, r)
-		if sink != nil {
-			if err := sink.Write(r); err != nil {
-				return err
+		if sink != nil && writeErr == nil {
+			if writeErr = sink.Write(r); writeErr != nil {
+				stop()
 			}
 		}
 		progress.Add(1)
 	}
 	progress.Finish()
+	if writeErr != nil {
+		return nil, fmt.Errorf("writing %s: %v", req.out, writeErr)
+	}
 	select {
 	case err := <-errs:
-		return err
+		return nil, err
 	default:
 	}
 	slices.SortFunc(rows, func(a, b row) int { return a.Index - b.Index })
-	info := evalInfo{Dataset: *dataset, N: *n, Seed: *seed, SampleSeed: *sampleSeed, Seconds: time.Since(start).Seconds()}
-	return printTable(stdout, rows, names, table, accCol, info, tableFormat(*jsonFlag, *markdown))
+	return rows, nil
 }
 
 // tableFormat is "json", "markdown" or "text".
@@ -234,9 +359,9 @@ func tableFormat(asJSON, markdown bool) string {
 
 // scoreArch builds, initialises and scores one architecture; it runs on one core (the
 // workers of eval give the parallelism). grasp, whose float64 pass with tangents holds about
-// 70 MB per image of the largest network (9 GB at N=128), runs for one architecture at a time
-// (under graspOne), so the workers' memory stays bounded.
-func scoreArch(table *nb201.Table, index, classes int, seed uint64, x []float32, labels []int, names []string, graspOne *sync.Mutex) (row, error) {
+// 95 MB per image of the largest network (12 GB at N=128), runs for one architecture at a
+// time (under graspOne), so the workers' memory stays bounded.
+func scoreArch(ctx context.Context, table *nb201.Table, index, classes int, seed uint64, x []float32, labels []int, names []string, graspOne *sync.Mutex) (row, error) {
 	e, err := table.At(index)
 	if err != nil {
 		return row{}, err
@@ -248,13 +373,13 @@ func scoreArch(table *nb201.Table, index, classes int, seed uint64, x []float32,
 	net.Init(seed)
 	opt := gradsign.Options{Workers: 1}
 	others := slices.DeleteFunc(slices.Clone(names), func(s string) bool { return s == "grasp" })
-	v, err := proxies.Compute(context.Background(), net, x, labels, others, opt)
+	v, err := proxies.Compute(ctx, net, x, labels, others, opt)
 	if err != nil {
 		return row{}, err
 	}
 	if len(others) < len(names) {
 		graspOne.Lock() // alone, it may use every core: the other workers wait or run other proxies
-		g, err := proxies.Compute(context.Background(), net, x, labels, []string{"grasp"}, gradsign.Options{Workers: runtime.GOMAXPROCS(0)})
+		g, err := proxies.Compute(ctx, net, x, labels, []string{"grasp"}, gradsign.Options{Workers: runtime.GOMAXPROCS(0)})
 		graspOne.Unlock()
 		if err != nil {
 			return row{}, err
@@ -346,221 +471,26 @@ func printTable(w io.Writer, rows []row, names []string, table *nb201.Table, acc
 	return tw.Flush()
 }
 
-func readIndices(path string) ([]int, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
+// parseIndices reads a file of NAS-Bench-201 indices (whitespace-separated); an index out of
+// range or given twice is an error that names its entry.
+func parseIndices(path string, data []byte) ([]int, error) {
 	var out []int
+	seen := map[int]int{}
 	for i, f := range strings.Fields(string(data)) {
 		v, err := strconv.Atoi(f)
 		if err != nil || v < 0 || v >= nb201.NumArchs {
-			return nil, fmt.Errorf("%s: entry %d is %q: want an index 0..%d", path, i+1, f, nb201.NumArchs-1)
+			return nil, fmt.Errorf("%s: entry %d is %s: want an index 0..%d", path, i+1, cut(f), nb201.NumArchs-1)
 		}
+		if first, dup := seen[v]; dup {
+			return nil, fmt.Errorf("%s: index %d is entry %d and again entry %d: give each architecture once", path, v, first, i+1)
+		}
+		seen[v] = i + 1
 		out = append(out, v)
 	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("%s holds no indices", path)
+	}
 	return out, nil
-}
-
-// dedupe sorts rows by index and keeps one row per architecture (overlapping shards or a
-// file merged twice hold some twice).
-func dedupe(rows []row) []row {
-	slices.SortFunc(rows, func(a, b row) int { return a.Index - b.Index })
-	var out []row
-	for _, r := range rows {
-		if len(out) > 0 && out[len(out)-1].Index == r.Index {
-			continue
-		}
-		out = append(out, r)
-	}
-	return out
-}
-
-// Score files: CSV (header index,arch,proxy...) or JSON Lines ({"index":..,"arch":..,proxy:..}),
-// chosen by extension. Non-finite values are NaN, -Inf in CSV and null in JSON.
-
-func isJSONL(path string) bool { return strings.EqualFold(filepath.Ext(path), ".jsonl") }
-
-type rowWriter struct {
-	f     *os.File
-	csv   *csv.Writer
-	names []string
-	jsonl bool
-}
-
-func newRowWriter(path string, names []string, appendTo bool) (*rowWriter, error) {
-	ext := strings.ToLower(filepath.Ext(path))
-	if ext != ".csv" && ext != ".jsonl" {
-		return nil, usageError{fmt.Errorf("--out %s: want a .csv or .jsonl file", path)}
-	}
-	flags := os.O_CREATE | os.O_WRONLY | os.O_TRUNC
-	if appendTo {
-		flags = os.O_CREATE | os.O_WRONLY | os.O_APPEND
-	}
-	f, err := os.OpenFile(path, flags, 0o644)
-	if err != nil {
-		return nil, err
-	}
-	w := &rowWriter{f: f, names: names, jsonl: ext == ".jsonl"}
-	if !w.jsonl {
-		w.csv = csv.NewWriter(f)
-		if !appendTo {
-			w.csv.Write(append([]string{"index", "arch"}, names...))
-			w.csv.Flush()
-		}
-	}
-	return w, nil
-}
-
-// Write appends a row and flushes it, so an interrupted run loses nothing it finished.
-func (w *rowWriter) Write(r row) error {
-	if w.jsonl {
-		var b strings.Builder
-		fmt.Fprintf(&b, `{"index":%d,"arch":%q`, r.Index, r.Arch)
-		for _, n := range w.names {
-			fmt.Fprintf(&b, `,%q:%s`, n, jsonNumber(r.Values[n]))
-		}
-		b.WriteString("}\n")
-		_, err := w.f.WriteString(b.String())
-		return err
-	}
-	rec := []string{strconv.Itoa(r.Index), r.Arch}
-	for _, n := range w.names {
-		rec = append(rec, strconv.FormatFloat(r.Values[n], 'g', -1, 64))
-	}
-	w.csv.Write(rec)
-	w.csv.Flush()
-	return w.csv.Error()
-}
-
-func (w *rowWriter) Close() error { return w.f.Close() }
-
-func jsonNumber(v float64) string {
-	if math.IsNaN(v) || math.IsInf(v, 0) {
-		return "null"
-	}
-	return strconv.FormatFloat(v, 'g', -1, 64)
-}
-
-// readRows reads a score file and the proxies it holds.
-func readRows(path string) ([]row, []string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, nil, err
-	}
-	defer f.Close()
-	read := readCSV
-	if isJSONL(path) {
-		read = readJSONL
-	}
-	rows, names, err := read(path, f)
-	if err != nil {
-		return nil, nil, err
-	}
-	for _, n := range names {
-		if !slices.Contains(proxies.Names, n) {
-			return nil, nil, fmt.Errorf("%s: column %q is not a proxy (want some of %s)", path, n, strings.Join(proxies.Names, ", "))
-		}
-	}
-	return rows, names, nil
-}
-
-func readCSV(path string, f io.Reader) ([]row, []string, error) {
-	cr := csv.NewReader(f)
-	head, err := cr.Read()
-	if err != nil {
-		return nil, nil, fmt.Errorf("%s: %v", path, err)
-	}
-	if len(head) < 3 || head[0] != "index" || head[1] != "arch" {
-		return nil, nil, fmt.Errorf("%s: header %v, want index,arch,proxy...", path, head)
-	}
-	names := head[2:]
-	var rows []row
-	for line := 2; ; line++ {
-		rec, err := cr.Read()
-		if err == io.EOF {
-			return rows, names, nil
-		}
-		if err != nil {
-			return nil, nil, fmt.Errorf("%s: %v", path, err)
-		}
-		r, err := parseRow(rec[0], rec[1])
-		if err != nil {
-			return nil, nil, fmt.Errorf("%s:%d: %v", path, line, err)
-		}
-		for i, n := range names {
-			if r.Values[n], err = strconv.ParseFloat(rec[2+i], 64); err != nil {
-				return nil, nil, fmt.Errorf("%s:%d: %s: %v", path, line, n, err)
-			}
-		}
-		rows = append(rows, r)
-	}
-}
-
-func readJSONL(path string, f io.Reader) ([]row, []string, error) {
-	var rows []row
-	var names []string
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 1<<20), 1<<20)
-	for line := 1; sc.Scan(); line++ {
-		if strings.TrimSpace(sc.Text()) == "" {
-			continue
-		}
-		dec := json.NewDecoder(strings.NewReader(sc.Text()))
-		dec.UseNumber()
-		var m map[string]any
-		if err := dec.Decode(&m); err != nil {
-			return nil, nil, fmt.Errorf("%s:%d: %v", path, line, err)
-		}
-		var keys []string
-		for k := range m {
-			if k != "index" && k != "arch" {
-				keys = append(keys, k)
-			}
-		}
-		slices.SortFunc(keys, func(a, b string) int { return slices.Index(proxies.Names, a) - slices.Index(proxies.Names, b) })
-		if names == nil {
-			names = keys
-		} else if !slices.Equal(keys, names) {
-			return nil, nil, fmt.Errorf("%s:%d: proxies %v, the first line %v", path, line, keys, names)
-		}
-		idx, _ := m["index"].(json.Number)
-		arch, _ := m["arch"].(string)
-		r, err := parseRow(idx.String(), arch)
-		if err != nil {
-			return nil, nil, fmt.Errorf("%s:%d: %v", path, line, err)
-		}
-		for _, k := range keys {
-			r.Values[k] = math.NaN()
-			if num, ok := m[k].(json.Number); ok {
-				r.Values[k], _ = num.Float64()
-			}
-		}
-		rows = append(rows, r)
-	}
-	return rows, names, sc.Err()
-}
-
-// parseRow checks a row's index and arch, and that the arch is the benchmark's at that index
-// (a row edited or written by another tool would otherwise be ranked against another
-// architecture's accuracy), and makes the row, with no values yet.
-func parseRow(index, arch string) (row, error) {
-	idx, err := strconv.Atoi(index)
-	if err != nil || idx < 0 || idx >= nb201.NumArchs {
-		return row{}, fmt.Errorf("index %q: want 0..%d", index, nb201.NumArchs-1)
-	}
-	a, err := nb201.ParseArch(arch)
-	if err != nil {
-		return row{}, err
-	}
-	e, err := assets.Table().At(idx)
-	if err != nil {
-		return row{}, err
-	}
-	if e.Arch != a {
-		return row{}, fmt.Errorf("index %d is %s in NAS-Bench-201, the row says %s", idx, e.Arch, arch)
-	}
-	return row{Index: idx, Arch: arch, Values: map[string]float64{}}, nil
 }
 
 // progress shows architectures done and time left: a bar on a terminal, a line every 30 s

@@ -5,6 +5,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -124,18 +125,26 @@ func TestEvalResumeShardMerge(t *testing.T) {
 	if len(again) != 6 {
 		t.Fatalf("after resume %d rows, want 6", len(again))
 	}
-	if _, e, c := runCLI("eval", "--sample", "6", "--sample-seed", "3", "--n", "4", "--proxies", "snip", "--out", full, "--resume"); c == 0 || !strings.Contains(e, "holds proxies") {
+	if _, e, c := runCLI("eval", "--sample", "6", "--sample-seed", "3", "--n", "4", "--proxies", "snip", "--out", full, "--resume"); c == 0 || !strings.Contains(e, "proxies [gradsign snip naswot] vs [snip]") {
 		t.Fatalf("resume with other proxies: exit %d, %s", c, e)
 	}
 }
 
 func TestEvalErrors(t *testing.T) {
+	dup := filepath.Join(t.TempDir(), "dup")
+	os.WriteFile(dup, []byte("5\n7\n5\n"), 0o644)
 	for _, c := range []struct {
 		args []string
 		says string
 	}{
 		{[]string{"eval", "--proxies", "nope"}, `unknown proxy "nope"`},
 		{[]string{"eval", "--shard", "2/2"}, "want i/k"},
+		{[]string{"eval", "--shard", "1/2/3"}, "want i/k"},
+		{[]string{"eval", "--shard", "-0/2"}, "want i/k"},
+		{[]string{"eval", "--indices", dup}, "index 5 is entry 1 and again entry 3"},
+		{[]string{"eval", "--proxies", "grasp", "--n", "1000", "--sample", "2"}, "needs about"},
+		{[]string{"eval", "--n", "9223372036854775807", "--sample", "2", "--proxies", "params"}, "the data holds 1000"},
+		{[]string{"eval", "--max-memory", "lots"}, "not a memory size"},
 		{[]string{"eval", "--sample", "0"}, "--sample 0"},
 		{[]string{"eval", "--n", "2000"}, "the data holds 1000"},
 		{[]string{"eval", "--resume"}, "--resume needs --out"},
@@ -177,9 +186,104 @@ func TestMergeRejectsBadFiles(t *testing.T) {
 		if err := os.WriteFile(path, []byte(c.text), 0o644); err != nil {
 			t.Fatal(err)
 		}
+		writeSettings(path, runSettings{Format: settingsFormat})
 		_, errOut, code := runCLI("eval", "--merge", path)
 		if code == 0 || !strings.Contains(errOut, c.says) || strings.Count(strings.TrimSpace(errOut), "\n") != 0 {
 			t.Errorf("%s: exit %d, stderr %q; want one line saying %q", c.name, code, errOut, c.says)
 		}
+	}
+}
+
+// quickEval is a fast run (params only, 2 images) for the file tests.
+func quickEval(out string, extra ...string) (string, string, int) {
+	return runCLI(append([]string{"eval", "--sample", "4", "--sample-seed", "1", "--n", "2", "--proxies", "params", "--out", out}, extra...)...)
+}
+
+// TestResumeAfterACutAtEveryByte: a crash can cut the last row anywhere; resuming drops the
+// cut line and scores that architecture again, ending with the same file. Cut inside the
+// header, the file starts over.
+func TestResumeAfterACutAtEveryByte(t *testing.T) {
+	for _, ext := range []string{".csv", ".jsonl"} {
+		dir := t.TempDir()
+		full := filepath.Join(dir, "full"+ext)
+		if _, e, c := quickEval(full); c != 0 {
+			t.Fatalf("%s: %s", ext, e)
+		}
+		want, _ := os.ReadFile(full)
+		lastStart := strings.LastIndex(strings.TrimSuffix(string(want), "\n"), "\n") + 1
+		header := strings.Index(string(want), "\n") + 1
+		var cuts []int
+		for i := lastStart; i < len(want); i++ {
+			cuts = append(cuts, i)
+		}
+		if ext == ".csv" {
+			cuts = append(cuts, 0, header/2, header)
+		}
+		for _, at := range cuts {
+			path := filepath.Join(dir, "cut"+ext)
+			os.WriteFile(path, want[:at], 0o644)
+			os.WriteFile(settingsPath(path), mustRead(t, settingsPath(full)), 0o644)
+			if _, e, c := quickEval(path, "--resume"); c != 0 {
+				t.Fatalf("%s cut at byte %d: resume failed: %s", ext, at, e)
+			}
+			got, _ := os.ReadFile(path)
+			if !sameLines(string(got), string(want)) {
+				t.Fatalf("%s cut at byte %d: after resume\n%s\nwant\n%s", ext, at, got, want)
+			}
+		}
+	}
+}
+
+func mustRead(t *testing.T, path string) []byte {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
+// sameLines compares files as sets of lines (rows are written in the order they finish).
+func sameLines(a, b string) bool {
+	x, y := strings.Split(a, "\n"), strings.Split(b, "\n")
+	slices.Sort(x)
+	slices.Sort(y)
+	return slices.Equal(x, y)
+}
+
+// TestScoreFilesKnowTheirRun: an empty file is a fresh start; resuming with other settings, or
+// merging shards of different runs or files without settings, is refused with both settings
+// named; a shard of one architecture is no error.
+func TestScoreFilesKnowTheirRun(t *testing.T) {
+	dir := t.TempDir()
+	empty := filepath.Join(dir, "empty.jsonl")
+	os.WriteFile(empty, nil, 0o644)
+	if _, e, c := quickEval(empty, "--resume"); c != 0 {
+		t.Fatalf("resuming an empty file: %s", e)
+	}
+	if rows, _, err := readRows(empty); err != nil || len(rows) != 4 {
+		t.Fatalf("after resuming an empty file: %d rows, %v", len(rows), err)
+	}
+	if _, e, c := runCLI("eval", "--sample", "4", "--sample-seed", "1", "--n", "3", "--proxies", "params", "--out", empty, "--resume"); c == 0 || !strings.Contains(e, "n 2 vs 3") {
+		t.Errorf("resume with another N: exit %d, %q", c, e)
+	}
+	a, b := filepath.Join(dir, "a.csv"), filepath.Join(dir, "b.csv")
+	quickEval(a, "--shard", "0/2")
+	quickEval(b, "--shard", "1/2", "--seed", "7")
+	if _, e, c := runCLI("eval", "--merge", a, b); c == 0 || !strings.Contains(e, "seed 0 vs 7") {
+		t.Errorf("merging shards of two seeds: exit %d, %q", c, e)
+	}
+	os.Remove(settingsPath(b))
+	if _, e, c := runCLI("eval", "--merge", a, b); c == 0 || !strings.Contains(e, "no b.csv.run.json") {
+		t.Errorf("merging a file without settings: exit %d, %q", c, e)
+	}
+	os.WriteFile(b, []byte("index,arch,params\n0,|avg_pool_3x3~0|+|nor_conv_1x1~0|skip_connect~1|+|nor_conv_1x1~0|skip_connect~1|skip_connect~2|,12\n"), 0o644)
+	if _, e, c := quickEval(b, "--resume"); c == 0 || !strings.Contains(e, "has rows but no b.csv.run.json") {
+		t.Errorf("resuming a file without settings: exit %d, %q", c, e)
+	}
+	one := filepath.Join(dir, "one.csv")
+	out, e, c := runCLI("eval", "--sample", "2", "--n", "2", "--proxies", "params", "--shard", "1/2", "--out", one)
+	if c != 0 || !strings.Contains(out, "1 architecture scored in shard 1/2") {
+		t.Errorf("a shard of one architecture: exit %d, %q, %q", c, out, e)
 	}
 }

@@ -7,11 +7,14 @@
 package main
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 
 	"gradsign/assets"
 	"gradsign/engine/cifar"
@@ -84,18 +87,25 @@ func parseFlags(fs *flag.FlagSet, args []string, stdout io.Writer, usage string)
 	return nil
 }
 
-// loadImages returns the bundled images of a format, or those of a CIFAR binary batch file.
-func loadImages(format cifar.Format, path string) (*cifar.Set, error) {
+// loadImages returns the bundled images of a format, or those of a CIFAR binary batch file (at
+// most all 60,000 images of CIFAR), and says which: "bundled cifar10" or the file's name and
+// SHA-256.
+func loadImages(format cifar.Format, path string) (*cifar.Set, string, error) {
 	if path == "" {
-		return assets.CIFAR(format), nil
+		return assets.CIFAR(format), "bundled " + format.Name, nil
 	}
-	raw, err := os.ReadFile(path)
+	raw, err := readCapped(path, maxCIFARBytes, "a CIFAR binary batch (CIFAR holds 60,000 images)")
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	set, err := cifar.Read(raw, format)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %v", path, err)
+		return nil, "", fmt.Errorf("%s: %v", path, err)
 	}
-	return set, nil
+	return set, fmt.Sprintf("%s sha256:%s", filepath.Base(path), sha256Hex(raw)), nil
+}
+
+func sha256Hex(data []byte) string {
+	sum := sha256.Sum256(data)
+	return hex.EncodeToString(sum[:])
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"math"
 	"os"
 	"path/filepath"
@@ -10,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"gradsign/engine/safetensors"
 	"gradsign/internal/oracle"
 )
 
@@ -110,11 +112,68 @@ func TestErrors(t *testing.T) {
 		{[]string{"score", "--weights", ref, "--n", "4", "--channels", "8", "--cells", "1"}, 1, `lack tensor "cells.0.layers.1.op.1.weight"`},
 		{[]string{"score", "--weights", ref, "--n", "4"}, 1, "has shape [8 3 3 3], the network needs [16 3 3 3]"},
 		{[]string{"score", "--data", junk}, 1, "whole number"},
+		{[]string{"score", "--index", "-5"}, 2, "out of range: want 0..15624"},
+		{[]string{"score", "--arch", ""}, 2, "empty arch string"},
+		{[]string{"score", "--arch", "|none~0|+|none~0|none~1|+|" + strings.Repeat("x", 120_000) + "|"}, 2, "(120027 bytes)"},
+		{[]string{"score", "--offset", "9223372036854775806"}, 2, "the data holds 1000"},
+		{[]string{"score", "--n", "9223372036854775807"}, 2, "the data holds 1000"},
+		{[]string{"score", "--offset", "-1"}, 2, "want 0 or more"},
+		{[]string{"score", "--data", "/dev/zero"}, 1, "too large for a CIFAR binary batch"},
+		{[]string{"score", "--weights", "/dev/zero"}, 1, "too large for the weights"},
+		{[]string{"score", "--channels", "4096"}, 1, "needs about"},
+		{[]string{"score", "--proxies", "grasp", "--n", "1000"}, 1, "needs about"},
+		{[]string{"score", "--proxies", "snip", "--n", "8", "--max-memory", "1MiB"}, 1, "more than the 1 MiB allowed"},
+		{[]string{"score", "--workers", "-2"}, 2, "want 0"},
 	} {
 		out, errOut, code := runCLI(c.args...)
 		lines := strings.Split(strings.TrimSpace(errOut), "\n")
-		if code != c.code || !strings.Contains(errOut, c.says) || len(lines) != 1 || out != "" {
+		if code != c.code || !strings.Contains(errOut, c.says) || len(lines) != 1 || out != "" || len(errOut) > 600 {
 			t.Errorf("%v: exit %d, stderr %q, stdout %q; want exit %d and one line saying %q", c.args, code, errOut, out, c.code, c.says)
 		}
 	}
 }
+
+// TestNaNWeightsHaveNoScore: weights of NaN give GradSign no finite value (not 0), as the other
+// proxies say.
+func TestNaNWeightsHaveNoScore(t *testing.T) {
+	dir := t.TempDir()
+	w := filepath.Join(dir, "w.safetensors")
+	arch := "|nor_conv_3x3~0|+|none~0|none~1|+|none~0|none~1|none~2|"
+	if _, e, c := runCLI("score", "--arch", arch, "--channels", "4", "--cells", "1", "--n", "2", "--save-weights", w); c != 0 {
+		t.Fatal(e)
+	}
+	f, err := safetensors.Read(mustRead(t, w))
+	if err != nil {
+		t.Fatal(err)
+	}
+	nan := map[string]safetensors.Tensor{}
+	for name, tensor := range f.Tensors {
+		v := tensor.Float32s()
+		for i := range v {
+			v[i] = float32(math.NaN())
+		}
+		nan[name] = safetensors.FromFloat32(tensor.Shape, v)
+	}
+	bad := filepath.Join(dir, "nan.safetensors")
+	out, _ := os.Create(bad)
+	if err := safetensors.Write(out, nan, nil); err != nil {
+		t.Fatal(err)
+	}
+	out.Close()
+	text, e, c := runCLI("score", "--arch", arch, "--channels", "4", "--cells", "1", "--n", "2", "--weights", bad)
+	if c != 0 || !strings.Contains(text, "gradsign  no finite value") {
+		t.Fatalf("NaN weights: exit %d, %q, %q", c, text, e)
+	}
+}
+
+// TestOutputErrorsFail: text output that cannot be written (a full disk) ends in an error.
+func TestOutputErrorsFail(t *testing.T) {
+	var e bytes.Buffer
+	if code := run([]string{"score", "--index", "0", "--n", "2"}, failingWriter{}, &e); code == 0 || !strings.Contains(e.String(), "writing the output") {
+		t.Fatalf("exit %d, %q", code, e.String())
+	}
+}
+
+type failingWriter struct{}
+
+func (failingWriter) Write([]byte) (int, error) { return 0, errors.New("no space left on device") }

@@ -62,152 +62,231 @@ func finite(v float64) *float64 {
 	return &v
 }
 
+// scoreRequest is a parsed `gradsign score`.
+type scoreRequest struct {
+	arch                   nb201.Arch
+	n, offset              int
+	seed                   uint64
+	dataset, data, weights string
+	channels, cells        int
+	augment                bool
+	saveWeights            string
+	layers, json           bool
+	names                  []string
+	chunk, workers         int
+	budget                 memoryBudget
+	format                 cifar.Format
+}
+
 func score(args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("gradsign score", flag.ContinueOnError)
-	archFlag := fs.String("arch", "", "NAS-Bench-201 arch string, e.g. '|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|'")
-	index := fs.Int("index", -1, "NAS-Bench-201 index 0..15624 (default 0 when --arch is not given)")
-	n := fs.Int("n", 128, "number of images (the official NAS-Bench-201 setting is 128)")
-	offset := fs.Int("offset", 0, "first image")
-	seed := fs.Uint64("seed", 0, "seed of the weight initialisation (and of --augment)")
-	dataset := fs.String("dataset", "cifar10", "cifar10 or cifar100: record format and class count")
-	data := fs.String("data", "", "CIFAR binary batch file (default: the bundled images of --dataset)")
-	weights := fs.String("weights", "", "safetensors file of NAS-Bench-201-named weights to use instead of initialising")
-	channels := fs.Int("channels", 16, "channels of the first stage (NAS-Bench-201's C)")
-	cells := fs.Int("cells", 5, "cells per stage (NAS-Bench-201's N)")
-	augment := fs.Bool("augment", false, "randomly crop (4-pixel padding) and flip the images, seeded by --seed")
-	saveWeights := fs.String("save-weights", "", "write the network's weights (NAS-Bench-201 names, safetensors) to this file")
-	layersFlag := fs.Bool("layers", false, "print each weight layer's contribution")
-	jsonFlag := fs.Bool("json", false, "print one JSON object")
-	proxyFlag := fs.String("proxies", "gradsign", "comma-separated proxies to compute, or all: "+strings.Join(proxies.Names, ","))
-	chunk := fs.Int("chunk", 2, "samples per batched pass (memory, not the result)")
-	workers := fs.Int("workers", 0, "goroutines (default: all cores; not the result)")
-	if err := parseFlags(fs, args, stdout, "usage: gradsign score [--arch STRING | --index I] [flags]\n\nScores one architecture with GradSign on CIFAR images at initialisation."); err != nil {
-		return err
-	}
-	if fs.NArg() > 0 {
-		return usageError{fmt.Errorf("unexpected argument %q: flags only (quote the arch string)", fs.Arg(0))}
-	}
-
-	table := assets.Table()
-	var arch nb201.Arch
-	switch {
-	case *archFlag != "" && *index >= 0:
-		return usageError{fmt.Errorf("give --arch or --index, not both")}
-	case *archFlag != "":
-		a, err := nb201.ParseArch(*archFlag)
-		if err != nil {
-			return usageError{err}
-		}
-		arch = a
-	default:
-		if *index < 0 {
-			*index = 0
-		}
-		e, err := table.At(*index)
-		if err != nil {
-			return usageError{err}
-		}
-		arch = e.Arch
-	}
-	format, err := cifar.FormatByName(*dataset)
-	if err != nil {
-		return usageError{err}
-	}
-	if *n < 1 {
-		return usageError{fmt.Errorf("--n %d: want at least 1 image", *n)}
-	}
-	names, err := proxies.Parse(*proxyFlag)
-	if err != nil {
-		return usageError{err}
-	}
-
-	set, err := loadImages(format, *data)
+	req, err := parseScore(args, stdout)
 	if err != nil {
 		return err
 	}
-	dataName := "bundled " + format.Name
-	if *data != "" {
-		dataName = *data
-	}
-	var rng *rand.Rand
-	if *augment {
-		rng = rand.New(rand.NewPCG(*seed, 1))
-	}
-	x, labels, err := cifar.Batch[float32](set, *offset, *n, rng)
+	x, labels, dataName, err := req.images()
 	if err != nil {
-		return usageError{fmt.Errorf("--n %d --offset %d: %v", *n, *offset, err)}
+		return err
 	}
-
-	cfg := network.Config{Arch: arch, C: *channels, N: *cells, Classes: format.Classes, H: cifar.Side, W: cifar.Side}
-	net, err := network.Build[float32](cfg)
+	cfg := network.Config{Arch: req.arch, C: req.channels, N: req.cells, Classes: req.format.Classes, H: cifar.Side, W: cifar.Side}
+	if err := req.checkMemory(cfg); err != nil {
+		return err
+	}
+	net, err := req.network(cfg)
 	if err != nil {
-		return usageError{err}
+		return err
 	}
-	if *weights != "" {
-		raw, err := os.ReadFile(*weights)
-		if err != nil {
-			return err
-		}
-		f, err := safetensors.Read(raw)
-		if err != nil {
-			return fmt.Errorf("%s: %v", *weights, err)
-		}
-		if err := net.Load(f); err != nil {
-			return fmt.Errorf("%s: %v", *weights, err)
-		}
-	} else {
-		net.Init(*seed)
-	}
-
-	if *saveWeights != "" {
-		if err := writeWeights(*saveWeights, net, *seed); err != nil {
-			return err
-		}
-	}
-
 	start := time.Now()
-	opt := gradsign.Options{Chunk: *chunk, Workers: *workers}
-	var res gradsign.Result
-	if slices.Contains(names, "gradsign") {
-		if res, err = gradsign.Score(context.Background(), net, x, labels, opt); err != nil {
-			return err
-		}
-	}
-	others := slices.DeleteFunc(slices.Clone(names), func(s string) bool { return s == "gradsign" })
-	values, err := proxies.Compute(context.Background(), net, x, labels, others, opt)
+	values, res, err := req.compute(net, x, labels)
 	if err != nil {
 		return err
 	}
 	out := scoreOutput{
-		Arch: arch.String(), Params: net.NumParams(), FLOPs: net.FLOPs(), Proxies: map[string]*float64{},
-		N: *n, Offset: *offset, Seed: *seed, Dataset: format.Name, Data: dataName, Weights: *weights,
-		Augment: *augment, Channels: *channels, Cells: *cells, Seconds: time.Since(start).Seconds(),
+		Arch: req.arch.String(), Params: net.NumParams(), FLOPs: net.FLOPs(), Proxies: map[string]*float64{},
+		N: req.n, Offset: req.offset, Seed: req.seed, Dataset: req.format.Name, Data: dataName, Weights: req.weights,
+		Augment: req.augment, Channels: req.channels, Cells: req.cells, Seconds: time.Since(start).Seconds(),
 		Backend: "cpu", Kernel: matmul.KernelName(),
 	}
-	if slices.Contains(names, "gradsign") {
-		out.GradSign = &res.Score
-		values["gradsign"] = res.Score
+	if slices.Contains(req.names, "gradsign") {
+		out.GradSign = finite(values["gradsign"])
 	}
-	for _, name := range names {
+	for _, name := range req.names {
 		out.Proxies[name] = finite(values[name])
 	}
-	if *channels == 16 && *cells == 5 {
-		e := table.Lookup(arch)
+	if req.channels == 16 && req.cells == 5 {
+		e := assets.Table().Lookup(req.arch)
 		out.Index = &e.Index
 		out.Accuracy = map[string]float64{}
 		for d, name := range nb201.Datasets {
 			out.Accuracy[name] = e.Accuracy[d]
 		}
 	}
-	if *layersFlag {
+	if req.layers {
 		out.Layers = res.Layers
 	}
-	if *jsonFlag {
-		enc := json.NewEncoder(stdout)
-		return enc.Encode(out)
+	w := &checkedWriter{w: stdout}
+	if req.json {
+		json.NewEncoder(w).Encode(out)
+	} else {
+		printScore(w, out)
 	}
-	printScore(stdout, out)
+	return w.err
+}
+
+// parseScore reads and checks the flags: every value is checked here, before any work.
+func parseScore(args []string, stdout io.Writer) (*scoreRequest, error) {
+	req := &scoreRequest{budget: memoryBudget(machineMemory())}
+	fs := flag.NewFlagSet("gradsign score", flag.ContinueOnError)
+	archFlag := fs.String("arch", "", "NAS-Bench-201 arch string, e.g. '|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|'")
+	index := fs.Int("index", 0, "NAS-Bench-201 index 0..15624 (default 0 when --arch is not given)")
+	fs.IntVar(&req.n, "n", 128, "number of images (the official NAS-Bench-201 setting is 128)")
+	fs.IntVar(&req.offset, "offset", 0, "first image")
+	fs.Uint64Var(&req.seed, "seed", 0, "seed of the weight initialisation (and of --augment)")
+	fs.StringVar(&req.dataset, "dataset", "cifar10", "cifar10 or cifar100: record format and class count")
+	fs.StringVar(&req.data, "data", "", "CIFAR binary batch file (default: the bundled images of --dataset)")
+	fs.StringVar(&req.weights, "weights", "", "safetensors file of NAS-Bench-201-named weights to use instead of initialising")
+	fs.IntVar(&req.channels, "channels", 16, "channels of the first stage (NAS-Bench-201's C)")
+	fs.IntVar(&req.cells, "cells", 5, "cells per stage (NAS-Bench-201's N)")
+	fs.BoolVar(&req.augment, "augment", false, "randomly crop (4-pixel padding) and flip the images, seeded by --seed")
+	fs.StringVar(&req.saveWeights, "save-weights", "", "write the network's weights (NAS-Bench-201 names, safetensors) to this file")
+	fs.BoolVar(&req.layers, "layers", false, "print each weight layer's contribution")
+	fs.BoolVar(&req.json, "json", false, "print one JSON object")
+	proxyFlag := fs.String("proxies", "gradsign", "comma-separated proxies to compute, or all: "+strings.Join(proxies.Names, ","))
+	fs.IntVar(&req.chunk, "chunk", 2, "samples per batched pass (memory, not the result)")
+	fs.IntVar(&req.workers, "workers", 0, "goroutines (default: all cores; not the result)")
+	fs.Var(&req.budget, "max-memory", "refuse a request that needs more memory than this (e.g. 8GiB; default what this machine or its container has)")
+	if err := parseFlags(fs, args, stdout, "usage: gradsign score [--arch STRING | --index I] [flags]\n\nScores one architecture with GradSign on CIFAR images at initialisation."); err != nil {
+		return nil, err
+	}
+	if fs.NArg() > 0 {
+		return nil, usageError{fmt.Errorf("unexpected argument %s: flags only (quote the arch string)", cut(fs.Arg(0)))}
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	var err error
+	switch {
+	case set["arch"] && set["index"]:
+		return nil, usageError{fmt.Errorf("give --arch or --index, not both")}
+	case set["arch"]:
+		if req.arch, err = nb201.ParseArch(*archFlag); err != nil {
+			return nil, usageError{err}
+		}
+	default:
+		e, err := assets.Table().At(*index)
+		if err != nil {
+			return nil, usageError{fmt.Errorf("--index: %v", err)}
+		}
+		req.arch = e.Arch
+	}
+	if req.format, err = cifar.FormatByName(req.dataset); err != nil {
+		return nil, usageError{err}
+	}
+	if req.n < 1 {
+		return nil, usageError{fmt.Errorf("--n %d: want at least 1 image", req.n)}
+	}
+	if req.offset < 0 {
+		return nil, usageError{fmt.Errorf("--offset %d: want 0 or more", req.offset)}
+	}
+	if req.chunk < 0 || req.workers < 0 {
+		return nil, usageError{fmt.Errorf("--chunk %d --workers %d: want 0 (the default) or more", req.chunk, req.workers)}
+	}
+	if req.names, err = proxies.Parse(*proxyFlag); err != nil {
+		return nil, usageError{err}
+	}
+	return req, nil
+}
+
+// images loads the data and takes n images from the offset (augmented if asked).
+func (req *scoreRequest) images() ([]float32, []int, string, error) {
+	set, _, err := loadImages(req.format, req.data)
+	if err != nil {
+		return nil, nil, "", err
+	}
+	if req.n > set.Len() || req.offset > set.Len()-req.n { // no overflow for any int
+		return nil, nil, "", usageError{fmt.Errorf("--n %d --offset %d: images %d.. requested, but the data holds %d (0..%d): lower the count or the offset",
+			req.n, req.offset, req.offset, set.Len(), set.Len()-1)}
+	}
+	var rng *rand.Rand
+	if req.augment {
+		rng = rand.New(rand.NewPCG(req.seed, 1))
+	}
+	x, labels, err := cifar.Batch[float32](set, req.offset, req.n, rng)
+	if err != nil {
+		return nil, nil, "", usageError{fmt.Errorf("--n %d --offset %d: %v", req.n, req.offset, err)}
+	}
+	dataName := "bundled " + req.format.Name
+	if req.data != "" {
+		dataName = req.data
+	}
+	return x, labels, dataName, nil
+}
+
+// checkMemory estimates the request's memory from the network's plan, before allocating it.
+func (req *scoreRequest) checkMemory(cfg network.Config) error {
+	plan, err := network.Plan[float32](cfg)
+	if err != nil {
+		return usageError{err}
+	}
+	need, err := proxies.MemoryBytes(plan, req.n, req.names, gradsign.Options{Chunk: req.chunk, Workers: req.workers})
+	if err != nil {
+		return err
+	}
+	need += 2 * 4 * int64(plan.NumParams()) // the weights, and a copy while saving or loading
+	if req.budget > 0 && need > int64(req.budget) {
+		return errMemory(need, int64(req.budget), fmt.Sprintf("%s at N=%d with C=%d, %d cells per stage", strings.Join(req.names, ","), req.n, req.channels, req.cells),
+			"lower --n, --channels or --cells, leave out grasp and the mini-batch proxies, or raise --max-memory")
+	}
 	return nil
+}
+
+// network builds the network with its weights: loaded from --weights, or initialised from the
+// seed; saved to --save-weights if asked.
+func (req *scoreRequest) network(cfg network.Config) (*network.Network[float32], error) {
+	net, err := network.Build[float32](cfg)
+	if err != nil {
+		return nil, usageError{err}
+	}
+	if req.weights != "" {
+		raw, err := readCapped(req.weights, weightsLimit(net.NumParams()), "the weights of this network")
+		if err != nil {
+			return nil, err
+		}
+		f, err := safetensors.Read(raw)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %v", req.weights, err)
+		}
+		if err := net.Load(f); err != nil {
+			return nil, fmt.Errorf("%s: %v", req.weights, err)
+		}
+	} else {
+		net.Init(req.seed)
+	}
+	if req.saveWeights != "" {
+		if err := writeWeights(req.saveWeights, net, req.seed); err != nil {
+			return nil, err
+		}
+	}
+	return net, nil
+}
+
+// compute runs GradSign (with its per-layer parts) and the other proxies asked for.
+func (req *scoreRequest) compute(net *network.Network[float32], x []float32, labels []int) (map[string]float64, gradsign.Result, error) {
+	opt := gradsign.Options{Chunk: req.chunk, Workers: req.workers}
+	var res gradsign.Result
+	var err error
+	if slices.Contains(req.names, "gradsign") {
+		if res, err = gradsign.Score(context.Background(), net, x, labels, opt); err != nil {
+			return nil, res, err
+		}
+	}
+	others := slices.DeleteFunc(slices.Clone(req.names), func(s string) bool { return s == "gradsign" })
+	values, err := proxies.Compute(context.Background(), net, x, labels, others, opt)
+	if err != nil {
+		return nil, res, err
+	}
+	if slices.Contains(req.names, "gradsign") {
+		values["gradsign"] = res.Score
+	}
+	return values, res, nil
 }
 
 // writeWeights saves net's state dict with its arch and seed as metadata.

@@ -1,0 +1,423 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+
+	"gradsign/assets"
+	"gradsign/engine/nb201"
+	"gradsign/engine/proxies"
+)
+
+// Score files hold one row per architecture: CSV (header index,arch,proxy...) or JSON Lines
+// ({"index":..,"arch":..,proxy:..}), chosen by extension. Non-finite values are NaN, -Inf in
+// CSV and null in JSON. Every row is one write ending in a newline, so a crash or a full disk
+// leaves at most one cut line at the end: --resume drops it and scores that architecture
+// again.
+//
+// Beside each score file, FILE.run.json records the run's settings (runSettings), written
+// before the first row. --resume refuses a file whose settings differ from the run's, and
+// --merge files whose settings differ from each other (all but the shard): rows of different
+// runs never mix under one label. The sidecar keeps the CSV a plain table any tool reads.
+
+// row is one scored architecture: its index, arch and a value per proxy (NaN for none).
+type row struct {
+	Index  int
+	Arch   string
+	Values map[string]float64
+}
+
+// runSettings is everything that determines a run's scores.
+type runSettings struct {
+	// Format is the version of this record; Engine the engine's score version
+	// (gradsign.EngineVersion), which changes only when scores change beyond float32 noise.
+	Format int    `json:"format"`
+	Engine string `json:"engine"`
+	// Dataset, Data (the images: "bundled ..." or a file's name and SHA-256), N and Seed.
+	Dataset string `json:"dataset"`
+	Data    string `json:"data"`
+	N       int    `json:"n"`
+	Seed    uint64 `json:"seed"`
+	// Architectures says which: "all", "sample K (seed S)" or "indices FILE sha256:...".
+	Architectures string   `json:"architectures"`
+	Proxies       []string `json:"proxies"`
+	// Shard is "i/k" for part i of k, empty for the whole run.
+	Shard string `json:"shard,omitempty"`
+}
+
+const settingsFormat = 1
+
+func settingsPath(scores string) string { return scores + ".run.json" }
+
+// differences lists the settings in which b differs from a, as "name a vs b"; the shard only
+// when withShard.
+func (a runSettings) differences(b runSettings, withShard bool) []string {
+	var d []string
+	add := func(name string, x, y any) {
+		if fmt.Sprint(x) != fmt.Sprint(y) {
+			d = append(d, fmt.Sprintf("%s %v vs %v", name, x, y))
+		}
+	}
+	add("format", a.Format, b.Format)
+	add("engine", a.Engine, b.Engine)
+	add("dataset", a.Dataset, b.Dataset)
+	add("data", a.Data, b.Data)
+	add("n", a.N, b.N)
+	add("seed", a.Seed, b.Seed)
+	add("architectures", a.Architectures, b.Architectures)
+	add("proxies", a.Proxies, b.Proxies)
+	if withShard {
+		add("shard", a.Shard, b.Shard)
+	}
+	return d
+}
+
+// readSettings reads a score file's settings; os.ErrNotExist when it has none.
+func readSettings(scores string) (runSettings, error) {
+	var s runSettings
+	data, err := os.ReadFile(settingsPath(scores))
+	if err != nil {
+		return s, err
+	}
+	if err := json.Unmarshal(data, &s); err != nil {
+		return s, fmt.Errorf("%s: %v", settingsPath(scores), err)
+	}
+	return s, nil
+}
+
+// writeSettings writes a score file's settings atomically (a temporary file renamed).
+func writeSettings(scores string, s runSettings) error {
+	data, _ := json.MarshalIndent(s, "", "  ")
+	tmp := settingsPath(scores) + ".tmp"
+	if err := os.WriteFile(tmp, append(data, '\n'), 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp, settingsPath(scores))
+}
+
+func isJSONL(path string) bool { return strings.EqualFold(filepath.Ext(path), ".jsonl") }
+
+// checkScorePath refuses an --out that is neither .csv nor .jsonl.
+func checkScorePath(path string) error {
+	ext := strings.ToLower(filepath.Ext(path))
+	if ext != ".csv" && ext != ".jsonl" {
+		return usageError{fmt.Errorf("--out %s: want a .csv or .jsonl file", cut(path))}
+	}
+	return nil
+}
+
+// openRun prepares --out for a run with settings s: a fresh file (settings written, then the
+// CSV header), or with resume an existing file of the same settings, its cut last line dropped,
+// whose rows it returns. An empty or missing file is a fresh start.
+func openRun(path string, s runSettings, resume bool) (*rowWriter, []row, error) {
+	if err := checkScorePath(path); err != nil {
+		return nil, nil, err
+	}
+	var done []row
+	if resume {
+		prev, complete, err := recoverRows(path)
+		if err != nil {
+			return nil, nil, err
+		}
+		if complete > 0 || len(prev) > 0 {
+			old, err := readSettings(path)
+			if errors.Is(err, os.ErrNotExist) {
+				return nil, nil, fmt.Errorf("%s has rows but no %s with the settings of its run: resume it with the gradsign that made it, or start a new file", path, filepath.Base(settingsPath(path)))
+			}
+			if err != nil {
+				return nil, nil, err
+			}
+			if d := old.differences(s, true); len(d) > 0 {
+				return nil, nil, fmt.Errorf("%s was made with other settings than this run (%s): use another --out, or the same settings", path, strings.Join(d, "; "))
+			}
+			w, err := newRowWriter(path, s.Proxies, true)
+			return w, prev, err
+		}
+	}
+	if err := writeSettings(path, s); err != nil {
+		return nil, nil, err
+	}
+	w, err := newRowWriter(path, s.Proxies, false)
+	return w, done, err
+}
+
+// recoverRows reads a score file to resume it: a cut last line (no newline: a crash mid-write)
+// is dropped from the file, and a file cut inside its header is emptied. It returns the rows
+// and the length of the complete part; a missing file is empty.
+func recoverRows(path string) ([]row, int, error) {
+	data, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, 0, nil
+	}
+	if err != nil {
+		return nil, 0, err
+	}
+	complete := bytes.LastIndexByte(data, '\n') + 1
+	if complete < len(data) {
+		if err := os.Truncate(path, int64(complete)); err != nil {
+			return nil, 0, err
+		}
+		data = data[:complete]
+	}
+	if !isJSONL(path) && bytes.Count(data, []byte{'\n'}) <= 1 { // the header at most
+		return nil, 0, os.Truncate(path, 0)
+	}
+	if complete == 0 {
+		return nil, 0, nil
+	}
+	rows, _, err := parseRows(path, data)
+	return rows, complete, err
+}
+
+type rowWriter struct {
+	f     *os.File
+	names []string
+	jsonl bool
+}
+
+// newRowWriter opens a score file to write rows with the given proxies: appended, or a new
+// file (with its CSV header).
+func newRowWriter(path string, names []string, appendTo bool) (*rowWriter, error) {
+	flags := os.O_CREATE | os.O_WRONLY | os.O_TRUNC
+	if appendTo {
+		flags = os.O_CREATE | os.O_WRONLY | os.O_APPEND
+	}
+	f, err := os.OpenFile(path, flags, 0o644)
+	if err != nil {
+		return nil, err
+	}
+	w := &rowWriter{f: f, names: names, jsonl: isJSONL(path)}
+	if !w.jsonl && !appendTo {
+		if err := w.line(append([]string{"index", "arch"}, names...)); err != nil {
+			f.Close()
+			return nil, err
+		}
+	}
+	return w, nil
+}
+
+// line writes one CSV record in one write.
+func (w *rowWriter) line(rec []string) error {
+	var b bytes.Buffer
+	cw := csv.NewWriter(&b)
+	cw.Write(rec)
+	cw.Flush()
+	_, err := w.f.Write(b.Bytes())
+	return err
+}
+
+// Write appends a row in one write, so an interrupted run loses nothing it finished and cuts
+// at most this line.
+func (w *rowWriter) Write(r row) error {
+	if w.jsonl {
+		var b strings.Builder
+		fmt.Fprintf(&b, `{"index":%d,"arch":%q`, r.Index, r.Arch)
+		for _, n := range w.names {
+			fmt.Fprintf(&b, `,%q:%s`, n, jsonNumber(r.Values[n]))
+		}
+		b.WriteString("}\n")
+		_, err := w.f.WriteString(b.String())
+		return err
+	}
+	rec := []string{strconv.Itoa(r.Index), r.Arch}
+	for _, n := range w.names {
+		rec = append(rec, strconv.FormatFloat(r.Values[n], 'g', -1, 64))
+	}
+	return w.line(rec)
+}
+
+func (w *rowWriter) Close() error { return w.f.Close() }
+
+func jsonNumber(v float64) string {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return "null"
+	}
+	return strconv.FormatFloat(v, 'g', -1, 64)
+}
+
+// readRows reads a whole score file for --merge: a cut last line is an error here (resume
+// the run to repair it).
+func readRows(path string) ([]row, []string, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(data) > 0 && data[len(data)-1] != '\n' {
+		return nil, nil, fmt.Errorf("%s: its last line is cut (an interrupted run): finish it with --resume, or delete that line", path)
+	}
+	return parseRows(path, data)
+}
+
+// parseRows reads score file contents and the proxies they hold.
+func parseRows(path string, data []byte) ([]row, []string, error) {
+	read := readCSV
+	if isJSONL(path) {
+		read = readJSONL
+	}
+	rows, names, err := read(path, bytes.NewReader(data))
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, n := range names {
+		if !slices.Contains(proxies.Names, n) {
+			return nil, nil, fmt.Errorf("%s: column %s is not a proxy (want some of %s)", path, cut(n), strings.Join(proxies.Names, ", "))
+		}
+	}
+	return rows, names, nil
+}
+
+func readCSV(path string, f io.Reader) ([]row, []string, error) {
+	cr := csv.NewReader(f)
+	head, err := cr.Read()
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %v", path, err)
+	}
+	if len(head) < 3 || head[0] != "index" || head[1] != "arch" {
+		return nil, nil, fmt.Errorf("%s: header %s, want index,arch,proxy...", path, cut(strings.Join(head, ",")))
+	}
+	names := head[2:]
+	var rows []row
+	for line := 2; ; line++ {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			return rows, names, nil
+		}
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s: %v", path, err)
+		}
+		r, err := parseRow(rec[0], rec[1])
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s:%d: %v", path, line, err)
+		}
+		for i, n := range names {
+			if r.Values[n], err = strconv.ParseFloat(rec[2+i], 64); err != nil {
+				return nil, nil, fmt.Errorf("%s:%d: %s: %q is not a number", path, line, n, cut(rec[2+i]))
+			}
+		}
+		rows = append(rows, r)
+	}
+}
+
+func readJSONL(path string, f io.Reader) ([]row, []string, error) {
+	var rows []row
+	var names []string
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for line := 1; sc.Scan(); line++ {
+		if strings.TrimSpace(sc.Text()) == "" {
+			continue
+		}
+		dec := json.NewDecoder(strings.NewReader(sc.Text()))
+		dec.UseNumber()
+		var m map[string]any
+		if err := dec.Decode(&m); err != nil {
+			return nil, nil, fmt.Errorf("%s:%d: %v", path, line, err)
+		}
+		var keys []string
+		for k := range m {
+			if k != "index" && k != "arch" {
+				keys = append(keys, k)
+			}
+		}
+		slices.SortFunc(keys, func(a, b string) int { return slices.Index(proxies.Names, a) - slices.Index(proxies.Names, b) })
+		if names == nil {
+			names = keys
+		} else if !slices.Equal(keys, names) {
+			return nil, nil, fmt.Errorf("%s:%d: proxies %v, the first line %v", path, line, keys, names)
+		}
+		idx, _ := m["index"].(json.Number)
+		arch, _ := m["arch"].(string)
+		r, err := parseRow(idx.String(), arch)
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s:%d: %v", path, line, err)
+		}
+		for _, k := range keys {
+			r.Values[k] = math.NaN()
+			if num, ok := m[k].(json.Number); ok {
+				r.Values[k], _ = num.Float64()
+			}
+		}
+		rows = append(rows, r)
+	}
+	return rows, names, sc.Err()
+}
+
+// parseRow checks a row's index and arch, and that the arch is the benchmark's at that index
+// (a row edited or written by another tool would otherwise be ranked against another
+// architecture's accuracy), and makes the row, with no values yet.
+func parseRow(index, arch string) (row, error) {
+	idx, err := strconv.Atoi(index)
+	if err != nil || idx < 0 || idx >= nb201.NumArchs {
+		return row{}, fmt.Errorf("index %q: want 0..%d", cut(index), nb201.NumArchs-1)
+	}
+	a, err := nb201.ParseArch(arch)
+	if err != nil {
+		return row{}, err
+	}
+	e, err := assets.Table().At(idx)
+	if err != nil {
+		return row{}, err
+	}
+	if e.Arch != a {
+		return row{}, fmt.Errorf("index %d is %s in NAS-Bench-201, the row says %s", idx, e.Arch, arch)
+	}
+	return row{Index: idx, Arch: arch, Values: map[string]float64{}}, nil
+}
+
+// mergeFiles reads score files for --merge and checks that they come from one run: the same
+// settings but for the shard, and the same proxies.
+func mergeFiles(files []string) ([]row, []string, error) {
+	var rows []row
+	var names []string
+	var first runSettings
+	for i, f := range files {
+		s, err := readSettings(f)
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, nil, fmt.Errorf("%s has no %s with the settings of its run: cannot tell it belongs with the others", f, filepath.Base(settingsPath(f)))
+		}
+		if err != nil {
+			return nil, nil, err
+		}
+		if i == 0 {
+			first = s
+		} else if d := first.differences(s, false); len(d) > 0 {
+			return nil, nil, fmt.Errorf("%s comes from another run than %s (%s)", f, files[0], strings.Join(d, "; "))
+		}
+		r, nm, err := readRows(f)
+		if err != nil {
+			return nil, nil, err
+		}
+		if names == nil {
+			names = nm
+		} else if !slices.Equal(names, nm) {
+			return nil, nil, fmt.Errorf("%s has proxies %v, the first file %v", f, nm, names)
+		}
+		rows = append(rows, r...)
+	}
+	return dedupe(rows), names, nil
+}
+
+// dedupe sorts rows by index and keeps one row per architecture (overlapping shards or a
+// file merged twice hold some twice).
+func dedupe(rows []row) []row {
+	slices.SortFunc(rows, func(a, b row) int { return a.Index - b.Index })
+	var out []row
+	for _, r := range rows {
+		if len(out) > 0 && out[len(out)-1].Index == r.Index {
+			continue
+		}
+		out = append(out, r)
+	}
+	return out
+}
