@@ -34,7 +34,10 @@ function archString(ops) {
 function el(tag, attrs = {}, ...children) {
   const ns = ['svg', 'path', 'circle', 'text', 'g', 'title'].includes(tag) ? 'http://www.w3.org/2000/svg' : null;
   const node = ns ? document.createElementNS(ns, tag) : document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k === 'style') Object.assign(node.style, v); // through the CSSOM: the page's CSP forbids style attributes
+    else node.setAttribute(k, v);
+  }
   node.append(...children);
   return node;
 }
@@ -251,7 +254,7 @@ function drawLayers(r) {
   box.replaceChildren(...r.layers.map((l) => {
     const kind = /conv_a|conv_b|downsample/.test(l.name) ? 'reduction' : (l.name === 'classifier' || l.name.startsWith('stem') ? 'head' : '');
     return el('div', {
-      role: 'listitem', class: kind, style: `height:${Math.max(1, l.agreement * 100)}%`,
+      role: 'listitem', class: kind, style: { height: `${Math.max(1, l.agreement * 100)}%` },
       title: `${l.name}: ${fmt(l.weights)} weights, score ${fmt(l.score)}, agreement ${fmt(l.agreement, 3)}`,
       'aria-label': `${l.name}: agreement ${fmt(l.agreement, 3)}`,
     });

@@ -1,7 +1,10 @@
 // Command serve serves the built web app (make web) as static files: correct MIME types
 // (application/wasm for the engine), the precompressed .gz beside a file to browsers that
-// accept gzip, and no caching of the shell, so a new build is picked up at once (the service
-// worker does the offline caching). It prints the address it listens on.
+// accept gzip (and only to them: "gzip;q=0" refuses it), no caching of the shell, so a new
+// build is picked up at once (the service worker does the offline caching), no directory
+// listings, and headers that forbid MIME sniffing and anything but the app's own scripts
+// (a Content-Security-Policy the app meets: no inline script, WebAssembly allowed). It prints
+// the address it listens on.
 //
 //	go run ./tools/serve -dir build/web -addr 127.0.0.1:8080
 package main
@@ -16,6 +19,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"strconv"
 	"strings"
 )
 
@@ -43,15 +47,30 @@ func init() {
 	}
 }
 
+// csp is the app's Content-Security-Policy: its own scripts, workers and styles only, and the
+// compilation of its WebAssembly.
+const csp = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'; style-src 'self'; " +
+	"img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+
 // handler serves dir; for a path P with a P.gz beside it, it sends P.gz with
-// Content-Encoding: gzip to clients that accept it.
+// Content-Encoding: gzip to clients that accept it. A folder without index.html is not found.
 func handler(dir string) http.Handler {
 	files := http.FileServer(http.Dir(dir))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Cache-Control", "no-cache")
-		w.Header().Add("Vary", "Accept-Encoding")
+		h := w.Header()
+		h.Set("Cache-Control", "no-cache")
+		h.Add("Vary", "Accept-Encoding")
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Content-Security-Policy", csp)
+		h.Set("Referrer-Policy", "no-referrer")
 		p := path.Clean("/" + r.URL.Path)
-		if strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") && !strings.HasSuffix(p, ".gz") {
+		if st, err := os.Stat(filepath.Join(dir, filepath.FromSlash(p))); err == nil && st.IsDir() {
+			if _, err := os.Stat(filepath.Join(dir, filepath.FromSlash(p), "index.html")); err != nil {
+				http.NotFound(w, r)
+				return
+			}
+		}
+		if acceptsGzip(r.Header.Get("Accept-Encoding")) && !strings.HasSuffix(p, ".gz") {
 			gz := filepath.Join(dir, filepath.FromSlash(p)+".gz")
 			if st, err := os.Stat(gz); err == nil && !st.IsDir() {
 				if t := mime.TypeByExtension(path.Ext(p)); t != "" {
@@ -64,4 +83,27 @@ func handler(dir string) http.Handler {
 		}
 		files.ServeHTTP(w, r)
 	})
+}
+
+// acceptsGzip reads an Accept-Encoding header: gzip (or *) with a quality above zero.
+func acceptsGzip(header string) bool {
+	star := false
+	for _, part := range strings.Split(header, ",") {
+		coding, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		q := 1.0
+		for _, p := range strings.Split(params, ";") {
+			if v, ok := strings.CutPrefix(strings.TrimSpace(p), "q="); ok {
+				if f, err := strconv.ParseFloat(v, 64); err == nil {
+					q = f
+				}
+			}
+		}
+		switch strings.ToLower(strings.TrimSpace(coding)) {
+		case "gzip", "x-gzip":
+			return q > 0
+		case "*":
+			star = q > 0
+		}
+	}
+	return star
 }

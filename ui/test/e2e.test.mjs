@@ -39,7 +39,10 @@ before(async () => {
   });
   page = context.pages()[0] || await context.newPage();
   page.on('pageerror', (err) => console.error('page error:', err.message));
+  page.on('console', (msg) => { if (/Content Security Policy/i.test(msg.text())) cspViolations.push(msg.text()); });
 });
+
+const cspViolations = [];
 
 after(async () => {
   await context?.close();
@@ -172,4 +175,16 @@ test('the engine runs the SIMD kernel, and Go\'s own kernel gives the native sco
   } finally {
     await other.close();
   }
+});
+
+test('the server forbids sniffing, listings and foreign scripts, and the app meets its policy', async () => {
+  await open('?n=16');
+  await page.evaluate(() => window.gradsign.score({ arch: '|skip_connect~0|+|none~0|nor_conv_1x1~1|+|none~0|none~1|avg_pool_3x3~2|', n: 16, seed: 11 }));
+  const r = await page.request.get(url + 'app.js');
+  assert.equal(r.headers()['x-content-type-options'], 'nosniff');
+  assert.match(r.headers()['content-security-policy'], /script-src 'self' 'wasm-unsafe-eval'/);
+  assert.equal((await page.request.get(url + 'assets/')).status(), 404, 'no directory listing');
+  const plain = await page.request.get(url + 'gradsign.wasm', { headers: { 'Accept-Encoding': 'gzip;q=0' } });
+  assert.equal(plain.headers()['content-encoding'], undefined, 'gzip;q=0 gets no gzip');
+  assert.deepEqual(cspViolations, [], 'no Content-Security-Policy violations');
 });

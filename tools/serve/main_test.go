@@ -1,0 +1,61 @@
+package main
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func serveDir(t *testing.T) string {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "index.html"), []byte("<!doctype html>"), 0o644)
+	os.WriteFile(filepath.Join(dir, "app.js"), []byte("x"), 0o644)
+	os.WriteFile(filepath.Join(dir, "app.js.gz"), []byte("gz"), 0o644)
+	os.MkdirAll(filepath.Join(dir, "assets"), 0o755)
+	os.WriteFile(filepath.Join(dir, "assets", "a.bin"), []byte("a"), 0o644)
+	return dir
+}
+
+func get(t *testing.T, h http.Handler, path, acceptEncoding string) *httptest.ResponseRecorder {
+	r := httptest.NewRequest("GET", path, nil)
+	if acceptEncoding != "" {
+		r.Header.Set("Accept-Encoding", acceptEncoding)
+	}
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, r)
+	return w
+}
+
+func TestNoDirectoryListings(t *testing.T) {
+	h := handler(serveDir(t))
+	if w := get(t, h, "/assets/", ""); w.Code != http.StatusNotFound || strings.Contains(w.Body.String(), "a.bin") {
+		t.Errorf("/assets/: %d %q", w.Code, w.Body.String())
+	}
+	if w := get(t, h, "/", ""); w.Code != http.StatusOK {
+		t.Errorf("/: %d", w.Code)
+	}
+}
+
+func TestSecurityHeaders(t *testing.T) {
+	w := get(t, handler(serveDir(t)), "/app.js", "")
+	if w.Header().Get("X-Content-Type-Options") != "nosniff" || !strings.Contains(w.Header().Get("Content-Security-Policy"), "script-src 'self' 'wasm-unsafe-eval'") {
+		t.Errorf("headers %v", w.Header())
+	}
+}
+
+func TestContentNegotiation(t *testing.T) {
+	h := handler(serveDir(t))
+	for _, c := range []struct {
+		accept string
+		gzip   bool
+	}{{"gzip", true}, {"gzip, deflate, br", true}, {"br;q=1.0, gzip;q=0.5", true}, {"gzip;q=0", false},
+		{"deflate", false}, {"", false}, {"*", true}, {"*;q=0", false}, {"gzip;q=0, *", false}, {"identity", false}} {
+		w := get(t, h, "/app.js", c.accept)
+		if got := w.Header().Get("Content-Encoding") == "gzip"; got != c.gzip || (c.gzip != (w.Body.String() == "gz")) {
+			t.Errorf("Accept-Encoding %q: gzip %v (body %q), want %v", c.accept, got, w.Body.String(), c.gzip)
+		}
+	}
+}
