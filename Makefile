@@ -67,7 +67,7 @@ test-wasm: check-go kernel
 
 # The web app end to end in headless Chromium (Debian's, installed if missing).
 test-browser: web check-chromium
-	$(GO) build -o bin/ ./tools/serve ./tools/gradsign
+	$(GO) build -o bin/ ./tools/serve ./tools/gradsign ./tools/webbuild
 	node --test ui/test/
 
 check-chromium:

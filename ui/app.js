@@ -287,6 +287,34 @@ async function download(format) {
   URL.revokeObjectURL(a.href);
 }
 
+// --- updates ---
+
+// watchUpdates registers the service worker, which keeps this build for offline use, and looks
+// on the server for a newer build (at start and whenever the page is shown again). When there
+// is one, the page offers Update: it drops the worker and its cache and reloads from the
+// server, so the new build runs whole; a page never mixes two builds. (Left alone, the new
+// build runs from the first load after every page of the old one is closed.)
+async function watchUpdates() {
+  if (!('serviceWorker' in navigator)) return;
+  navigator.serviceWorker.register('sw.js').catch(() => {}); // no offline copy in a private window
+  const mine = await gradsign.version();
+  const look = async () => {
+    try {
+      const r = await fetch('version.json?latest', { cache: 'no-store' });
+      if (r.ok && (await r.json()).version !== mine) $('update').hidden = false;
+    } catch {
+      // offline: nothing newer to be had
+    }
+  };
+  $('update-now').addEventListener('click', async () => {
+    await Promise.all((await navigator.serviceWorker.getRegistrations()).map((r) => r.unregister()));
+    await Promise.all((await caches.keys()).filter((k) => k.startsWith('gradsign-')).map((k) => caches.delete(k)));
+    location.reload();
+  });
+  document.addEventListener('visibilitychange', () => { if (!document.hidden) look(); });
+  await look();
+}
+
 // --- start ---
 
 async function main() {
@@ -298,10 +326,11 @@ async function main() {
     const s = Number($('seed').value);
     if (Number.isInteger(s) && s >= 0) { state.seed = s; saveURL(); }
   });
-  for (const name of gradsign.proxyNames.filter((p) => p !== 'gradsign')) {
+  const names = (await gradsign.facts()).proxies.map((p) => p.name).filter((p) => p !== 'gradsign');
+  for (const name of names) {
     const box = el('input', { type: 'checkbox', id: `proxy-${name}`, value: name });
     box.addEventListener('change', () => {
-      state.proxies = gradsign.proxyNames.filter((p) => $(`proxy-${p}`)?.checked);
+      state.proxies = names.filter((p) => $(`proxy-${p}`)?.checked);
     });
     $('proxies').append(el('label', { for: `proxy-${name}` }, box, name));
   }
@@ -310,7 +339,7 @@ async function main() {
   $('clear').addEventListener('click', async () => { await gradsign.history.clear(); await drawHistory(); });
   $('export-csv').addEventListener('click', () => download('csv'));
   $('export-json').addEventListener('click', () => download('json'));
-  if ('serviceWorker' in navigator) navigator.serviceWorker.register('sw.js').catch(() => {});
+  watchUpdates();
   try {
     await gradsign.ready;
     engineReady = true;

@@ -6,9 +6,13 @@
 //                                              seconds, layers, index, accuracy, percentile, cached,
 //                                              proxies}>
 //                                           GradSign always; `proxies` may add the mini-batch
-//                                           baselines (gradsign.proxyNames), for n <= 32
+//                                           baselines, each up to its maxN (gradsign.facts()).
+//                                           The request is checked before any work.
+//   gradsign.facts()                        -> Promise<{ops, edges, proxies: [{name, maxN}], numArchs,
+//                                              images, nChoices, maxSeed, datasets}>
+//   gradsign.check({arch, n, seed, proxies}) -> Promise: rejects with what is wrong, if anything
 //   gradsign.lookup(archOrIndex)            -> Promise<{index, arch, params, flops, accuracy}>
-//   gradsign.cancel()                       stops a running score (its Promise rejects)
+//   gradsign.cancel()                       stops every running score: its Promise rejects at once
 //   gradsign.reference(n)                   -> Promise<[{index, arch, gradsign, accuracy}]>
 //   gradsign.thumbnails(n)                  -> Promise<{rgba, labels}>
 //   gradsign.memory()                       -> Promise<[bytes of wasm memory per worker]>
@@ -22,13 +26,14 @@
 // are kept in IndexedDB under a key of everything that determines them, so a repeated request
 // is answered from there. The page never does the arithmetic itself.
 
-const PROXIES = ['gradsign', 'grad_norm', 'snip', 'grasp', 'fisher', 'synflow', 'jacob_cov', 'naswot', 'plain'];
 const MAX_WORKERS = 16;
 
 class Engine {
   constructor(files) {
-    const kernel = new URLSearchParams(location.search).get('kernel') === 'go' ? '?kernel=go' : '';
-    this.worker = new Worker(new URL(`worker.js${kernel}`, import.meta.url));
+    // The worker's name carries the page's ?kernel=go (a query string on the worker's URL
+    // would not survive the service worker's cache).
+    const kernel = new URLSearchParams(location.search).get('kernel') === 'go' ? 'kernel=go' : '';
+    this.worker = new Worker(new URL('worker.js', import.meta.url), { name: kernel });
     this.pending = new Map();
     this.next = 0;
     this.worker.onmessage = (e) => {
@@ -43,22 +48,21 @@ class Engine {
     this.ready = this.call('init', [files]);
   }
 
-  call(method, args, onProgress) {
-    return new Promise((resolve, reject) => {
-      const id = this.next++;
+  call(method, args, onProgress) { return this.start(method, args, onProgress).promise; }
+
+  // start sends a call and returns its message id (which a cancel message names) and Promise.
+  start(method, args, onProgress) {
+    const id = this.next++;
+    const promise = new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject, onProgress });
       this.worker.postMessage({ id, method, args });
     });
+    return { id, promise };
   }
 
   fail(err) {
     for (const p of this.pending.values()) p.reject(err);
     this.pending.clear();
-  }
-
-  terminate(reason) {
-    this.worker.terminate();
-    this.fail(reason);
   }
 }
 
@@ -81,57 +85,76 @@ async function loadFiles() {
 // One worker per core; a page URL with ?workers=K asks for K (for benchmarks and slow machines).
 const askedWorkers = Number(new URLSearchParams(location.search).get('workers'));
 const poolSize = Math.max(1, Math.min(Number.isInteger(askedWorkers) && askedWorkers > 0 ? askedWorkers : (navigator.hardwareConcurrency || 2), MAX_WORKERS));
-const files = loadFiles();
-let pool = null;
 
-// engines starts the pool (again, after a cancel) and resolves when every engine is ready.
-async function engines() {
-  if (!pool) {
-    const f = await files;
-    pool = Array.from({ length: poolSize }, () => new Engine(f));
-  }
-  const p = pool;
+// The pool: made once, for the page's life. A cancelled score stops its workers' jobs between
+// two chunks; the workers stay.
+const files = loadFiles();
+const pool = files.then((f) => Array.from({ length: poolSize }, () => new Engine(f)));
+const engines = async () => {
+  const p = await pool;
   await Promise.all(p.map((e) => e.ready));
   return p;
+};
+const first = async () => (await engines())[0];
+// facts: the engine's one source of ops, edges, proxies and their N limits, N choices, seeds.
+const facts = first().then((e) => e.call('facts', []));
+
+// The scores running now: cancel settles each at once.
+const running = new Set();
+
+class Cancelled extends Error {
+  constructor() { super('cancelled'); this.name = 'Cancelled'; }
 }
 
-async function first() { return (await engines())[0]; }
-
-function checkRequest({ arch, n = 16, seed = 0, proxies = ['gradsign'] } = {}) {
-  if (typeof arch !== 'string') throw new Error('score: arch must be a NAS-Bench-201 arch string');
-  if (!Number.isInteger(n) || n < 1 || n > 1000) throw new Error(`score: n = ${n}: want a whole number of images from 1 to 1000 (the bundled set)`);
-  if (!Number.isInteger(seed) || seed < 0) throw new Error(`score: seed = ${seed}: want a whole number from 0`);
-  for (const p of proxies) {
-    if (!PROXIES.includes(p)) throw new Error(`score: unknown proxy "${p}": available: ${PROXIES.join(', ')}`);
-  }
-  const others = PROXIES.filter((p) => p !== 'gradsign' && proxies.includes(p));
-  return { arch, n, seed, others };
+// score checks the whole request with the engine before any work (a proxy over its N limit,
+// a seed outside 0..2^53-1, a malformed arch), answers from history when it can, and otherwise
+// splits the images across the workers and adds up their sign accumulators.
+function score(request, onProgress) {
+  let reject;
+  const ticket = { jobs: [], cancelled: false };
+  const settled = new Promise((_, r) => { reject = r; });
+  ticket.cancel = () => {
+    ticket.cancelled = true;
+    for (const { engine, id } of ticket.jobs) engine.worker.postMessage({ id: -1, method: 'cancel', args: [id] });
+    reject(new Cancelled());
+  };
+  running.add(ticket);
+  const work = run(request, onProgress, ticket).finally(() => running.delete(ticket));
+  work.catch(() => {}); // a cancelled run's own rejection is not the caller's
+  return Promise.race([work, settled]);
 }
 
-async function score(request, onProgress) {
-  const { arch, n, seed, others } = checkRequest(request);
+async function run(request, onProgress, ticket) {
+  const { arch, n = 16, seed = 0, proxies = ['gradsign'] } = request ?? {};
   const all = await engines();
+  if (typeof arch !== 'string') throw new Error('score: arch must be a NAS-Bench-201 arch string');
+  await all[0].call('check', [{ arch, n, seed, proxies }]);
+  const others = (await facts).proxies.map((p) => p.name).filter((p) => p !== 'gradsign' && proxies.includes(p));
   const key = await all[0].call('historyKey', [{ arch, n, seed, proxies: ['gradsign', ...others] }]);
   const cached = await all[0].call('historyGet', [key]);
   if (cached) return { ...cached, cached: true };
+  if (ticket.cancelled) throw new Cancelled();
 
   const start = performance.now();
   const k = Math.min(all.length, n);
   const done = new Array(k).fill(0);
-  const report = () => {
+  const report = (stage) => {
     const total = done.reduce((a, b) => a + b, 0);
-    onProgress?.({ done: total, total: n, seconds: (performance.now() - start) / 1000 });
+    onProgress?.({ done: total, total: n, seconds: (performance.now() - start) / 1000, stage });
   };
   const parts = await Promise.all(all.slice(0, k).map((engine, i) => {
     const from = Math.floor((i * n) / k);
     const to = Math.floor(((i + 1) * n) / k);
-    return engine.call('accumulate', [{ arch, seed, from, to }], (d) => { done[i] = d; report(); });
+    const job = engine.start('accumulate', [{ arch, seed, from, to }], (d) => { done[i] = d; report('gradsign'); });
+    ticket.jobs.push({ engine, id: job.id });
+    return job.promise;
   }));
   const result = await all[0].call('finish', [{ arch, seed, n }, parts]);
   if (others.length) {
-    onProgress?.({ done: n, total: n, seconds: (performance.now() - start) / 1000, stage: `computing ${others.join(', ')}` });
+    report(`computing ${others.join(', ')}`);
     result.proxies = await all[0].call('proxies', [{ arch, seed, n, names: others }]);
   }
+  if (ticket.cancelled) throw new Cancelled();
   const record = {
     ...result,
     seconds: (performance.now() - start) / 1000,
@@ -143,18 +166,20 @@ async function score(request, onProgress) {
   return { ...record, cached: false };
 }
 
-// cancel stops every engine; the running score rejects, and the next call starts fresh ones.
+// cancel stops every running score: each Promise rejects at once (with an Error named
+// 'Cancelled'), and the workers drop their jobs at their next chunk.
 function cancel() {
-  if (!pool) return;
-  const p = pool;
-  pool = null;
-  for (const e of p) e.terminate(new Error('cancelled'));
+  for (const t of running) t.cancel();
 }
 
 export const gradsign = {
   ready: engines().then(() => undefined),
   workers: poolSize,
-  proxyNames: PROXIES,
+  // version: the build this page runs (a hash of all its files, from version.json).
+  version: async () => (await files).version,
+  // facts: {ops, edges, proxies: [{name, maxN}], numArchs, images, nChoices, maxSeed, datasets}
+  facts: () => facts,
+  check: async (request) => (await first()).call('check', [request]),
   score,
   cancel,
   lookup: async (q) => (await first()).call('lookup', [String(q)]),

@@ -1,11 +1,12 @@
 // One engine per Web Worker: the Go wasm build of the engine (wasm/main_js.go) runs here, off
 // the page's thread. Messages in: {id, method, args}; out: {id, result} | {id, error} |
-// {id, progress} (samples done, for accumulate). memoryBytes answers the size of the wasm
-// memory; kernel, which GEMM kernel runs (kernel.js). The worker's URL may carry ?kernel=go to
-// leave the SIMD kernel out (for comparisons).
+// {id, progress} (samples done, for accumulate); {method: 'cancel', args: [id]} stops the
+// accumulate of message id between two chunks (it then rejects). memoryBytes answers the size of the wasm
+// memory; kernel, which GEMM kernel runs (kernel.js). A worker named 'kernel=go' leaves the
+// SIMD kernel out (for comparisons).
 importScripts('wasm_exec.js', 'kernel.js');
 
-const useKernel = new URLSearchParams(self.location.search).get('kernel') !== 'go';
+const useKernel = self.name !== 'kernel=go';
 
 // The kernel modules' bytes, or null where one cannot be fetched.
 async function kernelModules() {
@@ -43,8 +44,9 @@ self.onmessage = async (event) => {
       return;
     }
     if (typeof engine[method] !== 'function') throw new Error(`unknown engine method ${method}`);
+    // accumulate gets its message id as its job number, which a later cancel message names.
     const callArgs = method === 'accumulate'
-      ? [...args, (done) => self.postMessage({ id, progress: done })]
+      ? [...args, (done) => self.postMessage({ id, progress: done }), id]
       : args;
     const result = await engine[method](...callArgs);
     self.postMessage({ id, result }, result instanceof Uint8Array ? [result.buffer] : []);

@@ -6,11 +6,15 @@
 //
 //	init({version, cifar: Uint8Array, table: Uint8Array, reference: Uint8Array})
 //	lookup(archOrIndex)                        -> {index, arch, params, flops, accuracy}
-//	accumulate({arch, seed, from, to}, onProgress(done)) -> Uint8Array (sign accumulators)
+//	accumulate({arch, seed, from, to}, onProgress(done), job) -> Uint8Array (sign accumulators)
 //	finish({arch, seed, n}, [Uint8Array...])   -> {gradsign, layers, percentile, ...}
 //	thumbnails(n)                              -> {rgba: Uint8Array, labels}
 //	reference(n)                               -> [{index, arch, gradsign, accuracy}] sorted by score
 //	proxies({arch, seed, n, names})            -> {name: value} of the mini-batch proxies
+//	facts()                                    -> {ops, edges, proxies: [{name, maxN}], numArchs, images,
+//	                                              nChoices, maxSeed, datasets}: the one source of these
+//	check({arch, n, seed, proxies})            -> null, or rejects with what is wrong, before any work
+//	cancel(job)                                -> stops accumulate number job at its next chunk
 //	gemmRate(ms)                               -> {kernel, gflops}: the float32 kernel and its rate on
 //	                                              a convolution-shaped product, timed for about ms
 //	historyKey({arch, n, seed, proxies}) / historyGet(key) / historyPut(record) / historyList()
@@ -22,7 +26,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
+	"sync"
 	"syscall/js"
+	"time"
 )
 
 var sess *session
@@ -37,6 +44,9 @@ func main() {
 		"reference":     reference,
 		"proxies":       proxyValues,
 		"gemmRate":      func(a []js.Value) (any, error) { return gemmRate(arg(a, 0).Float()), nil },
+		"facts":         func([]js.Value) (any, error) { return toJS(must().facts(), nil) },
+		"check":         check,
+		"cancel":        cancelJob,
 		"historyKey":    historyKey,
 		"historyGet":    func(a []js.Value) (any, error) { return historyGet(arg(a, 0).String()) },
 		"historyPut":    historyPut,
@@ -137,27 +147,52 @@ func request(v js.Value) (arch string, seed uint64, err error) {
 	if v.Type() != js.TypeObject || v.Get("arch").Type() != js.TypeString {
 		return "", 0, errors.New("want an object with an arch string")
 	}
-	if s := v.Get("seed"); s.Type() == js.TypeNumber {
-		if s.Float() < 0 || s.Float() != float64(uint64(s.Float())) {
-			return "", 0, fmt.Errorf("seed %v: want a whole number from 0", s.Float())
+	if s := v.Get("seed"); s.Type() != js.TypeUndefined {
+		if s.Type() != js.TypeNumber {
+			return "", 0, fmt.Errorf("seed %s: want a whole number from 0 to %d", s.Type(), int64(maxSeed))
 		}
-		seed = uint64(s.Float())
+		if seed, err = checkSeed(s.Float()); err != nil {
+			return "", 0, err
+		}
 	}
 	return v.Get("arch").String(), seed, nil
 }
 
+// jobs holds the cancel function of each running accumulate, by the job id the worker gave.
+var (
+	jobsMu sync.Mutex
+	jobs   = map[int]context.CancelFunc{}
+)
+
+// accumulate({arch, seed, from, to}, onProgress, job): after each chunk it reports progress and
+// sleeps a millisecond, which hands the worker's event loop a turn, so a cancel(job) message
+// can stop it between chunks.
 func accumulate(args []js.Value) (any, error) {
 	arch, seed, err := request(arg(args, 0))
 	if err != nil {
 		return nil, err
 	}
+	ctx, stop := context.WithCancel(context.Background())
+	defer stop()
+	if job := arg(args, 2); job.Type() == js.TypeNumber {
+		jobsMu.Lock()
+		jobs[job.Int()] = stop
+		jobsMu.Unlock()
+		defer func() {
+			jobsMu.Lock()
+			delete(jobs, job.Int())
+			jobsMu.Unlock()
+		}()
+	}
 	onProgress := arg(args, 1)
-	var progress func(int)
-	if onProgress.Type() == js.TypeFunction {
-		progress = func(done int) { onProgress.Invoke(done) }
+	progress := func(done int) {
+		if onProgress.Type() == js.TypeFunction {
+			onProgress.Invoke(done)
+		}
+		time.Sleep(time.Millisecond)
 	}
 	o := arg(args, 0)
-	data, err := must().accumulate(context.Background(), arch, seed, o.Get("from").Int(), o.Get("to").Int(), progress)
+	data, err := must().accumulate(ctx, arch, seed, o.Get("from").Int(), o.Get("to").Int(), progress)
 	if err != nil {
 		return nil, err
 	}
@@ -267,4 +302,38 @@ func historyExport(args []js.Value) (any, error) {
 	default:
 		return nil, fmt.Errorf("export format %q: want csv or json", f)
 	}
+}
+
+func check(args []js.Value) (any, error) {
+	o := arg(args, 0)
+	if o.Type() != js.TypeObject || o.Get("arch").Type() != js.TypeString {
+		return nil, errors.New("want {arch, n, seed, proxies} with an arch string")
+	}
+	n, seed := o.Get("n"), o.Get("seed")
+	if n.Type() != js.TypeNumber || n.Float() != math.Trunc(n.Float()) {
+		return nil, fmt.Errorf("N %s: want a whole number of images", js.Global().Get("String").Invoke(n).String())
+	}
+	s := 0.0
+	if seed.Type() == js.TypeNumber {
+		s = seed.Float()
+	} else if seed.Type() != js.TypeUndefined {
+		return nil, fmt.Errorf("seed %s: want a whole number from 0 to %d", js.Global().Get("String").Invoke(seed).String(), int64(maxSeed))
+	}
+	var names []string
+	if p := o.Get("proxies"); p.Type() == js.TypeObject {
+		for i := 0; i < p.Length(); i++ {
+			names = append(names, p.Index(i).String())
+		}
+	}
+	return nil, must().check(o.Get("arch").String(), n.Int(), s, names)
+}
+
+func cancelJob(args []js.Value) (any, error) {
+	jobsMu.Lock()
+	stop, ok := jobs[arg(args, 0).Int()]
+	jobsMu.Unlock()
+	if ok {
+		stop()
+	}
+	return nil, nil
 }

@@ -78,7 +78,7 @@ func (s *session) lookup(query string) (archInfo, error) {
 		}
 		e = s.table.Lookup(a)
 	}
-	net, err := network.Build[float32](network.CIFAR10(e.Arch))
+	net, err := network.Plan[float32](network.CIFAR10(e.Arch)) // counts only: no weights allocated
 	if err != nil {
 		return archInfo{}, err
 	}
@@ -125,12 +125,103 @@ func (s *session) accumulate(ctx context.Context, arch string, seed uint64, from
 
 // maxProxyN and maxGraspN bound the images of the mini-batch proxies in the browser: they
 // hold the whole batch's activations at once (about 18 MB per image for the largest network;
-// grasp's float64 pass with its tangents about 70 MB per image), and a wasm engine has 4 GB
+// grasp's float64 pass with its tangents about 95 MB per image), and a wasm engine has 4 GB
 // at most.
 const (
 	maxProxyN = 32
 	maxGraspN = 16
 )
+
+// maxSeed is the largest seed the page takes: JavaScript's numbers hold every integer up to
+// 2^53 - 1 exactly, and no integer above it for sure.
+const maxSeed = 1<<53 - 1
+
+// nChoices are the image counts the page offers.
+var nChoices = []int{16, 32, 64, 128}
+
+// proxyFact is one proxy as the page sees it: its name and the most images it takes here.
+type proxyFact struct {
+	Name string `json:"name"`
+	MaxN int    `json:"maxN"`
+}
+
+// facts are the engine's facts the page needs, in one place: the operations and edges of a
+// cell, the proxies and their limits, the index range, the image counts and the seed range.
+type facts struct {
+	Ops      []string    `json:"ops"`
+	Edges    [][2]int    `json:"edges"` // [to, from] of each edge, in arch-string order
+	Proxies  []proxyFact `json:"proxies"`
+	NumArchs int         `json:"numArchs"`
+	Images   int         `json:"images"`
+	NChoices []int       `json:"nChoices"`
+	MaxSeed  int64       `json:"maxSeed"`
+	Datasets []string    `json:"datasets"`
+}
+
+func (s *session) facts() facts {
+	f := facts{NumArchs: nb201.NumArchs, Images: s.images.Len(), NChoices: nChoices, MaxSeed: maxSeed, Datasets: nb201.Datasets[:]}
+	for o := nb201.Op(0); o < nb201.NumOps; o++ {
+		f.Ops = append(f.Ops, o.String())
+	}
+	for j := 1; j <= 3; j++ {
+		for i := 0; i < j; i++ {
+			f.Edges = append(f.Edges, [2]int{j, i})
+		}
+	}
+	for _, name := range proxies.Names {
+		if name == "params" || name == "flops" {
+			continue // shown for every architecture anyway
+		}
+		f.Proxies = append(f.Proxies, proxyFact{name, s.maxN(name)})
+	}
+	return f
+}
+
+// maxN is the most images a proxy takes in the browser.
+func (s *session) maxN(name string) int {
+	switch name {
+	case "gradsign":
+		return s.images.Len()
+	case "grasp":
+		return maxGraspN
+	}
+	return maxProxyN
+}
+
+// check refuses a request before any work: its arch, image count, seed and proxies (each
+// within its image limit), with one message about the first thing wrong.
+func (s *session) check(arch string, n int, seed float64, names []string) error {
+	if _, err := nb201.ParseArch(arch); err != nil {
+		return err
+	}
+	if n < 1 || n > s.images.Len() {
+		return fmt.Errorf("N = %d: want a whole number of images from 1 to %d (the bundled set)", n, s.images.Len())
+	}
+	if _, err := checkSeed(seed); err != nil {
+		return err
+	}
+	for _, name := range names {
+		if !slices.Contains(proxies.Names, name) || name == "params" || name == "flops" {
+			return fmt.Errorf("unknown proxy %s: want some of %s", nb201.Quote(name), strings.Join(proxyList(), ", "))
+		}
+		if limit := s.maxN(name); n > limit {
+			return fmt.Errorf("%s needs the whole batch in memory at once: in the browser, N at most %d (the CLI has no such limit)", name, limit)
+		}
+	}
+	return nil
+}
+
+func proxyList() []string {
+	return slices.DeleteFunc(slices.Clone(proxies.Names), func(s string) bool { return s == "params" || s == "flops" })
+}
+
+// checkSeed takes a seed from JavaScript: a whole number from 0 to 2^53 - 1.
+func checkSeed(v float64) (uint64, error) {
+	if !(v >= 0 && v <= maxSeed && v == math.Trunc(v)) {
+		return 0, fmt.Errorf("seed %v: want a whole number from 0 to %d", v, int64(maxSeed))
+	}
+	return uint64(v), nil
+}
 
 // proxyValues computes the mini-batch proxies (every proxy but gradsign) on images 0..n-1;
 // non-finite values are left out (the page shows them as having none).
@@ -144,11 +235,8 @@ func (s *session) proxyValues(arch string, seed uint64, n int, names []string) (
 	if _, err := proxies.Parse(strings.Join(list, ",")); err != nil || len(list) == 0 {
 		return nil, fmt.Errorf("proxies %v: want some of %s", names, strings.Join(proxies.Names, ", "))
 	}
-	if n > maxProxyN {
-		return nil, fmt.Errorf("the mini-batch proxies need the whole batch in memory at once: in the browser, N at most %d (the CLI has no such limit)", maxProxyN)
-	}
-	if n > maxGraspN && slices.Contains(list, "grasp") {
-		return nil, fmt.Errorf("grasp needs a float64 pass with its tangents for the whole batch: in the browser, N at most %d (the CLI has no such limit)", maxGraspN)
+	if err := s.check(arch, n, float64(seed), list); err != nil {
+		return nil, err
 	}
 	net, err := s.network(arch, seed)
 	if err != nil {

@@ -26,6 +26,7 @@ import (
 func main() {
 	dir := flag.String("dir", "build/web", "the folder to serve")
 	addr := flag.String("addr", "127.0.0.1:8080", "address to listen on (port 0 picks a free one)")
+	logRequests := flag.Bool("log", false, "log each request (method, path, encoding asked) to stderr")
 	flag.Parse()
 	log.SetFlags(0)
 	if _, err := os.Stat(filepath.Join(*dir, "index.html")); err != nil {
@@ -36,7 +37,15 @@ func main() {
 		log.Fatal("serve: ", err)
 	}
 	fmt.Printf("serving %s on http://%s/\n", *dir, ln.Addr())
-	log.Fatal(http.Serve(ln, handler(*dir)))
+	h := handler(*dir)
+	if *logRequests {
+		next := h
+		h = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			log.Printf("%s %s (Accept-Encoding %q)", r.Method, r.URL, r.Header.Get("Accept-Encoding"))
+			next.ServeHTTP(w, r)
+		})
+	}
+	log.Fatal(http.Serve(ln, h))
 }
 
 func init() {
@@ -64,15 +73,19 @@ func handler(dir string) http.Handler {
 		h.Set("Content-Security-Policy", csp)
 		h.Set("Referrer-Policy", "no-referrer")
 		p := path.Clean("/" + r.URL.Path)
-		if st, err := os.Stat(filepath.Join(dir, filepath.FromSlash(p))); err == nil && st.IsDir() {
-			if _, err := os.Stat(filepath.Join(dir, filepath.FromSlash(p), "index.html")); err != nil {
+		file := filepath.Join(dir, filepath.FromSlash(p))
+		if st, err := os.Stat(file); err == nil && st.IsDir() {
+			file = filepath.Join(file, "index.html")
+			if _, err := os.Stat(file); err != nil {
 				http.NotFound(w, r)
 				return
 			}
 		}
+		setETag(h, file)
 		if acceptsGzip(r.Header.Get("Accept-Encoding")) && !strings.HasSuffix(p, ".gz") {
 			gz := filepath.Join(dir, filepath.FromSlash(p)+".gz")
 			if st, err := os.Stat(gz); err == nil && !st.IsDir() {
+				setETag(h, gz)
 				if t := mime.TypeByExtension(path.Ext(p)); t != "" {
 					w.Header().Set("Content-Type", t)
 				}
@@ -106,4 +119,13 @@ func acceptsGzip(header string) bool {
 		}
 	}
 	return star
+}
+
+// setETag names a file's version by its size and modification time to the nanosecond, so a
+// browser revalidating its copy gets a new build's file even when both builds fall in the
+// same second (Last-Modified has whole seconds).
+func setETag(h http.Header, file string) {
+	if st, err := os.Stat(file); err == nil && !st.IsDir() {
+		h.Set("ETag", fmt.Sprintf(`"%x-%x"`, st.Size(), st.ModTime().UnixNano()))
+	}
 }

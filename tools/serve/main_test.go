@@ -59,3 +59,19 @@ func TestContentNegotiation(t *testing.T) {
 		}
 	}
 }
+
+// TestETagFollowsTheFile: a file replaced within the same second gets another ETag, and a
+// browser's If-None-Match with the old one gets the new file.
+func TestETagFollowsTheFile(t *testing.T) {
+	dir := serveDir(t)
+	h := handler(dir)
+	old := get(t, h, "/app.js", "").Header().Get("ETag")
+	os.WriteFile(filepath.Join(dir, "app.js"), []byte("y"), 0o644)
+	r := httptest.NewRequest("GET", "/app.js", nil)
+	r.Header.Set("If-None-Match", old)
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, r)
+	if old == "" || w.Code != http.StatusOK || w.Body.String() != "y" {
+		t.Fatalf("after a new build: %d %q (ETag was %s)", w.Code, w.Body.String(), old)
+	}
+}

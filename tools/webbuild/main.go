@@ -26,15 +26,16 @@ func main() {
 	out := flag.String("out", "build/web", "the folder to fill (holding gradsign.wasm already)")
 	goroot := flag.String("goroot", "", "Go's root, for lib/wasm/wasm_exec.js")
 	kernel := flag.String("kernel", "build/kernel", "the folder of the SIMD kernel modules (make kernel)")
+	ui := flag.String("ui", "ui", "the folder of the page's files")
 	flag.Parse()
 	log.SetFlags(0)
-	if err := build(*out, *goroot, *kernel); err != nil {
+	if err := build(*out, *goroot, *kernel, *ui); err != nil {
 		log.Fatal("webbuild: ", err)
 	}
 }
 
 // copies maps each file of the build (relative to out) to its source.
-func copies(goroot, kernel string) (map[string]string, error) {
+func copies(goroot, kernel, ui string) (map[string]string, error) {
 	m := map[string]string{
 		"sgemm-simd.wasm":                   filepath.Join(kernel, "sgemm-simd.wasm"),
 		"sgemm-relaxed.wasm":                filepath.Join(kernel, "sgemm-relaxed.wasm"),
@@ -45,19 +46,19 @@ func copies(goroot, kernel string) (map[string]string, error) {
 		"vendor/uPlot.esm.js":               "node_modules/uplot/dist/uPlot.esm.js",
 		"vendor/uPlot.min.css":              "node_modules/uplot/dist/uPlot.min.css",
 	}
-	entries, err := os.ReadDir("ui")
+	entries, err := os.ReadDir(ui)
 	if err != nil {
 		return nil, err
 	}
 	for _, e := range entries {
 		if !e.IsDir() {
-			m[e.Name()] = filepath.Join("ui", e.Name())
+			m[e.Name()] = filepath.Join(ui, e.Name())
 		}
 	}
 	return m, nil
 }
 
-func build(out, goroot, kernel string) error {
+func build(out, goroot, kernel, ui string) error {
 	if goroot == "" {
 		return fmt.Errorf("-goroot is required (go env GOROOT)")
 	}
@@ -65,7 +66,7 @@ func build(out, goroot, kernel string) error {
 	if err != nil {
 		return fmt.Errorf("%v: build the wasm first (make web)", err)
 	}
-	files, err := copies(goroot, kernel)
+	files, err := copies(goroot, kernel, ui)
 	if err != nil {
 		return err
 	}
@@ -93,10 +94,11 @@ func build(out, goroot, kernel string) error {
 	version := hex.EncodeToString(h.Sum(nil))[:16]
 	contents["version.json"], _ = json.Marshal(map[string]string{"version": version})
 
-	cached := []string{"./"}
+	// The service worker's list: every file but itself with its SHA-256 ("./" is index.html).
+	cached := [][2]string{{"./", sha256Hex(contents["index.html"])}}
 	for _, name := range append(names, "version.json") {
 		if name != "sw.js" {
-			cached = append(cached, name)
+			cached = append(cached, [2]string{name, sha256Hex(contents[name])})
 		}
 	}
 	list, _ := json.Marshal(cached)
@@ -130,6 +132,11 @@ func build(out, goroot, kernel string) error {
 	}
 	fmt.Printf("web app in %s: version %s, gradsign.wasm %d bytes\n", out, version, len(wasm))
 	return nil
+}
+
+func sha256Hex(data []byte) string {
+	sum := sha256.Sum256(data)
+	return hex.EncodeToString(sum[:])
 }
 
 func write(path string, data []byte) error {

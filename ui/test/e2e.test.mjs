@@ -188,3 +188,47 @@ test('the server forbids sniffing, listings and foreign scripts, and the app mee
   assert.equal(plain.headers()['content-encoding'], undefined, 'gzip;q=0 gets no gzip');
   assert.deepEqual(cspViolations, [], 'no Content-Security-Policy violations');
 });
+
+test('the API refuses a bad request before any work, and cancel always settles', async () => {
+  await open();
+  const arch = '|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|nor_conv_3x3~0|nor_conv_3x3~1|nor_conv_3x3~2|';
+  const refused = async (request, pattern) => {
+    const t0 = Date.now();
+    await assert.rejects(page.evaluate((r) => window.gradsign.score(r), request), pattern);
+    assert.ok(Date.now() - t0 < 2000, `refused at once (${Date.now() - t0} ms)`);
+  };
+  await refused({ arch, n: 64, seed: 0, proxies: ['gradsign', 'snip'] }, /snip .*N at most 32/);
+  await refused({ arch, n: 32, seed: 0, proxies: ['grasp'] }, /grasp .*N at most 16/);
+  await refused({ arch, n: 16, seed: 2 ** 64 }, /seed .*want a whole number from 0 to 9007199254740991/);
+  await refused({ arch, n: 16, seed: 2 ** 60 }, /seed/);
+  await refused({ arch, n: 16, seed: -1 }, /seed/);
+  await refused({ arch, n: 3.5, seed: 0 }, /N/);
+  await refused({ arch: '|bogus~0|', n: 16, seed: 0 }, /arch/);
+  const facts = await page.evaluate(() => window.gradsign.facts());
+  assert.deepEqual(facts.proxies.find((p) => p.name === 'grasp'), { name: 'grasp', maxN: 16 });
+  assert.equal(facts.ops.length, 5);
+  assert.equal(facts.edges.length, 6);
+
+  // score() then cancel() in the same tick: the Promise settles (rejects), and so does every
+  // later one; the pool keeps its workers.
+  const workers = page.workers().length;
+  for (let round = 0; round < 3; round++) {
+    const outcome = await page.evaluate((a) => {
+      const p = window.gradsign.score({ arch: a, n: 128, seed: 100 + Math.floor(Math.random() * 1e9) });
+      window.gradsign.cancel();
+      return p.then(() => 'resolved', (e) => e.name);
+    }, arch);
+    assert.equal(outcome, 'Cancelled');
+  }
+  const late = await page.evaluate(async (a) => {
+    const p = window.gradsign.score({ arch: a, n: 128, seed: 77 });
+    await new Promise((r) => setTimeout(r, 1500));
+    window.gradsign.cancel();
+    return p.then(() => 'resolved', (e) => e.name);
+  }, arch);
+  assert.equal(late, 'Cancelled');
+  assert.equal(page.workers().length, workers, 'no worker leaks');
+  // The pool still works after the cancels.
+  const r = await page.evaluate(() => window.gradsign.score({ arch: '|skip_connect~0|+|nor_conv_1x1~0|none~1|+|avg_pool_3x3~0|none~1|nor_conv_3x3~2|', n: 16, seed: 4 }));
+  assert.ok(r.gradsign > 0);
+});
