@@ -17,7 +17,7 @@ GOROOT_DIR = $(shell $(GO) env GOROOT)
 # Go's js/wasm binaries run under Node.js with the browser's SIMD kernel installed.
 WASMEXEC = $(CURDIR)/tools/wasmexec/go_js_wasm_exec
 
-.PHONY: kernel check-wabt serve web score test test-go test-wasm test-browser fuzz bench assets reference check-go check-chromium crosscheck check-torch browserbench bench-table
+.PHONY: lint kernel check-wabt serve web score test test-go test-wasm test-browser fuzz bench assets reference check-go check-chromium crosscheck check-torch browserbench bench-table
 
 serve: web
 	$(GO) run ./tools/serve -dir $(WEB) -addr 127.0.0.1:8080
@@ -51,11 +51,22 @@ check-go:
 
 test: test-go test-wasm test-browser fuzz
 
-# Native: vet, formatting, and every Go test (layers, references, CLI, native-vs-wasm CLI).
-test-go: check-go kernel
-	$(GO) vet ./...
-	@unformatted=$$(gofmt -l .); if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
+# Native: vet, formatting, staticcheck, tidy modules, and every Go test (layers, references,
+# CLI, native-vs-wasm CLI).
+test-go: check-go kernel lint
 	$(GO) test ./...
+
+# staticcheck (pinned, installed into bin/) on the native build and on the wasm build, vet,
+# gofmt, and go.mod/go.sum as go mod tidy leaves them.
+STATICCHECK = honnef.co/go/tools/cmd/staticcheck@v0.8.2
+lint: check-go
+	$(GO) vet ./...
+	GOOS=js GOARCH=wasm $(GO) vet ./wasm ./engine/...
+	@unformatted=$$(gofmt -l .); if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
+	$(GO) mod tidy -diff
+	GOBIN=$(CURDIR)/bin $(GO) install $(STATICCHECK)
+	bin/staticcheck $$($(GO) list ./... | grep -v '/wasm$$')
+	GOOS=js GOARCH=wasm bin/staticcheck ./wasm ./engine/...
 
 # The engine's tests compiled to WebAssembly and run under Node.js with the SIMD kernel (plain
 # SIMD128: Node.js 20 has relaxed SIMD only behind a flag), then the matrix tests with the

@@ -68,8 +68,7 @@ func main() {
 // promise runs fn in a goroutine and settles a Promise with its result; errors and panics
 // reject it with an Error whose message says what went wrong.
 func promise(fn func() (any, error)) js.Value {
-	var executor js.Func
-	executor = js.FuncOf(func(_ js.Value, args []js.Value) any {
+	executor := js.FuncOf(func(_ js.Value, args []js.Value) any {
 		resolve, reject := args[0], args[1]
 		go func() {
 			defer func() {
@@ -311,7 +310,7 @@ func check(args []js.Value) (any, error) {
 	}
 	n, seed := o.Get("n"), o.Get("seed")
 	if n.Type() != js.TypeNumber || n.Float() != math.Trunc(n.Float()) {
-		return nil, fmt.Errorf("N %s: want a whole number of images", js.Global().Get("String").Invoke(n).String())
+		return nil, fmt.Errorf("image count %s: want a whole number", js.Global().Get("String").Invoke(n).String())
 	}
 	s := 0.0
 	if seed.Type() == js.TypeNumber {

@@ -195,7 +195,7 @@ func (s *session) check(arch string, n int, seed float64, names []string) error 
 		return err
 	}
 	if n < 1 || n > s.images.Len() {
-		return fmt.Errorf("N = %d: want a whole number of images from 1 to %d (the bundled set)", n, s.images.Len())
+		return fmt.Errorf("image count %d: want a whole number from 1 to %d (the bundled set)", n, s.images.Len())
 	}
 	if _, err := checkSeed(seed); err != nil {
 		return err

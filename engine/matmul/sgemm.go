@@ -33,9 +33,9 @@ var (
 func getBuf[T Float](n int) *[]T {
 	var p *[]T
 	if _, ok := any(p).(*[]float32); ok {
-		p = pool32.Get().(any).(*[]T)
+		p = pool32.Get().(*[]T)
 	} else {
-		p = pool64.Get().(any).(*[]T)
+		p = pool64.Get().(*[]T)
 	}
 	if cap(*p) < n {
 		*p = make([]T, n)

@@ -74,22 +74,6 @@ func TestBuildRejectsBadConfig(t *testing.T) {
 	}
 }
 
-func within(t *testing.T, what string, got, want []float32, tol float64) {
-	t.Helper()
-	if len(got) != len(want) {
-		t.Fatalf("%s: %d values, want %d", what, len(got), len(want))
-	}
-	worst, at := 0.0, 0
-	for i := range want {
-		if d := math.Abs(float64(got[i]) - float64(want[i])); d > worst || d != d {
-			worst, at = d, i
-		}
-	}
-	if !(worst <= tol) {
-		t.Errorf("%s: max difference %.3g at %d (%v vs %v), tolerance %.3g", what, worst, at, got[at], want[at], tol)
-	}
-}
-
 // TestBatchedEqualsOneByOne checks that a batch of per-sample passes gives each sample exactly
 // what a pass of that sample alone gives: logits, and the gradient of every weight (read from
 // the batch by giving the other samples a zero loss gradient, which adds exact zeros), and the
@@ -293,5 +277,3 @@ func TestHessianVector(t *testing.T) {
 		}
 	}
 }
-
-var hDebug = 1e-9

@@ -284,7 +284,7 @@ func readCSV(path string, f io.Reader) ([]row, []string, error) {
 		return nil, nil, fmt.Errorf("%s: %v", path, err)
 	}
 	if len(head) < 3 || head[0] != "index" || head[1] != "arch" {
-		return nil, nil, fmt.Errorf("%s: header %s, want index,arch,proxy...", path, cut(strings.Join(head, ",")))
+		return nil, nil, fmt.Errorf("%s: header %s, want index,arch and proxies", path, cut(strings.Join(head, ",")))
 	}
 	names := head[2:]
 	var rows []row

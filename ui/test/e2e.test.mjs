@@ -202,7 +202,7 @@ test('the API refuses a bad request before any work, and cancel always settles',
   await refused({ arch, n: 16, seed: 2 ** 64 }, /seed .*want a whole number from 0 to 9007199254740991/);
   await refused({ arch, n: 16, seed: 2 ** 60 }, /seed/);
   await refused({ arch, n: 16, seed: -1 }, /seed/);
-  await refused({ arch, n: 3.5, seed: 0 }, /N/);
+  await refused({ arch, n: 3.5, seed: 0 }, /image count 3.5/);
   await refused({ arch: '|bogus~0|', n: 16, seed: 0 }, /arch/);
   const facts = await page.evaluate(() => window.gradsign.facts());
   assert.deepEqual(facts.proxies.find((p) => p.name === 'grasp'), { name: 'grasp', maxN: 16 });
