@@ -97,7 +97,6 @@ bench: check-go check-torch
 
 bench-table: check-go check-torch
 	$(GO) build -o bin/gradsign ./tools/gradsign
-	$(GO) build -tags noasm -o bin/gradsign-noasm ./tools/gradsign
 	$(GO) run ./tools/benchtable
 
 assets: check-go

@@ -28,7 +28,7 @@ const (
 	allConv33 = "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|nor_conv_3x3~0|nor_conv_3x3~1|nor_conv_3x3~2|"
 )
 
-// Parameter and FLOP counts against NATS-Bench's records (shared/data file 8) and DESIGN.md.
+// Parameter and FLOP counts against NATS-Bench's records (assets/PROVENANCE.md) and docs/conventions.md.
 func TestCountsMatchNATSBench(t *testing.T) {
 	for _, c := range []struct {
 		arch          string

@@ -1,8 +1,11 @@
 // Command benchtable times GradSign at N=128 on the largest NAS-Bench-201 network, index 11 and
-// index 0, natively (all cores; and the pure-Go build, -tags noasm, on one core) beside the
-// official per-sample loop in PyTorch (tools/pyref/gradsign_ref.py, Debian's python3-torch,
-// one thread) on the same weights and images, in one run, and prints a Markdown table. Each
-// time is the best of -repeat runs.
+// index 0, natively on all cores with the AVX-512 kernel and with AVX2 forced
+// (GODEBUG=cpu.avx512f=off, as on an AVX2-only machine), beside the official per-sample loop in
+// PyTorch (tools/pyref/gradsign_ref.py, Debian's python3-torch, one thread) and PyTorch's
+// strongest way, functorch's vmap(grad) on all cores, on the same weights and images, in one
+// run, and prints a Markdown table with each rate as a share of the CPU's nominal float32 peak
+// (cores × FMA lanes × 2 units × 2 FLOPs × the clock of /proc/cpuinfo). Each time is the best of
+// -repeat runs.
 //
 //	make bench-table
 package main
@@ -16,8 +19,10 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
+	"strings"
 )
 
 var archs = []struct{ name, arch string }{
@@ -28,7 +33,6 @@ var archs = []struct{ name, arch string }{
 
 func main() {
 	cli := flag.String("cli", "bin/gradsign", "the gradsign binary")
-	noasm := flag.String("noasm", "bin/gradsign-noasm", "the gradsign binary built with -tags noasm")
 	python := flag.String("python", "/usr/bin/python3", "a Python with PyTorch")
 	n := flag.Int("n", 128, "images")
 	repeat := flag.Int("repeat", 3, "runs per measurement (the best counts)")
@@ -41,8 +45,12 @@ func main() {
 	}
 	defer os.RemoveAll(dir)
 
-	fmt.Printf("| network | GFLOP | gradsign, all cores | GFLOP/s | pure Go, 1 core | PyTorch 1.13, 1 thread | PyTorch / gradsign | scores (gradsign vs PyTorch) |\n")
-	fmt.Printf("| --- | --- | --- | --- | --- | --- | --- | --- |\n")
+	cores := runtime.NumCPU()
+	ghz := clockGHz()
+	peak512, peak2 := float64(cores)*64*ghz, float64(cores)*32*ghz
+	fmt.Printf("Nominal float32 peak of %d cores at %.2f GHz: %.0f GFLOP/s with AVX-512, %.0f with AVX2 (2 FMA units).\n\n", cores, ghz, peak512, peak2)
+	fmt.Printf("| network | GFLOP | gradsign, all cores, AVX-512 | %% of peak | gradsign, all cores, AVX2 | %% of AVX2 peak | PyTorch loop, 1 thread | functorch vmap, %d threads | ours / loop (AVX-512, AVX2) | ours / vmap (AVX-512, AVX2) | scores (gradsign, loop, vmap) |\n", cores)
+	fmt.Printf("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n")
 	for _, a := range archs {
 		weights := filepath.Join(dir, "w.safetensors")
 		var ours struct {
@@ -50,31 +58,51 @@ func main() {
 			FLOPs    float64 `json:"flops"`
 			Seconds  float64 `json:"seconds"`
 		}
-		best := math.Inf(1)
-		for r := 0; r < *repeat; r++ {
-			if err := runJSON(&ours, nil, *cli, "score", "--arch", a.arch, "--n", strconv.Itoa(*n), "--save-weights", weights, "--json"); err != nil {
+		best := func(env []string) float64 {
+			b := math.Inf(1)
+			for r := 0; r < *repeat; r++ {
+				if err := runJSON(&ours, env, *cli, "score", "--arch", a.arch, "--n", strconv.Itoa(*n), "--save-weights", weights, "--json"); err != nil {
+					log.Fatal(err)
+				}
+				b = min(b, ours.Seconds)
+			}
+			return b
+		}
+		t512, t2 := best(nil), best([]string{"GODEBUG=cpu.avx512f=off"})
+		torch := func(method string, threads int) (float64, float64) {
+			var out struct {
+				GradSign float64   `json:"gradsign"`
+				Seconds  []float64 `json:"seconds"`
+			}
+			if err := runJSON(&out, nil, *python, "tools/pyref/gradsign_ref.py", weights, "--arch", a.arch, "--n", strconv.Itoa(*n),
+				"--repeat", strconv.Itoa(*torchRepeat), "--method", method, "--threads", strconv.Itoa(threads)); err != nil {
 				log.Fatal(err)
 			}
-			best = min(best, ours.Seconds)
+			return slices.Min(out.Seconds), out.GradSign
 		}
-		var pure struct {
-			Seconds float64 `json:"seconds"`
-		}
-		if err := runJSON(&pure, []string{"GOMAXPROCS=1"}, *noasm, "score", "--arch", a.arch, "--n", strconv.Itoa(*n), "--json"); err != nil {
-			log.Fatal(err)
-		}
-		var torch struct {
-			GradSign float64   `json:"gradsign"`
-			Seconds  []float64 `json:"seconds"`
-		}
-		if err := runJSON(&torch, nil, *python, "tools/pyref/gradsign_ref.py", weights, "--arch", a.arch, "--n", strconv.Itoa(*n), "--repeat", strconv.Itoa(*torchRepeat)); err != nil {
-			log.Fatal(err)
-		}
-		tbest := slices.Min(torch.Seconds)
+		loop, loopScore := torch("loop", 1)
+		vmap, vmapScore := torch("vmap", cores)
 		gflop := 6 * ours.FLOPs * float64(*n) / 1e9 // forward 2, backward 4 FLOPs per multiply-add
-		fmt.Printf("| %s | %.1f | %.2f s | %.1f | %.2f s | %.2f s | %.1fx | %.0f vs %.0f |\n",
-			a.name, gflop, best, gflop/best, pure.Seconds, tbest, tbest/best, ours.GradSign, torch.GradSign)
+		fmt.Printf("| %s | %.1f | %.2f s (%.1f GFLOP/s) | %.0f%% | %.2f s (%.1f GFLOP/s) | %.0f%% | %.2f s | %.2f s | %.2f, %.2f | %.2f, %.2f | %.0f, %.0f, %.0f |\n",
+			a.name, gflop, t512, gflop/t512, 100*gflop/t512/peak512, t2, gflop/t2, 100*gflop/t2/peak2, loop, vmap,
+			t512/loop, t2/loop, t512/vmap, t2/vmap, ours.GradSign, loopScore, vmapScore)
 	}
+}
+
+// clockGHz reads the CPU's clock from /proc/cpuinfo (2.5 GHz if it cannot).
+func clockGHz() float64 {
+	data, err := os.ReadFile("/proc/cpuinfo")
+	if err != nil {
+		return 2.5
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if v, ok := strings.CutPrefix(line, "cpu MHz"); ok {
+			if mhz, err := strconv.ParseFloat(strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(v), ":")), 64); err == nil {
+				return mhz / 1000
+			}
+		}
+	}
+	return 2.5
 }
 
 func runJSON(v any, env []string, name string, args ...string) error {

@@ -179,7 +179,7 @@ def gradsign_vmap(net, x, y, chunk):
         g = per_sample(params, buffers, x[s:s + chunk], y[s:s + chunk])
         signs = torch.cat([torch.sign(g[i]).reshape(g[i].shape[0], -1) for i in weights], dim=1).sum(dim=0)
         total = signs if total is None else total + signs
-    return float(np.nansum(np.abs(total.numpy())))
+    return float(np.nansum(np.abs(total.detach().numpy())))
 
 
 def main():
