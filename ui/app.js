@@ -3,18 +3,20 @@
 import { gradsign } from './gradsign.js';
 import uPlot from './vendor/uPlot.esm.js';
 
-const OPS = ['none', 'skip_connect', 'nor_conv_1x1', 'nor_conv_3x3', 'avg_pool_3x3'];
+// The engine's facts (gradsign.facts(): ops, edges, proxies and their N limits, index range, N
+// choices, seed range) are the one source of these; main() fills them in before anything else.
+let OPS = [];
+let EDGES = []; // in arch-string order: [to, from]
+let FACTS = null;
 const OP_LABEL = { none: 'none', skip_connect: 'skip', nor_conv_1x1: 'conv 1×1', nor_conv_3x3: 'conv 3×3', avg_pool_3x3: 'avg pool' };
 const OP_COLOR = { none: 'var(--none)', skip_connect: 'var(--skip)', nor_conv_1x1: 'var(--c1)', nor_conv_3x3: 'var(--c3)', avg_pool_3x3: 'var(--pool)' };
-// Edges in arch-string order: (to, from).
-const EDGES = [[1, 0], [2, 0], [2, 1], [3, 0], [3, 1], [3, 2]];
 const NODE_XY = [[40, 100], [150, 100], [260, 100], [370, 100]];
 // How far each edge's curve bows from the line of nodes (negative: above).
 const EDGE_BOW = [0, -80, 0, -160, 80, 0];
 const DEFAULT_ARCH = '|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|';
 
 const $ = (id) => document.getElementById(id);
-const state = { ops: parseOps(DEFAULT_ARCH) || [3, 3, 4, 1, 3, 1], n: 16, seed: 0, proxies: [] };
+const state = { ops: [], n: 16, seed: 0, proxies: [] };
 let plot = null;
 
 // parseOps reads an arch string into op numbers for the editor, or null; the engine is the
@@ -64,7 +66,7 @@ function buildEditor() {
     } catch (err) { showArchError(err.message); }
   });
   $('random').addEventListener('click', async () => {
-    const info = await gradsign.lookup(Math.floor(Math.random() * 15625));
+    const info = await gradsign.lookup(Math.floor(Math.random() * FACTS.numArchs));
     state.ops = parseOps(info.arch);
     archChanged();
   });
@@ -135,7 +137,7 @@ function loadURL() {
   const p = new URLSearchParams(location.search);
   const ops = p.get('arch') && parseOps(p.get('arch'));
   if (ops) state.ops = ops;
-  if (['16', '32', '64', '128'].includes(p.get('n'))) state.n = Number(p.get('n'));
+  if (FACTS.nChoices.map(String).includes(p.get('n'))) state.n = Number(p.get('n'));
   if (/^\d+$/.test(p.get('seed') || '')) state.seed = Number(p.get('seed'));
   $('n').value = state.n;
   $('seed').value = state.seed;
@@ -318,6 +320,15 @@ async function watchUpdates() {
 // --- start ---
 
 async function main() {
+  try {
+    FACTS = await gradsign.facts();
+  } catch (err) {
+    $('status').textContent = `The engine failed to load: ${err.message}`;
+    return;
+  }
+  OPS = FACTS.ops;
+  EDGES = FACTS.edges;
+  state.ops = parseOps(DEFAULT_ARCH);
   buildEditor();
   loadURL();
   archChanged();
@@ -326,7 +337,7 @@ async function main() {
     const s = Number($('seed').value);
     if (Number.isInteger(s) && s >= 0) { state.seed = s; saveURL(); }
   });
-  const names = (await gradsign.facts()).proxies.map((p) => p.name).filter((p) => p !== 'gradsign');
+  const names = FACTS.proxies.map((p) => p.name).filter((p) => p !== 'gradsign');
   for (const name of names) {
     const box = el('input', { type: 'checkbox', id: `proxy-${name}`, value: name });
     box.addEventListener('change', () => {

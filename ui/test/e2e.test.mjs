@@ -82,6 +82,7 @@ test('edit an edge, score with N=16, see the result, the plot and the layers', a
 });
 
 test('the browser gives the native CLI score', async () => {
+  await open();
   const arch = '|avg_pool_3x3~0|+|nor_conv_1x1~0|skip_connect~1|+|nor_conv_1x1~0|skip_connect~1|skip_connect~2|';
   const r = await page.evaluate((a) => window.gradsign.score({ arch: a, n: 16, seed: 3 }), arch);
   assert.equal(r.cached, false);
@@ -98,6 +99,7 @@ test('the browser gives the native CLI score', async () => {
 });
 
 test('the baseline proxies, beside GradSign', async () => {
+  await open();
   const arch = '|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_1x1~2|';
   const r = await page.evaluate((a) => window.gradsign.score({ arch: a, n: 16, seed: 0, proxies: ['gradsign', 'snip', 'synflow', 'naswot'] }), arch);
   const native = JSON.parse(execFileSync(join(root, 'bin', 'gradsign'), ['score', '--arch', arch, '--n', '16', '--seed', '0', '--proxies', 'snip,synflow,naswot', '--json']).toString());
@@ -108,18 +110,22 @@ test('the baseline proxies, beside GradSign', async () => {
 });
 
 test('after a reload the same request comes from history', async () => {
+  const arch = '|nor_conv_1x1~0|+|skip_connect~0|avg_pool_3x3~1|+|none~0|nor_conv_1x1~1|skip_connect~2|';
+  await open('?arch=' + encodeURIComponent(arch) + '&n=16&seed=21');
+  await page.click('#score');
+  await page.waitForFunction(() => /Done in|From history/.test(document.getElementById('progress-text').textContent), null, { timeout: SCORE_TIMEOUT });
   await page.reload();
   await page.evaluate(() => window.gradsign.ready);
   await page.waitForFunction(() => !document.getElementById('score').disabled);
-  await page.waitForFunction(() => document.querySelectorAll('#history tbody tr').length === 3);
   await page.click('#score');
   await page.waitForFunction(() => /From history/.test(document.getElementById('progress-text').textContent), null, { timeout: 10_000 });
   const csv = await page.evaluate(() => window.gradsign.history.export('csv'));
   assert.match(csv.split('\n')[0], /^time,index,arch,gradsign/);
-  assert.equal(csv.trim().split('\n').length, 4);
+  assert.ok(csv.includes(arch), 'the scored arch is in the export');
 });
 
 test('a malformed arch string gets an inline error', async () => {
+  await open();
   await page.fill('#arch', '|nor_conv_3x3~0|+|bogus~0|none~1|+|none~0|none~1|none~2|');
   await page.waitForFunction(() => document.getElementById('arch-error').textContent !== '');
   assert.match(await page.textContent('#arch-error'), /unknown operation "bogus"/);
@@ -154,10 +160,14 @@ test('offline after one visit: the page loads and scores', async () => {
 
 test('phone width', async () => {
   await page.setViewportSize({ width: 390, height: 844 });
-  await open();
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-  assert.ok(overflow <= 0, `page wider than the screen by ${overflow}px`);
-  await page.screenshot({ path: join(outDir, 'phone.png'), fullPage: true });
+  try {
+    await open();
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 0, `page wider than the screen by ${overflow}px`);
+    await page.screenshot({ path: join(outDir, 'phone.png'), fullPage: true });
+  } finally {
+    await page.setViewportSize({ width: 1200, height: 900 });
+  }
 });
 
 test('the engine runs the SIMD kernel, and Go\'s own kernel gives the native score too', async () => {
