@@ -210,6 +210,7 @@ func TestAddGradient(t *testing.T) {
 	da, db, dc := make([]float64, 7), make([]float64, 7), make([]float64, 7)
 	AddBackward(r, da, db, dc)
 	checkGrad(t, "add a", a, da, loss)
+	checkGrad(t, "add b", b, db, loss)
 	checkGrad(t, "add c", c, dc, loss)
 	out[0] = 1
 	AddForward(out)

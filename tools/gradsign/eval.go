@@ -55,6 +55,15 @@ type evalRequest struct {
 }
 
 func eval(args []string, stdout, stderr io.Writer) error {
+	out := &checkedWriter{w: stdout}
+	if err := evalTo(args, out, stderr); err != nil {
+		return err
+	}
+	return out.err
+}
+
+// evalTo runs `gradsign eval`, printing to stdout.
+func evalTo(args []string, stdout, stderr io.Writer) error {
 	req, err := parseEval(args, stdout)
 	if err != nil {
 		return err

@@ -170,7 +170,11 @@ func TestNaNWeightsHaveNoScore(t *testing.T) {
 func TestOutputErrorsFail(t *testing.T) {
 	var e bytes.Buffer
 	if code := run([]string{"score", "--index", "0", "--n", "2"}, failingWriter{}, &e); code == 0 || !strings.Contains(e.String(), "writing the output") {
-		t.Fatalf("exit %d, %q", code, e.String())
+		t.Fatalf("score: exit %d, %q", code, e.String())
+	}
+	e.Reset()
+	if code := run([]string{"eval", "--sample", "3", "--n", "2", "--proxies", "params"}, failingWriter{}, &e); code == 0 || !strings.Contains(e.String(), "writing the output") {
+		t.Fatalf("eval: exit %d, %q", code, e.String())
 	}
 }
 
