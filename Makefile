@@ -88,6 +88,8 @@ check-chromium:
 fuzz: check-go
 	$(GO) test -run '^$$' -fuzz '^FuzzParseArch$$' -fuzztime $(FUZZTIME) ./engine/nb201
 	$(GO) test -run '^$$' -fuzz '^FuzzRead$$' -fuzztime $(FUZZTIME) ./engine/safetensors
+	$(GO) test -run '^$$' -fuzz '^FuzzScoreFile$$' -fuzztime $(FUZZTIME) ./tools/gradsign
+	$(GO) test -run '^$$' -fuzz '^FuzzMemorySize$$' -fuzztime $(FUZZTIME) ./tools/gradsign
 
 # Benchmarks: the Go benchmarks (kernels, layers, whole scores), then one table of whole
 # scores beside the official PyTorch loop, then the browser's table (headless Chromium).

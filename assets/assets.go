@@ -1,6 +1,6 @@
 // Package assets embeds the data the tool ships with: the first 1,000 CIFAR-10 test images and
-// 100 CIFAR-100 images in the official binary format, and the NAS-Bench-201 ground-truth
-// table. tools/mkassets builds these files from the project's source data.
+// 100 CIFAR-100 images in the official binary format, the NAS-Bench-201 ground-truth table, and
+// its training table for simulated search. tools/mkassets builds these files from the project's source data.
 package assets
 
 import (
@@ -27,6 +27,12 @@ var CIFAR100Bin []byte
 //
 //go:embed nb201.csv.gz
 var NB201Gz []byte
+
+// TrainingGz is the gzipped CSV table index,valid12,seconds12,valid200,seconds200 of
+// search.ReadTable: what simulated NAS on NAS-Bench-201 returns and charges.
+//
+//go:embed nb201_training.csv.gz
+var TrainingGz []byte
 
 // CIFAR returns the bundled images of a format (CIFAR10 or CIFAR100).
 func CIFAR(f cifar.Format) *cifar.Set {

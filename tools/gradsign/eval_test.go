@@ -287,3 +287,34 @@ func TestScoreFilesKnowTheirRun(t *testing.T) {
 		t.Errorf("a shard of one architecture: exit %d, %q, %q", c, out, e)
 	}
 }
+
+// FuzzScoreFile: any score file contents are read or refused with an error, never a panic, in
+// either format.
+func FuzzScoreFile(f *testing.F) {
+	f.Add([]byte("index,arch,snip\n0,|avg_pool_3x3~0|+|nor_conv_1x1~0|skip_connect~1|+|nor_conv_1x1~0|skip_connect~1|skip_connect~2|,1.5\n"), false)
+	f.Add([]byte(`{"index":0,"arch":"|avg_pool_3x3~0|+|nor_conv_1x1~0|skip_connect~1|+|nor_conv_1x1~0|skip_connect~1|skip_connect~2|","snip":null}`+"\n"), true)
+	f.Add([]byte("index,arch\n"), false)
+	f.Fuzz(func(t *testing.T, data []byte, jsonl bool) {
+		path := "scores.csv"
+		if jsonl {
+			path = "scores.jsonl"
+		}
+		rows, names, err := parseRows(path, data)
+		if err == nil && len(rows) > 0 && len(names) == 0 && !jsonl {
+			t.Fatalf("rows without proxies from %q", data)
+		}
+	})
+}
+
+// FuzzMemorySize: --max-memory's parser takes or refuses any text, never panics, and never
+// gives a negative size.
+func FuzzMemorySize(f *testing.F) {
+	for _, s := range []string{"8GiB", "512MiB", "1e9", "12", "-1", "GiB", "1e400GB"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if v, err := parseBytes(s); err == nil && v < 0 {
+			t.Fatalf("%q parsed to %d", s, v)
+		}
+	})
+}

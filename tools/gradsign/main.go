@@ -2,6 +2,7 @@
 //
 //	gradsign score [flags]     score one architecture (see gradsign score -h)
 //	gradsign eval [flags]      score many, rank every proxy against the benchmark (gradsign eval -h)
+//	gradsign search [flags]    NAS on the benchmark's tables, vanilla or GradSign-assisted
 //
 // Errors go to stderr as one line, with exit status 2 for bad usage and 1 for anything else.
 package main
@@ -25,6 +26,7 @@ const usage = `gradsign: GradSign zero-cost scores of NAS-Bench-201 architecture
 usage:
   gradsign score [flags]   score one architecture; gradsign score -h lists the flags
   gradsign eval [flags]    score many and rank the proxies against the benchmark; -h for flags
+  gradsign search [flags]  NAS on NAS-Bench-201's tables, vanilla or GradSign-assisted; -h for flags
 `
 
 // usageError marks an error in what the user typed, as opposed to a failure while running.
@@ -45,6 +47,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = score(args[1:], stdout, stderr)
 	case "eval":
 		err = eval(args[1:], stdout, stderr)
+	case "search":
+		err = runSearch(args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

@@ -68,7 +68,85 @@ func run(src, dst string) error {
 	if err := os.WriteFile(filepath.Join(dst, "cifar100_sample100.bin"), c100, 0o644); err != nil {
 		return err
 	}
-	return table(filepath.Join(src, "nb201_test_acc_200ep_natsbench.csv"), filepath.Join(dst, "nb201.csv.gz"))
+	if err := table(filepath.Join(src, "nb201_test_acc_200ep_natsbench.csv"), filepath.Join(dst, "nb201.csv.gz")); err != nil {
+		return err
+	}
+	return trainingTable(filepath.Join(src, "nb201_acc_12ep_minibench.csv"), filepath.Join(src, "nb201_cifar10valid_200ep_natsbench.csv"),
+		filepath.Join(dst, "nb201_training.csv.gz"))
+}
+
+// trainingTable writes what simulated NAS charges and returns per architecture, on
+// cifar10-valid: index, valid12 (12-epoch validation accuracy, NAS-Bench-201's search reward),
+// seconds12 (12 epochs of training and one validation pass, approximated from the 200-epoch
+// times as train·12/200 + valid/200: the tables have no 12-epoch times), valid200 and seconds200
+// (train + valid/200).
+func trainingTable(acc12Path, times200Path, dstPath string) error {
+	acc12, err := readCSV(acc12Path)
+	if err != nil {
+		return err
+	}
+	times, err := readCSV(times200Path)
+	if err != nil {
+		return err
+	}
+	col := func(rows [][]string, name string) (int, error) {
+		for i, h := range rows[0] {
+			if h == name {
+				return i, nil
+			}
+		}
+		return 0, fmt.Errorf("no column %q", name)
+	}
+	v12, err := col(acc12, "cifar10valid_valid_acc_12ep")
+	if err != nil {
+		return err
+	}
+	tr, err := col(times, "train_time_s")
+	if err != nil {
+		return err
+	}
+	va, err := col(times, "valid_time_s")
+	if err != nil {
+		return err
+	}
+	v200, err := col(times, "valid_acc")
+	if err != nil {
+		return err
+	}
+	if len(acc12) != nb201.NumArchs+1 || len(times) != nb201.NumArchs+1 {
+		return fmt.Errorf("want %d rows in each table", nb201.NumArchs)
+	}
+	var buf bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+	w := csv.NewWriter(zw)
+	w.Write([]string{"index", "valid12", "seconds12", "valid200", "seconds200"})
+	num := func(s string) float64 { v, _ := strconv.ParseFloat(s, 64); return v }
+	for i := 1; i <= nb201.NumArchs; i++ {
+		a, t := acc12[i], times[i]
+		if a[0] != t[0] || a[1] != t[1] || a[0] != strconv.Itoa(i-1) {
+			return fmt.Errorf("row %d: index/arch %s %s vs %s %s", i, a[0], a[1], t[0], t[1])
+		}
+		train, valid := num(t[tr]), num(t[va])
+		f := func(x float64) string { return strconv.FormatFloat(x, 'f', 4, 64) }
+		w.Write([]string{a[0], f(num(a[v12])), f(train*12/200 + valid/200), f(num(t[v200])), f(train + valid/200)})
+	}
+	w.Flush()
+	if err := w.Error(); err != nil {
+		return err
+	}
+	if err := zw.Close(); err != nil {
+		return err
+	}
+	return os.WriteFile(dstPath, buf.Bytes(), 0o644)
+}
+
+func readCSV(path string) ([][]string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return csv.NewReader(bufio.NewReader(f)).ReadAll()
 }
 
 // cifarBinary converts a PNG of one image per row (pixel 32r+c of row k is pixel (r, c) of

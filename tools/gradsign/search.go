@@ -1,0 +1,227 @@
+package main
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"math/rand/v2"
+	"os"
+
+	"gonum.org/v1/gonum/stat"
+
+	"gradsign/assets"
+	"gradsign/engine/cifar"
+	"gradsign/engine/gradsign"
+	"gradsign/engine/nb201"
+	"gradsign/engine/network"
+	"gradsign/engine/search"
+)
+
+// defaultScores is the whole-space GradSign file (CIFAR-10, N=128, seed 0) the assisted
+// search looks scores up in.
+const defaultScores = "results/gradsign_nb201_all_cifar10_n128_seed0.csv"
+
+// searchOutput is `gradsign search --json`.
+type searchOutput struct {
+	Algo          string             `json:"algo"`
+	GradSign      bool               `json:"gradsign"`
+	Runs          int                `json:"runs"`
+	Seed          uint64             `json:"seed"`
+	Budget        float64            `json:"budget"`
+	Candidates    int                `json:"candidates"`
+	ChargeScoring float64            `json:"charge_scoring"`
+	Mean          map[string]float64 `json:"mean"`
+	Std           map[string]float64 `json:"std"`
+	Results       []searchResult     `json:"results"`
+}
+
+// searchResult is one run's final architecture.
+type searchResult struct {
+	Run       int                `json:"run"`
+	Index     int                `json:"index"`
+	Arch      string             `json:"arch"`
+	Evaluated int                `json:"evaluated"`
+	Scored    int                `json:"scored,omitempty"`
+	Seconds   float64            `json:"seconds"`
+	Accuracy  map[string]float64 `json:"accuracy"`
+}
+
+func runSearch(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("gradsign search", flag.ContinueOnError)
+	algo := fs.String("algo", "rea", "rs (random search), rea, reinforce or bohb")
+	assisted := fs.Bool("gradsign", false, "GradSign-assisted: train only the best of --candidates proposals by GradSign")
+	candidates := fs.Int("candidates", 10, "proposals per training with --gradsign")
+	charge := fs.Float64("charge-scoring", 0, "seconds charged per GradSign evaluation (the paper charges none)")
+	runs := fs.Int("runs", 500, "independent runs")
+	seed := fs.Uint64("seed", 0, "seed of the runs (run r draws from PCG(seed, r))")
+	budget := fs.Float64("budget", 12000, "training time each run may spend, seconds (NAS-Bench-201's scripts: 12,000)")
+	scoresFile := fs.String("scores", defaultScores, "whole-space GradSign file (index,arch,gradsign); architectures it lacks are scored on the fly (CIFAR-10, N=128, seed 0)")
+	jsonFlag := fs.Bool("json", false, "print one JSON object")
+	out := fs.String("out", "", "write each run's best-so-far trajectory here (JSON Lines)")
+	if err := parseFlags(fs, args, stdout, "usage: gradsign search [flags]\n\nNAS on NAS-Bench-201 simulated with the benchmark's tables, vanilla or GradSign-assisted."); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageError{fmt.Errorf("unexpected argument %s", cut(fs.Arg(0)))}
+	}
+	switch {
+	case *runs < 1:
+		return usageError{fmt.Errorf("--runs %d: want at least 1", *runs)}
+	case !(*budget > 0) || math.IsInf(*budget, 0):
+		return usageError{fmt.Errorf("--budget %v: want a positive number of seconds", *budget)}
+	case *candidates < 1:
+		return usageError{fmt.Errorf("--candidates %d: want at least 1", *candidates)}
+	case !(*charge >= 0) || math.IsInf(*charge, 0):
+		return usageError{fmt.Errorf("--charge-scoring %v: want 0 or more seconds", *charge)}
+	}
+	algorithm, err := searchAlgorithm(*algo)
+	if err != nil {
+		return err
+	}
+	table, err := trainingTable()
+	if err != nil {
+		return err
+	}
+	var score search.Scorer
+	if *assisted {
+		if score, err = gradsignScorer(*scoresFile); err != nil {
+			return err
+		}
+	}
+	var trajectories *os.File
+	if *out != "" {
+		if trajectories, err = os.Create(*out); err != nil {
+			return err
+		}
+		defer trajectories.Close()
+	}
+	res := searchOutput{Algo: *algo, GradSign: *assisted, Runs: *runs, Seed: *seed, Budget: *budget, Candidates: *candidates, ChargeScoring: *charge,
+		Mean: map[string]float64{}, Std: map[string]float64{}}
+	if !*assisted {
+		res.Candidates = 1
+	}
+	acc := map[string][]float64{}
+	for r := range *runs {
+		cfg := search.Config{Budget: *budget, Score: score, Candidates: *candidates, ChargeScoring: *charge, Rand: rand.New(rand.NewPCG(*seed, uint64(r)))}
+		run, err := algorithm(table, cfg)
+		if err != nil {
+			return fmt.Errorf("run %d: %v", r, err)
+		}
+		if run.Best < 0 {
+			return fmt.Errorf("run %d: the budget of %v s trains no architecture", r, *budget)
+		}
+		e, _ := assets.Table().At(run.Best)
+		one := searchResult{Run: r, Index: run.Best, Arch: e.Arch.String(), Evaluated: run.Evaluated, Scored: run.Scored, Seconds: run.Seconds, Accuracy: map[string]float64{}}
+		for d, name := range nb201.Datasets {
+			one.Accuracy[name] = e.Accuracy[d]
+			acc[name] = append(acc[name], e.Accuracy[d])
+		}
+		res.Results = append(res.Results, one)
+		if trajectories != nil {
+			line, _ := json.Marshal(map[string]any{"run": r, "trajectory": run.Trajectory})
+			if _, err := trajectories.Write(append(line, '\n')); err != nil {
+				return err
+			}
+		}
+	}
+	for _, name := range nb201.Datasets {
+		res.Mean[name], res.Std[name] = stat.PopMeanStdDev(acc[name], nil) // numpy's std, as NB201's scripts report
+	}
+	w := &checkedWriter{w: stdout}
+	if *jsonFlag {
+		json.NewEncoder(w).Encode(res)
+		return w.err
+	}
+	kind := "vanilla"
+	if *assisted {
+		kind = fmt.Sprintf("GradSign-assisted (best of %d)", *candidates)
+	}
+	fmt.Fprintf(w, "%s %s, %d runs of %.0f s: final architecture's 200-epoch test accuracy CIFAR-10 %.2f ± %.2f%%, CIFAR-100 %.2f ± %.2f%%, ImageNet16-120 %.2f ± %.2f%%\n",
+		*algo, kind, *runs, *budget, res.Mean["cifar10"], res.Std["cifar10"], res.Mean["cifar100"], res.Std["cifar100"], res.Mean["imagenet16"], res.Std["imagenet16"])
+	return w.err
+}
+
+// searchAlgorithm maps --algo to its function, with AutoDL's settings: REA population 10,
+// tournament 3; REINFORCE learning rate 0.01; BOHB eta 3.
+func searchAlgorithm(name string) (func(search.Bench, search.Config) (search.Result, error), error) {
+	switch name {
+	case "rs":
+		return search.Random, nil
+	case "rea":
+		return func(b search.Bench, c search.Config) (search.Result, error) { return search.REA(b, c, 10, 3) }, nil
+	case "reinforce":
+		return func(b search.Bench, c search.Config) (search.Result, error) { return search.REINFORCE(b, c, 0.01) }, nil
+	case "bohb":
+		return func(b search.Bench, c search.Config) (search.Result, error) { return search.BOHB(b, c, 3) }, nil
+	}
+	return nil, usageError{fmt.Errorf("--algo %s: want rs, rea, reinforce or bohb", cut(name))}
+}
+
+func trainingTable() (*search.Table, error) {
+	zr, err := gzip.NewReader(bytes.NewReader(assets.TrainingGz))
+	if err != nil {
+		return nil, err
+	}
+	return search.ReadTable(zr, assets.Table())
+}
+
+// gradsignScorer looks GradSign up in a whole-space score file of CIFAR-10, N=128, seed 0
+// (its settings checked), and scores an architecture the file lacks on the fly the same way.
+func gradsignScorer(path string) (search.Scorer, error) {
+	known := map[int]float64{}
+	if s, err := readSettings(path); err == nil {
+		if s.Dataset != "cifar10" || s.N != 128 || s.Seed != 0 || s.Data != "bundled cifar10" || s.Engine != gradsign.EngineVersion {
+			return nil, fmt.Errorf("%s holds GradSign of %s, %s, N=%d, seed %d (engine %s): the search wants bundled cifar10, N=128, seed 0 (engine %s)",
+				path, s.Dataset, s.Data, s.N, s.Seed, s.Engine, gradsign.EngineVersion)
+		}
+		rows, names, err := readRows(path)
+		if err != nil {
+			return nil, err
+		}
+		col := -1
+		for i, n := range names {
+			if n == "gradsign" {
+				col = i
+			}
+		}
+		if col < 0 {
+			return nil, fmt.Errorf("%s has no gradsign column", path)
+		}
+		for _, r := range rows {
+			known[r.Index] = r.Values["gradsign"]
+		}
+	} else if !errors.Is(err, os.ErrNotExist) || path != defaultScores {
+		return nil, fmt.Errorf("--scores: %v", err)
+	}
+	x, labels, err := cifar.Batch[float32](assets.CIFAR(cifar.CIFAR10), 0, 128, nil)
+	if err != nil {
+		return nil, err
+	}
+	table := assets.Table()
+	return func(index int) (float64, error) {
+		if v, ok := known[index]; ok {
+			return v, nil
+		}
+		e, err := table.At(index)
+		if err != nil {
+			return 0, err
+		}
+		net, err := network.Build[float32](network.CIFAR10(e.Arch))
+		if err != nil {
+			return 0, err
+		}
+		net.Init(0)
+		r, err := gradsign.Score(context.Background(), net, x, labels, gradsign.Options{})
+		if err != nil {
+			return 0, err
+		}
+		known[index] = r.Score
+		return r.Score, nil
+	}, nil
+}
