@@ -77,9 +77,10 @@ func REA(b Bench, cfg Config, population, tournament int) (Result, error) {
 
 // REINFORCE is policy-gradient search as AutoDL's REINFORCE runs it on NAS-Bench-201: a softmax
 // policy over the 5 operations of each of the 6 edges, sampled to propose an architecture whose
-// fitness (in [0, 1]) minus an exponential moving average baseline (momentum 0.9) scales the
-// gradient of the log-probability of its choices, one Adam-free gradient ascent step of
-// learning rate lr (default 0.01) per training.
+// fitness (validation accuracy in percent, as the benchmark's API returns it) minus an
+// exponential moving average baseline (momentum 0.9) scales the gradient of the
+// log-probability of its choices: one plain gradient-ascent step of learning rate lr (default
+// 0.01) per training.
 func REINFORCE(b Bench, cfg Config, lr float64) (Result, error) {
 	if lr <= 0 {
 		lr = 0.01
@@ -121,7 +122,7 @@ func REINFORCE(b Bench, cfg Config, lr float64) (Result, error) {
 		if err != nil {
 			return r.done(err)
 		}
-		reward := f / 100
+		reward := f
 		if first {
 			baseline, first = reward, false
 		} else {

@@ -58,7 +58,7 @@ type algorithm struct {
 var algorithms = []algorithm{
 	{"random", search.Random},
 	{"rea", func(b search.Bench, c search.Config) (search.Result, error) { return search.REA(b, c, 10, 3) }},
-	{"reinforce", func(b search.Bench, c search.Config) (search.Result, error) { return search.REINFORCE(b, c, 0.5) }},
+	{"reinforce", func(b search.Bench, c search.Config) (search.Result, error) { return search.REINFORCE(b, c, 0.01) }},
 	{"bohb", func(b search.Bench, c search.Config) (search.Result, error) { return search.BOHB(b, c, 3) }},
 }
 
