@@ -71,22 +71,16 @@ func relErr(got, want float64) float64 {
 // reference file (they agree exactly today). The float32 scores, per layer, are checked on
 // every backend by the conformance suite (package backend/backendtest).
 func TestReferencesFloat64(t *testing.T) {
-	refs, err := oracle.All()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, ref := range refs {
-		t.Run(ref.Name, func(t *testing.T) {
-			net64, x64, labels := reftest.Load[float64](t, ref)
-			r64, err := gradsign.Score(context.Background(), net64, x64, labels, gradsign.Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if e := relErr(r64.Score, ref.GradSignF64); e > 1e-5 {
-				t.Errorf("float64 score %v, PyTorch float64 %v (%.3g%%)", r64.Score, ref.GradSignF64, 100*e)
-			}
-		})
-	}
+	reftest.ForEach(t, func(t *testing.T, ref *oracle.Reference) {
+		net64, x64, labels := reftest.Load[float64](t, ref)
+		r64, err := gradsign.Score(context.Background(), net64, x64, labels, gradsign.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if e := relErr(r64.Score, ref.GradSignF64); e > 1e-5 {
+			t.Errorf("float64 score %v, PyTorch float64 %v (%.3g%%)", r64.Score, ref.GradSignF64, 100*e)
+		}
+	})
 }
 
 func TestScoreErrors(t *testing.T) {

@@ -23,35 +23,29 @@ var refProxies = []string{"grad_norm", "snip", "grasp", "fisher", "synflow", "ja
 // is exact here, not a difference quotient). A reference without a finite
 // value (null) must be matched by a non-finite one.
 func TestReferences(t *testing.T) {
-	refs, err := oracle.All()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, ref := range refs {
-		t.Run(ref.Name, func(t *testing.T) {
-			net, x, labels := reftest.Load[float32](t, ref)
-			got, err := Compute(context.Background(), net, x, labels, refProxies, gradsign.Options{})
-			if err != nil {
-				t.Fatal(err)
+	reftest.ForEach(t, func(t *testing.T, ref *oracle.Reference) {
+		net, x, labels := reftest.Load[float32](t, ref)
+		got, err := Compute(context.Background(), net, x, labels, refProxies, gradsign.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		net64, x64, _ := reftest.Load[float64](t, ref)
+		got64, err := Compute(context.Background(), net64, x64, labels, refProxies, gradsign.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, name := range refProxies {
+			want, want64 := ref.Proxies[name], ref.Proxies[name+"_f64"]
+			tol := 1e-3
+			if !math.IsNaN(want64) && want64 != 0 {
+				// The float32 noise floor: PyTorch's and this engine's distances from float64.
+				noise := math.Abs(want-want64) + math.Abs(got[name]-got64[name])
+				tol = max(tol, 3*noise/math.Abs(want64))
 			}
-			net64, x64, _ := reftest.Load[float64](t, ref)
-			got64, err := Compute(context.Background(), net64, x64, labels, refProxies, gradsign.Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, name := range refProxies {
-				want, want64 := ref.Proxies[name], ref.Proxies[name+"_f64"]
-				tol := 1e-3
-				if !math.IsNaN(want64) && want64 != 0 {
-					// The float32 noise floor: PyTorch's and this engine's distances from float64.
-					noise := math.Abs(want-want64) + math.Abs(got[name]-got64[name])
-					tol = max(tol, 3*noise/math.Abs(want64))
-				}
-				check(t, name+" (float32)", got[name], want, tol)
-				check(t, name+" (float64)", got64[name], want64, 1e-5)
-			}
-		})
-	}
+			check(t, name+" (float32)", got[name], want, tol)
+			check(t, name+" (float64)", got64[name], want64, 1e-5)
+		}
+	})
 }
 
 func check(t *testing.T, what string, got, want, tol float64) {

@@ -22,3 +22,15 @@ func Load[T float32 | float64](t testing.TB, ref *oracle.Reference) (*network.Ne
 	}
 	return net, oracle.Inputs[T](ref), ref.Labels()
 }
+
+// ForEach runs fn as a subtest, named after the file, for every reference file.
+func ForEach(t *testing.T, fn func(t *testing.T, ref *oracle.Reference)) {
+	t.Helper()
+	refs, err := oracle.All()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ref := range refs {
+		t.Run(ref.Name, func(t *testing.T) { fn(t, ref) })
+	}
+}

@@ -379,40 +379,34 @@ func relErr(got, want float64) float64 {
 // flips against float64 on the all-nor_conv_3x3 net) moves a layer of a few thousand by up
 // to 1%.
 func References(t *testing.T, name string) {
-	refs, err := oracle.All()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, ref := range refs {
-		t.Run(ref.Name, func(t *testing.T) {
-			net, x, labels := reftest.Load[float32](t, ref)
-			r, err := gradsign.Score(context.Background(), net, x, labels, gradsign.Options{Backend: name})
-			if err != nil {
-				t.Fatal(err)
+	reftest.ForEach(t, func(t *testing.T, ref *oracle.Reference) {
+		net, x, labels := reftest.Load[float32](t, ref)
+		r, err := gradsign.Score(context.Background(), net, x, labels, gradsign.Options{Backend: name})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if e := relErr(r.Score, ref.GradSign); e > 1e-3 {
+			t.Errorf("float32 score %v, PyTorch %v (%.3g%%)", r.Score, ref.GradSign, 100*e)
+		}
+		if len(r.Layers) != len(ref.PerLayer) {
+			t.Errorf("%d layers, the reference has %d", len(r.Layers), len(ref.PerLayer))
+		}
+		var l1 float64
+		for _, l := range r.Layers {
+			want, ok := ref.PerLayer[l.Name]
+			if !ok {
+				t.Errorf("layer %s not in the reference", l.Name)
 			}
-			if e := relErr(r.Score, ref.GradSign); e > 1e-3 {
-				t.Errorf("float32 score %v, PyTorch %v (%.3g%%)", r.Score, ref.GradSign, 100*e)
+			if ref.SignFlips == 0 && l.Score != want {
+				t.Errorf("layer %s: %v, PyTorch %v", l.Name, l.Score, want)
 			}
-			if len(r.Layers) != len(ref.PerLayer) {
-				t.Errorf("%d layers, the reference has %d", len(r.Layers), len(ref.PerLayer))
-			}
-			var l1 float64
-			for _, l := range r.Layers {
-				want, ok := ref.PerLayer[l.Name]
-				if !ok {
-					t.Errorf("layer %s not in the reference", l.Name)
-				}
-				if ref.SignFlips == 0 && l.Score != want {
-					t.Errorf("layer %s: %v, PyTorch %v", l.Name, l.Score, want)
-				}
-				l1 += math.Abs(l.Score - want)
-			}
-			if e := relErr(ref.GradSign+l1, ref.GradSign); e > 1e-3 {
-				t.Errorf("per-layer scores differ by %v in all (%.3g%% of the score)", l1, 100*e)
-			}
-			t.Logf("%s: float32 %v (PyTorch %v), per-layer L1 %v", name, r.Score, ref.GradSign, l1)
-		})
-	}
+			l1 += math.Abs(l.Score - want)
+		}
+		if e := relErr(ref.GradSign+l1, ref.GradSign); e > 1e-3 {
+			t.Errorf("per-layer scores differ by %v in all (%.3g%% of the score)", l1, 100*e)
+		}
+		t.Logf("%s: float32 %v (PyTorch %v), per-layer L1 %v", name, r.Score, ref.GradSign, l1)
+	})
 }
 
 // ChunksAndWorkers checks that the chunk size and the worker count change how the work is
