@@ -100,9 +100,16 @@ function drawCell() {
     const op = OPS[state.ops[e]];
     const g = el('g', { class: 'edge', 'data-edge': e },
       el('title', {}, `edge ${from} → ${to}: ${op} (click to change)`),
+      el('path', { class: 'hit', d: `M${x1},${y1} Q${cx},${cy} ${x2},${y2}` }),
       el('path', { d: `M${x1},${y1} Q${cx},${cy} ${x2},${y2}`, stroke: OP_COLOR[op], 'stroke-dasharray': op === 'none' ? '4 4' : '' }),
       el('text', { x: cx, y: labelY, 'text-anchor': 'middle', fill: OP_COLOR[op] }, OP_LABEL[op]));
-    g.addEventListener('click', () => $(`edge-${e}`).focus());
+    // A click or tap on an edge, or Enter or Space on it, gives it the next operation.
+    const cycle = () => { state.ops[e] = (state.ops[e] + 1) % OPS.length; archChanged(); requestAnimationFrame(() => document.querySelector(`#cell [data-edge="${e}"]`)?.focus()); };
+    g.setAttribute('tabindex', '0');
+    g.setAttribute('role', 'button');
+    g.setAttribute('aria-label', `edge ${from} → ${to}: ${OP_LABEL[op]}; press to change`);
+    g.addEventListener('click', cycle);
+    g.addEventListener('keydown', (ev) => { if (ev.key === 'Enter' || ev.key === ' ') { ev.preventDefault(); cycle(); } });
     svg.append(g);
   });
   NODE_XY.forEach(([x, y], i) => {
@@ -120,7 +127,42 @@ async function archChanged({ keepText = false } = {}) {
   try {
     const info = await gradsign.lookup(arch);
     $('index').value = info.index;
+    showKnown(info);
   } catch (err) { showArchError(err.message); }
+  updateEstimate();
+}
+
+// showKnown says at once what the benchmark knows of the architecture: no computing needed.
+function showKnown(info) {
+  lastInfo = info;
+  const acc = info.accuracy;
+  $('known').replaceChildren(
+    el('dt', {}, 'After 200 epochs of training'),
+    el('dd', { id: 'known-accuracy' }, `CIFAR-10 ${fmt(acc.cifar10, 2)}% · CIFAR-100 ${fmt(acc.cifar100, 2)}% · ImageNet16-120 ${fmt(acc.imagenet16, 2)}%`),
+    el('dt', {}, 'Size'),
+    el('dd', { id: 'known-size' }, `${fmt(info.params)} parameters · ${fmt(info.flops / 1e6, 2)} M FLOPs per image`),
+    el('dt', {}, 'NAS-Bench-201 index'),
+    el('dd', {}, `${info.index} of ${FACTS.numArchs}`));
+}
+
+// --- time, before and during a run ---
+
+// The device's speed: the float32 kernel's rate on a convolution's product, measured once, and
+// the share of it a whole score reaches (calibrated by every score run here).
+let gemm = null;
+let scoreEfficiency = 0.55;
+let lastInfo = null;
+
+// estimateSeconds is the time a score of this architecture on n images should take here.
+function estimateSeconds(n) {
+  if (!gemm || !lastInfo) return null;
+  const flop = 6 * lastInfo.flops * n;
+  return flop / (gemm.gflops * 1e9 * scoreEfficiency * Math.min(gradsign.workers, n));
+}
+
+function updateEstimate() {
+  const s = estimateSeconds(state.n);
+  $('estimate').textContent = s == null ? '' : `About ${s < 10 ? s.toFixed(1) : Math.round(s)} s on this device (${gradsign.workers} worker${gradsign.workers > 1 ? 's' : ''}, ${gemm.kernel} kernel at ${gemm.gflops.toFixed(1)} GFLOP/s).`;
 }
 
 // --- state in the URL ---
@@ -160,6 +202,7 @@ async function drawThumbs() {
 // --- scoring ---
 
 let engineReady = false;
+let limitProxies = () => {};
 
 async function runScore() {
   const request = { arch: archString(state.ops), n: state.n, seed: state.seed, proxies: ['gradsign', ...state.proxies] };
@@ -167,20 +210,40 @@ async function runScore() {
   $('cancel').disabled = false;
   $('progress').value = 0;
   $('progress-text').textContent = `Scoring on ${request.n} images with ${gradsign.workers} workers…`;
+  const estimate = estimateSeconds(request.n);
+  const started = performance.now();
+  // While the proxies run (one call, no progress of its own) the bar creeps on by the clock.
+  let creep = null;
   try {
     const r = await gradsign.score(request, ({ done, total, seconds, stage }) => {
-      $('progress').value = done / total;
-      if (stage) { $('progress-text').textContent = `GradSign done; ${stage}…`; return; }
-      const left = done > 0 ? (seconds * (total - done)) / done : NaN;
-      $('progress-text').textContent = `${done} of ${total} images, ${seconds.toFixed(1)} s` + (done < total && done > 0 ? `, about ${left.toFixed(1)} s left` : '');
+      const share = request.proxies.length > 1 ? 0.8 : 1; // GradSign's part of the bar
+      $('progress').value = share * done / total;
+      if (stage) {
+        $('progress-text').textContent = `GradSign done; ${stage}…`;
+        creep ??= setInterval(() => { $('progress').value = Math.min(0.99, $('progress').value + 0.005); }, 250);
+        return;
+      }
+      // Time left: the estimate made before the run, handed over to the measured rate as the
+      // images go by, so the number does not swing when the workers report unevenly.
+      const measured = done > 0 ? (seconds * (total - done)) / done : Infinity;
+      const w = done / total;
+      const left = estimate == null ? measured : (1 - w) * Math.max(0, estimate - seconds) + w * measured;
+      $('progress-text').textContent = `${done} of ${total} images, ${seconds.toFixed(1)} s` + (done < total && Number.isFinite(left) ? `, about ${Math.ceil(left)} s left` : '');
     });
     $('progress').value = 1;
     $('progress-text').textContent = r.cached ? 'From history (computed earlier with the same arch, N, seed, images and engine).' : `Done in ${r.seconds.toFixed(2)} s.`;
+    if (!r.cached && estimate != null && request.proxies.length === 1) {
+      // Calibrate the next estimates on this run.
+      scoreEfficiency *= Math.min(4, Math.max(0.25, estimate / ((performance.now() - started) / 1000)));
+      updateEstimate();
+    }
     await showResult(r);
+    $('result-section').scrollIntoView({ behavior: 'smooth', block: 'start' });
     await drawHistory();
   } catch (err) {
     $('progress-text').textContent = err.message === 'cancelled' ? 'Cancelled.' : `Error: ${err.message}`;
   } finally {
+    clearInterval(creep);
     $('cancel').disabled = true;
     $('score').disabled = false;
   }
@@ -282,6 +345,23 @@ async function drawHistory() {
   }));
 }
 
+// clearHistory empties the history and offers, for a while, to bring it back.
+async function clearHistory() {
+  const kept = await gradsign.history.list();
+  if (kept.length === 0) return;
+  await gradsign.history.clear();
+  await drawHistory();
+  $('undo-text').textContent = `Cleared ${kept.length} result${kept.length > 1 ? 's' : ''}.`;
+  $('undo').hidden = false;
+  const hide = setTimeout(() => { $('undo').hidden = true; }, 30_000);
+  $('undo-clear').onclick = async () => {
+    clearTimeout(hide);
+    await Promise.all(kept.map((r) => gradsign.history.put(r)));
+    $('undo').hidden = true;
+    await drawHistory();
+  };
+}
+
 async function download(format) {
   const text = await gradsign.history.export(format);
   const a = el('a', { href: URL.createObjectURL(new Blob([text], { type: format === 'csv' ? 'text/csv' : 'application/json' })), download: `gradsign-history.${format}` });
@@ -332,22 +412,45 @@ async function main() {
   buildEditor();
   loadURL();
   archChanged();
-  $('n').addEventListener('change', () => { state.n = Number($('n').value); saveURL(); drawThumbs(); });
-  $('seed').addEventListener('change', () => {
+  $('n').addEventListener('change', () => { state.n = Number($('n').value); saveURL(); drawThumbs(); limitProxies(); updateEstimate(); });
+  $('seed').addEventListener('input', () => {
     const s = Number($('seed').value);
-    if (Number.isInteger(s) && s >= 0) { state.seed = s; saveURL(); }
+    const ok = $('seed').value.trim() !== '' && Number.isSafeInteger(s) && s >= 0;
+    $('seed-error').textContent = ok ? '' : `The seed is a whole number from 0 to ${FACTS.maxSeed}.`;
+    $('score').disabled = !ok || !!$('arch-error').textContent || !engineReady;
+    if (ok) { state.seed = s; saveURL(); }
   });
-  const names = FACTS.proxies.map((p) => p.name).filter((p) => p !== 'gradsign');
-  for (const name of names) {
+  // Enter in any field scores, as the button does.
+  for (const id of ['arch', 'index', 'seed']) {
+    $(id).addEventListener('keydown', (ev) => {
+      if (ev.key === 'Enter' && !$('score').disabled) { ev.preventDefault(); runScore(); }
+    });
+  }
+  const limits = FACTS.proxies.filter((p) => p.name !== 'gradsign');
+  const names = limits.map((p) => p.name);
+  for (const { name } of limits) {
     const box = el('input', { type: 'checkbox', id: `proxy-${name}`, value: name });
     box.addEventListener('change', () => {
       state.proxies = names.filter((p) => $(`proxy-${p}`)?.checked);
     });
-    $('proxies').append(el('label', { for: `proxy-${name}` }, box, name));
+    $('proxies').append(el('label', { for: `proxy-${name}`, id: `proxy-label-${name}` }, box, name));
   }
+  // A proxy over its image limit cannot be ticked, and says why: nothing is computed in vain.
+  limitProxies = () => {
+    for (const { name, maxN } of limits) {
+      const box = $(`proxy-${name}`);
+      box.disabled = state.n > maxN;
+      if (box.disabled) box.checked = false;
+      $(`proxy-label-${name}`).title = box.disabled ? `${name} holds all N images in memory at once: in the browser, N ≤ ${maxN}` : '';
+    }
+    state.proxies = names.filter((p) => $(`proxy-${p}`).checked);
+    const over = limits.filter((p) => state.n > p.maxN).map((p) => `${p.name} (N ≤ ${p.maxN})`);
+    $('proxy-limits').textContent = over.length ? `Not at N = ${state.n}: ${over.join(', ')}.` : '';
+  };
+  limitProxies();
   $('score').addEventListener('click', runScore);
   $('cancel').addEventListener('click', () => gradsign.cancel());
-  $('clear').addEventListener('click', async () => { await gradsign.history.clear(); await drawHistory(); });
+  $('clear').addEventListener('click', clearHistory);
   $('export-csv').addEventListener('click', () => download('csv'));
   $('export-json').addEventListener('click', () => download('json'));
   watchUpdates();
@@ -355,6 +458,8 @@ async function main() {
     await gradsign.ready;
     engineReady = true;
     $('status').textContent = `Engine ready: ${gradsign.workers} workers.`;
+    gemm = await gradsign.gemmRate(200);
+    updateEstimate();
     $('score').disabled = !!$('arch-error').textContent;
     await Promise.all([drawThumbs(), drawHistory(), validateText()]);
   } catch (err) {

@@ -19,7 +19,7 @@
 //   gradsign.kernel()                       -> Promise<'wasm-relaxed-simd' | 'wasm-simd128' | 'go'>:
 //                                              the GEMM kernel the engines run (?kernel=go forces Go's)
 //   gradsign.gemmRate(ms)                   -> Promise<{kernel, gflops}>: that kernel's speed
-//   gradsign.history.list() / .clear() / .export('csv' | 'json')
+//   gradsign.history.list() / .clear() / .put(record) / .export('csv' | 'json')
 //
 // Scoring runs in a pool of Web Workers (one wasm engine each). The n images of one score are
 // split across them, each returns its sign accumulators, and one engine adds them up. Results
@@ -193,6 +193,8 @@ export const gradsign = {
   history: {
     list: async () => (await first()).call('historyList', []),
     clear: async () => (await first()).call('historyClear', []),
+    // put stores a record as list() returned it (to undo a clear).
+    put: async (record) => (await first()).call('historyPut', [record]),
     export: async (format) => (await first()).call('historyExport', [format]),
   },
 };

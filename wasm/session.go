@@ -348,20 +348,37 @@ type record struct {
 	Key     string             `json:"key"`
 }
 
-// historyCSV writes records as CSV, one row each, newest first as given.
+// historyCSV writes records as CSV, one row each, newest first as given: what determines each
+// result and what it found, with a column for every proxy any record holds (empty where a record
+// has none), seconds to the hundredth and percentiles to the tenth; nothing internal.
 func historyCSV(records []record) string {
+	var others []string
+	for _, name := range proxies.Names {
+		for _, r := range records {
+			if _, ok := r.Proxies[name]; ok && name != "gradsign" {
+				others = append(others, name)
+				break
+			}
+		}
+	}
 	var b strings.Builder
 	w := csv.NewWriter(&b)
-	w.Write([]string{"time", "index", "arch", "gradsign", "n", "seed", "params", "flops", "seconds", "workers", "percentile", "cifar10", "cifar100", "imagenet16", "data", "key"})
-	f := func(x float64) string { return strconv.FormatFloat(x, 'f', -1, 64) }
+	w.Write(append([]string{"time", "index", "arch", "n", "seed", "data", "gradsign"}, append(others,
+		"params", "flops", "cifar10", "cifar100", "imagenet16", "percentile", "seconds", "workers")...))
+	f := func(x float64, digits int) string { return strconv.FormatFloat(x, 'f', digits, 64) }
 	for _, r := range records {
 		pct := ""
 		if r.Percentile != nil {
-			pct = f(*r.Percentile)
+			pct = f(*r.Percentile, 1)
 		}
-		w.Write([]string{r.Time, strconv.Itoa(r.Index), r.Arch, f(r.GradSign), strconv.Itoa(r.N), strconv.FormatUint(r.Seed, 10),
-			strconv.Itoa(r.Params), strconv.Itoa(r.FLOPs), f(r.Seconds), strconv.Itoa(r.Workers), pct,
-			f(r.Accuracy["cifar10"]), f(r.Accuracy["cifar100"]), f(r.Accuracy["imagenet16"]), r.Data, r.Key})
+		row := []string{r.Time, strconv.Itoa(r.Index), r.Arch, strconv.Itoa(r.N), strconv.FormatUint(r.Seed, 10), r.Data, f(r.GradSign, -1)}
+		for _, name := range others {
+			v, ok := r.Proxies[name]
+			row = append(row, map[bool]string{true: f(v, -1), false: ""}[ok])
+		}
+		row = append(row, strconv.Itoa(r.Params), strconv.Itoa(r.FLOPs), f(r.Accuracy["cifar10"], 2), f(r.Accuracy["cifar100"], 2),
+			f(r.Accuracy["imagenet16"], 2), pct, f(r.Seconds, 2), strconv.Itoa(r.Workers))
+		w.Write(row)
 	}
 	w.Flush()
 	return b.String()

@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"math"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -114,10 +115,22 @@ func TestThumbnailsAndHistory(t *testing.T) {
 	pct := 37.5
 	recs := []record{{scoreResult: scoreResult{archInfo: archInfo{Index: 11, Arch: index11, Params: 802426, FLOPs: 113951370,
 		Accuracy: map[string]float64{"cifar10": 91.5833}}, GradSign: 123456, N: 16, Seed: 2, Data: dataName, Percentile: &pct},
-		Seconds: 1.5, Workers: 2, Time: "2026-11-26T20:00:00Z", Key: key}}
+		Seconds: 1.4999999999, Workers: 2, Time: "2026-11-26T20:00:00Z", Key: key},
+		{scoreResult: scoreResult{archInfo: archInfo{Index: 0, Arch: "|avg_pool_3x3~0|+|nor_conv_1x1~0|skip_connect~1|+|nor_conv_1x1~0|skip_connect~1|skip_connect~2|", Accuracy: map[string]float64{}}, GradSign: 5, N: 16},
+			Proxies: map[string]float64{"snip": 0.25, "naswot": 12}, Seconds: 28.45659999999986, Time: "2026-11-26T21:00:00Z", Key: "k"}}
 	rows, err := csv.NewReader(strings.NewReader(historyCSV(recs))).ReadAll()
-	if err != nil || len(rows) != 2 || rows[1][2] != index11 || rows[1][3] != "123456" || rows[1][10] != "37.5" || rows[1][11] != "91.5833" {
-		t.Fatalf("CSV %v, %v", rows, err)
+	want := []string{"time", "index", "arch", "n", "seed", "data", "gradsign", "snip", "naswot", "params", "flops", "cifar10", "cifar100", "imagenet16", "percentile", "seconds", "workers"}
+	if err != nil || len(rows) != 3 || !slices.Equal(rows[0], want) {
+		t.Fatalf("CSV header %v, %v", rows[0], err)
+	}
+	if got := rows[1]; got[2] != index11 || got[6] != "123456" || got[7] != "" || got[11] != "91.58" || got[14] != "37.5" || got[15] != "1.50" {
+		t.Fatalf("CSV row %v", got)
+	}
+	if got := rows[2]; got[7] != "0.25" || got[8] != "12" || got[15] != "28.46" {
+		t.Fatalf("CSV row with proxies %v", got)
+	}
+	if csv := historyCSV(recs); strings.Contains(csv, "engine=") || strings.Contains(csv, "key") {
+		t.Fatalf("the CSV carries an internal key: %s", csv)
 	}
 	js, err := historyJSON(recs)
 	if err != nil || !strings.Contains(js, `"gradsign": 123456`) || !strings.Contains(js, `"key": "gradsign|`) {

@@ -120,7 +120,7 @@ test('after a reload the same request comes from history', async () => {
   await page.click('#score');
   await page.waitForFunction(() => /From history/.test(document.getElementById('progress-text').textContent), null, { timeout: 10_000 });
   const csv = await page.evaluate(() => window.gradsign.history.export('csv'));
-  assert.match(csv.split('\n')[0], /^time,index,arch,gradsign/);
+  assert.match(csv.split('\n')[0], /^time,index,arch,n,seed,data,gradsign/);
   assert.ok(csv.includes(arch), 'the scored arch is in the export');
 });
 
@@ -241,4 +241,75 @@ test('the API refuses a bad request before any work, and cancel always settles',
   // The pool still works after the cancels.
   const r = await page.evaluate(() => window.gradsign.score({ arch: '|skip_connect~0|+|nor_conv_1x1~0|none~1|+|avg_pool_3x3~0|none~1|nor_conv_3x3~2|', n: 16, seed: 4 }));
   assert.ok(r.gradsign > 0);
+});
+
+test('every edit answers at once with what the benchmark knows; a click on an edge changes it', async () => {
+  await open('?arch=' + encodeURIComponent('|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|none~0|nor_conv_3x3~1|avg_pool_3x3~2|') + '&n=16&seed=0');
+  await page.waitForFunction(() => /CIFAR-10 91\.58%/.test(document.getElementById('known-accuracy')?.textContent ?? ''));
+  assert.match(await page.textContent('#known-size'), /802,426 parameters · 113\.95 M FLOPs/);
+  await page.click('#cell [data-edge="3"] text'); // its label: none -> skip_connect
+  await page.waitForFunction(() => document.getElementById('arch').value.includes('+|skip_connect~0|nor_conv_3x3~1|'));
+  await page.waitForFunction(() => !/91\.58%/.test(document.getElementById('known-accuracy').textContent));
+  await page.focus('#cell [data-edge="3"]');
+  await page.keyboard.press('Enter'); // skip_connect -> nor_conv_1x1
+  await page.waitForFunction(() => document.getElementById('arch').value.includes('+|nor_conv_1x1~0|nor_conv_3x3~1|'));
+  assert.equal(await page.textContent('#progress-text'), '', 'nothing was scored');
+  assert.match(await page.textContent('#estimate'), /About [\d.]+ s on this device/);
+});
+
+test('Enter scores; a proxy over its N limit cannot be ticked and says why; a bad seed is named', async () => {
+  await open('?n=16&seed=3');
+  await page.focus('#seed');
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => /Done in|From history/.test(document.getElementById('progress-text').textContent), null, { timeout: SCORE_TIMEOUT });
+  await page.selectOption('#n', '64');
+  assert.equal(await page.isDisabled('#proxy-snip'), true);
+  assert.match(await page.textContent('#proxy-limits'), /snip \(N ≤ 32\)/);
+  await page.selectOption('#n', '16');
+  assert.equal(await page.isDisabled('#proxy-grasp'), false);
+  await page.fill('#seed', '-4');
+  await page.waitForFunction(() => document.getElementById('seed-error').textContent !== '');
+  assert.equal(await page.isDisabled('#score'), true);
+  await page.fill('#seed', '4');
+  await page.waitForFunction(() => !document.getElementById('score').disabled);
+});
+
+test('Clear history can be undone; the CSV export has every proxy and no internal fields', async () => {
+  await open();
+  const arch = '|skip_connect~0|+|nor_conv_3x3~0|none~1|+|avg_pool_3x3~0|skip_connect~1|nor_conv_1x1~2|';
+  await page.evaluate((a) => window.gradsign.score({ arch: a, n: 16, seed: 8, proxies: ['gradsign', 'snip'] }), arch);
+  await page.reload();
+  await page.evaluate(() => window.gradsign.ready);
+  await page.waitForFunction(() => document.querySelectorAll('#history tbody tr').length > 0);
+  const before = await page.locator('#history tbody tr').count();
+  const csv = await page.evaluate(() => window.gradsign.history.export('csv'));
+  const head = csv.split('\n')[0].split(',');
+  assert.ok(head.includes('snip') && !head.includes('key'), `header ${head}`);
+  const row = csv.split('\n').find((l) => l.includes(arch)).split(',');
+  assert.match(row[head.indexOf('seconds')], /^\d+\.\d\d$/, 'seconds to the hundredth');
+  await page.click('#clear');
+  await page.waitForFunction(() => document.querySelectorAll('#history tbody tr').length === 0);
+  await page.waitForSelector('#undo:not([hidden])');
+  await page.click('#undo-clear');
+  await page.waitForFunction((n) => document.querySelectorAll('#history tbody tr').length === n, before);
+});
+
+test('layout: no page wider than the screen, Score in reach on a phone, a favicon', async () => {
+  for (const [width, height] of [[390, 844], [1280, 800]]) {
+    await page.setViewportSize({ width, height });
+    try {
+      await open();
+      await page.fill('#arch', '|nor_conv_3x3~0|+|bogus' + 'x'.repeat(300) + '~0|none~1|+|none~0|none~1|none~2|');
+      await page.waitForFunction(() => document.getElementById('arch-error').textContent !== '');
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      assert.ok(overflow <= 0, `${width}px: page wider than the screen by ${overflow}px with an arch error`);
+      const box = await page.locator('#score').boundingBox();
+      if (width < 720) assert.ok(box.y + box.height <= height, `${width}px: Score at ${box.y}, off the screen`);
+      await page.screenshot({ path: join(outDir, `layout-${width}.png`) });
+    } finally {
+      await page.setViewportSize({ width: 1200, height: 900 });
+    }
+  }
+  assert.equal((await page.request.get(url + 'favicon.svg')).status(), 200);
+  assert.equal(await page.getAttribute('link[rel=icon]', 'href'), 'favicon.svg');
 });
