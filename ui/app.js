@@ -264,7 +264,8 @@ async function showResult(r) {
   $('result-section').hidden = false;
   const rows = [
     ['GradSign', fmt(r.gradsign), 'big'],
-    ['Rank', r.percentile == null ? 'no reference set at this N' : `above ${fmt(r.percentile, 1)}% of the ${'reference'} architectures`],
+    ['Rank', r.rank == null ? 'no reference set at this N'
+      : `#${r.rank.gradsign} of ${r.rank.of} by GradSign, #${r.rank.accuracy} of ${r.rank.of} by CIFAR-10 accuracy (the reference set and this one; above ${fmt(r.percentile, 1)}% of the reference architectures)`],
     ['Architecture', `NAS-Bench-201 index ${r.index}`],
     ['Parameters', `${fmt(r.params)} (${fmt(r.params / 1e6, 3)} M)`],
     ['FLOPs', `${fmt(r.flops / 1e6, 2)} M per image`],
@@ -280,38 +281,94 @@ async function showResult(r) {
   drawLayers(r);
 }
 
+// The plot's current result, for the x-axis switch.
+let plotted = null;
+
+// drawPlot shows the reference set at the result's N (GradSign or parameters against CIFAR-10
+// accuracy), the person's own history at that N, and the result; a point names itself under the
+// pointer and loads into the editor on a click.
 async function drawPlot(r) {
-  let pts;
-  try { pts = await gradsign.reference(r.n); } catch (err) {
+  plotted = r;
+  let ref;
+  try { ref = await gradsign.reference(r.n); } catch (err) {
     $('plot-caption').textContent = err.message;
     $('plot').replaceChildren();
     return;
   }
-  $('plot-caption').textContent = `${pts.length} NAS-Bench-201 architectures scored natively with N=${r.n}, seed 0, on the same images; the red point is this one.`;
-  const xs = pts.map((p) => p.gradsign);
-  let at = xs.findIndex((x) => x > r.gradsign);
-  if (at < 0) at = xs.length;
-  xs.splice(at, 0, r.gradsign);
-  const ref = pts.map((p) => p.accuracy);
-  ref.splice(at, 0, null);
-  const cur = xs.map((_, i) => (i === at ? r.accuracy.cifar10 : null));
+  const byParams = $('plot-x').value === 'params';
+  const xOf = (p) => (byParams ? p.params : p.gradsign);
+  const own = (await gradsign.history.list()).filter((h) => h.n === r.n && h.arch !== r.arch);
+  const points = [
+    ...ref.points.map((p) => ({ ...p, kind: 0 })),
+    ...own.map((h) => ({ index: h.index, arch: h.arch, gradsign: h.gradsign, params: h.params, accuracy: h.accuracy.cifar10, kind: 1 })),
+    { index: r.index, arch: r.arch, gradsign: r.gradsign, params: r.params, accuracy: r.accuracy.cifar10, kind: 2 },
+  ].sort((a, b) => xOf(a) - xOf(b));
+  const xs = points.map(xOf);
+  const series = [0, 1, 2].map((k) => points.map((p) => (p.kind === k ? p.accuracy : null)));
+  const sp = ref.spearman || {};
+  $('plot-title').textContent = `${byParams ? 'Parameters' : 'GradSign'} against CIFAR-10 accuracy`;
+  $('plot-caption').textContent = `${ref.points.length} NAS-Bench-201 architectures scored natively with N=${r.n}, seed 0, on the same images (blue), your earlier scores at this N (grey), this one (red). `
+    + `On them, Spearman's rank correlation with accuracy is ${fmt(sp.gradsign ?? NaN, 3)} for GradSign and ${fmt(sp.params ?? NaN, 3)} for simply counting parameters.`;
+  const accs = points.map((p) => p.accuracy);
+  const lo = Math.max(0, Math.floor(Math.min(...accs) - 1));
+  const hi = Math.min(100, Math.ceil(Math.max(...accs) + 1));
   const width = Math.min($('plot').clientWidth || 600, 900);
   const opts = {
     width, height: 300,
-    scales: { x: { time: false } },
+    scales: { x: { time: false, distr: byParams ? 3 : 1 }, y: { range: [lo, hi] } },
     axes: [
-      { label: 'GradSign score', values: (u, ticks) => ticks.map(compact) },
+      { label: byParams ? 'parameters (log scale)' : 'GradSign score', values: (u, ticks) => ticks.map(compact) },
       { label: 'CIFAR-10 test accuracy (%)' },
     ],
-    cursor: { drag: { x: false, y: false } },
+    legend: { show: false },
+    cursor: { drag: { x: false, y: false }, dataIdx: nearestPoint },
+    hooks: {
+      setCursor: [(u) => {
+        const i = u.cursor.idx;
+        const p = i == null ? null : points[i];
+        $('plot-hover').textContent = p
+          ? `${['Reference', 'Your history', 'This result'][p.kind]}: NAS-Bench-201 index ${p.index}, ${p.arch}, GradSign ${fmt(p.gradsign)}, ${fmt(p.params)} parameters, CIFAR-10 ${fmt(p.accuracy, 2)}%`
+          : 'Point at a dot to name it; click it to load it into the editor.';
+      }],
+      ready: [(u) => {
+        u.over.addEventListener('click', () => {
+          const i = u.cursor.idx;
+          if (i == null) return;
+          state.ops = parseOps(points[i].arch);
+          archChanged();
+          $('arch-section').scrollIntoView({ behavior: 'smooth' });
+        });
+      }],
+    },
     series: [
-      { label: 'GradSign' },
+      { label: byParams ? 'parameters' : 'GradSign' },
       { label: 'reference', stroke: '#2456d3', paths: () => null, points: { show: true, size: 5, fill: '#2456d3' } },
+      { label: 'your history', stroke: '#7a8494', paths: () => null, points: { show: true, size: 7, fill: '#7a8494' } },
       { label: 'this architecture', stroke: '#b3261e', paths: () => null, points: { show: true, size: 11, fill: '#b3261e' } },
     ],
   };
   if (plot) plot.destroy();
-  plot = new uPlot(opts, [xs, ref, cur], $('plot'));
+  plot = new uPlot(opts, [xs, ...series], $('plot'));
+}
+
+// nearestPoint is the index of the point nearest the pointer (in pixels) whatever its series,
+// so that hover and click find scattered points, not only the nearest x.
+function nearestPoint(u, seriesIdx, hoveredIdx) {
+  if (seriesIdx !== 1) return hoveredIdx;
+  const { left, top } = u.cursor;
+  if (left == null || left < 0) return null;
+  let best = null;
+  let bestD = 15 * 15; // within 15 px
+  for (let i = 0; i < u.data[0].length; i++) {
+    for (let s = 1; s < u.data.length; s++) {
+      const y = u.data[s][i];
+      if (y == null) continue;
+      const dx = u.valToPos(u.data[0][i], 'x') - left;
+      const dy = u.valToPos(y, 'y') - top;
+      if (dx * dx + dy * dy < bestD) { bestD = dx * dx + dy * dy; best = i; }
+    }
+  }
+  return best;
 }
 
 function drawLayers(r) {
@@ -335,8 +392,14 @@ async function drawHistory() {
     open.addEventListener('click', async () => {
       state.ops = parseOps(r.arch); state.n = r.n; state.seed = r.seed;
       $('n').value = r.n; $('seed').value = r.seed;
+      for (const box of $('proxies').querySelectorAll('input')) box.checked = r.proxies != null && box.value in r.proxies;
+      limitProxies();
       await archChanged();
+      await drawThumbs();
+      $('progress').value = 1;
+      $('progress-text').textContent = `From history: computed ${new Date(r.time).toLocaleString()} in ${fmt(r.seconds, 2)} s.`;
       await showResult({ ...r, cached: true });
+      $('result-section').scrollIntoView({ behavior: 'smooth', block: 'start' });
     });
     return el('tr', {}, el('td', { class: 'num' }, String(r.index)), el('td', { class: 'num' }, fmt(r.gradsign)),
       el('td', {}, Object.keys(r.proxies || {}).join(', ') || '—'),
@@ -452,6 +515,7 @@ async function main() {
   $('cancel').addEventListener('click', () => gradsign.cancel());
   $('clear').addEventListener('click', clearHistory);
   $('export-csv').addEventListener('click', () => download('csv'));
+  $('plot-x').addEventListener('change', () => { if (plotted) drawPlot(plotted); });
   $('export-json').addEventListener('click', () => download('json'));
   watchUpdates();
   try {

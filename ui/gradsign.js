@@ -3,8 +3,8 @@
 //   gradsign.ready                          Promise, resolved when the engines are loaded
 //   gradsign.score({arch, n, seed, proxies}, onProgress)
 //                                           -> Promise<{arch, gradsign, params, flops, n, seed,
-//                                              seconds, layers, index, accuracy, percentile, cached,
-//                                              proxies}>
+//                                              seconds, layers, index, accuracy, percentile, rank:
+//                                              {gradsign, accuracy, of}, cached, proxies}>
 //                                           GradSign always; `proxies` may add the mini-batch
 //                                           baselines, each up to its maxN (gradsign.facts()).
 //                                           The request is checked before any work.
@@ -13,7 +13,8 @@
 //   gradsign.check({arch, n, seed, proxies}) -> Promise: rejects with what is wrong, if anything
 //   gradsign.lookup(archOrIndex)            -> Promise<{index, arch, params, flops, accuracy}>
 //   gradsign.cancel()                       stops every running score: its Promise rejects at once
-//   gradsign.reference(n)                   -> Promise<[{index, arch, gradsign, accuracy}]>
+//   gradsign.reference(n)                   -> Promise<{points: [{index, arch, gradsign, params, accuracy}],
+//                                              spearman: {gradsign, params}}>: the reference set at N
 //   gradsign.thumbnails(n)                  -> Promise<{rgba, labels}>
 //   gradsign.memory()                       -> Promise<[bytes of wasm memory per worker]>
 //   gradsign.kernel()                       -> Promise<'wasm-relaxed-simd' | 'wasm-simd128' | 'go'>:

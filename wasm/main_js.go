@@ -9,7 +9,8 @@
 //	accumulate({arch, seed, from, to}, onProgress(done), job) -> Uint8Array (sign accumulators)
 //	finish({arch, seed, n}, [Uint8Array...])   -> {gradsign, layers, percentile, ...}
 //	thumbnails(n)                              -> {rgba: Uint8Array, labels}
-//	reference(n)                               -> [{index, arch, gradsign, accuracy}] sorted by score
+//	reference(n)                               -> {points: [{index, arch, gradsign, params, accuracy}] sorted
+//	                                              by score, spearman: {gradsign, params}} (CIFAR-10)
 //	proxies({arch, seed, n, names})            -> {name: value} of the mini-batch proxies
 //	facts()                                    -> {ops, edges, proxies: [{name, maxN}], numArchs, images,
 //	                                              nChoices, maxSeed, datasets}: the one source of these
@@ -224,7 +225,7 @@ func thumbnails(args []js.Value) (any, error) {
 }
 
 func reference(args []js.Value) (any, error) {
-	return toJS(must().ref.Points(arg(args, 0).Int(), 0))
+	return toJS(must().reference(arg(args, 0).Int()))
 }
 
 func historyKey(args []js.Value) (any, error) {

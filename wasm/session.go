@@ -258,6 +258,48 @@ func (s *session) proxyValues(arch string, seed uint64, n int, names []string) (
 	return v, nil
 }
 
+// referenceView is the reference set at n images, as the page plots and explains it: every
+// point (with its size), and how well GradSign and the parameter count rank CIFAR-10 accuracy
+// there (Spearman's rho, computed natively by tools/mkreference).
+type referenceView struct {
+	Points   []refset.Point     `json:"points"`
+	Spearman map[string]float64 `json:"spearman"`
+}
+
+func (s *session) reference(n int) (referenceView, error) {
+	pts, err := s.ref.Points(n, 0)
+	if err != nil {
+		return referenceView{}, err
+	}
+	sp, err := s.ref.SpearmanAt(n)
+	return referenceView{Points: pts, Spearman: sp}, err
+}
+
+// rank is where a result stands among the reference set at its N: its GradSign's place and its
+// CIFAR-10 accuracy's place, 1 the highest, among the set and itself (Of).
+type rank struct {
+	GradSign int `json:"gradsign"`
+	Accuracy int `json:"accuracy"`
+	Of       int `json:"of"`
+}
+
+func (s *session) rank(n int, score, accuracy float64) (*rank, error) {
+	pts, err := s.ref.Points(n, 0)
+	if err != nil {
+		return nil, err
+	}
+	r := &rank{GradSign: 1, Accuracy: 1, Of: len(pts) + 1}
+	for _, p := range pts {
+		if p.Score > score {
+			r.GradSign++
+		}
+		if p.Accuracy > accuracy {
+			r.Accuracy++
+		}
+	}
+	return r, nil
+}
+
 // layerView is one layer of a result, with agreement: its score per weight per sample, 1 when
 // every sample's gradient has the same sign at every weight.
 type layerView struct {
@@ -274,6 +316,7 @@ type scoreResult struct {
 	Data       string      `json:"data"`
 	Layers     []layerView `json:"layers"`
 	Percentile *float64    `json:"percentile"` // among the reference set at this N; null if it has no N
+	Rank       *rank       `json:"rank"`       // likewise
 }
 
 // finish adds up the encoded accumulators of disjoint image ranges into the score of images
@@ -306,6 +349,7 @@ func (s *session) finish(arch string, seed uint64, n int, parts [][]byte) (score
 	}
 	if p, err := s.ref.Percentile(n, r.Score); err == nil {
 		res.Percentile = &p
+		res.Rank, _ = s.rank(n, r.Score, info.Accuracy["cifar10"])
 	}
 	return res, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/csv"
 	"math"
+	"os"
 	"reflect"
 	"slices"
 	"strings"
@@ -14,6 +15,7 @@ import (
 	"gradsign/engine/gradsign"
 	"gradsign/engine/nb201"
 	"gradsign/engine/network"
+	"gradsign/engine/stats"
 )
 
 func testSession(t *testing.T) *session {
@@ -157,5 +159,44 @@ func TestProxyValues(t *testing.T) {
 		if _, err := s.proxyValues(index11, 0, c.n, c.names); err == nil || !strings.Contains(err.Error(), c.says) {
 			t.Errorf("%v at N=%d: %v, want an error saying %q", c.names, c.n, err, c.says)
 		}
+	}
+}
+
+// TestReferenceView: the page's reference points carry their size, the Spearman figures are
+// the engine's statistics on them, and a result's rank counts the set and itself.
+func TestReferenceView(t *testing.T) {
+	ref, err := os.ReadFile("../assets/reference.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := newSession("test", assets.CIFAR10Bin, assets.NB201Gz, ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := s.reference(16)
+	if err != nil || len(v.Points) == 0 {
+		t.Fatal(err)
+	}
+	score, params, acc := make([]float64, len(v.Points)), make([]float64, len(v.Points)), make([]float64, len(v.Points))
+	for i, p := range v.Points {
+		if p.Params <= 0 {
+			t.Fatalf("point %d has %d params", i, p.Params)
+		}
+		score[i], params[i], acc[i] = p.Score, float64(p.Params), p.Accuracy
+	}
+	if math.Abs(v.Spearman["gradsign"]-stats.Spearman(score, acc)) > 1e-12 || math.Abs(v.Spearman["params"]-stats.Spearman(params, acc)) > 1e-12 || v.Spearman["gradsign"] <= 0 {
+		t.Fatalf("spearman %v", v.Spearman)
+	}
+	top := v.Points[len(v.Points)-1]
+	r, err := s.rank(16, top.Score+1, 101)
+	if err != nil || r.GradSign != 1 || r.Accuracy != 1 || r.Of != len(v.Points)+1 {
+		t.Fatalf("rank above all: %+v, %v", r, err)
+	}
+	r, _ = s.rank(16, -1, -1)
+	if r.GradSign != r.Of || r.Accuracy != r.Of {
+		t.Fatalf("rank below all: %+v", r)
+	}
+	if _, err := s.reference(17); err == nil {
+		t.Fatal("no reference at N=17: no error")
 	}
 }

@@ -17,6 +17,10 @@ type Set struct {
 	Dataset    string  `json:"dataset"`     // the scores use images 0..N-1 of this bundled set
 	Ns         []int   `json:"ns"`          // the sample counts scored
 	Archs      []Entry `json:"archs"`
+	// Spearman holds, for each sample count (in the order of Ns), Spearman's rho of GradSign
+	// and of the parameter count against CIFAR-10 accuracy over the set, as mkreference
+	// computed them natively ({"gradsign": ..., "params": ...}).
+	Spearman []map[string]float64 `json:"spearman,omitempty"`
 }
 
 // Entry is one architecture.
@@ -25,6 +29,7 @@ type Entry struct {
 	Arch     string    `json:"arch"`
 	Accuracy []float64 `json:"accuracy"` // 200-epoch test accuracy: cifar10, cifar100, imagenet16
 	Scores   []float64 `json:"gradsign"` // by sample count, in the order of Set.Ns
+	Params   int       `json:"params,omitempty"`
 }
 
 // Read parses and checks a set.
@@ -78,6 +83,16 @@ type Point struct {
 	Arch     string  `json:"arch"`
 	Score    float64 `json:"gradsign"`
 	Accuracy float64 `json:"accuracy"`
+	Params   int     `json:"params"`
+}
+
+// SpearmanAt returns the set's Spearman figures at n samples (nil if it has none).
+func (s *Set) SpearmanAt(n int) (map[string]float64, error) {
+	c, err := s.column(n)
+	if err != nil || c >= len(s.Spearman) {
+		return nil, err
+	}
+	return s.Spearman[c], nil
 }
 
 // Points returns every architecture's score at n samples against its accuracy on dataset d
@@ -92,7 +107,7 @@ func (s *Set) Points(n, d int) ([]Point, error) {
 	}
 	pts := make([]Point, len(s.Archs))
 	for i, e := range s.Archs {
-		pts[i] = Point{e.Index, e.Arch, e.Scores[c], e.Accuracy[d]}
+		pts[i] = Point{e.Index, e.Arch, e.Scores[c], e.Accuracy[d], e.Params}
 	}
 	slices.SortFunc(pts, func(a, b Point) int {
 		switch {

@@ -5,6 +5,11 @@
 // yields every prefix.
 //
 //	go run ./tools/mkreference -k 200 -out assets/reference.json
+//
+// Each entry also gets its parameter count, and the set, for each sample count, Spearman's rho
+// of GradSign and of the parameter count against CIFAR-10 accuracy (the page shows them; the
+// wasm build leaves the statistics package out). -restat recomputes only those for an existing
+// file.
 package main
 
 import (
@@ -24,6 +29,7 @@ import (
 	"gradsign/engine/nb201"
 	"gradsign/engine/network"
 	"gradsign/engine/refset"
+	"gradsign/engine/stats"
 )
 
 func main() {
@@ -31,8 +37,24 @@ func main() {
 	sampleSeed := flag.Uint64("sample-seed", 1, "seed of the architecture draw")
 	seed := flag.Uint64("seed", 0, "seed of the weight initialisation")
 	out := flag.String("out", "assets/reference.json", "output file")
+	restat := flag.Bool("restat", false, "only recompute the parameter counts and Spearman figures of the -out file")
 	flag.Parse()
 	log.SetFlags(0)
+	if *restat {
+		data, err := os.ReadFile(*out)
+		if err != nil {
+			log.Fatal(err)
+		}
+		ref, err := refset.Read(data)
+		if err != nil {
+			log.Fatal(err)
+		}
+		if err := addStats(ref); err != nil {
+			log.Fatal(err)
+		}
+		write(*out, ref)
+		return
+	}
 
 	ns := []int{16, 32, 64, 128}
 	set := assets.CIFAR(cifar.CIFAR10)
@@ -73,11 +95,46 @@ func main() {
 		fmt.Fprintf(os.Stderr, "\r%d/%d architectures, %s", i+1, len(indices), time.Since(start).Round(time.Second))
 	}
 	fmt.Fprintln(os.Stderr)
+	if err := addStats(&ref); err != nil {
+		log.Fatal(err)
+	}
+	write(*out, &ref)
+}
+
+// addStats fills in each entry's parameter count and the set's Spearman figures.
+func addStats(ref *refset.Set) error {
+	params := make([]float64, len(ref.Archs))
+	acc := make([]float64, len(ref.Archs))
+	for i := range ref.Archs {
+		e := &ref.Archs[i]
+		a, err := nb201.ParseArch(e.Arch)
+		if err != nil {
+			return err
+		}
+		plan, err := network.Plan[float32](network.CIFAR10(a))
+		if err != nil {
+			return err
+		}
+		e.Params = plan.NumParams()
+		params[i], acc[i] = float64(e.Params), e.Accuracy[0]
+	}
+	ref.Spearman = nil
+	for c := range ref.Ns {
+		score := make([]float64, len(ref.Archs))
+		for i, e := range ref.Archs {
+			score[i] = e.Scores[c]
+		}
+		ref.Spearman = append(ref.Spearman, map[string]float64{"gradsign": stats.Spearman(score, acc), "params": stats.Spearman(params, acc)})
+	}
+	return nil
+}
+
+func write(path string, ref *refset.Set) {
 	data, err := json.Marshal(ref)
 	if err != nil {
 		log.Fatal(err)
 	}
-	if err := os.WriteFile(*out, data, 0o644); err != nil {
+	if err := os.WriteFile(path, data, 0o644); err != nil {
 		log.Fatal(err)
 	}
 }

@@ -313,3 +313,34 @@ test('layout: no page wider than the screen, Score in reach on a phone, a favico
   assert.equal((await page.request.get(url + 'favicon.svg')).status(), 200);
   assert.equal(await page.getAttribute('link[rel=icon]', 'href'), 'favicon.svg');
 });
+
+test('the result ranks, explains and plots: hover names a point, a click loads it, the x-axis switches', async () => {
+  await page.setViewportSize({ width: 1280, height: 800 });
+  try {
+    await open('?arch=' + encodeURIComponent('|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|') + '&n=16&seed=0');
+    await page.click('#score');
+    await page.waitForSelector('#result-section:not([hidden])', { timeout: SCORE_TIMEOUT });
+    await page.waitForSelector('#plot canvas');
+    assert.match(await page.textContent('#result'), /#\d+ of 201 by GradSign, #\d+ of 201 by CIFAR-10 accuracy/);
+    assert.match(await page.textContent('#plot-caption'), /Spearman's rank correlation with accuracy is 0\.\d{3} for GradSign and 0\.\d{3} for simply counting parameters/);
+    assert.match(await page.textContent('.explain'), /higher predicts better/);
+    const box = await page.locator('#plot .u-over').boundingBox();
+    let named = null;
+    for (let x = 5; x < box.width && !named; x += 6) {
+      for (let y = 5; y < box.height && !named; y += 6) {
+        await page.mouse.move(box.x + x, box.y + y);
+        const t = await page.textContent('#plot-hover');
+        if (/NAS-Bench-201 index \d+/.test(t)) named = { x, y, t };
+      }
+    }
+    assert.ok(named, 'some point names itself under the pointer');
+    const arch = named.t.match(/(\|[^ ,]+\|)/)[1];
+    await page.mouse.click(box.x + named.x, box.y + named.y);
+    await page.waitForFunction((a) => document.getElementById('arch').value === a, arch);
+    await page.screenshot({ path: join(outDir, 'result-1280.png') });
+    await page.selectOption('#plot-x', 'params');
+    await page.waitForFunction(() => /Parameters against/.test(document.getElementById('plot-title').textContent));
+  } finally {
+    await page.setViewportSize({ width: 1200, height: 900 });
+  }
+});
