@@ -279,6 +279,33 @@ async function showResult(r) {
   if (r.proxies && missing.length) $('result').append(el('dt', {}, missing.join(', ')), el('dd', {}, 'no finite value'));
   await drawPlot(r);
   drawLayers(r);
+  drawSigns(r);
+}
+
+// drawSigns fills in, image by image, the signs of the first images' gradients at a few weights
+// of one layer, then each weight's agreement: GradSign's idea made visible.
+let signsRun = 0;
+async function drawSigns(r) {
+  const run = ++signsRun;
+  const n = Math.min(r.n, 16);
+  const k = 32;
+  const box = $('signs');
+  box.replaceChildren();
+  box.style.gridTemplateColumns = `repeat(${k}, 1fr)`;
+  $('signs-total').textContent = `Computing the signs of ${n} images…`;
+  const cells = (signs) => signs.map((v) => el('div', { class: v > 0 ? 'pos' : v < 0 ? 'neg' : 'zero' }));
+  try {
+    const v = await gradsign.signSamples({ arch: r.arch, seed: r.seed, n, k }, (image, signs) => {
+      if (run === signsRun) box.append(...cells(signs));
+    });
+    if (run !== signsRun) return;
+    const sums = v.weights.map((_, j) => v.signs.reduce((acc, row) => acc + row[j], 0));
+    box.append(...sums.map((sm) => el('div', { class: 'sum', title: `|sum of signs| = ${Math.abs(sm)} of ${n}`, style: { opacity: String(0.15 + 0.85 * Math.abs(sm) / n) } })));
+    const total = sums.reduce((a, sm) => a + Math.abs(sm), 0);
+    $('signs-total').textContent = `Layer ${v.layer}: these ${v.weights.length} weights add ${total} of at most ${n * v.weights.length} to GradSign on ${n} images (agreement ${fmt(total / (n * v.weights.length), 2)}).`;
+  } catch (err) {
+    if (run === signsRun) $('signs-total').textContent = `No sign view: ${err.message}`;
+  }
 }
 
 // The plot's current result, for the x-axis switch.

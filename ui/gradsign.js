@@ -19,6 +19,7 @@
 //   gradsign.memory()                       -> Promise<[bytes of wasm memory per worker]>
 //   gradsign.kernel()                       -> Promise<'wasm-relaxed-simd' | 'wasm-simd128' | 'go'>:
 //                                              the GEMM kernel the engines run (?kernel=go forces Go's)
+//   gradsign.signSamples({arch, seed, n, k}, onRow) -> Promise<{layer, weights, signs}>
 //   gradsign.gemmRate(ms)                   -> Promise<{kernel, gflops}>: that kernel's speed
 //   gradsign.history.list() / .clear() / .put(record) / .export('csv' | 'json')
 //
@@ -189,6 +190,9 @@ export const gradsign = {
   // memory: the wasm memory of each engine, in bytes (Go's heap only grows).
   memory: async () => Promise.all((await engines()).map((e) => e.call('memoryBytes', []))),
   kernel: async () => (await engines())[0].call('kernel', []),
+  // signSamples: the signs of each of the first n images' gradients at k weights of one layer,
+  // each row handed to onRow(image, signs) as it is done: GradSign's idea, on a few weights.
+  signSamples: async ({ arch, seed = 0, n = 16, k = 32 }, onRow) => (await first()).call('signSamples', [{ arch, seed, n, k }], (p) => onRow?.(...p)),
   // gemmRate: the first engine's float32 kernel and its GFLOP/s on a convolution's product.
   gemmRate: async (ms = 300) => (await engines())[0].call('gemmRate', [ms]),
   history: {

@@ -44,10 +44,11 @@ self.onmessage = async (event) => {
       return;
     }
     if (typeof engine[method] !== 'function') throw new Error(`unknown engine method ${method}`);
-    // accumulate gets its message id as its job number, which a later cancel message names.
-    const callArgs = method === 'accumulate'
-      ? [...args, (done) => self.postMessage({ id, progress: done }), id]
-      : args;
+    // accumulate gets its message id as its job number, which a later cancel message names;
+    // it and signSamples report progress as they go.
+    const progress = (...p) => self.postMessage({ id, progress: p.length > 1 ? p : p[0] });
+    const callArgs = method === 'accumulate' ? [...args, progress, id]
+      : method === 'signSamples' ? [...args, progress] : args;
     const result = await engine[method](...callArgs);
     self.postMessage({ id, result }, result instanceof Uint8Array ? [result.buffer] : []);
   } catch (err) {

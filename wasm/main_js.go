@@ -16,6 +16,8 @@
 //	                                              nChoices, maxSeed, datasets}: the one source of these
 //	check({arch, n, seed, proxies})            -> null, or rejects with what is wrong, before any work
 //	cancel(job)                                -> stops accumulate number job at its next chunk
+//	signSamples({arch, seed, n, k}, onRow(image, signs)) -> {layer, weights, signs}: the signs of
+//	                                              each image's gradient at k weights of one layer
 //	gemmRate(ms)                               -> {kernel, gflops}: the float32 kernel and its rate on
 //	                                              a convolution-shaped product, timed for about ms
 //	historyKey({arch, n, seed, proxies}) / historyGet(key) / historyPut(record) / historyList()
@@ -48,6 +50,7 @@ func main() {
 		"facts":         func([]js.Value) (any, error) { return toJS(must().facts(), nil) },
 		"check":         check,
 		"cancel":        cancelJob,
+		"signSamples":   signSamples,
 		"historyKey":    historyKey,
 		"historyGet":    func(a []js.Value) (any, error) { return historyGet(arg(a, 0).String()) },
 		"historyPut":    historyPut,
@@ -336,4 +339,23 @@ func cancelJob(args []js.Value) (any, error) {
 		stop()
 	}
 	return nil, nil
+}
+
+func signSamples(args []js.Value) (any, error) {
+	arch, seed, err := request(arg(args, 0))
+	if err != nil {
+		return nil, err
+	}
+	o, onRow := arg(args, 0), arg(args, 1)
+	row := func(image int, signs []int8) {
+		if onRow.Type() == js.TypeFunction {
+			list := make([]any, len(signs))
+			for i, v := range signs {
+				list[i] = int(v)
+			}
+			onRow.Invoke(image, list)
+		}
+		time.Sleep(time.Millisecond) // let the worker pass the row on now
+	}
+	return toJS(must().signSamples(arch, seed, o.Get("n").Int(), o.Get("k").Int(), row))
 }

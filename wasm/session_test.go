@@ -200,3 +200,36 @@ func TestReferenceView(t *testing.T) {
 		t.Fatal("no reference at N=17: no error")
 	}
 }
+
+// TestSignSamples: each image's row holds the signs of its own gradient at the chosen weights,
+// the same as a GradSign pass over that one image folds; bad sizes are refused.
+func TestSignSamples(t *testing.T) {
+	s := testSession(t)
+	var rows int
+	v, err := s.signSamples(index11, 3, 4, 8, func(int, []int8) { rows++ })
+	if err != nil || rows != 4 || len(v.Signs) != 4 || len(v.Weights) != 8 || v.Layer != "cells.0.layers.0.op.1" {
+		t.Fatalf("view %+v (%d rows), %v", v, rows, err)
+	}
+	net, _ := s.network(index11, 3)
+	layer := -1
+	for l, p := range net.Weights() {
+		if net.Params[p].Name == v.Layer+".weight" {
+			layer = l
+		}
+	}
+	for i := range 4 {
+		x, labels, _ := cifar.Batch[float32](s.images, i, 1, nil)
+		signs, err := gradsign.Accumulate(context.Background(), net, x, labels, gradsign.Options{Workers: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for j, w := range v.Weights {
+			if int32(v.Signs[i][j]) != signs.Sum[layer][w] {
+				t.Fatalf("image %d weight %d: sign %d, GradSign's fold %d", i, w, v.Signs[i][j], signs.Sum[layer][w])
+			}
+		}
+	}
+	if _, err := s.signSamples(index11, 0, 33, 8, nil); err == nil {
+		t.Fatal("33 images: no error")
+	}
+}

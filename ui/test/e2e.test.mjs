@@ -344,3 +344,24 @@ test('the result ranks, explains and plots: hover names a point, a click loads i
     await page.setViewportSize({ width: 1200, height: 900 });
   }
 });
+
+test('the sign view fills in image by image and adds up as GradSign does', async () => {
+  await open('?arch=' + encodeURIComponent('|nor_conv_3x3~0|+|nor_conv_1x1~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|none~2|') + '&n=16&seed=1');
+  await page.click('#score');
+  await page.waitForSelector('#result-section:not([hidden])', { timeout: SCORE_TIMEOUT });
+  await page.waitForFunction(() => /these 32 weights add \d+ of at most 512/.test(document.getElementById('signs-total').textContent), null, { timeout: SCORE_TIMEOUT });
+  const cells = await page.locator('#signs div').count();
+  assert.equal(cells, 16 * 32 + 32, '16 rows of 32 signs and a row of sums');
+  // The total the page states is the sum over columns of |blue − orange|.
+  const [total, computed] = await page.evaluate(() => {
+    const divs = [...document.querySelectorAll('#signs div')];
+    let sum = 0;
+    for (let j = 0; j < 32; j++) {
+      let s = 0;
+      for (let i = 0; i < 16; i++) s += divs[i * 32 + j].className === 'pos' ? 1 : divs[i * 32 + j].className === 'neg' ? -1 : 0;
+      sum += Math.abs(s);
+    }
+    return [Number(document.getElementById('signs-total').textContent.match(/add (\d+)/)[1]), sum];
+  });
+  assert.equal(total, computed);
+});
