@@ -112,6 +112,7 @@ function drawCell() {
     g.addEventListener('keydown', (ev) => { if (ev.key === 'Enter' || ev.key === ' ') { ev.preventDefault(); cycle(); } });
     svg.append(g);
   });
+  linkEdgesToBars();
   NODE_XY.forEach(([x, y], i) => {
     svg.append(el('g', { class: 'node' }, el('circle', { cx: x, cy: y, r: 14 }), el('text', { x, y: y + 4, 'text-anchor': 'middle' }, String(i))));
   });
@@ -398,16 +399,56 @@ function nearestPoint(u, seriesIdx, hoveredIdx) {
   return best;
 }
 
+// drawLayers shows each weight layer's agreement, input to output, on an axis of 0 to 1, with a
+// key, the stages marked, a table to read without hovering, and each cell edge's bars linked
+// both ways with its edge in the cell diagram.
 function drawLayers(r) {
   const box = $('layers');
+  const edgeOf = (name) => { const m = name.match(/^cells\.\d+\.layers\.(\d)\./); return m ? Number(m[1]) : null; };
+  const kindOf = (name) => (/conv_a|conv_b|downsample/.test(name) ? 'reduction' : (name === 'classifier' || name.startsWith('stem') ? 'head' : 'cell'));
+  const top = Math.max(...r.layers.map((l) => l.agreement), 1e-9);
   box.replaceChildren(...r.layers.map((l) => {
-    const kind = /conv_a|conv_b|downsample/.test(l.name) ? 'reduction' : (l.name === 'classifier' || l.name.startsWith('stem') ? 'head' : '');
-    return el('div', {
-      role: 'listitem', class: kind, style: { height: `${Math.max(1, l.agreement * 100)}%` },
+    const e = edgeOf(l.name);
+    const bar = el('div', {
+      role: 'listitem', tabindex: '0', class: kindOf(l.name), style: { height: `${Math.max(1, (l.agreement / top) * 100)}%` },
       title: `${l.name}: ${fmt(l.weights)} weights, score ${fmt(l.score)}, agreement ${fmt(l.agreement, 3)}`,
       'aria-label': `${l.name}: agreement ${fmt(l.agreement, 3)}`,
+      ...(e == null ? {} : { 'data-edge': String(e) }),
     });
+    if (e != null) {
+      const lit = (on) => document.querySelector(`#cell .edge[data-edge="${e}"]`)?.classList.toggle('lit', on);
+      bar.addEventListener('pointerenter', () => lit(true));
+      bar.addEventListener('pointerleave', () => lit(false));
+      bar.addEventListener('focus', () => lit(true));
+      bar.addEventListener('blur', () => lit(false));
+    }
+    return bar;
   }));
+  $('layers-axis').replaceChildren(el('span', {}, fmt(top, 2)), el('span', {}, fmt(top / 2, 2)), el('span', {}, '0'));
+  // The stages: the stem (0), the cells before the first reduction block (1), from it to the
+  // second (2), from that on (3), and the classifier (4).
+  const reductions = r.layers.filter((l) => /conv_a/.test(l.name)).map((l) => Number(l.name.split('.')[1]));
+  const stage = (name) => {
+    const m = name.match(/^cells\.(\d+)\./);
+    if (!m) return name.startsWith('stem') ? 0 : 4;
+    return 1 + reductions.filter((c) => Number(m[1]) >= c).length;
+  };
+  const counts = [0, 0, 0, 0, 0];
+  for (const l of r.layers) counts[stage(l.name)]++;
+  $('layers-stages').replaceChildren(...['stem', 'stage 1 (C)', 'stage 2 (2C)', 'stage 3 (4C)', 'head'].map((label, i) =>
+    el('span', { style: { flexGrow: String(counts[i]) } }, counts[i] ? label : '')));
+  $('layers-table').tBodies[0].replaceChildren(...r.layers.map((l) => el('tr', {}, el('td', {}, l.name), el('td', { class: 'num' }, fmt(l.weights)),
+    el('td', { class: 'num' }, fmt(l.score)), el('td', { class: 'num' }, fmt(l.agreement, 3)))));
+}
+
+// A cell edge in the diagram lights its layers' bars while pointed at.
+function linkEdgesToBars() {
+  for (const g of document.querySelectorAll('#cell .edge')) {
+    const e = g.getAttribute('data-edge');
+    const lit = (on) => { for (const b of document.querySelectorAll(`#layers [data-edge="${e}"]`)) b.classList.toggle('lit', on); };
+    g.addEventListener('pointerenter', () => lit(true));
+    g.addEventListener('pointerleave', () => lit(false));
+  }
 }
 
 // --- history ---

@@ -365,3 +365,19 @@ test('the sign view fills in image by image and adds up as GradSign does', async
   });
   assert.equal(total, computed);
 });
+
+test('the per-layer view has an axis, a key, stages, a table, and bars linked to the cell diagram', async () => {
+  await open('?arch=' + encodeURIComponent('|nor_conv_3x3~0|+|nor_conv_1x1~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|none~2|') + '&n=16&seed=2');
+  await page.click('#score');
+  await page.waitForSelector('#result-section:not([hidden])', { timeout: SCORE_TIMEOUT });
+  await page.waitForFunction(() => document.querySelectorAll('#layers-axis span').length === 3);
+  const bars = await page.locator('#layers div').count();
+  assert.equal(await page.locator('#layers-table tbody tr').count(), bars, 'a table row per bar');
+  assert.equal(await page.locator('#layers-axis span').count(), 3);
+  assert.match(await page.textContent('#layers-stages'), /stage 1 \(C\).*stage 2 \(2C\).*stage 3 \(4C\)/);
+  assert.match(await page.textContent('.key'), /reduction blocks/);
+  await page.hover('#layers [data-edge="1"]');
+  assert.equal(await page.getAttribute('#cell .edge[data-edge="1"]', 'class'), 'edge lit');
+  await page.hover('#cell [data-edge="4"] text');
+  assert.ok(await page.locator('#layers .lit[data-edge="4"]').count() > 0, 'the edge lights its bars');
+});
