@@ -277,7 +277,8 @@ async function showResult(r) {
   for (const name of Object.keys(r.proxies || {})) rows.push([name, r.proxies[name].toPrecision(6), 'proxy']);
   $('result').replaceChildren(...rows.flatMap(([k, v, cls]) => [el('dt', {}, k), el('dd', { class: cls || '', id: `result-${k.toLowerCase().split(' ')[0]}` }, v)]));
   const missing = (state.proxies || []).filter((p) => r.proxies && !(p in r.proxies));
-  if (r.proxies && missing.length) $('result').append(el('dt', {}, missing.join(', ')), el('dd', {}, 'no finite value'));
+  if (r.proxyError) $('result').append(el('dt', {}, missing.join(', ') || 'proxies'), el('dd', { class: 'error' }, `not computed: ${r.proxyError}`));
+  else if (r.proxies && missing.length) $('result').append(el('dt', {}, missing.join(', ')), el('dd', {}, 'no finite value'));
   await drawPlot(r);
   drawLayers(r);
   drawSigns(r);

@@ -4,7 +4,8 @@
 //   gradsign.score({arch, n, seed, proxies}, onProgress)
 //                                           -> Promise<{arch, gradsign, params, flops, n, seed,
 //                                              seconds, layers, index, accuracy, percentile, rank:
-//                                              {gradsign, accuracy, of}, cached, proxies}>
+//                                              {gradsign, accuracy, of}, cached, proxies,
+//                                              proxyError (when the proxies failed: GradSign stands)}>
 //                                           GradSign always; `proxies` may add the mini-batch
 //                                           baselines, each up to its maxN (gradsign.facts()).
 //                                           The request is checked before any work.
@@ -154,7 +155,13 @@ async function run(request, onProgress, ticket) {
   const result = await all[0].call('finish', [{ arch, seed, n }, parts]);
   if (others.length) {
     report(`computing ${others.join(', ')}`);
-    result.proxies = await all[0].call('proxies', [{ arch, seed, n, names: others }]);
+    try {
+      result.proxies = await all[0].call('proxies', [{ arch, seed, n, names: others }]);
+    } catch (err) { // GradSign's result stands; the proxies say what went wrong
+      if (ticket.cancelled) throw new Cancelled();
+      result.proxies = {};
+      result.proxyError = err.message;
+    }
   }
   if (ticket.cancelled) throw new Cancelled();
   const record = {
