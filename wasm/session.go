@@ -71,6 +71,8 @@ func (s *session) lookup(query string) (archInfo, error) {
 		if e, err = s.table.At(i); err != nil {
 			return archInfo{}, err
 		}
+	} else if query != "" && strings.Trim(query, "0123456789.-+eE") == "" {
+		return archInfo{}, fmt.Errorf("index %s: want a whole number from 0 to %d", nb201.Quote(query), nb201.NumArchs-1)
 	} else {
 		a, err := nb201.ParseArch(query)
 		if err != nil {

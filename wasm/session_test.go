@@ -33,6 +33,11 @@ const index11 = "|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|none~0|nor_co
 
 func TestLookup(t *testing.T) {
 	s := testSession(t)
+	for _, q := range []string{"3.5", "-2", "1e3"} {
+		if _, err := s.lookup(q); err == nil || !strings.Contains(err.Error(), "15624") || strings.Contains(err.Error(), "arch") {
+			t.Errorf("lookup(%q): %v, want an index error", q, err)
+		}
+	}
 	byIndex, err := s.lookup("11")
 	if err != nil {
 		t.Fatal(err)

@@ -381,3 +381,20 @@ test('the per-layer view has an axis, a key, stages, a table, and bars linked to
   await page.hover('#cell [data-edge="4"] text');
   assert.ok(await page.locator('#layers .lit[data-edge="4"]').count() > 0, 'the edge lights its bars');
 });
+
+test('on a phone the history keeps its Show buttons on the screen; an index like 3.5 is named as an index', async () => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  try {
+    await open('?n=16&seed=12');
+    await page.click('#score');
+    await page.waitForFunction(() => document.querySelectorAll('#history tbody tr').length > 0, null, { timeout: SCORE_TIMEOUT });
+    const box = await page.locator('#history tbody tr button').first().boundingBox();
+    assert.ok(box.x + box.width <= 390, `Show at x ${box.x}, off the screen`);
+    await page.screenshot({ path: join(outDir, 'history-390.png'), fullPage: true });
+  } finally {
+    await page.setViewportSize({ width: 1200, height: 900 });
+  }
+  await page.fill('#index', '3.5');
+  await page.dispatchEvent('#index', 'change');
+  await page.waitForFunction(() => /index "3\.5": want a whole number/.test(document.getElementById('arch-error').textContent));
+});
