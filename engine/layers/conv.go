@@ -55,11 +55,11 @@ func Conv2dForward[T matmul.Float](c Conv2d, out, inp, w, col []T) {
 func Conv2dWeightGrad[T matmul.Float](c Conv2d, dw, dout, inp, col []T, dwBeta T) {
 	hw := c.OutH() * c.OutW()
 	if c.direct() {
-		matmul.Gemm(false, true, c.Cout, c.Cin, hw, dout, inp, dwBeta, dw)
+		matmul.GemmNT(c.Cout, c.Cin, hw, dout, inp, dwBeta, dw)
 		return
 	}
 	im2col(c, col, inp)
-	matmul.Gemm(false, true, c.Cout, c.Cols(), hw, dout, col, dwBeta, dw)
+	matmul.GemmNT(c.Cout, c.Cols(), hw, dout, col, dwBeta, dw) // both run along the positions: nothing packed
 }
 
 // Conv2dBackwardData adds one sample's input gradient to dinp. dcol is scratch of length

@@ -37,6 +37,7 @@ func main() {
 	n := flag.Int("n", 128, "images")
 	repeat := flag.Int("repeat", 3, "runs per measurement (the best counts)")
 	torchRepeat := flag.Int("torch-repeat", 2, "runs of the PyTorch loop (the best counts)")
+	vmapRepeat := flag.Int("vmap-repeat", 4, "runs of functorch's vmap (the best counts; its first run warms up and its times vary by 2x)")
 	flag.Parse()
 	log.SetFlags(0)
 	dir, err := os.MkdirTemp("", "benchtable")
@@ -69,19 +70,19 @@ func main() {
 			return b
 		}
 		t512, t2 := best(nil), best([]string{"GODEBUG=cpu.avx512f=off"})
-		torch := func(method string, threads int) (float64, float64) {
+		torch := func(method string, threads, repeat int) (float64, float64) {
 			var out struct {
 				GradSign float64   `json:"gradsign"`
 				Seconds  []float64 `json:"seconds"`
 			}
 			if err := runJSON(&out, nil, *python, "tools/pyref/gradsign_ref.py", weights, "--arch", a.arch, "--n", strconv.Itoa(*n),
-				"--repeat", strconv.Itoa(*torchRepeat), "--method", method, "--threads", strconv.Itoa(threads)); err != nil {
+				"--repeat", strconv.Itoa(repeat), "--method", method, "--threads", strconv.Itoa(threads)); err != nil {
 				log.Fatal(err)
 			}
 			return slices.Min(out.Seconds), out.GradSign
 		}
-		loop, loopScore := torch("loop", 1)
-		vmap, vmapScore := torch("vmap", cores)
+		loop, loopScore := torch("loop", 1, *torchRepeat)
+		vmap, vmapScore := torch("vmap", cores, *vmapRepeat)
 		gflop := 6 * ours.FLOPs * float64(*n) / 1e9 // forward 2, backward 4 FLOPs per multiply-add
 		fmt.Printf("| %s | %.1f | %.2f s (%.1f GFLOP/s) | %.0f%% | %.2f s (%.1f GFLOP/s) | %.0f%% | %.2f s | %.2f s | %.2f, %.2f | %.2f, %.2f | %.0f, %.0f, %.0f |\n",
 			a.name, gflop, t512, gflop/t512, 100*gflop/t512/peak512, t2, gflop/t2, 100*gflop/t2/peak2, loop, vmap,

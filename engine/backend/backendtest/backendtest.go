@@ -131,10 +131,11 @@ func Ops(t *testing.T, be backend.Backend[float32]) {
 	const tol = 1e-4 // float32 against float32, relative to the tensor's largest value
 	for _, g := range []layers.Conv2d{
 		{Cin: 3, H: 8, W: 8, Cout: 5, K: 3, Stride: 1, Pad: 1},
+		{Cin: 16, H: 8, W: 8, Cout: 16, K: 3, Stride: 1, Pad: 1}, // the shapes of NAS-Bench-201's cells
 		{Cin: 4, H: 6, W: 6, Cout: 6, K: 1, Stride: 1},
 		{Cin: 4, H: 8, W: 8, Cout: 8, K: 3, Stride: 2, Pad: 1},
 	} {
-		t.Run(fmt.Sprintf("conv%dx%d/s%d", g.K, g.K, g.Stride), func(t *testing.T) {
+		t.Run(fmt.Sprintf("conv%dx%d/s%d/%dto%d", g.K, g.K, g.Stride, g.Cin, g.Cout), func(t *testing.T) {
 			h.t = t
 			os, is := g.Cout*g.OutH()*g.OutW(), g.Cin*g.H*g.W
 			x, w, r := h.rand(n*is), h.rand(g.Cout*g.Cols()), h.rand(n*os)
