@@ -1,9 +1,9 @@
 package matmul
 
 // GemmNT computes c = a·bᵀ + beta·c for a (m×k) and b (n×k) stored row by row: both operands
-// run along k in memory, as the weight gradient of a convolution, dout·colᵀ, has them. With
-// an AVX-512 CPU and m, n multiples of 4 and k of 16, a dot-product kernel computes it without
-// packing either operand; otherwise Gemm does.
+// run along k in memory, as the weight gradient of a convolution, dout·colᵀ, has them. On an
+// AVX-512 or AVX2+FMA CPU, with m and n multiples of 4 and k of 16, a dot-product kernel
+// computes it without packing either operand; otherwise Gemm does.
 func GemmNT[T Float](m, n, k int, a, b []T, beta T, c []T) {
 	if m == 0 || n == 0 {
 		return

@@ -4,13 +4,27 @@ package matmul
 
 import "golang.org/x/sys/cpu"
 
-// dotNT adds a·bᵀ to c with the AVX-512 dot-product kernel, 4×4 tiles of c at a time; nil
-// without AVX-512.
+// dotNT adds a·bᵀ to c with a dot-product kernel: AVX-512 in 4×4 tiles of c, AVX2+FMA in 2×4
+// (k then a multiple of 8); nil without either.
 var dotNT func(m, n, k int, a, b, c []float32)
 
 func init() {
-	if cpu.X86.HasAVX512F {
+	switch {
+	case cpu.X86.HasAVX512F:
 		dotNT = dot4x4
+	case cpu.X86.HasAVX2 && cpu.X86.HasFMA:
+		dotNT = dot2x4
+	}
+}
+
+func dot2x4(m, n, k int, a, b, c []float32) {
+	for i := 0; i < m; i += 2 {
+		_ = a[(i+1)*k+k-1]
+		for j := 0; j < n; j += 4 {
+			_ = b[(j+3)*k+k-1]
+			_ = c[(i+1)*n+j+3]
+			sdotKernel2x4AVX2(k, &a[i*k], k, &b[j*k], k, &c[i*n+j], n)
+		}
 	}
 }
 
@@ -25,7 +39,10 @@ func dot4x4(m, n, k int, a, b, c []float32) {
 	}
 }
 
-// sdotKernel4x4 is in dot_amd64.s.
+// sdotKernel4x4 (AVX-512) and sdotKernel2x4AVX2 are in dot_amd64.s.
 //
 //go:noescape
 func sdotKernel4x4(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int)
+
+//go:noescape
+func sdotKernel2x4AVX2(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int)

@@ -6,8 +6,16 @@ import (
 	"testing"
 )
 
-// TestGemmNT checks a·bᵀ + beta·c against the triple loop, on the kernel's shapes and others.
+// TestGemmNT checks a·bᵀ + beta·c against the triple loop, on the kernel's shapes and others,
+// with every dot-product kernel this CPU runs.
 func TestGemmNT(t *testing.T) {
+	for _, kern := range dotKernels() {
+		dotNT = kern
+		testGemmNT(t)
+	}
+}
+
+func testGemmNT(t *testing.T) {
 	rng := rand.New(rand.NewPCG(9, 9))
 	for _, sz := range [][3]int{{4, 4, 16}, {16, 144, 1024}, {8, 12, 32}, {5, 4, 16}, {4, 4, 17}, {3, 27, 1024}} {
 		m, n, k := sz[0], sz[1], sz[2]

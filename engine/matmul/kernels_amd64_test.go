@@ -26,3 +26,16 @@ func kernels64() []microkernel[float64] {
 	}
 	return k
 }
+
+// dotKernels lists every dot-product kernel this CPU runs (nil: the fallback), restoring the
+// chosen one when the test ends.
+func dotKernels() []func(m, n, k int, a, b, c []float32) {
+	k := []func(m, n, k int, a, b, c []float32){nil}
+	if cpu.X86.HasAVX2 && cpu.X86.HasFMA {
+		k = append(k, dot2x4)
+	}
+	if cpu.X86.HasAVX512F {
+		k = append(k, dot4x4)
+	}
+	return append(k, dotNT)
+}
