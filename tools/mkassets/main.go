@@ -68,6 +68,25 @@ func run(src, dst string) error {
 	if err := os.WriteFile(filepath.Join(dst, "cifar100_sample100.bin"), c100, 0o644); err != nil {
 		return err
 	}
+	// CIFAR-10 training images 0..999 (the official GradSign code scores a training batch): the
+	// first PNG of the shared training sample, with the first 1,000 of its 4,000 labels.
+	trainLabels, err := readLabels(filepath.Join(src, "cifar10_train_first4000_labels.txt"))
+	if err != nil {
+		return err
+	}
+	if len(trainLabels) < 1000 {
+		return fmt.Errorf("%d training labels, want 4,000", len(trainLabels))
+	}
+	train, err := cifarRecords(filepath.Join(src, "cifar10_train_batch0.png"), trainLabels[:1000], nil)
+	if err != nil {
+		return err
+	}
+	if train[0] != 6 || train[1] != 59 || train[1+1024] != 62 || train[1+2048] != 63 { // PROVENANCE.md: the frog of data_batch_1
+		return fmt.Errorf("training image 0 starts label %d, R %d G %d B %d; want 6 and 59 62 63", train[0], train[1], train[1+1024], train[1+2048])
+	}
+	if err := os.WriteFile(filepath.Join(dst, "cifar10_train_first1000.bin"), train, 0o644); err != nil {
+		return err
+	}
 	if err := table(filepath.Join(src, "nb201_test_acc_200ep_natsbench.csv"), filepath.Join(dst, "nb201.csv.gz")); err != nil {
 		return err
 	}
@@ -153,6 +172,15 @@ func readCSV(path string) ([][]string, error) {
 // image k) and its labels, one per line, to the official binary format. With coarse set,
 // records are CIFAR-100's: coarse label, fine label, pixels.
 func cifarBinary(pngPath, labelPath string, coarse []byte) ([]byte, error) {
+	labels, err := readLabels(labelPath)
+	if err != nil {
+		return nil, err
+	}
+	return cifarRecords(pngPath, labels, coarse)
+}
+
+// cifarRecords is cifarBinary with the labels given.
+func cifarRecords(pngPath string, labels []int, coarse []byte) ([]byte, error) {
 	f, err := os.Open(pngPath)
 	if err != nil {
 		return nil, err
@@ -161,10 +189,6 @@ func cifarBinary(pngPath, labelPath string, coarse []byte) ([]byte, error) {
 	img, err := png.Decode(f)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %v", pngPath, err)
-	}
-	labels, err := readLabels(labelPath)
-	if err != nil {
-		return nil, err
 	}
 	b := img.Bounds()
 	if b.Dx() != cifar.Side*cifar.Side || b.Dy() != len(labels) {
