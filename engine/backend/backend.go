@@ -19,7 +19,6 @@ package backend
 
 import (
 	"fmt"
-	"slices"
 	"sort"
 	"sync"
 
@@ -192,6 +191,3 @@ func New[T matmul.Float](name string, threads int) (Backend[T], error) {
 	}
 	return be.(Backend[T]), nil
 }
-
-// Registered reports whether a backend of that name is available.
-func Registered(name string) bool { return slices.Contains(Names(), name) }

@@ -133,9 +133,6 @@ func (n *Network[T]) WorkspaceBytes(B, threads int, tangents bool) int64 {
 	return total * size
 }
 
-// Backend is the backend the workspace runs on.
-func (ws *Workspace[T]) Backend() backend.Backend[T] { return ws.be }
-
 // WeightSizes is the weight count of each Conv2d and Linear layer, in order: the layout of
 // GradSign's accumulators.
 func (n *Network[T]) WeightSizes() []int {
