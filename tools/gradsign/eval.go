@@ -117,7 +117,7 @@ func parseEval(args []string, stdout io.Writer) (*evalRequest, error) {
 	fs.BoolVar(&req.all, "all", false, "every one of the 15,625 architectures")
 	fs.IntVar(&req.n, "n", 128, "images per score")
 	fs.Uint64Var(&req.seed, "seed", 0, "seed of every network's initialisation")
-	fs.StringVar(&req.dataset, "dataset", "cifar10", "cifar10 or cifar100: images, classes and the accuracy to rank against")
+	fs.StringVar(&req.dataset, "dataset", "cifar10", "cifar10 or cifar100: images, classes and the accuracy to rank against (with --merge also imagenet16)")
 	fs.StringVar(&req.data, "data", "", "CIFAR binary batch file instead of the bundled images")
 	fs.StringVar(&req.out, "out", "", "write per-architecture scores here: .csv or .jsonl (and the run's settings beside it, FILE.run.json)")
 	fs.BoolVar(&req.resume, "resume", false, "continue the run in --out, skipping the architectures it holds (its settings must be this run's)")
@@ -131,17 +131,21 @@ func parseEval(args []string, stdout io.Writer) (*evalRequest, error) {
 		return nil, err
 	}
 	var err error
-	if req.cifarFormat, err = cifar.FormatByName(req.dataset); err != nil {
-		return nil, usageError{err}
-	}
 	req.accCol = slices.Index(nb201.Datasets[:], req.dataset)
 	req.format = tableFormat(*jsonFlag, *markdown)
 	if req.merge {
+		// Merged scores can be ranked against any of the benchmark's datasets.
+		if req.accCol < 0 {
+			return nil, usageError{fmt.Errorf("--dataset %s: want one of %s to rank against", cut(req.dataset), strings.Join(nb201.Datasets[:], ", "))}
+		}
 		if fs.NArg() == 0 {
-			return nil, usageError{errors.New("--merge needs score files as arguments")}
+			return nil, usageError{errors.New("--merge needs score files as arguments (after the flags)")}
 		}
 		req.files = fs.Args()
 		return req, nil
+	}
+	if req.cifarFormat, err = cifar.FormatByName(req.dataset); err != nil {
+		return nil, usageError{err}
 	}
 	if fs.NArg() > 0 {
 		return nil, usageError{fmt.Errorf("unexpected argument %s (score files go with --merge)", cut(fs.Arg(0)))}

@@ -95,6 +95,9 @@ func TestEvalResumeShardMerge(t *testing.T) {
 		}
 		parts = append(parts, p)
 	}
+	if _, e, c := runCLI(append([]string{"eval", "--merge", "--dataset", "imagenet16", "--json"}, parts...)...); c != 0 {
+		t.Fatalf("merge ranked against ImageNet16-120: %s", e)
+	}
 	merged, errOut, code := runCLI(append([]string{"eval", "--merge", "--json"}, parts...)...)
 	if code != 0 {
 		t.Fatalf("merge: %s", errOut)
@@ -150,6 +153,7 @@ func TestEvalErrors(t *testing.T) {
 		{[]string{"eval", "--resume"}, "--resume needs --out"},
 		{[]string{"eval", "--out", "x.txt", "--sample", "2", "--n", "2", "--proxies", "params"}, "want a .csv or .jsonl"},
 		{[]string{"eval", "--merge"}, "needs score files"},
+		{[]string{"eval", "--merge", "--dataset", "mnist", "x.csv"}, "want one of cifar10, cifar100, imagenet16"},
 		{[]string{"eval", "--indices", "/nonexistent"}, "no such file"},
 	} {
 		_, errOut, code := runCLI(c.args...)
