@@ -114,9 +114,51 @@ type Backend[T matmul.Float] interface {
 
 	// NewSigns returns zero accumulators for layers of the given weight counts.
 	NewSigns(sizes []int) Signs
-	// AddSigns adds s's accumulators to sum and marks nan (per layer, per weight; a nil layer
-	// of nan is allocated when s has a NaN there): the only way accumulators leave a backend.
-	AddSigns(s Signs, sum [][]int32, nan [][]bool)
+	// AddSigns adds s's accumulators to host ones of the same layout: the only way
+	// accumulators leave a backend.
+	AddSigns(s Signs, into *Sums)
+}
+
+// Sums are sign accumulators in host memory: per layer, per weight, the sum over samples of the
+// sign of that weight's gradient, and (a layer's slice nil until its first) whether some
+// sample's gradient was NaN there.
+type Sums struct {
+	Sum [][]int32
+	NaN [][]bool
+}
+
+// NewSums makes zero accumulators for layers of the given weight counts.
+func NewSums(sizes []int) *Sums {
+	s := &Sums{Sum: make([][]int32, len(sizes)), NaN: make([][]bool, len(sizes))}
+	for i, n := range sizes {
+		s.Sum[i] = make([]int32, n)
+	}
+	return s
+}
+
+// Add adds the accumulators of another, disjoint set of samples of the same network. It panics
+// if the layouts differ.
+func (s *Sums) Add(o *Sums) {
+	if len(o.Sum) != len(s.Sum) {
+		panic("backend: adding accumulators of different networks")
+	}
+	for l := range s.Sum {
+		if len(o.Sum[l]) != len(s.Sum[l]) {
+			panic("backend: adding accumulators of different networks")
+		}
+		for k, v := range o.Sum[l] {
+			s.Sum[l][k] += v
+		}
+		if o.NaN[l] == nil {
+			continue
+		}
+		if s.NaN[l] == nil {
+			s.NaN[l] = make([]bool, len(s.Sum[l]))
+		}
+		for k, v := range o.NaN[l] {
+			s.NaN[l][k] = s.NaN[l][k] || v
+		}
+	}
 }
 
 // Host is implemented by backends whose buffers live in host memory: Slice returns the

@@ -41,46 +41,22 @@ const EngineVersion = "2026.11-1"
 // seen so far of the sign of that weight's gradient. Signs of disjoint sample sets add up
 // (Merge), so the samples of one score can be spread over goroutines, Web Workers or machines.
 type Signs struct {
-	// Sum is per layer (in the network's weight order), per weight.
-	Sum [][]int32
-	// NaN is per layer, per weight: set where some sample's gradient was NaN. A layer's
-	// slice is nil until its first NaN.
-	NaN [][]bool
+	// Sums are per layer (in the network's weight order), per weight: Sum, and NaN set where
+	// some sample's gradient was NaN (a layer's slice nil until its first NaN).
+	backend.Sums
 	// Samples is the number of samples folded in.
 	Samples int
 }
 
 // NewSigns makes empty accumulators for layers of the given weight counts.
 func NewSigns(sizes []int) *Signs {
-	s := &Signs{Sum: make([][]int32, len(sizes)), NaN: make([][]bool, len(sizes))}
-	for i, n := range sizes {
-		s.Sum[i] = make([]int32, n)
-	}
-	return s
+	return &Signs{Sums: *backend.NewSums(sizes)}
 }
 
 // Merge adds the accumulators of another, disjoint set of samples of the same network.
 // It panics if the layouts differ.
 func (s *Signs) Merge(o *Signs) {
-	if len(o.Sum) != len(s.Sum) {
-		panic("gradsign: merging accumulators of different networks")
-	}
-	for l := range s.Sum {
-		if len(o.Sum[l]) != len(s.Sum[l]) {
-			panic("gradsign: merging accumulators of different networks")
-		}
-		for k, v := range o.Sum[l] {
-			s.Sum[l][k] += v
-		}
-		if o.NaN[l] != nil {
-			if s.NaN[l] == nil {
-				s.NaN[l] = make([]bool, len(s.Sum[l]))
-			}
-			for k, v := range o.NaN[l] {
-				s.NaN[l][k] = s.NaN[l][k] || v
-			}
-		}
-	}
+	s.Sums.Add(&o.Sums)
 	s.Samples += o.Samples
 }
 
@@ -311,7 +287,7 @@ func Accumulate[T matmul.Float](ctx context.Context, net *network.Network[T], x 
 				}
 				mu.Unlock()
 			}
-			be.AddSigns(acc, signs.Sum, signs.NaN)
+			be.AddSigns(acc, &signs.Sums)
 		})
 	}
 	wg.Wait()

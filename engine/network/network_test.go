@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"gradsign/engine/backend"
 	"gradsign/engine/backend/cpu"
 	"gradsign/engine/layers"
 	"gradsign/engine/nb201"
@@ -125,27 +126,20 @@ func TestBatchedEqualsOneByOne(t *testing.T) {
 		}
 		// The signs folded from the batch equal those folded one sample at a time.
 		sizes := net.WeightSizes()
-		signsOf := func(ws *network.Workspace[float64], from, to int) [][]int32 {
+		signsOf := func(ws *network.Workspace[float64], from, to int) *backend.Sums {
 			acc := be.NewSigns(sizes)
 			ws.FoldSigns(acc)
 			defer ws.FoldSigns(nil)
 			ws.Forward(x[from*size : to*size])
 			ws.Backward(d[from*10 : to*10])
-			sum := make([][]int32, len(sizes))
-			for l, n := range sizes {
-				sum[l] = make([]int32, n)
-			}
-			be.AddSigns(acc, sum, make([][]bool, len(sizes)))
-			return sum
+			sums := backend.NewSums(sizes)
+			be.AddSigns(acc, sums)
+			return sums
 		}
 		batched := signsOf(batch, 0, B)
 		single := signsOf(one, 0, 1)
 		for b := 1; b < B; b++ {
-			for l, s := range signsOf(one, b, b+1) {
-				for k, v := range s {
-					single[l][k] += v
-				}
-			}
+			single.Add(signsOf(one, b, b+1))
 		}
 		if !reflect.DeepEqual(batched, single) {
 			t.Fatalf("%s: sign accumulators differ between the batch and one sample at a time", arch)

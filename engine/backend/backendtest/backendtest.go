@@ -345,15 +345,15 @@ func (h *harness) signs(size int, fold, foldRef func(backend.Signs)) {
 	s, sr := h.be.NewSigns([]int{size}), h.ref.NewSigns([]int{size})
 	fold(s)
 	foldRef(sr)
-	got, want := [][]int32{make([]int32, size)}, [][]int32{make([]int32, size)}
-	h.be.AddSigns(s, got, make([][]bool, 1))
-	h.ref.AddSigns(sr, want, make([][]bool, 1))
+	got, want := backend.NewSums([]int{size}), backend.NewSums([]int{size})
+	h.be.AddSigns(s, got)
+	h.ref.AddSigns(sr, want)
 	differ, nonzero := 0, 0
-	for k := range want[0] {
-		if got[0][k] != want[0][k] {
+	for k := range want.Sum[0] {
+		if got.Sum[0][k] != want.Sum[0][k] {
 			differ++
 		}
-		if want[0][k] != 0 {
+		if want.Sum[0][k] != 0 {
 			nonzero++
 		}
 	}

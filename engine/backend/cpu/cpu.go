@@ -251,14 +251,14 @@ func (be *Backend[T]) SoftmaxCrossEntropy(n, classes int, scale T, losses, dlogi
 // signs are the CPU's accumulators: one set per goroutine of the backend, added up when read.
 type signs struct {
 	sizes []int
-	parts []*Signs
+	parts []*backend.Sums
 }
 
 func (sg *signs) Layers() []int { return sg.sizes }
 
-func (sg *signs) part(t int) *Signs {
+func (sg *signs) part(t int) *backend.Sums {
 	for len(sg.parts) <= t {
-		sg.parts = append(sg.parts, NewSigns(sg.sizes))
+		sg.parts = append(sg.parts, backend.NewSums(sg.sizes))
 	}
 	return sg.parts[t]
 }
@@ -267,44 +267,15 @@ func (be *Backend[T]) NewSigns(sizes []int) backend.Signs {
 	return &signs{sizes: sizes}
 }
 
-func (be *Backend[T]) AddSigns(sg backend.Signs, sum [][]int32, nan [][]bool) {
+func (be *Backend[T]) AddSigns(sg backend.Signs, into *backend.Sums) {
 	for _, p := range sg.(*signs).parts {
-		for l := range p.Sum {
-			for k, v := range p.Sum[l] {
-				sum[l][k] += v
-			}
-			if p.NaN[l] == nil {
-				continue
-			}
-			if nan[l] == nil {
-				nan[l] = make([]bool, len(p.Sum[l]))
-			}
-			for k, v := range p.NaN[l] {
-				nan[l][k] = nan[l][k] || v
-			}
-		}
+		into.Add(p)
 	}
-}
-
-// Signs are host accumulators of gradient signs: per layer, per weight, the sum of signs and
-// (nil until the layer's first NaN) whether a gradient was NaN.
-type Signs struct {
-	Sum [][]int32
-	NaN [][]bool
-}
-
-// NewSigns makes zero accumulators for layers of the given weight counts.
-func NewSigns(sizes []int) *Signs {
-	s := &Signs{Sum: make([][]int32, len(sizes)), NaN: make([][]bool, len(sizes))}
-	for i, n := range sizes {
-		s.Sum[i] = make([]int32, n)
-	}
-	return s
 }
 
 // Fold adds the sign of one sample's gradient of a layer's weights: +1, -1, or 0 for a zero
 // gradient (sign(0) = 0); a NaN adds nothing and is noted.
-func Fold[T matmul.Float](s *Signs, layer int, grad []T) {
+func Fold[T matmul.Float](s *backend.Sums, layer int, grad []T) {
 	acc := s.Sum[layer][:len(grad)]
 	nan := false
 	for k, g := range grad { // branch-free: sign(NaN) adds 0 here, and NaN is noted below

@@ -5,13 +5,14 @@ import (
 	"reflect"
 	"testing"
 
+	"gradsign/engine/backend"
 	"gradsign/engine/backend/backendtest"
 	"gradsign/engine/backend/cpu"
 )
 
 // TestFold: sign(0) = 0 (also for -0 and denormals' signs), a NaN adds nothing and is noted.
 func TestFold(t *testing.T) {
-	s := cpu.NewSigns([]int{4})
+	s := backend.NewSums([]int{4})
 	nan := math.NaN()
 	cpu.Fold(s, 0, []float64{1, -2, 0, nan})
 	cpu.Fold(s, 0, []float64{3, 5, 0, 1})
