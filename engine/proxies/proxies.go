@@ -164,10 +164,11 @@ func MemoryBytes[T matmul.Float](net *network.Network[T], n int, names []string,
 	}
 	var z T
 	images := int64(n) * int64(net.InputSize()) * int64(unsafe.Sizeof(z))
+	reg := registry[T]()
 	var peak int64
 	for _, name := range names {
 		var need int64
-		switch p := slices.IndexFunc(registry[T](), func(p proxy[T]) bool { return p.name == name }); {
+		switch p := slices.IndexFunc(reg, func(p proxy[T]) bool { return p.name == name }); {
 		case p < 0:
 			return 0, unknownProxy(name)
 		case name == "gradsign":
@@ -183,7 +184,7 @@ func MemoryBytes[T matmul.Float](net *network.Network[T], n int, names []string,
 			} else {
 				need = params + n64.WorkspaceBytes(1, 1, false)
 			}
-		case registry[T]()[p].stage != ownPasses:
+		case reg[p].stage != ownPasses:
 			need = images + net.WorkspaceBytes(n, threads, false)
 		}
 		peak = max(peak, need)

@@ -124,13 +124,12 @@ func openRun(path string, s runSettings, resume bool) (*rowWriter, []row, error)
 	if err := checkScorePath(path); err != nil {
 		return nil, nil, err
 	}
-	var done []row
 	if resume {
 		prev, complete, err := recoverRows(path)
 		if err != nil {
 			return nil, nil, err
 		}
-		if complete > 0 || len(prev) > 0 {
+		if complete > 0 {
 			old, err := readSettings(path)
 			if errors.Is(err, os.ErrNotExist) {
 				return nil, nil, fmt.Errorf("%s has rows but no %s with the settings of its run: resume it with the gradsign that made it, or start a new file", path, filepath.Base(settingsPath(path)))
@@ -149,7 +148,7 @@ func openRun(path string, s runSettings, resume bool) (*rowWriter, []row, error)
 		return nil, nil, err
 	}
 	w, err := newRowWriter(path, s.Proxies, false)
-	return w, done, err
+	return w, nil, err
 }
 
 // recoverRows reads a score file to resume it: a cut last line (no newline: a crash mid-write)
