@@ -90,8 +90,8 @@ func (s *Set) Image(i int) []byte {
 // is first randomly cropped from its 4-pixel zero-padded version and flipped with probability
 // 1/2, in that order, as NAS-Bench-201's training pipeline does.
 func Batch[T matmul.Float](s *Set, offset, n int, rng *rand.Rand) ([]T, []int, error) {
-	if n < 1 || offset < 0 || offset+n > s.Len() {
-		return nil, nil, fmt.Errorf("images %d..%d requested, but the data holds %d (0..%d): lower the count or the offset", offset, offset+n-1, s.Len(), s.Len()-1)
+	if n < 1 || offset < 0 || n > s.Len() || offset > s.Len()-n { // no overflow for any int
+		return nil, nil, fmt.Errorf("%d images from %d requested, but the data holds %d (0..%d): lower the count or the offset", n, offset, s.Len(), s.Len()-1)
 	}
 	x := make([]T, n*Pixels)
 	labels := make([]int, n)

@@ -115,3 +115,16 @@ func TestErrors(t *testing.T) {
 		t.Error("unknown dataset: no error")
 	}
 }
+
+// TestBatchRangeNoOverflow: counts and offsets near the int limit are refused, not wrapped.
+func TestBatchRangeNoOverflow(t *testing.T) {
+	s, err := cifar.Read(make([]byte, 3*3073), cifar.CIFAR10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range [][2]int{{math.MaxInt - 1, 2}, {0, math.MaxInt}, {1, 3}, {-1, 1}} {
+		if _, _, err := cifar.Batch[float32](s, c[0], c[1], nil); err == nil || !strings.Contains(err.Error(), "the data holds 3") {
+			t.Errorf("offset %d, n %d: %v", c[0], c[1], err)
+		}
+	}
+}

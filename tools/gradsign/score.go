@@ -201,10 +201,6 @@ func (req *scoreRequest) images() ([]float32, []int, string, error) {
 	if err != nil {
 		return nil, nil, "", err
 	}
-	if req.n > set.Len() || req.offset > set.Len()-req.n { // no overflow for any int
-		return nil, nil, "", usageError{fmt.Errorf("--n %d --offset %d: images %d.. requested, but the data holds %d (0..%d): lower the count or the offset",
-			req.n, req.offset, req.offset, set.Len(), set.Len()-1)}
-	}
 	var rng *rand.Rand
 	if req.augment {
 		rng = rand.New(rand.NewPCG(req.seed, 1))
