@@ -119,6 +119,13 @@ type Backend[T matmul.Float] interface {
 	AddSigns(s Signs, into *Sums)
 }
 
+// SplitStats returns, from a BatchNorm statistics buffer in host memory (2·B·C values: the
+// means, then the rstds, of up to B groups of C channels), those of the first groups groups.
+func SplitStats[T matmul.Float](stats []T, groups, c int) (mean, rstd []T) {
+	half := len(stats) / 2
+	return stats[:groups*c], stats[half : half+groups*c]
+}
+
 // Sums are sign accumulators in host memory: per layer, per weight, the sum over samples of the
 // sign of that weight's gradient, and (a layer's slice nil until its first) whether some
 // sample's gradient was NaN there.

@@ -4,11 +4,12 @@
 //
 // A Network holds the weights and the graph of operations; it does not change while it runs,
 // so several goroutines may share one. All mutable state (activations, gradients, BatchNorm
-// statistics, scratch) lives in a Workspace, one per goroutine, sized for a batch.
+// statistics, a copy of the parameters) lives in a Workspace, one per goroutine, sized for a
+// batch, in the buffers of a backend (package backend), which runs every operation.
 //
 // BatchNorm runs in train mode, with statistics either per sample (what PyTorch computes for a
 // batch of one: a batch of B per-sample passes gives exactly B independent batch-of-one
 // passes, with B times fewer calls) or over the mini-batch. Weight gradients are either summed
-// over the batch or handed over per sample the moment they exist, so a caller such as GradSign
-// can fold them away and memory never holds a gradient per sample.
+// over the batch or, with FoldSigns, each sample's folded into sign accumulators inside the
+// backend the moment it exists, so memory never holds a gradient per sample.
 package network

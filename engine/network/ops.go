@@ -213,12 +213,9 @@ func (o *bnOp[T]) tangentBackward(ws *Workspace[T], i int) {
 		ws.hval(o.in), ws.h(ws.vdot[o.in])[:n], mean, rstd, ws.h(ws.param[o.gamma]), ws.n, C, HW, ws.group())
 }
 
-// bnStats returns the host mean and rstd of the current batch saved by BatchNorm op i, laid
-// out as backend.Backend's BatchNormForward documents: [2, B, C].
+// bnStats returns the host mean and rstd of the current batch saved by BatchNorm op i.
 func (ws *Workspace[T]) bnStats(i, C int) (mean, rstd []T) {
-	st := ws.h(ws.stats[i])
-	groups := ws.n / ws.group()
-	return st[:groups*C], st[ws.B*C : ws.B*C+groups*C]
+	return backend.SplitStats(ws.h(ws.stats[i]), ws.n/ws.group(), C)
 }
 
 func (ws *Workspace[T]) hval(slot int) []T { return ws.h(ws.val[slot])[:ws.size(slot)] }

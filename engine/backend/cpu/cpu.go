@@ -175,22 +175,13 @@ func (be *Backend[T]) LinearWeightSigns(n, in, outs int, sg backend.Signs, layer
 	}
 }
 
-// statsOf splits a BatchNorm statistics buffer of a B-sample workspace into the mean and rstd
-// of n samples in groups.
-func statsOf[T matmul.Float](stats backend.Buffer, n, c, group int) (mean, rstd []T) {
-	st := s[T](stats)
-	half := len(st) / 2
-	groups := n / group
-	return st[:groups*c], st[half : half+groups*c]
-}
-
 func (be *Backend[T]) BatchNormForward(n, c, hw, group int, out, stats, inp, gamma, beta backend.Buffer) {
-	mean, rstd := statsOf[T](stats, n, c, group)
+	mean, rstd := backend.SplitStats(s[T](stats), n/group, c)
 	layers.BatchNormForward(s[T](out)[:n*c*hw], mean, rstd, s[T](inp)[:n*c*hw], s[T](gamma), s[T](beta), n, c, hw, group)
 }
 
 func (be *Backend[T]) BatchNormBackward(n, c, hw, group int, dinp, dgamma, dbeta, dout, inp, stats, gamma backend.Buffer) {
-	mean, rstd := statsOf[T](stats, n, c, group)
+	mean, rstd := backend.SplitStats(s[T](stats), n/group, c)
 	layers.BatchNormBackward(s[T](dinp)[:n*c*hw], s[T](dgamma), s[T](dbeta), s[T](dout), s[T](inp)[:n*c*hw], mean, rstd, s[T](gamma), n, c, hw, group)
 }
 
