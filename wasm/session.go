@@ -170,10 +170,7 @@ func (s *session) facts() facts {
 			f.Edges = append(f.Edges, [2]int{j, i})
 		}
 	}
-	for _, name := range proxies.Names {
-		if name == "params" || name == "flops" {
-			continue // shown for every architecture anyway
-		}
+	for _, name := range proxyList() {
 		f.Proxies = append(f.Proxies, proxyFact{name, s.maxN(name)})
 	}
 	return f
@@ -203,7 +200,7 @@ func (s *session) check(arch string, n int, seed float64, names []string) error 
 		return err
 	}
 	for _, name := range names {
-		if !slices.Contains(proxies.Names, name) || name == "params" || name == "flops" {
+		if !slices.Contains(proxyList(), name) {
 			return fmt.Errorf("unknown proxy %s: want some of %s", nb201.Quote(name), strings.Join(proxyList(), ", "))
 		}
 		if limit := s.maxN(name); n > limit {
@@ -213,6 +210,8 @@ func (s *session) check(arch string, n int, seed float64, names []string) error 
 	return nil
 }
 
+// proxyList is every proxy the page offers: all but params and FLOPs, which it shows for every
+// architecture anyway.
 func proxyList() []string {
 	return slices.DeleteFunc(slices.Clone(proxies.Names), func(s string) bool { return s == "params" || s == "flops" })
 }
