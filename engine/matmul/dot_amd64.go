@@ -17,24 +17,23 @@ func init() {
 	}
 }
 
-func dot2x4(m, n, k int, a, b, c []float32) {
-	for i := 0; i < m; i += 2 {
-		_ = a[(i+1)*k+k-1]
-		for j := 0; j < n; j += 4 {
-			_ = b[(j+3)*k+k-1]
-			_ = c[(i+1)*n+j+3]
-			sdotKernel2x4AVX2(k, &a[i*k], k, &b[j*k], k, &c[i*n+j], n)
-		}
-	}
-}
+// dot2x4 and dot4x4 run the AVX2 and AVX-512 kernels over c.
+var (
+	dot2x4 = dotTiles(2, sdotKernel2x4AVX2)
+	dot4x4 = dotTiles(4, sdotKernel4x4)
+)
 
-func dot4x4(m, n, k int, a, b, c []float32) {
-	for i := 0; i < m; i += 4 {
-		_ = a[(i+3)*k+k-1]
-		for j := 0; j < n; j += 4 {
-			_ = b[(j+3)*k+k-1]
-			_ = c[(i+3)*n+j+3]
-			sdotKernel4x4(k, &a[i*k], k, &b[j*k], k, &c[i*n+j], n)
+// dotTiles runs a kernel of rows×4 tiles of dot products over all of c (m a multiple of rows,
+// n of 4), checking each tile's bounds before the assembly reads them.
+func dotTiles(rows int, kernel func(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int)) func(m, n, k int, a, b, c []float32) {
+	return func(m, n, k int, a, b, c []float32) {
+		for i := 0; i < m; i += rows {
+			_ = a[(i+rows-1)*k+k-1]
+			for j := 0; j < n; j += 4 {
+				_ = b[(j+3)*k+k-1]
+				_ = c[(i+rows-1)*n+j+3]
+				kernel(k, &a[i*k], k, &b[j*k], k, &c[i*n+j], n)
+			}
 		}
 	}
 }
