@@ -3,7 +3,9 @@ package proxies
 import (
 	"math"
 
-	"gonum.org/v1/gonum/mat"
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/lapack"
+	"gonum.org/v1/gonum/lapack/gonum"
 
 	"gradsign/engine/matmul"
 )
@@ -15,7 +17,7 @@ import (
 func jacobCov[T matmul.Float](b *batch[T]) (float64, error) {
 	j, n := b.ws.InputGradient(), len(b.labels)
 	d := len(j) / n
-	c := mat.NewSymDense(n, nil)
+	c := make([]float64, n*n) // upper triangle, row-major
 	mean, norm := make([]float64, n), make([]float64, n)
 	for i := 0; i < n; i++ {
 		var s float64
@@ -36,16 +38,19 @@ func jacobCov[T matmul.Float](b *batch[T]) (float64, error) {
 	}
 	for a := 0; a < n; a++ {
 		for b := a; b < n; b++ {
-			c.SetSym(a, b, cov(a, b)/(norm[a]*norm[b]))
+			c[a*n+b] = cov(a, b) / (norm[a] * norm[b])
 		}
 	}
-	var eig mat.EigenSym
-	if !eig.Factorize(c, false) {
+	values, work := make([]float64, n), make([]float64, 1)
+	impl := gonum.Implementation{}
+	impl.Dsyev(lapack.EVNone, blas.Upper, n, c, n, values, work, -1)
+	work = make([]float64, int(work[0]))
+	if !impl.Dsyev(lapack.EVNone, blas.Upper, n, c, n, values, work, len(work)) {
 		return math.NaN(), nil
 	}
 	const k = 1e-5
 	var score float64
-	for _, v := range eig.Values(nil) {
+	for _, v := range values {
 		score += math.Log(v+k) + 1/(v+k)
 	}
 	return -score, nil
