@@ -17,7 +17,7 @@ GOROOT_DIR = $(shell $(GO) env GOROOT)
 # Go's js/wasm binaries run under Node.js with the browser's SIMD kernel installed.
 WASMEXEC = $(CURDIR)/tools/wasmexec/go_js_wasm_exec
 
-.PHONY: lint kernel check-wabt serve web score test test-go test-wasm test-browser fuzz bench assets reference check-go check-chromium crosscheck check-torch browserbench bench-table
+.PHONY: test-webgpu lint kernel check-wabt serve web score test test-go test-wasm test-browser fuzz bench assets reference check-go check-chromium crosscheck check-torch browserbench bench-table
 
 serve: web
 	$(GO) run ./tools/serve -dir $(WEB) -addr 127.0.0.1:8080
@@ -49,7 +49,7 @@ score: check-go
 check-go:
 	@command -v $(GO) >/dev/null || { echo "make: Go 1.26 or later is needed (https://go.dev/dl)"; exit 1; }
 
-test: test-go test-wasm test-browser fuzz
+test: test-go test-wasm test-browser test-webgpu fuzz
 
 # Native: vet, formatting, staticcheck, tidy modules, and every Go test (layers, references,
 # CLI, native-vs-wasm CLI).
@@ -80,6 +80,14 @@ test-wasm: check-go kernel
 test-browser: web check-chromium
 	$(GO) build -o bin/ ./tools/serve ./tools/gradsign ./tools/webbuild
 	node --test ui/test/
+
+# The WebGPU backend's conformance suite (every op, the five reference files, chunks and
+# workers) in headless Chromium on SwiftShader's CPU adapter: the Go test binary built for
+# js/wasm, run in a page by tools/gputest.
+test-webgpu: check-go check-chromium node_modules/.package-lock.json
+	@mkdir -p build
+	GOOS=js GOARCH=wasm $(GO) test -c -o build/webgpu.test.wasm ./engine/backend/webgpu
+	node tools/gputest/run.mjs engine/backend/webgpu build/webgpu.test.wasm -test.v
 
 check-chromium:
 	@test -x /usr/bin/chromium || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; }

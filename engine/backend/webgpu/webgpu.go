@@ -1,0 +1,411 @@
+//go:build js && wasm
+
+package webgpu
+
+import (
+	"embed"
+	"errors"
+	"math"
+	"runtime"
+	"strings"
+	"syscall/js"
+	"unsafe"
+
+	"gradsign/engine/backend"
+	"gradsign/engine/layers"
+)
+
+//go:embed wgsl/*.wgsl
+var sources embed.FS
+
+func init() {
+	backend.Register("webgpu", backend.Factory{
+		F32: func(int) (backend.Backend[float32], error) { return New() },
+		F64: func(int) (backend.Backend[float64], error) {
+			return nil, errors.New("the webgpu backend computes in float32 only (WGSL has no float64); use the cpu backend")
+		},
+	})
+}
+
+// kernels are the WGSL kernels by name, each with its bindings after the parameters: r
+// read-only storage, w storage (read-write).
+var kernels = map[string]string{
+	"conv_forward":           "wrr",
+	"conv_backward_data":     "wrr",
+	"conv_weight_grad":       "wrr",
+	"conv_weight_signs":      "wwrr",
+	"linear_forward":         "wrrr",
+	"linear_backward_data":   "wrr",
+	"linear_weight_grad":     "wwrr",
+	"linear_weight_signs":    "wwrr",
+	"batchnorm_forward":      "wwrrr",
+	"batchnorm_backward":     "wwwrrrr",
+	"relu_forward":           "wr",
+	"relu_backward":          "wrr",
+	"avgpool3x3_forward":     "wr",
+	"avgpool3x3_backward":    "wr",
+	"avgpool2x2_forward":     "wr",
+	"avgpool2x2_backward":    "wr",
+	"globalavgpool_forward":  "wr",
+	"globalavgpool_backward": "wr",
+	"add":                    "wrrrr",
+	"add_to":                 "wr",
+	"softmax_cross_entropy":  "wwrr",
+}
+
+// Available says whether the page or worker has a WebGPU device ready: ui/webgpu.js loaded and
+// its init found an adapter.
+func Available() bool {
+	gpu := js.Global().Get("gradsignGPU")
+	return gpu.Type() == js.TypeObject && gpu.Get("info").Type() == js.TypeObject
+}
+
+// Adapter describes the device's adapter, or "" without one.
+func Adapter() string {
+	if !Available() {
+		return ""
+	}
+	return js.Global().Get("gradsignGPU").Get("info").Get("adapter").String()
+}
+
+// defined is set once the kernels are compiled on the device.
+var defined bool
+
+// New returns a backend on the device that ui/webgpu.js opened. It fails where there is none.
+func New() (*Backend, error) {
+	if !Available() {
+		return nil, errors.New("webgpu: no WebGPU device (this browser has no navigator.gpu adapter, or gradsignGPU.init() has not run); use the wasm (cpu) backend")
+	}
+	gpu := js.Global().Get("gradsignGPU")
+	if !defined {
+		prelude, _ := sources.ReadFile("wgsl/prelude.wgsl")
+		fold, _ := sources.ReadFile("wgsl/fold.wgsl")
+		for name, spec := range kernels {
+			code, err := sources.ReadFile("wgsl/" + name + ".wgsl")
+			if err != nil {
+				return nil, err
+			}
+			src := string(prelude) + "\n"
+			if strings.HasSuffix(name, "_signs") {
+				src += string(fold) + "\n"
+			}
+			gpu.Call("define", name, src+string(code), spec)
+		}
+		defined = true
+	}
+	be := &Backend{s: gpu.Call("session")}
+	return be, nil
+}
+
+// Backend runs the seam's operations as WGSL kernels on a WebGPU device, driven through
+// ui/webgpu.js. Values stay on the device; Read and AddSigns are its only way back.
+type Backend struct {
+	s      js.Value // the ui/webgpu.js session: its buffers and command encoder
+	labels *buffer  // the labels of SoftmaxCrossEntropy, as u32
+	spare  []*buffer
+}
+
+// buffer is a device buffer of n four-byte values, freed when the Go value is collected.
+type buffer struct {
+	id, n int
+}
+
+func (b *buffer) Len() int { return b.n }
+
+// Name is "webgpu".
+func (*Backend) Name() string { return "webgpu" }
+
+// Alloc returns a zeroed device buffer of n values (WebGPU zeroes new buffers).
+func (be *Backend) Alloc(n int) backend.Buffer { return be.alloc(n) }
+
+func (be *Backend) alloc(n int) *buffer {
+	b := &buffer{id: be.s.Call("alloc", 4*n).Int(), n: n}
+	runtime.AddCleanup(b, func(id int) { be.s.Call("free", id) }, b.id)
+	return b
+}
+
+// spareBuffer returns a scratch buffer of at least n values bound where an operation has no
+// buffer of its own (a nil gradient); slot tells apart two spares of one dispatch, which must
+// not be the same writable buffer.
+func (be *Backend) spareBuffer(slot, n int) *buffer {
+	for len(be.spare) <= slot {
+		be.spare = append(be.spare, nil)
+	}
+	if be.spare[slot] == nil || be.spare[slot].n < n {
+		be.spare[slot] = be.alloc(max(n, 1))
+	}
+	return be.spare[slot]
+}
+
+func bytesOf[T any](v []T) []byte {
+	if len(v) == 0 {
+		return nil
+	}
+	return unsafe.Slice((*byte)(unsafe.Pointer(&v[0])), len(v)*int(unsafe.Sizeof(v[0])))
+}
+
+func (be *Backend) Write(dst backend.Buffer, off int, src []float32) {
+	be.write(dst.(*buffer), off, bytesOf(src))
+}
+
+func (be *Backend) write(dst *buffer, off int, src []byte) {
+	a := js.Global().Get("Uint8Array").New(len(src))
+	js.CopyBytesToJS(a, src)
+	be.s.Call("write", dst.id, 4*off, a)
+}
+
+func (be *Backend) Read(dst []float32, src backend.Buffer, off int) {
+	be.read(bytesOf(dst), src.(*buffer), off)
+}
+
+// read waits for the device: the calling goroutine blocks, and the JavaScript event loop runs,
+// until the copy is mapped.
+func (be *Backend) read(dst []byte, src *buffer, off int) {
+	if len(dst) == 0 {
+		return
+	}
+	type result struct {
+		data js.Value
+		err  string
+	}
+	done := make(chan result, 1)
+	ok := js.FuncOf(func(_ js.Value, args []js.Value) any { done <- result{data: args[0]}; return nil })
+	fail := js.FuncOf(func(_ js.Value, args []js.Value) any {
+		done <- result{err: js.Global().Get("String").Invoke(args[0]).String()}
+		return nil
+	})
+	defer ok.Release()
+	defer fail.Release()
+	be.s.Call("read", src.id, 4*off, len(dst)).Call("then", ok, fail)
+	r := <-done
+	if r.err != "" {
+		panic(r.err)
+	}
+	js.CopyBytesToGo(dst, r.data)
+}
+
+func (be *Backend) Zero(b backend.Buffer, n int) { be.s.Call("clear", b.(*buffer).id, 0, 4*n) }
+
+func (be *Backend) Copy(dst, src backend.Buffer, n int) {
+	be.s.Call("copy", dst.(*buffer).id, src.(*buffer).id, 4*n)
+}
+
+// run dispatches kernel name over `threads` invocations, 64 to a workgroup, on a grid of up to
+// 65535 workgroups in x (the WebGPU minimum of maxComputeWorkgroupsPerDimension) and as many
+// rows as it takes.
+func (be *Backend) run(name string, threads int, params []uint32, bufs ...*buffer) {
+	if threads == 0 {
+		return
+	}
+	groups := (threads + 63) / 64
+	x := min(groups, 65535)
+	be.dispatch(name, x, (groups+x-1)/x, params, nil, bufs...)
+}
+
+// dispatch records one dispatch of gx × gy workgroups; floats marks the parameters that are
+// float32 bits.
+func (be *Backend) dispatch(name string, gx, gy int, params []uint32, floats []bool, bufs ...*buffer) {
+	p := make([]any, len(params))
+	f := make([]any, len(params))
+	for i, v := range params {
+		p[i] = v
+		f[i] = i < len(floats) && floats[i]
+		if f[i].(bool) {
+			p[i] = float64(math.Float32frombits(v))
+		}
+	}
+	ids := make([]any, len(bufs))
+	for i, b := range bufs {
+		ids[i] = b.id
+	}
+	be.s.Call("dispatch", name, p, f, ids, gx, gy)
+}
+
+func u(v ...int) []uint32 {
+	out := make([]uint32, len(v))
+	for i, x := range v {
+		out[i] = uint32(x)
+	}
+	return out
+}
+
+func convParams(g layers.Conv2d, n int, extra ...int) []uint32 {
+	return u(append([]int{n, g.Cin, g.H, g.W, g.Cout, g.K, g.Stride, g.Pad, g.OutH(), g.OutW()}, extra...)...)
+}
+
+func buf(b backend.Buffer) *buffer { return b.(*buffer) }
+
+func (be *Backend) Conv2dForward(g layers.Conv2d, n int, out, inp, w backend.Buffer) {
+	be.run("conv_forward", n*g.Cout*g.OutH()*g.OutW(), convParams(g, n), buf(out), buf(inp), buf(w))
+}
+
+func (be *Backend) Conv2dBackwardData(g layers.Conv2d, n int, dinp, dout, w backend.Buffer) {
+	be.run("conv_backward_data", n*g.Cin*g.H*g.W, convParams(g, n), buf(dinp), buf(dout), buf(w))
+}
+
+func (be *Backend) Conv2dWeightGrad(g layers.Conv2d, n int, dw, dout, inp backend.Buffer) {
+	be.run("conv_weight_grad", g.Cout*g.Cols(), convParams(g, n), buf(dw), buf(dout), buf(inp))
+}
+
+func (be *Backend) Conv2dWeightSigns(g layers.Conv2d, n int, sg backend.Signs, layer int, dout, inp backend.Buffer) {
+	s := sg.(*signs)
+	be.run("conv_weight_signs", n*g.Cout*g.Cols(), convParams(g, n, s.offsets[layer]), s.sum, s.nan, buf(dout), buf(inp))
+}
+
+func (be *Backend) LinearForward(n, in, outs int, out, inp, w, bias backend.Buffer) {
+	b, has := be.orSpare(bias, 0, outs)
+	be.run("linear_forward", n*outs, u(n, in, outs, has), buf(out), buf(inp), buf(w), b)
+}
+
+func (be *Backend) LinearBackwardData(n, in, outs int, dinp, dout, w backend.Buffer) {
+	be.run("linear_backward_data", n*in, u(n, in, outs), buf(dinp), buf(dout), buf(w))
+}
+
+func (be *Backend) LinearWeightGrad(n, in, outs int, dw, dbias, dout, inp backend.Buffer) {
+	w, hasW := be.orSpare(dw, 0, in*outs)
+	b, hasB := be.orSpare(dbias, 1, outs)
+	be.run("linear_weight_grad", in*outs, u(n, in, outs, hasW, hasB), w, b, buf(dout), buf(inp))
+}
+
+func (be *Backend) LinearWeightSigns(n, in, outs int, sg backend.Signs, layer int, dout, inp backend.Buffer) {
+	s := sg.(*signs)
+	be.run("linear_weight_signs", n*in*outs, u(n, in, outs, s.offsets[layer]), s.sum, s.nan, buf(dout), buf(inp))
+}
+
+// orSpare returns b and 1, or for a nil b a spare buffer of n values and 0.
+func (be *Backend) orSpare(b backend.Buffer, slot, n int) (*buffer, int) {
+	if b == nil {
+		return be.spareBuffer(slot, n), 0
+	}
+	return buf(b), 1
+}
+
+func (be *Backend) BatchNormForward(n, c, hw, group int, out, stats, inp, gamma, beta backend.Buffer) {
+	be.dispatch("batchnorm_forward", c, n/group, u(c, hw, group, stats.Len()/2), nil,
+		buf(out), buf(stats), buf(inp), buf(gamma), buf(beta))
+}
+
+// BatchNormBackward takes one workgroup per channel and group, or, when the affine gradients
+// are wanted, one per channel that walks its groups (they add to the same dgamma and dbeta).
+func (be *Backend) BatchNormBackward(n, c, hw, group int, dinp, dgamma, dbeta, dout, inp, stats, gamma backend.Buffer) {
+	dg, hasG := be.orSpare(dgamma, 0, c)
+	db, hasB := be.orSpare(dbeta, 1, c)
+	affine, rows := 0, n/group
+	if hasG+hasB > 0 {
+		affine, rows = 1, 1
+	}
+	be.dispatch("batchnorm_backward", c, rows, u(c, hw, group, stats.Len()/2, n/group, affine), nil,
+		buf(dinp), dg, db, buf(dout), buf(inp), buf(stats), buf(gamma))
+}
+
+func (be *Backend) ReLUForward(count int, out, inp backend.Buffer) {
+	be.run("relu_forward", count, u(count), buf(out), buf(inp))
+}
+
+func (be *Backend) ReLUBackward(count int, dinp, dout, inp backend.Buffer) {
+	be.run("relu_backward", count, u(count), buf(dinp), buf(dout), buf(inp))
+}
+
+func (be *Backend) AvgPool3x3Forward(planes, h, w int, out, inp backend.Buffer) {
+	be.run("avgpool3x3_forward", planes*h*w, u(planes, h, w), buf(out), buf(inp))
+}
+
+func (be *Backend) AvgPool3x3Backward(planes, h, w int, dinp, dout backend.Buffer) {
+	be.run("avgpool3x3_backward", planes*h*w, u(planes, h, w), buf(dinp), buf(dout))
+}
+
+func (be *Backend) AvgPool2x2Forward(planes, h, w int, out, inp backend.Buffer) {
+	be.run("avgpool2x2_forward", planes*(h/2)*(w/2), u(planes, h, w), buf(out), buf(inp))
+}
+
+func (be *Backend) AvgPool2x2Backward(planes, h, w int, dinp, dout backend.Buffer) {
+	be.run("avgpool2x2_backward", planes*h*w, u(planes, h, w), buf(dinp), buf(dout))
+}
+
+func (be *Backend) GlobalAvgPoolForward(planes, hw int, out, inp backend.Buffer) {
+	be.run("globalavgpool_forward", planes, u(planes, hw), buf(out), buf(inp))
+}
+
+func (be *Backend) GlobalAvgPoolBackward(planes, hw int, dinp, dout backend.Buffer) {
+	be.run("globalavgpool_backward", planes*hw, u(planes, hw), buf(dinp), buf(dout))
+}
+
+// Add sums up to four inputs in one dispatch, more in several.
+func (be *Backend) Add(count int, out backend.Buffer, ins ...backend.Buffer) {
+	o := buf(out)
+	if len(ins) == 0 {
+		be.Zero(o, count)
+		return
+	}
+	bufs := []*buffer{o}
+	for i := range 4 {
+		if i < len(ins) {
+			bufs = append(bufs, buf(ins[i]))
+		} else {
+			bufs = append(bufs, bufs[1]) // bound, not read
+		}
+	}
+	be.run("add", count, u(count, min(len(ins), 4)), bufs...)
+	for _, in := range ins[min(len(ins), 4):] {
+		be.run("add_to", count, u(count), o, buf(in))
+	}
+}
+
+func (be *Backend) AddTo(count int, dout backend.Buffer, dins ...backend.Buffer) {
+	for _, d := range dins {
+		be.run("add_to", count, u(count), buf(d), buf(dout))
+	}
+}
+
+func (be *Backend) SoftmaxCrossEntropy(n, classes int, scale float32, losses, dlogits, logits backend.Buffer, labels []int) {
+	l := make([]uint32, n)
+	for i, v := range labels[:n] {
+		l[i] = uint32(v)
+	}
+	if be.labels == nil || be.labels.n < n {
+		be.labels = be.alloc(n)
+	}
+	be.write(be.labels, 0, bytesOf(l))
+	be.dispatch("softmax_cross_entropy", (n+63)/64, 1, []uint32{uint32(n), uint32(classes), math.Float32bits(scale)}, []bool{false, false, true},
+		buf(losses), buf(dlogits), buf(logits), be.labels)
+}
+
+// signs are GradSign's accumulators on the device: every layer's int32 sums in one buffer and
+// their NaN flags in another, layer l from offsets[l].
+type signs struct {
+	sizes, offsets []int
+	sum, nan       *buffer
+}
+
+func (s *signs) Layers() []int { return s.sizes }
+
+func (be *Backend) NewSigns(sizes []int) backend.Signs {
+	s := &signs{sizes: sizes, offsets: make([]int, len(sizes))}
+	total := 0
+	for l, n := range sizes {
+		s.offsets[l] = total
+		total += n
+	}
+	s.sum, s.nan = be.alloc(total), be.alloc(total)
+	return s
+}
+
+func (be *Backend) AddSigns(sg backend.Signs, into *backend.Sums) {
+	s := sg.(*signs)
+	sum, nan := make([]int32, s.sum.n), make([]uint32, s.nan.n)
+	be.read(bytesOf(sum), s.sum, 0)
+	be.read(bytesOf(nan), s.nan, 0)
+	part := backend.NewSums(s.sizes)
+	for l, off := range s.offsets {
+		copy(part.Sum[l], sum[off:off+s.sizes[l]])
+		for k, v := range nan[off : off+s.sizes[l]] {
+			if v != 0 {
+				if part.NaN[l] == nil {
+					part.NaN[l] = make([]bool, s.sizes[l])
+				}
+				part.NaN[l][k] = true
+			}
+		}
+	}
+	into.Add(part)
+}

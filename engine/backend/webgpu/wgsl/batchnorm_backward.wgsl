@@ -1,0 +1,66 @@
+// The input gradient of batchnorm_forward, added to dinp: dx = gamma·rstd·(dy - mean(dy) -
+// xhat·mean(dy·xhat)) over each group; one workgroup per channel (x). With affine = 0 each
+// workgroup takes one group (y); with affine = 1 the dispatch has one row and each workgroup
+// walks every group of its channel in turn, adding sum(dy·xhat) to dgamma and sum(dy) to dbeta.
+struct P { c: u32, hw: u32, group: u32, half: u32, groups: u32, affine: u32 }
+@group(0) @binding(0) var<uniform> p: P;
+@group(0) @binding(1) var<storage, read_write> dinp: array<f32>;
+@group(0) @binding(2) var<storage, read_write> dgamma: array<f32>;
+@group(0) @binding(3) var<storage, read_write> dbeta: array<f32>;
+@group(0) @binding(4) var<storage, read> dout: array<f32>;
+@group(0) @binding(5) var<storage, read> inp: array<f32>;
+@group(0) @binding(6) var<storage, read> stats: array<f32>;
+@group(0) @binding(7) var<storage, read> gamma: array<f32>;
+
+var<workgroup> part: array<f32, 64>;
+
+fn at(g: u32, c: u32, j: u32) -> u32 {
+  return ((g * p.group + j / p.hw) * p.c + c) * p.hw + j % p.hw;
+}
+
+fn total(l: u32, v: f32) -> f32 {
+  part[l] = v;
+  workgroupBarrier();
+  for (var stride = 32u; stride > 0u; stride >>= 1u) {
+    if (l < stride) { part[l] += part[l + stride]; }
+    workgroupBarrier();
+  }
+  let t = part[0];
+  workgroupBarrier();
+  return t;
+}
+
+@compute @workgroup_size(64)
+fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) l: u32) {
+  let c = wg.x;
+  let count = p.group * p.hw;
+  var sumGamma = 0.0;
+  var sumBeta = 0.0;
+  for (var g = wg.y; g < p.groups; g += nwg.y) {
+    let mean = stats[g * p.c + c];
+    let rstd = stats[p.half + g * p.c + c];
+    var sdy = 0.0;
+    var sdyx = 0.0;
+    for (var j = l; j < count; j += 64u) {
+      let k = at(g, c, j);
+      sdy += dout[k];
+      sdyx = fma(dout[k], (inp[k] - mean) * rstd, sdyx);
+    }
+    sdy = total(l, sdy);
+    sdyx = total(l, sdyx);
+    sumGamma += sdyx;
+    sumBeta += sdy;
+    let scale = gamma[c] * rstd;
+    let mdy = sdy / f32(count);
+    let mdyx = sdyx / f32(count);
+    for (var j = l; j < count; j += 64u) {
+      let k = at(g, c, j);
+      let xhat = (inp[k] - mean) * rstd;
+      dinp[k] += scale * (dout[k] - mdy - xhat * mdyx);
+    }
+  }
+  if (p.affine == 1u && l == 0u) {
+    dgamma[c] += sumGamma;
+    dbeta[c] += sumBeta;
+  }
+}

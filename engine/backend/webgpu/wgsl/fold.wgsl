@@ -1,0 +1,15 @@
+// Prepended to the sign kernels: GradSign's accumulators, an int32 sum of signs per weight and
+// a NaN flag per weight, bound as 1 and 2.
+@group(0) @binding(1) var<storage, read_write> acc: array<atomic<i32>>;
+@group(0) @binding(2) var<storage, read_write> nan: array<atomic<u32>>;
+
+// fold adds the sign of g (+1, -1, or 0 for a zero gradient) at acc[at]; a NaN adds nothing and
+// sets nan[at].
+fn fold(at: u32, g: f32) {
+  if (nanOf(g)) {
+    atomicOr(&nan[at], 1u);
+    return;
+  }
+  let sg = signOf(g);
+  if (sg != 0) { atomicAdd(&acc[at], sg); }
+}
