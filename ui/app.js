@@ -16,7 +16,9 @@ const EDGE_BOW = [0, -80, 0, -160, 80, 0];
 const DEFAULT_ARCH = '|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|';
 
 const $ = (id) => document.getElementById(id);
-const state = { ops: [], n: 16, seed: 0, proxies: [] };
+const state = { ops: [], n: 16, seed: 0, proxies: [], backend: 'auto' };
+// backendInfo: gradsign.backends() once known: the GPU's adapter and self-check, what auto picks.
+let backendInfo = null;
 let plot = null;
 
 // parseOps reads an arch string into op numbers for the editor, or null; the engine is the
@@ -156,9 +158,16 @@ let lastInfo = null;
 
 // estimateSeconds is the time a score of this architecture on n images should take here.
 function estimateSeconds(n) {
-  if (!gemm || !lastInfo) return null;
+  if (!gemm || !lastInfo || runsOn() === 'webgpu') return null; // the rate is the CPU kernel's
+
   const flop = 6 * lastInfo.flops * n;
   return flop / (gemm.gflops * 1e9 * scoreEfficiency * Math.min(gradsign.workers, n));
+}
+
+// runsOn is the backend a score would run on now: 'webgpu' or 'wasm' (auto's pick once known).
+function runsOn() {
+  if (state.backend !== 'auto') return state.backend;
+  return backendInfo ? backendInfo.auto : 'wasm';
 }
 
 function updateEstimate() {
@@ -173,6 +182,7 @@ function saveURL() {
   p.set('arch', archString(state.ops));
   p.set('n', state.n);
   p.set('seed', state.seed);
+  if (state.backend === 'auto') p.delete('backend'); else p.set('backend', state.backend);
   history.replaceState(null, '', `?${p}`);
 }
 
@@ -182,8 +192,26 @@ function loadURL() {
   if (ops) state.ops = ops;
   if (FACTS.nChoices.map(String).includes(p.get('n'))) state.n = Number(p.get('n'));
   if (/^\d+$/.test(p.get('seed') || '')) state.seed = Number(p.get('seed'));
+  if (['auto', 'webgpu', 'wasm'].includes(p.get('backend'))) state.backend = p.get('backend');
   $('n').value = state.n;
   $('seed').value = state.seed;
+  $('backend').value = state.backend;
+}
+
+// showBackends says which backends this browser offers and what auto picks, and keeps WebGPU
+// from being chosen where there is no adapter.
+function showBackends() {
+  const gpu = backendInfo.webgpu;
+  $('backend').querySelector('option[value=webgpu]').disabled = !gpu;
+  if (!gpu && state.backend === 'webgpu') {
+    state.backend = 'auto';
+    $('backend').value = 'auto';
+  }
+  $('backend-status').textContent = !gpu
+    ? 'No WebGPU adapter in this browser: scores run on the wasm engine (CPU).'
+    : gpu.check.ok
+      ? `WebGPU: ${gpu.adapter}. Its self-check agreed with the wasm engine (${(100 * gpu.check.relDiff).toFixed(3)}% apart), so auto runs on the GPU.`
+      : `WebGPU: ${gpu.adapter}, but its self-check ${gpu.check.error ? `failed (${gpu.check.error})` : `disagreed with the wasm engine by ${(100 * gpu.check.relDiff).toFixed(2)}%`}: auto runs on the wasm engine.`;
 }
 
 // --- data ---
@@ -206,11 +234,11 @@ let engineReady = false;
 let limitProxies = () => {};
 
 async function runScore() {
-  const request = { arch: archString(state.ops), n: state.n, seed: state.seed, proxies: ['gradsign', ...state.proxies] };
+  const request = { arch: archString(state.ops), n: state.n, seed: state.seed, proxies: ['gradsign', ...state.proxies], backend: state.backend };
   $('score').disabled = true;
   $('cancel').disabled = false;
   $('progress').value = 0;
-  $('progress-text').textContent = `Scoring on ${request.n} images with ${gradsign.workers} workers…`;
+  $('progress-text').textContent = runsOn() === 'webgpu' ? `Scoring on ${request.n} images on the GPU…` : `Scoring on ${request.n} images with ${gradsign.workers} workers…`;
   const estimate = estimateSeconds(request.n);
   const started = performance.now();
   // While the proxies run (one call, no progress of its own) the bar creeps on by the clock.
@@ -272,7 +300,8 @@ async function showResult(r) {
     ['FLOPs', `${fmt(r.flops / 1e6, 2)} M per image`],
     ['Benchmark test accuracy', `CIFAR-10 ${fmt(r.accuracy.cifar10, 2)}% · CIFAR-100 ${fmt(r.accuracy.cifar100, 2)}% · ImageNet16-120 ${fmt(r.accuracy.imagenet16, 2)}%`],
     ['Images, seed', `${r.n} CIFAR-10 test images, seed ${r.seed}`],
-    ['Time', `${fmt(r.seconds, 2)} s with ${r.workers} worker${r.workers > 1 ? 's' : ''}${r.cached ? ' (from history)' : ''}`],
+    ['Time', `${fmt(r.seconds, 2)} s ${r.backend === 'webgpu' ? 'on the GPU' : `with ${r.workers} worker${r.workers > 1 ? 's' : ''}`}${r.cached ? ' (from history)' : ''}`],
+    ['Backend', r.backend === 'webgpu' ? `WebGPU (${r.adapter})` : 'wasm engine (CPU)'],
   ];
   for (const name of Object.keys(r.proxies || {})) rows.push([name, r.proxies[name].toPrecision(6), 'proxy']);
   $('result').replaceChildren(...rows.flatMap(([k, v, cls]) => [el('dt', {}, k), el('dd', { class: cls || '', id: `result-${k.toLowerCase().split(' ')[0]}` }, v)]));
@@ -585,6 +614,11 @@ async function main() {
   $('clear').addEventListener('click', clearHistory);
   $('export-csv').addEventListener('click', () => download('csv'));
   $('plot-x').addEventListener('change', () => { if (plotted) drawPlot(plotted); });
+  $('backend').addEventListener('change', () => {
+    state.backend = $('backend').value;
+    saveURL();
+    updateEstimate();
+  });
   $('export-json').addEventListener('click', () => download('json'));
   watchUpdates();
   try {
@@ -593,6 +627,7 @@ async function main() {
     $('status').textContent = `Engine ready: ${gradsign.workers} workers.`;
     gemm = await gradsign.gemmRate(200);
     updateEstimate();
+    gradsign.backends().then((b) => { backendInfo = b; showBackends(); updateEstimate(); });
     $('score').disabled = !!$('arch-error').textContent;
     await Promise.all([drawThumbs(), drawHistory(), validateText()]);
   } catch (err) {

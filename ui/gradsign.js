@@ -1,14 +1,20 @@
 // window.gradsign: the one JavaScript API of the engine, for the page, power users and tests.
 //
 //   gradsign.ready                          Promise, resolved when the engines are loaded
-//   gradsign.score({arch, n, seed, proxies}, onProgress)
-//                                           -> Promise<{arch, gradsign, params, flops, n, seed,
+//   gradsign.score({arch, n, seed, proxies, backend}, onProgress)
+//                                           -> Promise<{arch, gradsign, params, flops, n, seed, backend,
+//                                              adapter,
 //                                              seconds, layers, index, accuracy, percentile, rank:
 //                                              {gradsign, accuracy, of}, cached, proxies,
 //                                              proxyError (when the proxies failed: GradSign stands)}>
 //                                           GradSign always; `proxies` may add the mini-batch
 //                                           baselines, each up to its maxN (gradsign.facts()).
-//                                           The request is checked before any work.
+//                                           The request is checked before any work. backend:
+//                                           'auto' (default: WebGPU where an adapter exists and
+//                                           passes the self-check, else wasm), 'webgpu' or 'wasm';
+//                                           the result says which ran ('webgpu' | 'wasm').
+//   gradsign.backends()                     -> Promise<{webgpu: {adapter, check: {ok, cpu, other,
+//                                              relDiff}} | null, auto: 'webgpu' | 'wasm'}>
 //   gradsign.facts()                        -> Promise<{ops, edges, proxies: [{name, maxN}], numArchs,
 //                                              images, nChoices, maxSeed, datasets}>
 //   gradsign.check({arch, n, seed, proxies}) -> Promise: rejects with what is wrong, if anything
@@ -24,19 +30,21 @@
 //   gradsign.gemmRate(ms)                   -> Promise<{kernel, gflops}>: that kernel's speed
 //   gradsign.history.list() / .clear() / .put(record) / .export('csv' | 'json')
 //
-// Scoring runs in a pool of Web Workers (one wasm engine each). The n images of one score are
-// split across them, each returns its sign accumulators, and one engine adds them up. Results
+// Scoring runs in a pool of Web Workers (one wasm engine each). On the wasm backend the n
+// images of one score are split across them, each returns its sign accumulators, and one engine
+// adds them up; on WebGPU the first worker, which holds the GPU device, takes all n. Results
 // are kept in IndexedDB under a key of everything that determines them, so a repeated request
 // is answered from there. The page never does the arithmetic itself.
 
 const MAX_WORKERS = 16;
 
 class Engine {
-  constructor(files) {
+  constructor(files, gpu) {
     // The worker's name carries the page's ?kernel=go (a query string on the worker's URL
-    // would not survive the service worker's cache).
+    // would not survive the service worker's cache) and whether it opens the GPU.
     const kernel = new URLSearchParams(location.search).get('kernel') === 'go' ? 'kernel=go' : '';
-    this.worker = new Worker(new URL('worker.js', import.meta.url), { name: kernel });
+    const name = [kernel, gpu ? 'gpu' : ''].filter(Boolean).join(' ');
+    this.worker = new Worker(new URL('worker.js', import.meta.url), { name });
     this.pending = new Map();
     this.next = 0;
     this.worker.onmessage = (e) => {
@@ -92,7 +100,7 @@ const poolSize = Math.max(1, Math.min(Number.isInteger(askedWorkers) && askedWor
 // The pool: made once, for the page's life. A cancelled score stops its workers' jobs between
 // two chunks; the workers stay.
 const files = loadFiles();
-const pool = files.then((f) => Array.from({ length: poolSize }, () => new Engine(f)));
+const pool = files.then((f) => Array.from({ length: poolSize }, (_, i) => new Engine(f, i === 0)));
 const engines = async () => {
   const p = await pool;
   await Promise.all(p.map((e) => e.ready));
@@ -101,6 +109,35 @@ const engines = async () => {
 const first = async () => (await engines())[0];
 // facts: the engine's one source of ops, edges, proxies and their N limits, N choices, seeds.
 const facts = first().then((e) => e.call('facts', []));
+
+// backends: the first worker's WebGPU device, if any, and the self-check that decides 'auto':
+// a small network with every kind of operation scored on WebGPU and on wasm, equal within 0.1%.
+let backendsOnce = null;
+function backends() {
+  backendsOnce ??= (async () => {
+    const e = await first();
+    const gpu = await e.call('gpu', []);
+    if (!gpu) return { webgpu: null, auto: 'wasm' };
+    let check;
+    try {
+      check = await e.call('checkBackend', ['webgpu']);
+    } catch (err) {
+      check = { ok: false, error: err.message };
+    }
+    return { webgpu: { adapter: gpu.adapter, check }, auto: check.ok ? 'webgpu' : 'wasm' };
+  })();
+  return backendsOnce;
+}
+
+// backendFor resolves a request's backend to 'webgpu' or 'wasm', or says what is wrong.
+async function backendFor(asked) {
+  if (asked === 'wasm') return 'wasm';
+  if (asked !== 'auto' && asked !== 'webgpu') throw new Error(`backend ${JSON.stringify(asked)}: want 'auto', 'webgpu' or 'wasm'`);
+  const b = await backends();
+  if (asked === 'auto') return b.auto;
+  if (!b.webgpu) throw new Error("backend 'webgpu': this browser offers no WebGPU adapter (navigator.gpu); use 'wasm' or 'auto'");
+  return 'webgpu';
+}
 
 // The scores running now: cancel settles each at once.
 const running = new Set();
@@ -132,14 +169,16 @@ async function run(request, onProgress, ticket) {
   const all = await engines();
   if (typeof arch !== 'string') throw new Error('score: arch must be a NAS-Bench-201 arch string');
   await all[0].call('check', [{ arch, n, seed, proxies }]);
+  const backend = await backendFor(request.backend ?? 'auto');
+  const adapter = backend === 'webgpu' ? (await backends()).webgpu.adapter : undefined;
   const others = (await facts).proxies.map((p) => p.name).filter((p) => p !== 'gradsign' && proxies.includes(p));
-  const key = await all[0].call('historyKey', [{ arch, n, seed, proxies: ['gradsign', ...others] }]);
+  const key = await all[0].call('historyKey', [{ arch, n, seed, proxies: ['gradsign', ...others], backend }]);
   const cached = await all[0].call('historyGet', [key]);
   if (cached) return { ...cached, cached: true };
   if (ticket.cancelled) throw new Cancelled();
 
   const start = performance.now();
-  const k = Math.min(all.length, n);
+  const k = backend === 'webgpu' ? 1 : Math.min(all.length, n);
   const done = new Array(k).fill(0);
   const report = (stage) => {
     const total = done.reduce((a, b) => a + b, 0);
@@ -148,7 +187,7 @@ async function run(request, onProgress, ticket) {
   const parts = await Promise.all(all.slice(0, k).map((engine, i) => {
     const from = Math.floor((i * n) / k);
     const to = Math.floor(((i + 1) * n) / k);
-    const job = engine.start('accumulate', [{ arch, seed, from, to }], (d) => { done[i] = d; report('gradsign'); });
+    const job = engine.start('accumulate', [{ arch, seed, from, to, backend: backend === 'webgpu' ? 'webgpu' : 'cpu' }], (d) => { done[i] = d; report('gradsign'); });
     ticket.jobs.push({ engine, id: job.id });
     return job.promise;
   }));
@@ -168,6 +207,8 @@ async function run(request, onProgress, ticket) {
     ...result,
     seconds: (performance.now() - start) / 1000,
     workers: k,
+    backend,
+    ...(adapter ? { adapter } : {}),
     time: new Date().toISOString(),
     key,
   };
@@ -190,6 +231,7 @@ export const gradsign = {
   facts: () => facts,
   check: async (request) => (await first()).call('check', [request]),
   score,
+  backends,
   cancel,
   lookup: async (q) => (await first()).call('lookup', [String(q)]),
   reference: async (n) => (await first()).call('reference', [n]),

@@ -2,11 +2,13 @@
 // the page's thread. Messages in: {id, method, args}; out: {id, result} | {id, error} |
 // {id, progress} (samples done, for accumulate); {method: 'cancel', args: [id]} stops the
 // accumulate of message id between two chunks (it then rejects). memoryBytes answers the size of the wasm
-// memory; kernel, which GEMM kernel runs (kernel.js). A worker named 'kernel=go' leaves the
-// SIMD kernel out (for comparisons).
-importScripts('wasm_exec.js', 'kernel.js');
+// memory; kernel, which GEMM kernel runs (kernel.js). The worker's name is a list of words:
+// 'kernel=go' leaves the SIMD kernel out (for comparisons); 'gpu' opens a WebGPU device
+// (webgpu.js) before the engine starts, for the engine's webgpu backend.
+importScripts('wasm_exec.js', 'kernel.js', 'webgpu.js');
 
-const useKernel = self.name !== 'kernel=go';
+const words = self.name.split(' ');
+const useKernel = !words.includes('kernel=go');
 
 // The kernel modules' bytes, or null where one cannot be fetched.
 async function kernelModules() {
@@ -26,6 +28,13 @@ const started = (async () => {
     ({ instance } = await WebAssembly.instantiate(bytes, go.importObject));
   }
   self.gradsignKernelKind = useKernel ? installGradsignKernel(instance.exports.mem, await kernelModules()) : 'go';
+  if (words.includes('gpu')) {
+    try {
+      await self.gradsignGPU.init();
+    } catch (err) { // no device: the engine's webgpu backend says so when asked
+      console.warn(`WebGPU: ${err.message}`);
+    }
+  }
   go.run(instance);
   await ready;
   return self.gradsignEngine;

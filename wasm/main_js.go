@@ -6,7 +6,10 @@
 //
 //	init({version, cifar: Uint8Array, table: Uint8Array, reference: Uint8Array})
 //	lookup(archOrIndex)                        -> {index, arch, params, flops, accuracy}
-//	accumulate({arch, seed, from, to}, onProgress(done), job) -> Uint8Array (sign accumulators)
+//	accumulate({arch, seed, from, to, backend}, onProgress(done), job) -> Uint8Array (sign accumulators);
+//	                                              backend 'webgpu' runs on the GPU, otherwise the wasm engine
+//	gpu()                                      -> {adapter} of the worker's WebGPU device, or null
+//	checkBackend('webgpu')                     -> {ok, cpu, other, relDiff}: a small network scored on both
 //	finish({arch, seed, n}, [Uint8Array...])   -> {gradsign, layers, percentile, ...}
 //	thumbnails(n)                              -> {rgba: Uint8Array, labels}
 //	reference(n)                               -> {points: [{index, arch, gradsign, params, accuracy}] sorted
@@ -20,7 +23,7 @@
 //	                                              each image's gradient at k weights of one layer
 //	gemmRate(ms)                               -> {kernel, gflops}: the float32 kernel and its rate on
 //	                                              a convolution-shaped product, timed for about ms
-//	historyKey({arch, n, seed, proxies}) / historyGet(key) / historyPut(record) / historyList()
+//	historyKey({arch, n, seed, proxies, backend}) / historyGet(key) / historyPut(record) / historyList()
 //	historyClear() / historyExport("csv" | "json")
 package main
 
@@ -33,6 +36,8 @@ import (
 	"sync"
 	"syscall/js"
 	"time"
+
+	"gradsign/engine/backend/webgpu"
 )
 
 var sess *session
@@ -49,6 +54,8 @@ func main() {
 		"gemmRate":      func(a []js.Value) (any, error) { return gemmRate(arg(a, 0).Float()), nil },
 		"facts":         func([]js.Value) (any, error) { return toJS(must().facts(), nil) },
 		"check":         check,
+		"gpu":           gpu,
+		"checkBackend":  func(a []js.Value) (any, error) { return toJS(must().checkBackend(arg(a, 0).String())) },
 		"cancel":        cancelJob,
 		"signSamples":   signSamples,
 		"historyKey":    historyKey,
@@ -195,7 +202,11 @@ func accumulate(args []js.Value) (any, error) {
 		time.Sleep(time.Millisecond)
 	}
 	o := arg(args, 0)
-	data, err := must().accumulate(ctx, arch, seed, o.Get("from").Int(), o.Get("to").Int(), progress)
+	be := "cpu"
+	if o.Get("backend").String() == "webgpu" {
+		be = "webgpu"
+	}
+	data, err := must().accumulate(ctx, arch, seed, o.Get("from").Int(), o.Get("to").Int(), be, progress)
 	if err != nil {
 		return nil, err
 	}
@@ -240,7 +251,11 @@ func historyKey(args []js.Value) (any, error) {
 	if p := arg(args, 0).Get("proxies"); p.Type() == js.TypeObject {
 		names = p.Call("join", "+").String()
 	}
-	return must().historyKey(names, arch, arg(args, 0).Get("n").Int(), seed)
+	be := "wasm"
+	if b := arg(args, 0).Get("backend"); b.Type() == js.TypeString {
+		be = b.String()
+	}
+	return must().historyKey(names, arch, arg(args, 0).Get("n").Int(), seed, be)
 }
 
 func proxyValues(args []js.Value) (any, error) {
@@ -329,6 +344,15 @@ func check(args []js.Value) (any, error) {
 		}
 	}
 	return nil, must().check(o.Get("arch").String(), n.Int(), s, names)
+}
+
+// gpu describes the worker's WebGPU device (ui/webgpu.js opened it before the engine started),
+// or is null where it has none.
+func gpu([]js.Value) (any, error) {
+	if !webgpu.Available() {
+		return nil, nil
+	}
+	return toJS(map[string]string{"adapter": webgpu.Adapter()}, nil)
 }
 
 func cancelJob(args []js.Value) (any, error) {

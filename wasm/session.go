@@ -105,8 +105,14 @@ func (s *session) network(arch string, seed uint64) (*network.Network[float32], 
 	return net, nil
 }
 
-// accumulate scores images from..to-1 and returns their encoded sign accumulators.
-func (s *session) accumulate(ctx context.Context, arch string, seed uint64, from, to int, progress func(done int)) ([]byte, error) {
+// gpuChunk is how many images go through the WebGPU backend together: enough to fill a GPU's
+// invocations (each kernel runs one per output value of every image in the chunk), small
+// against every adapter's buffer limits (64 KB per image for the largest activation).
+const gpuChunk = 32
+
+// accumulate scores images from..to-1 on a backend ("cpu", the wasm engine, or "webgpu") and
+// returns their encoded sign accumulators.
+func (s *session) accumulate(ctx context.Context, arch string, seed uint64, from, to int, be string, progress func(done int)) ([]byte, error) {
 	if from < 0 || to > s.images.Len() || from >= to {
 		return nil, fmt.Errorf("images %d..%d requested, the bundled set holds 0..%d", from, to-1, s.images.Len()-1)
 	}
@@ -118,11 +124,57 @@ func (s *session) accumulate(ctx context.Context, arch string, seed uint64, from
 	if err != nil {
 		return nil, err
 	}
-	signs, err := gradsign.Accumulate(ctx, net, x, labels, gradsign.Options{Workers: 1, Progress: progress})
+	opt := gradsign.Options{Workers: 1, Progress: progress, Backend: be}
+	if be == "webgpu" {
+		opt.Chunk = gpuChunk
+	}
+	signs, err := gradsign.Accumulate(ctx, net, x, labels, opt)
 	if err != nil {
 		return nil, err
 	}
 	return signs.MarshalBinary()
+}
+
+// backendCheck is the start-up self-check of a second backend against the wasm engine's.
+type backendCheck struct {
+	OK      bool    `json:"ok"`
+	CPU     float64 `json:"cpu"`     // GradSign of the check network on the wasm engine
+	Other   float64 `json:"other"`   // and on the backend checked
+	RelDiff float64 `json:"relDiff"` // |other - cpu| / cpu
+}
+
+// checkBackend scores a small network with every kind of operation (convolutions 3×3 and
+// 1×1, both poolings, skip and none edges, reduction blocks, the classifier) on 8 images with
+// the backend and with the wasm engine: the backend passes if the scores agree within 0.1%.
+func (s *session) checkBackend(be string) (backendCheck, error) {
+	a, err := nb201.ParseArch("|nor_conv_3x3~0|+|nor_conv_1x1~0|avg_pool_3x3~1|+|skip_connect~0|none~1|nor_conv_3x3~2|")
+	if err != nil {
+		return backendCheck{}, err
+	}
+	net, err := network.Build[float32](network.Config{Arch: a, C: 4, N: 1, Classes: 10, H: 32, W: 32})
+	if err != nil {
+		return backendCheck{}, err
+	}
+	net.Init(1)
+	const n = 8
+	x, labels, err := cifar.Batch[float32](s.images, 0, n, nil)
+	if err != nil {
+		return backendCheck{}, err
+	}
+	score := func(name string) (float64, error) {
+		r, err := gradsign.Score(context.Background(), net, x, labels, gradsign.Options{Workers: 1, Chunk: n, Backend: name})
+		return r.Score, err
+	}
+	var c backendCheck
+	if c.CPU, err = score("cpu"); err != nil {
+		return c, err
+	}
+	if c.Other, err = score(be); err != nil {
+		return c, err
+	}
+	c.RelDiff = math.Abs(c.Other-c.CPU) / c.CPU
+	c.OK = c.CPU > 0 && c.RelDiff <= 1e-3
+	return c, nil
 }
 
 // maxProxyN and maxGraspN bound the images of the mini-batch proxies in the browser: they
@@ -375,12 +427,15 @@ func (s *session) thumbnails(n int) ([]byte, []int, error) {
 
 // historyKey names a result by everything that determines it; proxy is the proxies asked
 // for, joined with "+".
-func (s *session) historyKey(proxy, arch string, n int, seed uint64) (string, error) {
+func (s *session) historyKey(proxy, arch string, n int, seed uint64, be string) (string, error) {
 	a, err := nb201.ParseArch(arch)
 	if err != nil {
 		return "", err
 	}
-	return fmt.Sprintf("%s|%s|n=%d|seed=%d|%s|engine=%s", proxy, a, n, seed, dataName, s.version), nil
+	if be != "wasm" && be != "webgpu" {
+		return "", fmt.Errorf("backend %q: want wasm or webgpu", be)
+	}
+	return fmt.Sprintf("%s|%s|n=%d|seed=%d|%s|engine=%s|backend=%s", proxy, a, n, seed, dataName, s.version, be), nil
 }
 
 // record is one history entry: a result, when and how fast it was made.
@@ -389,7 +444,9 @@ type record struct {
 	Proxies map[string]float64 `json:"proxies,omitempty"` // the other proxies asked for
 	Seconds float64            `json:"seconds"`
 	Workers int                `json:"workers"`
-	Time    string             `json:"time"` // RFC 3339
+	Backend string             `json:"backend"`           // "wasm" or "webgpu"
+	Adapter string             `json:"adapter,omitempty"` // the GPU's, for webgpu
+	Time    string             `json:"time"`              // RFC 3339
 	Key     string             `json:"key"`
 }
 
@@ -409,7 +466,7 @@ func historyCSV(records []record) string {
 	var b strings.Builder
 	w := csv.NewWriter(&b)
 	w.Write(append([]string{"time", "index", "arch", "n", "seed", "data", "gradsign"}, append(others,
-		"params", "flops", "cifar10", "cifar100", "imagenet16", "percentile", "seconds", "workers")...))
+		"params", "flops", "cifar10", "cifar100", "imagenet16", "percentile", "seconds", "workers", "backend", "adapter")...))
 	f := func(x float64, digits int) string { return strconv.FormatFloat(x, 'f', digits, 64) }
 	for _, r := range records {
 		pct := ""
@@ -422,7 +479,7 @@ func historyCSV(records []record) string {
 			row = append(row, map[bool]string{true: f(v, -1), false: ""}[ok])
 		}
 		row = append(row, strconv.Itoa(r.Params), strconv.Itoa(r.FLOPs), f(r.Accuracy["cifar10"], 2), f(r.Accuracy["cifar100"], 2),
-			f(r.Accuracy["imagenet16"], 2), pct, f(r.Seconds, 2), strconv.Itoa(r.Workers))
+			f(r.Accuracy["imagenet16"], 2), pct, f(r.Seconds, 2), strconv.Itoa(r.Workers), r.Backend, r.Adapter)
 		w.Write(row)
 	}
 	w.Flush()

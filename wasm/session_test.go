@@ -63,7 +63,7 @@ func TestPartsAddUp(t *testing.T) {
 	const n = 16
 	var parts [][]byte
 	for _, r := range [][2]int{{0, 5}, {5, 6}, {6, 16}} {
-		p, err := s.accumulate(context.Background(), index11, 3, r[0], r[1], nil)
+		p, err := s.accumulate(context.Background(), index11, 3, r[0], r[1], "cpu", nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -97,7 +97,7 @@ func TestPartsAddUp(t *testing.T) {
 	if _, err := s.finish(index11, 3, n, [][]byte{parts[0][:10]}); err == nil {
 		t.Fatal("truncated part: no error")
 	}
-	if _, err := s.accumulate(context.Background(), index11, 3, 990, 1001, nil); err == nil {
+	if _, err := s.accumulate(context.Background(), index11, 3, 990, 1001, "cpu", nil); err == nil {
 		t.Fatal("images beyond the set: no error")
 	}
 }
@@ -112,25 +112,31 @@ func TestThumbnailsAndHistory(t *testing.T) {
 	if rgba[4096+0] != img[0] || rgba[4096+1] != img[1024] || rgba[4096+2] != img[2048] || rgba[4096+3] != 255 {
 		t.Fatal("thumbnail pixel 0 of image 1 is not R, G, B, 255 of the record")
 	}
-	key, err := s.historyKey("gradsign", " "+index11, 16, 2)
-	if err != nil || key != "gradsign|"+index11+"|n=16|seed=2|cifar10-test-0..999|engine=test" {
+	key, err := s.historyKey("gradsign", " "+index11, 16, 2, "wasm")
+	if err != nil || key != "gradsign|"+index11+"|n=16|seed=2|cifar10-test-0..999|engine=test|backend=wasm" {
 		t.Fatalf("key %q, %v", key, err)
 	}
-	if _, err := s.historyKey("gradsign", "junk", 16, 2); err == nil {
+	if gpuKey, _ := s.historyKey("gradsign", index11, 16, 2, "webgpu"); gpuKey == key {
+		t.Fatal("the same key for the wasm engine and WebGPU")
+	}
+	if _, err := s.historyKey("gradsign", index11, 16, 2, "cuda"); err == nil {
+		t.Fatal("key of an unknown backend: no error")
+	}
+	if _, err := s.historyKey("gradsign", "junk", 16, 2, "wasm"); err == nil {
 		t.Fatal("key of a malformed arch: no error")
 	}
 	pct := 37.5
 	recs := []record{{scoreResult: scoreResult{archInfo: archInfo{Index: 11, Arch: index11, Params: 802426, FLOPs: 113951370,
 		Accuracy: map[string]float64{"cifar10": 91.5833}}, GradSign: 123456, N: 16, Seed: 2, Data: dataName, Percentile: &pct},
-		Seconds: 1.4999999999, Workers: 2, Time: "2026-11-26T20:00:00Z", Key: key},
+		Seconds: 1.4999999999, Workers: 2, Backend: "webgpu", Adapter: "google swiftshader", Time: "2026-11-26T20:00:00Z", Key: key},
 		{scoreResult: scoreResult{archInfo: archInfo{Index: 0, Arch: "|avg_pool_3x3~0|+|nor_conv_1x1~0|skip_connect~1|+|nor_conv_1x1~0|skip_connect~1|skip_connect~2|", Accuracy: map[string]float64{}}, GradSign: 5, N: 16},
 			Proxies: map[string]float64{"snip": 0.25, "naswot": 12}, Seconds: 28.45659999999986, Time: "2026-11-26T21:00:00Z", Key: "k"}}
 	rows, err := csv.NewReader(strings.NewReader(historyCSV(recs))).ReadAll()
-	want := []string{"time", "index", "arch", "n", "seed", "data", "gradsign", "snip", "naswot", "params", "flops", "cifar10", "cifar100", "imagenet16", "percentile", "seconds", "workers"}
+	want := []string{"time", "index", "arch", "n", "seed", "data", "gradsign", "snip", "naswot", "params", "flops", "cifar10", "cifar100", "imagenet16", "percentile", "seconds", "workers", "backend", "adapter"}
 	if err != nil || len(rows) != 3 || !slices.Equal(rows[0], want) {
 		t.Fatalf("CSV header %v, %v", rows[0], err)
 	}
-	if got := rows[1]; got[2] != index11 || got[6] != "123456" || got[7] != "" || got[11] != "91.58" || got[14] != "37.5" || got[15] != "1.50" {
+	if got := rows[1]; got[2] != index11 || got[6] != "123456" || got[7] != "" || got[11] != "91.58" || got[14] != "37.5" || got[15] != "1.50" || got[17] != "webgpu" || got[18] != "google swiftshader" {
 		t.Fatalf("CSV row %v", got)
 	}
 	if got := rows[2]; got[7] != "0.25" || got[8] != "12" || got[15] != "28.46" {
@@ -236,5 +242,18 @@ func TestSignSamples(t *testing.T) {
 	}
 	if _, err := s.signSamples(index11, 0, 33, 8, nil); err == nil {
 		t.Fatal("33 images: no error")
+	}
+}
+
+// TestCheckBackend runs the start-up self-check with the CPU as the "other" backend (natively
+// there is no WebGPU): equal scores pass, an unknown backend is an error.
+func TestCheckBackend(t *testing.T) {
+	s := testSession(t)
+	c, err := s.checkBackend("cpu")
+	if err != nil || !c.OK || c.CPU <= 0 || c.RelDiff != 0 {
+		t.Fatalf("%+v, %v", c, err)
+	}
+	if _, err := s.checkBackend("cuda"); err == nil {
+		t.Fatal("an unknown backend passed")
 	}
 }

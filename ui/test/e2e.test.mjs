@@ -398,3 +398,18 @@ test('on a phone the history keeps its Show buttons on the screen; an index like
   await page.dispatchEvent('#index', 'change');
   await page.waitForFunction(() => /index "3\.5": want a whole number/.test(document.getElementById('arch-error').textContent));
 });
+
+test("without WebGPU (this Chromium has none), 'auto' runs on wasm and 'webgpu' says why not", { timeout: SCORE_TIMEOUT }, async () => {
+  await open();
+  const b = await page.evaluate(() => window.gradsign.backends());
+  assert.equal(b.webgpu, null);
+  assert.equal(b.auto, 'wasm');
+  await page.waitForFunction(() => /No WebGPU adapter/.test(document.getElementById('backend-status').textContent));
+  assert.equal(await page.locator('#backend option[value=webgpu]').isDisabled(), true);
+  const arch = '|avg_pool_3x3~0|+|nor_conv_1x1~0|skip_connect~1|+|nor_conv_1x1~0|skip_connect~1|skip_connect~2|';
+  const r = await page.evaluate((a) => window.gradsign.score({ arch: a, n: 16, seed: 5 }), arch);
+  assert.equal(r.backend, 'wasm');
+  assert.equal(r.adapter, undefined);
+  await assert.rejects(page.evaluate((a) => window.gradsign.score({ arch: a, n: 16, seed: 5, backend: 'webgpu' }), arch),
+    /no WebGPU adapter.*use 'wasm' or 'auto'/);
+});

@@ -1,0 +1,104 @@
+// The page on WebGPU: headless Chromium with SwiftShader's CPU adapter (right for correctness,
+// says nothing of speed), against the built app served by tools/serve. GradSign on the GPU must
+// equal the native CLI within 0.1% on architectures that use every kind of operation, 'auto'
+// must pick the GPU after its self-check, and the result, the page and the exports must say
+// which backend ran. (That 'auto' falls back to wasm without an adapter is e2e.test.mjs's,
+// whose Chromium has no WebGPU.)
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const FLAGS = ['--no-sandbox', '--enable-unsafe-webgpu', '--use-webgpu-adapter=swiftshader', '--disable-quic',
+  '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const SCORE_TIMEOUT = 300_000;
+
+let server;
+let url;
+let browser;
+let page;
+
+before(async () => {
+  server = spawn(join(root, 'bin', 'serve'), ['-dir', join(root, 'build', 'web'), '-addr', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  url = await new Promise((resolve, reject) => {
+    server.stdout.on('data', (d) => {
+      const m = String(d).match(/on (http:\/\/\S+)/);
+      if (m) resolve(m[1]);
+    });
+    server.on('exit', (code) => reject(new Error(`server exited with ${code}`)));
+  });
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: FLAGS });
+  page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+  page.on('pageerror', (err) => console.error('page error:', err.message));
+  await page.goto(url);
+  await page.evaluate(() => window.gradsign.ready);
+});
+
+after(async () => {
+  await browser?.close();
+  server?.kill();
+});
+
+function nativeScore(arch, n, seed) {
+  const out = execFileSync(join(root, 'bin', 'gradsign'), ['score', '--arch', arch, '--n', String(n), '--seed', String(seed), '--json']);
+  return JSON.parse(String(out)).gradsign;
+}
+
+test('auto picks WebGPU after its self-check', async () => {
+  const b = await page.evaluate(() => window.gradsign.backends());
+  assert.ok(b.webgpu, 'an adapter');
+  assert.match(b.webgpu.adapter, /swiftshader/);
+  assert.equal(b.webgpu.check.ok, true, `self-check: ${JSON.stringify(b.webgpu.check)}`);
+  assert.ok(b.webgpu.check.cpu > 0);
+  assert.equal(b.auto, 'webgpu');
+  await page.waitForFunction(() => /auto runs on the GPU/.test(document.getElementById('backend-status').textContent));
+});
+
+// Between them: 3×3 and 1×1 convolutions, 3×3 average pooling, skip and none edges, a node with
+// one input, the reduction blocks and the classifier.
+const ARCHS = [
+  '|avg_pool_3x3~0|+|nor_conv_1x1~0|skip_connect~1|+|nor_conv_1x1~0|skip_connect~1|skip_connect~2|', // index 0
+  '|nor_conv_3x3~0|+|none~0|avg_pool_3x3~1|+|skip_connect~0|none~1|nor_conv_3x3~2|',
+];
+
+for (const arch of ARCHS) {
+  test(`GradSign on WebGPU equals the native CLI within 0.1%: ${arch}`, { timeout: SCORE_TIMEOUT }, async () => {
+    const r = await page.evaluate((a) => window.gradsign.score({ arch: a, n: 16, seed: 0, backend: 'webgpu' }), arch);
+    assert.equal(r.backend, 'webgpu');
+    assert.match(r.adapter, /swiftshader/);
+    const native = nativeScore(arch, 16, 0);
+    assert.ok(native > 0);
+    const rel = Math.abs(r.gradsign - native) / native;
+    assert.ok(rel <= 1e-3, `webgpu ${r.gradsign}, native ${native}: ${(100 * rel).toFixed(3)}% apart`);
+    const wasm = await page.evaluate((a) => window.gradsign.score({ arch: a, n: 16, seed: 0, backend: 'wasm' }), arch);
+    assert.equal(wasm.backend, 'wasm');
+    assert.equal(wasm.cached, false, 'a wasm result is not the WebGPU one from history');
+  });
+}
+
+test('the page shows the backend, and the exports carry it', { timeout: SCORE_TIMEOUT }, async () => {
+  await page.goto(url + '?arch=' + encodeURIComponent(ARCHS[0]) + '&n=16&backend=webgpu');
+  await page.evaluate(() => window.gradsign.ready);
+  await page.waitForFunction(() => !document.getElementById('score').disabled);
+  assert.equal(await page.inputValue('#backend'), 'webgpu');
+  await page.click('#score');
+  await page.waitForSelector('#result-section:not([hidden])', { timeout: SCORE_TIMEOUT });
+  assert.match(await page.textContent('#result-backend'), /WebGPU \(.*swiftshader.*\)/);
+  const csv = await page.evaluate(() => window.gradsign.history.export('csv'));
+  const [header, ...rows] = csv.trim().split('\n').map((l) => l.split(','));
+  const col = header.indexOf('backend');
+  assert.ok(col >= 0, 'a backend column');
+  assert.deepEqual(new Set(rows.map((r) => r[col])), new Set(['webgpu', 'wasm']));
+  const json = JSON.parse(await page.evaluate(() => window.gradsign.history.export('json')));
+  assert.ok(json.every((r) => r.backend === 'webgpu' || r.backend === 'wasm'));
+  await page.selectOption('#backend', 'wasm');
+  assert.equal(new URL(page.url()).searchParams.get('backend'), 'wasm');
+});
+
+test("'webgpu' with a bad backend name is refused with a clear message", async () => {
+  await assert.rejects(page.evaluate(() => window.gradsign.score({ arch: '|avg_pool_3x3~0|+|nor_conv_1x1~0|skip_connect~1|+|nor_conv_1x1~0|skip_connect~1|skip_connect~2|', n: 16, backend: 'cuda' })),
+    /backend "cuda": want 'auto', 'webgpu' or 'wasm'/);
+});
