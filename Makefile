@@ -5,6 +5,7 @@
 #   make test     every test: vet, unit, reference, CLI, the engine under wasm, the web app in
 #                 headless Chromium, and a short fuzz run
 #   make bench    layer and whole-score benchmarks
+#   make gpubench the WebGPU backend's timings in Chromium (on a machine with a GPU)
 #   make assets   rebuild assets/ from the shared source data (../shared/data)
 
 GO       ?= go
@@ -17,7 +18,7 @@ GOROOT_DIR = $(shell $(GO) env GOROOT)
 # Go's js/wasm binaries run under Node.js with the browser's SIMD kernel installed.
 WASMEXEC = $(CURDIR)/tools/wasmexec/go_js_wasm_exec
 
-.PHONY: test-webgpu lint kernel check-wabt serve web score test test-go test-wasm test-browser fuzz bench assets reference check-go check-chromium crosscheck check-torch browserbench bench-table
+.PHONY: gpubench test-webgpu lint kernel check-wabt serve web score test test-go test-wasm test-browser fuzz bench assets reference check-go check-chromium crosscheck check-torch browserbench bench-table
 
 serve: web
 	$(GO) run ./tools/serve -dir $(WEB) -addr 127.0.0.1:8080
@@ -126,6 +127,12 @@ crosscheck: check-go check-torch
 
 check-torch:
 	@/usr/bin/python3 -c 'import torch' 2>/dev/null || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y python3-torch; }
+
+# The WebGPU backend's timings beside the wasm engine and the native CLI, in Chromium on this
+# machine's GPU (tools/gpubench says how to point it at another Chrome or adapter).
+gpubench: web check-chromium
+	$(GO) build -o bin/ ./tools/serve ./tools/gradsign
+	node tools/gpubench/bench.mjs $(or $(N),128)
 
 # In-browser timings (headless Chromium: 1 worker with and without the SIMD kernel, all workers)
 # beside the native CLI on one core and on all.
