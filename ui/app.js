@@ -138,6 +138,7 @@ async function archChanged({ keepText = false } = {}) {
 // showKnown says at once what the benchmark knows of the architecture: no computing needed.
 function showKnown(info) {
   lastInfo = info;
+  markSpace();
   const acc = info.accuracy;
   $('known').replaceChildren(
     el('dt', {}, 'After 200 epochs of training'),
@@ -429,6 +430,87 @@ function nearestPoint(u, seriesIdx, hoveredIdx) {
   return best;
 }
 
+// --- the whole space ---
+
+// space: gradsign.wholeSpace() once loaded; spacePlot its uPlot, redrawn for another dataset
+// and given a new red point on every edit.
+let space = null;
+let spacePlot = null;
+const DATASET_NAMES = { cifar10: 'CIFAR-10', cifar100: 'CIFAR-100', imagenet16: 'ImageNet16-120' };
+
+// drawSpace plots every scored architecture, sorted by score (uPlot wants x ascending), with
+// the editor's architecture as its own series.
+function drawSpace() {
+  if (!space) return;
+  const dataset = $('space-dataset').value;
+  const acc = space.accuracy[dataset];
+  const order = [];
+  for (let i = 0; i < space.scores.length; i++) if (!Number.isNaN(space.scores[i])) order.push(i);
+  order.sort((a, b) => space.scores[a] - space.scores[b]);
+  space.order = order;
+  const xs = order.map((i) => space.scores[i]);
+  const ys = order.map((i) => acc[i]);
+  $('space-caption').textContent = `${fmt(space.scored)} of ${fmt(space.scores.length)} architectures scored so far`
+    + `${space.scored < space.scores.length ? ' (the whole-space run goes on; the page shows what it has)' : ''}. `
+    + `Spearman's rank correlation with ${DATASET_NAMES[dataset]} accuracy over them: ${fmt(space.spearman[dataset], 3)}.`;
+  const width = Math.min($('space-plot').clientWidth || 600, 900);
+  const opts = {
+    width, height: 320,
+    scales: { x: { time: false }, y: { range: [0, 100] } },
+    axes: [
+      { label: 'GradSign score (N=128)', values: (u, ticks) => ticks.map(compact) },
+      { label: `${DATASET_NAMES[dataset]} test accuracy (%)` },
+    ],
+    legend: { show: false },
+    cursor: { drag: { x: false, y: false }, dataIdx: nearestPoint },
+    hooks: {
+      setCursor: [(u) => {
+        const k = u.cursor.idx;
+        const i = k == null ? null : order[k];
+        $('space-hover').textContent = i == null ? 'Point at a dot to name it; click it to load it into the editor.'
+          : `NAS-Bench-201 index ${i}: GradSign ${fmt(space.scores[i])}, ${DATASET_NAMES[dataset]} ${fmt(acc[i], 2)}%`;
+      }],
+      ready: [(u) => {
+        u.over.addEventListener('click', async () => {
+          const k = u.cursor.idx;
+          if (k == null) return;
+          const info = await gradsign.lookup(order[k]);
+          state.ops = parseOps(info.arch);
+          archChanged();
+          $('arch-section').scrollIntoView({ behavior: 'smooth' });
+        });
+      }],
+    },
+    series: [
+      { label: 'GradSign' },
+      { label: 'architectures', stroke: '#2456d3', paths: () => null, points: { show: true, size: 3, fill: '#2456d3', width: 0 } },
+      { label: 'this architecture', stroke: '#b3261e', paths: () => null, points: { show: true, size: 11, fill: '#b3261e' } },
+    ],
+  };
+  if (spacePlot) spacePlot.destroy();
+  spacePlot = new uPlot(opts, [xs, ys, xs.map(() => null)], $('space-plot'));
+  markSpace();
+}
+
+// markSpace moves the red point to the editor's architecture and says where it stands.
+function markSpace() {
+  if (!space || !spacePlot || !lastInfo) return;
+  const i = lastInfo.index;
+  const k = space.order.indexOf(i);
+  const dataset = $('space-dataset').value;
+  const red = space.order.map((j) => (j === i ? space.accuracy[dataset][j] : null));
+  spacePlot.setData([spacePlot.data[0], spacePlot.data[1], red]);
+  if (k < 0) {
+    $('space-here').textContent = `Index ${i} is not in the whole-space file yet.`;
+    return;
+  }
+  const acc = space.accuracy[dataset];
+  const byScore = (100 * k) / Math.max(1, space.order.length - 1);
+  const byAcc = (100 * space.order.filter((j) => acc[j] < acc[i]).length) / Math.max(1, space.order.length - 1);
+  $('space-here').textContent = `Index ${i}: GradSign ${fmt(space.scores[i])} at N=128, above ${fmt(byScore, 1)}% of the scored space; `
+    + `its ${DATASET_NAMES[dataset]} accuracy ${fmt(acc[i], 2)}% is above ${fmt(byAcc, 1)}% of them.`;
+}
+
 // drawLayers shows each weight layer's agreement, input to output, on an axis of 0 to 1, with a
 // key, the stages marked, a table to read without hovering, and each cell edge's bars linked
 // both ways with its edge in the cell diagram.
@@ -614,6 +696,7 @@ async function main() {
   $('clear').addEventListener('click', clearHistory);
   $('export-csv').addEventListener('click', () => download('csv'));
   $('plot-x').addEventListener('change', () => { if (plotted) drawPlot(plotted); });
+  $('space-dataset').addEventListener('change', drawSpace);
   $('backend').addEventListener('change', () => {
     state.backend = $('backend').value;
     saveURL();
@@ -628,6 +711,8 @@ async function main() {
     gemm = await gradsign.gemmRate(200);
     updateEstimate();
     gradsign.backends().then((b) => { backendInfo = b; showBackends(); updateEstimate(); });
+    gradsign.wholeSpace().then((w) => { space = w; drawSpace(); })
+      .catch((err) => { $('space-caption').textContent = `The whole-space scores did not load: ${err.message}`; });
     $('score').disabled = !!$('arch-error').textContent;
     await Promise.all([drawThumbs(), drawHistory(), validateText()]);
   } catch (err) {

@@ -23,6 +23,10 @@
 //   gradsign.reference(n)                   -> Promise<{points: [{index, arch, gradsign, params, accuracy}],
 //                                              spearman: {gradsign, params}}>: the reference set at N
 //   gradsign.thumbnails(n)                  -> Promise<{rgba, labels}>
+//   gradsign.wholeSpace()                   -> Promise<{n, seed, scored, scores: Float32Array (NaN where
+//                                              not yet scored), accuracy: {cifar10, cifar100,
+//                                              imagenet16: Float32Array}, spearman: {...}}>: GradSign
+//                                              of every NAS-Bench-201 index (N=128, seed 0)
 //   gradsign.memory()                       -> Promise<[bytes of wasm memory per worker]>
 //   gradsign.kernel()                       -> Promise<'wasm-relaxed-simd' | 'wasm-simd128' | 'go'>:
 //                                              the GEMM kernel the engines run (?kernel=go forces Go's)
@@ -84,13 +88,14 @@ async function bytes(url) {
 }
 
 async function loadFiles() {
-  const [version, cifar, table, reference] = await Promise.all([
+  const [version, cifar, table, reference, space] = await Promise.all([
     fetch('version.json').then((r) => r.json()),
     bytes('assets/cifar10_test_first1000.bin'),
     bytes('assets/nb201.csv.gz'),
     bytes('assets/reference.json'),
+    bytes('assets/nb201_space.bin'),
   ]);
-  return { version: version.version, cifar, table, reference };
+  return { version: version.version, cifar, table, reference, space };
 }
 
 // One worker per core; a page URL with ?workers=K asks for K (for benchmarks and slow machines).
@@ -236,6 +241,7 @@ export const gradsign = {
   lookup: async (q) => (await first()).call('lookup', [String(q)]),
   reference: async (n) => (await first()).call('reference', [n]),
   thumbnails: async (n) => (await first()).call('thumbnails', [n]),
+  wholeSpace: async () => (await first()).call('wholeSpace', []),
   // memory: the wasm memory of each engine, in bytes (Go's heap only grows).
   memory: async () => Promise.all((await engines()).map((e) => e.call('memoryBytes', []))),
   kernel: async () => (await engines())[0].call('kernel', []),

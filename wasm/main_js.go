@@ -4,11 +4,13 @@
 // methods return Promises (a Go error or panic becomes a rejection with a readable message),
 // then calls globalThis.onGradsignEngine() to say it is ready:
 //
-//	init({version, cifar: Uint8Array, table: Uint8Array, reference: Uint8Array})
+//	init({version, cifar: Uint8Array, table: Uint8Array, reference: Uint8Array, space: Uint8Array})
 //	lookup(archOrIndex)                        -> {index, arch, params, flops, accuracy}
 //	accumulate({arch, seed, from, to, backend}, onProgress(done), job) -> Uint8Array (sign accumulators);
 //	                                              backend 'webgpu' runs on the GPU, otherwise the wasm engine
 //	gpu()                                      -> {adapter} of the worker's WebGPU device, or null
+//	wholeSpace()                               -> {n, seed, scored, scores: Float32Array (NaN: not yet
+//	                                              scored), accuracy: {dataset: Float32Array}, spearman}
 //	checkBackend('webgpu')                     -> {ok, cpu, other, relDiff}: a small network scored on both
 //	finish({arch, seed, n}, [Uint8Array...])   -> {gradsign, layers, percentile, ...}
 //	thumbnails(n)                              -> {rgba: Uint8Array, labels}
@@ -29,6 +31,7 @@ package main
 
 import (
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -38,6 +41,7 @@ import (
 	"time"
 
 	"gradsign/engine/backend/webgpu"
+	"gradsign/engine/nb201"
 )
 
 var sess *session
@@ -55,6 +59,7 @@ func main() {
 		"facts":         func([]js.Value) (any, error) { return toJS(must().facts(), nil) },
 		"check":         check,
 		"gpu":           gpu,
+		"wholeSpace":    wholeSpaceJS,
 		"checkBackend":  func(a []js.Value) (any, error) { return toJS(must().checkBackend(arg(a, 0).String())) },
 		"cancel":        cancelJob,
 		"signSamples":   signSamples,
@@ -148,8 +153,44 @@ func initSession(args []js.Value) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	if sp := o.Get("space"); sp.Type() == js.TypeObject {
+		if err := s.loadSpace(bytesOf(sp)); err != nil {
+			return nil, err
+		}
+	}
 	sess = s
 	return nil, nil
+}
+
+// wholeSpaceJS hands the whole-space view over as typed arrays: {n, seed, scored, scores,
+// accuracy: {cifar10, cifar100, imagenet16}, spearman: {...}}.
+func wholeSpaceJS([]js.Value) (any, error) {
+	w, err := must().wholeSpace()
+	if err != nil {
+		return nil, err
+	}
+	f32 := func(v []float32) js.Value {
+		b := js.Global().Get("Uint8Array").New(4 * len(v))
+		raw := make([]byte, 4*len(v))
+		for i, x := range v {
+			binary.LittleEndian.PutUint32(raw[4*i:], math.Float32bits(x))
+		}
+		js.CopyBytesToJS(b, raw)
+		return js.Global().Get("Float32Array").New(b.Get("buffer"))
+	}
+	o := js.Global().Get("Object").New()
+	o.Set("n", w.N)
+	o.Set("seed", w.Seed)
+	o.Set("scored", w.Scored)
+	o.Set("scores", f32(w.Scores))
+	acc, rho := js.Global().Get("Object").New(), js.Global().Get("Object").New()
+	for d, name := range nb201.Datasets {
+		acc.Set(name, f32(w.Accuracy[d]))
+		rho.Set(name, w.Spearman[d])
+	}
+	o.Set("accuracy", acc)
+	o.Set("spearman", rho)
+	return o, nil
 }
 
 // request reads the {arch, seed, ...} object most calls take.

@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -18,6 +19,8 @@ import (
 	"gradsign/engine/network"
 	"gradsign/engine/proxies"
 	"gradsign/engine/refset"
+	"gradsign/engine/space"
+	"gradsign/engine/stats"
 )
 
 // session is what one engine (one Web Worker) holds: the bundled images, the NAS-Bench-201
@@ -29,6 +32,7 @@ type session struct {
 	images  *cifar.Set
 	table   *nb201.Table
 	ref     *refset.Set
+	space   *space.Scores // GradSign over the whole space, as far as the project's run has gone
 }
 
 // dataName names the images in history keys and exports.
@@ -52,6 +56,55 @@ func newSession(version string, cifarBin, tableGz, refJSON []byte) (*session, er
 		return nil, err
 	}
 	return &session{version: version, images: images, table: table, ref: ref}, nil
+}
+
+// loadSpace takes the whole-space scores (assets/nb201_space.bin).
+func (s *session) loadSpace(data []byte) error {
+	sp, err := space.Read(data)
+	if err != nil {
+		return err
+	}
+	s.space = sp
+	return nil
+}
+
+// wholeSpace is the page's whole-space view: every index's GradSign score (NaN where the run
+// has not reached) and its accuracies, with Spearman's rho over the scored ones per dataset.
+type wholeSpace struct {
+	N, Seed  uint32
+	Scored   int
+	Scores   []float32
+	Accuracy [3][]float32 // by nb201.Datasets
+	Spearman [3]float64
+}
+
+func (s *session) wholeSpace() (*wholeSpace, error) {
+	if s.space == nil {
+		return nil, errors.New("no whole-space scores loaded (assets/nb201_space.bin)")
+	}
+	w := &wholeSpace{N: s.space.N, Seed: s.space.Seed, Scored: s.space.Scored(), Scores: s.space.Values}
+	var scored []float64
+	accs := [3][]float64{}
+	for i, v := range s.space.Values {
+		e, err := s.table.At(i)
+		if err != nil {
+			return nil, err
+		}
+		for d := range w.Accuracy {
+			w.Accuracy[d] = append(w.Accuracy[d], float32(e.Accuracy[d]))
+		}
+		if math.IsNaN(float64(v)) {
+			continue
+		}
+		scored = append(scored, float64(v))
+		for d := range accs {
+			accs[d] = append(accs[d], e.Accuracy[d])
+		}
+	}
+	for d := range accs {
+		w.Spearman[d] = stats.Spearman(scored, accs[d])
+	}
+	return w, nil
 }
 
 // archInfo is what lookup tells about an architecture: its benchmark entry and its size.

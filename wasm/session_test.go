@@ -257,3 +257,37 @@ func TestCheckBackend(t *testing.T) {
 		t.Fatal("an unknown backend passed")
 	}
 }
+
+// TestWholeSpace loads the shipped whole-space asset: its scores, every index's accuracies, and
+// Spearman's rho over the scored ones.
+func TestWholeSpace(t *testing.T) {
+	s := testSession(t)
+	if _, err := s.wholeSpace(); err == nil {
+		t.Fatal("a whole-space view without the asset")
+	}
+	data, err := os.ReadFile("../assets/nb201_space.bin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.loadSpace(data[:100]); err == nil {
+		t.Fatal("a cut asset loaded")
+	}
+	if err := s.loadSpace(data); err != nil {
+		t.Fatal(err)
+	}
+	w, err := s.wholeSpace()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w.N != 128 || w.Scored < 1000 || len(w.Scores) != nb201.NumArchs || len(w.Accuracy[0]) != nb201.NumArchs {
+		t.Fatalf("N %d, %d scored, %d scores", w.N, w.Scored, len(w.Scores))
+	}
+	if w.Accuracy[0][11] != float32(91.5833) {
+		t.Errorf("index 11's CIFAR-10 accuracy %v", w.Accuracy[0][11])
+	}
+	for d, rho := range w.Spearman {
+		if !(rho > 0.5 && rho < 1) {
+			t.Errorf("%s: rho %v", nb201.Datasets[d], rho)
+		}
+	}
+}

@@ -9,8 +9,6 @@ import (
 	"math"
 	"slices"
 	"sort"
-
-	"gonum.org/v1/gonum/stat"
 )
 
 // key maps a score to a sortable value: non-finite scores go below every finite one.
@@ -43,13 +41,33 @@ func Ranks(x []float64) []float64 {
 	return r
 }
 
-// Spearman is Pearson's correlation of the average ranks (gonum's stat.Correlation), NaN when
-// either side is constant. It panics if the lengths differ.
+// Spearman is Pearson's correlation of the average ranks, NaN when either side is constant. It
+// panics if the lengths differ.
 func Spearman(x, y []float64) float64 {
 	if len(x) != len(y) {
 		panic("stats: Spearman of slices of different lengths")
 	}
-	return stat.Correlation(Ranks(x), Ranks(y), nil)
+	return pearson(Ranks(x), Ranks(y))
+}
+
+// pearson is Pearson's correlation coefficient (gonum's stat.Correlation computes the same;
+// importing it would bring gonum's matrices into the web app's wasm build, 44 KB after gzip).
+func pearson(x, y []float64) float64 {
+	var mx, my float64
+	for i := range x {
+		mx += x[i]
+		my += y[i]
+	}
+	mx /= float64(len(x))
+	my /= float64(len(y))
+	var sxy, sxx, syy float64
+	for i := range x {
+		dx, dy := x[i]-mx, y[i]-my
+		sxy += dx * dy
+		sxx += dx * dx
+		syy += dy * dy
+	}
+	return sxy / math.Sqrt(sxx*syy)
 }
 
 // KendallTauB is Kendall's tau-b (gonum's stat.Kendall is tau-a, which ignores ties): (concordant - discordant) / sqrt((n0 - n1)(n0 - n2)), n0 the

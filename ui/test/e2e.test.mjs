@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -412,4 +412,39 @@ test("without WebGPU (this Chromium has none), 'auto' runs on wasm and 'webgpu' 
   assert.equal(r.adapter, undefined);
   await assert.rejects(page.evaluate((a) => window.gradsign.score({ arch: a, n: 16, seed: 5, backend: 'webgpu' }), arch),
     /no WebGPU adapter.*use 'wasm' or 'auto'/);
+});
+
+test('the whole space: every scored architecture, the editor\'s one placed in it, hover names, click loads', { timeout: SCORE_TIMEOUT }, async () => {
+  // Index 1's score in the project's whole-space file.
+  const row = readFileSync(join(root, 'results', 'gradsign_nb201_all_cifar10_n128_seed0.csv'), 'utf8').split('\n').find((l) => l.startsWith('1,'));
+  const [, arch, score] = row.split(',');
+  await open('?arch=' + encodeURIComponent(arch));
+  await page.waitForSelector('#space-plot canvas');
+  await page.waitForFunction(() => /^Index 1: /.test(document.getElementById('space-here').textContent));
+  const here = await page.textContent('#space-here');
+  assert.match(here, new RegExp(`GradSign ${Number(score).toLocaleString('en-US')} at N=128, above \\d+\\.\\d% of the scored space`));
+  const caption = await page.textContent('#space-caption');
+  const scored = Number(caption.match(/^([\d,]+) of 15,625/)[1].replace(/,/g, ''));
+  const rows = readFileSync(join(root, 'results', 'gradsign_nb201_all_cifar10_n128_seed0.csv'), 'utf8').trim().split('\n').length - 1;
+  assert.ok(scored >= 1000 && scored <= rows, `${scored} scored, the file has ${rows} rows`);
+  assert.match(caption, /Spearman's rank correlation with CIFAR-10 accuracy over them: 0\.\d{3}/);
+  await page.selectOption('#space-dataset', 'cifar100');
+  assert.match(await page.textContent('#space-caption'), /with CIFAR-100 accuracy/);
+  assert.match(await page.textContent('#space-here'), /its CIFAR-100 accuracy/);
+  // Sweep the pointer over the plot until it names an architecture, then click it.
+  await page.locator('#space-plot').scrollIntoViewIfNeeded();
+  const box = await page.locator('#space-plot .u-over').boundingBox();
+  let named = null;
+  for (let y = box.y + 5; y < box.y + box.height && !named; y += 6) {
+    for (let x = box.x + 5; x < box.x + box.width && !named; x += 12) {
+      await page.mouse.move(x, y);
+      const m = (await page.textContent('#space-hover')).match(/^NAS-Bench-201 index (\d+): GradSign/);
+      if (m) named = m[1];
+    }
+  }
+  assert.ok(named, 'some point names itself under the pointer');
+  await page.mouse.down();
+  await page.mouse.up();
+  await page.waitForFunction((i) => document.getElementById('index').value === i, named);
+  assert.match(await page.textContent('#space-here'), new RegExp(`^Index ${named}: `));
 });
