@@ -23,6 +23,10 @@
 //   gradsign.reference(n)                   -> Promise<{points: [{index, arch, gradsign, params, accuracy}],
 //                                              spearman: {gradsign, params}}>: the reference set at N
 //   gradsign.thumbnails(n)                  -> Promise<{rgba, labels}>
+//   gradsign.race({algo, runs, seed, budget, candidates}, onRun) -> Promise: NAS on the benchmark,
+//                                              vanilla against GradSign-assisted; onRun({run,
+//                                              vanilla, gradsign}) per run, each side {index, arch,
+//                                              evaluated, scored, seconds, accuracy, curve}
 //   gradsign.wholeSpace()                   -> Promise<{n, seed, scored, scores: Float32Array (NaN where
 //                                              not yet scored), accuracy: {cifar10, cifar100,
 //                                              imagenet16: Float32Array}, spearman: {...}}>: GradSign
@@ -242,6 +246,16 @@ export const gradsign = {
   reference: async (n) => (await first()).call('reference', [n]),
   thumbnails: async (n) => (await first()).call('thumbnails', [n]),
   wholeSpace: async () => (await first()).call('wholeSpace', []),
+  // race: `algo` vanilla against GradSign-assisted on the benchmark's tables, `runs` runs of
+  // `budget` seconds, each run's {run, vanilla, gradsign} handed to onRun as it ends (in the
+  // last worker, so that scoring in the first goes on).
+  race: async (request, onRun) => {
+    const all = await engines();
+    const e = all[all.length - 1];
+    e.training ??= bytes('assets/nb201_training.csv.gz').then((b) => e.call('loadTraining', [b]));
+    await e.training;
+    return e.call('race', [request], onRun);
+  },
   // memory: the wasm memory of each engine, in bytes (Go's heap only grows).
   memory: async () => Promise.all((await engines()).map((e) => e.call('memoryBytes', []))),
   kernel: async () => (await engines())[0].call('kernel', []),

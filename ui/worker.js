@@ -54,10 +54,10 @@ self.onmessage = async (event) => {
     }
     if (typeof engine[method] !== 'function') throw new Error(`unknown engine method ${method}`);
     // accumulate gets its message id as its job number, which a later cancel message names;
-    // it and signSamples report progress as they go.
+    // it, signSamples and race report progress as they go.
     const progress = (...p) => self.postMessage({ id, progress: p.length > 1 ? p : p[0] });
     const callArgs = method === 'accumulate' ? [...args, progress, id]
-      : method === 'signSamples' ? [...args, progress] : args;
+      : method === 'signSamples' || method === 'race' ? [...args, progress] : args;
     const result = await engine[method](...callArgs);
     self.postMessage({ id, result }, result instanceof Uint8Array ? [result.buffer] : []);
   } catch (err) {

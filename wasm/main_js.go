@@ -60,6 +60,8 @@ func main() {
 		"check":         check,
 		"gpu":           gpu,
 		"wholeSpace":    wholeSpaceJS,
+		"loadTraining":  func(a []js.Value) (any, error) { return nil, must().loadTraining(bytesOf(arg(a, 0))) },
+		"race":          race,
 		"checkBackend":  func(a []js.Value) (any, error) { return toJS(must().checkBackend(arg(a, 0).String())) },
 		"cancel":        cancelJob,
 		"signSamples":   signSamples,
@@ -394,6 +396,21 @@ func gpu([]js.Value) (any, error) {
 		return nil, nil
 	}
 	return toJS(map[string]string{"adapter": webgpu.Adapter()}, nil)
+}
+
+func race(args []js.Value) (any, error) {
+	var req raceRequest
+	if err := json.Unmarshal([]byte(js.Global().Get("JSON").Call("stringify", arg(args, 0)).String()), &req); err != nil {
+		return nil, fmt.Errorf("race wants {algo, runs, seed, budget, candidates}: %v", err)
+	}
+	onRun := arg(args, 1)
+	return nil, must().race(req, func(r raceRun) {
+		if onRun.Type() == js.TypeFunction {
+			v, _ := toJS(r, nil)
+			onRun.Invoke(v)
+		}
+		time.Sleep(time.Millisecond) // let the worker pass the run on now
+	})
 }
 
 func cancelJob(args []js.Value) (any, error) {

@@ -19,6 +19,7 @@ import (
 	"gradsign/engine/network"
 	"gradsign/engine/proxies"
 	"gradsign/engine/refset"
+	"gradsign/engine/search"
 	"gradsign/engine/space"
 	"gradsign/engine/stats"
 )
@@ -33,6 +34,8 @@ type session struct {
 	table   *nb201.Table
 	ref     *refset.Set
 	space   *space.Scores // GradSign over the whole space, as far as the project's run has gone
+	// training is the benchmark's training table for the search race, loaded on first use.
+	training *search.Table
 }
 
 // dataName names the images in history keys and exports.

@@ -13,6 +13,7 @@ package search
 
 import (
 	"errors"
+	"fmt"
 	"math/rand/v2"
 
 	"gradsign/engine/nb201"
@@ -30,6 +31,42 @@ type Bench interface {
 	// Arch and Index map the benchmark's indices to architectures and back.
 	Arch(index int) nb201.Arch
 	Index(a nb201.Arch) int
+}
+
+// Algorithms are the algorithms' names, as `gradsign search --algo` and the page take them.
+var Algorithms = []string{"rs", "rea", "reinforce", "bohb"}
+
+// Algorithm returns the named algorithm with AutoDL's settings: REA population 10, tournament
+// 3; REINFORCE learning rate 0.01; BOHB eta 3.
+func Algorithm(name string) (func(Bench, Config) (Result, error), error) {
+	switch name {
+	case "rs":
+		return Random, nil
+	case "rea":
+		return func(b Bench, c Config) (Result, error) { return REA(b, c, 10, 3) }, nil
+	case "reinforce":
+		return func(b Bench, c Config) (Result, error) { return REINFORCE(b, c, 0.01) }, nil
+	case "bohb":
+		return func(b Bench, c Config) (Result, error) { return BOHB(b, c, 3) }, nil
+	}
+	return nil, fmt.Errorf("algorithm %q: want rs, rea, reinforce or bohb", name)
+}
+
+// Seeded is run r's random source in a set of runs with one seed: PCG(seed, r), so the same
+// seed gives the same runs, in the CLI and in the page.
+func Seeded(seed uint64, r int) *rand.Rand { return rand.New(rand.NewPCG(seed, uint64(r))) }
+
+// BestAt is the best architecture found by time t of a run's trajectory, or -1 before its
+// first training ends.
+func (res *Result) BestAt(t float64) int {
+	best := -1
+	for _, s := range res.Trajectory {
+		if s.Seconds > t {
+			break
+		}
+		best = s.Best
+	}
+	return best
 }
 
 // Scorer gives an architecture's GradSign (higher predicts better).

@@ -152,3 +152,20 @@ func TestAssistedTrainsTheArgmax(t *testing.T) {
 		}
 	}
 }
+
+func TestAlgorithmAndBestAt(t *testing.T) {
+	for _, name := range search.Algorithms {
+		if _, err := search.Algorithm(name); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	if _, err := search.Algorithm("ga"); err == nil {
+		t.Error("an unknown algorithm")
+	}
+	res := search.Result{Trajectory: []search.Step{{Index: 4, Seconds: 10, Best: 4}, {Index: 9, Seconds: 25, Best: 9}, {Index: 2, Seconds: 30, Best: 9}}}
+	for t0, want := range map[float64]int{0: -1, 9.9: -1, 10: 4, 24: 4, 25: 9, 1e9: 9} {
+		if got := res.BestAt(t0); got != want {
+			t.Errorf("BestAt(%v) = %d, want %d", t0, got, want)
+		}
+	}
+}

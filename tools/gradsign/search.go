@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"math/rand/v2"
 	"os"
 
 	"gonum.org/v1/gonum/stat"
@@ -80,9 +79,9 @@ func runSearch(args []string, stdout, stderr io.Writer) error {
 	case !(*charge >= 0) || math.IsInf(*charge, 0):
 		return usageError{fmt.Errorf("--charge-scoring %v: want 0 or more seconds", *charge)}
 	}
-	algorithm, err := searchAlgorithm(*algo)
+	algorithm, err := search.Algorithm(*algo)
 	if err != nil {
-		return err
+		return usageError{fmt.Errorf("--algo %s: want rs, rea, reinforce or bohb", cut(*algo))}
 	}
 	table, err := trainingTable()
 	if err != nil {
@@ -108,7 +107,7 @@ func runSearch(args []string, stdout, stderr io.Writer) error {
 	}
 	acc := map[string][]float64{}
 	for r := range *runs {
-		cfg := search.Config{Budget: *budget, Score: score, Candidates: *candidates, ChargeScoring: *charge, Rand: rand.New(rand.NewPCG(*seed, uint64(r)))}
+		cfg := search.Config{Budget: *budget, Score: score, Candidates: *candidates, ChargeScoring: *charge, Rand: search.Seeded(*seed, r)}
 		run, err := algorithm(table, cfg)
 		if err != nil {
 			return fmt.Errorf("run %d: %v", r, err)
@@ -145,22 +144,6 @@ func runSearch(args []string, stdout, stderr io.Writer) error {
 	fmt.Fprintf(w, "%s %s, %d runs of %.0f s: final architecture's 200-epoch test accuracy CIFAR-10 %.2f ± %.2f%%, CIFAR-100 %.2f ± %.2f%%, ImageNet16-120 %.2f ± %.2f%%\n",
 		*algo, kind, *runs, *budget, res.Mean["cifar10"], res.Std["cifar10"], res.Mean["cifar100"], res.Std["cifar100"], res.Mean["imagenet16"], res.Std["imagenet16"])
 	return w.err
-}
-
-// searchAlgorithm maps --algo to its function, with AutoDL's settings: REA population 10,
-// tournament 3; REINFORCE learning rate 0.01; BOHB eta 3.
-func searchAlgorithm(name string) (func(search.Bench, search.Config) (search.Result, error), error) {
-	switch name {
-	case "rs":
-		return search.Random, nil
-	case "rea":
-		return func(b search.Bench, c search.Config) (search.Result, error) { return search.REA(b, c, 10, 3) }, nil
-	case "reinforce":
-		return func(b search.Bench, c search.Config) (search.Result, error) { return search.REINFORCE(b, c, 0.01) }, nil
-	case "bohb":
-		return func(b search.Bench, c search.Config) (search.Result, error) { return search.BOHB(b, c, 3) }, nil
-	}
-	return nil, usageError{fmt.Errorf("--algo %s: want rs, rea, reinforce or bohb", cut(name))}
 }
 
 func trainingTable() (*search.Table, error) {

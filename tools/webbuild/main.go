@@ -44,6 +44,7 @@ func copies(goroot, kernel, ui string) (map[string]string, error) {
 		"assets/nb201.csv.gz":               "assets/nb201.csv.gz",
 		"assets/reference.json":             "assets/reference.json",
 		"assets/nb201_space.bin":            "assets/nb201_space.bin",
+		"assets/nb201_training.csv.gz":      "assets/nb201_training.csv.gz",
 		"vendor/uPlot.esm.js":               "node_modules/uplot/dist/uPlot.esm.js",
 		"vendor/uPlot.min.css":              "node_modules/uplot/dist/uPlot.min.css",
 	}

@@ -448,3 +448,27 @@ test('the whole space: every scored architecture, the editor\'s one placed in it
   await page.waitForFunction((i) => document.getElementById('index').value === i, named);
   assert.match(await page.textContent('#space-here'), new RegExp(`^Index ${named}: `));
 });
+
+test('the search race: vanilla against GradSign-assisted, curves, final architectures, a plain summary', { timeout: SCORE_TIMEOUT }, async () => {
+  await open();
+  await page.waitForFunction(() => document.querySelector('#space-plot canvas'));
+  const complete = await page.evaluate(async () => { const w = await window.gradsign.wholeSpace(); return w.scored === w.scores.length; });
+  if (!complete) {
+    // Until the whole-space run is complete, the race says so and cannot start.
+    assert.match(await page.textContent('#race-status'), /needs GradSign of all 15,625 architectures; the whole-space file has [\d,]+ so far/);
+    assert.equal(await page.locator('#race-start').isDisabled(), true);
+    await assert.rejects(page.evaluate(() => window.gradsign.race({ algo: 'rea', runs: 2, seed: 0, budget: 12000, candidates: 10 })), /needs GradSign of all 15625/);
+    return;
+  }
+  await page.selectOption('#race-algo', 'rea');
+  await page.selectOption('#race-runs', '10');
+  await page.click('#race-start');
+  await page.waitForFunction(() => /^After 10 runs of REA/.test(document.getElementById('race-summary').textContent), null, { timeout: SCORE_TIMEOUT });
+  assert.match(await page.textContent('#race-summary'), /GradSign-assisted search ended on architectures averaging \d+\.\d\d% CIFAR-10 test accuracy, vanilla on \d+\.\d\d%/);
+  assert.equal(await page.locator('#race-table tbody tr').count(), 10);
+  assert.ok(await page.locator('#race-plot canvas').count() > 0);
+  const first = await page.locator('#race-table tbody tr').first().locator('button').nth(1);
+  const index = (await first.textContent()).slice(1);
+  await first.click();
+  await page.waitForFunction((i) => document.getElementById('index').value === i, index);
+});

@@ -1,0 +1,76 @@
+package main
+
+import (
+	"math"
+	"os"
+	"reflect"
+	"strings"
+	"testing"
+
+	"gradsign/assets"
+	"gradsign/engine/nb201"
+	"gradsign/engine/space"
+)
+
+// TestRace checks the race's plumbing: it refuses to run on a partial whole space, and on a
+// complete one (here a stand-in score, the number of convolution edges, since the project's
+// whole-space file is not complete yet) it is deterministic, each curve ends at the run's final
+// architecture, and the assisted side scores Candidates proposals per training (and for the
+// proposal whose training no longer fits the budget).
+func TestRace(t *testing.T) {
+	s := testSession(t)
+	if err := s.loadTraining(assets.TrainingGz); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile("../assets/nb201_space.bin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.loadSpace(data); err != nil {
+		t.Fatal(err)
+	}
+	req := raceRequest{Algo: "rs", Runs: 3, Seed: 7, Budget: 12000, Candidates: 10}
+	if s.space.Scored() < nb201.NumArchs {
+		if err := s.race(req, func(raceRun) {}); err == nil || !strings.Contains(err.Error(), "needs GradSign of all 15625") {
+			t.Fatalf("a race on a partial space: %v", err)
+		}
+	}
+	stand := &space.Scores{N: 128, Values: make([]float32, nb201.NumArchs)}
+	for i := range stand.Values {
+		e, _ := s.table.At(i)
+		for _, op := range e.Arch {
+			if op == nb201.Conv3x3 || op == nb201.Conv1x1 {
+				stand.Values[i]++
+			}
+		}
+	}
+	s.space = stand
+	for _, algo := range []string{"rs", "rea", "reinforce", "bohb"} {
+		req.Algo = algo
+		var a, b []raceRun
+		if err := s.race(req, func(r raceRun) { a = append(a, r) }); err != nil {
+			t.Fatal(err)
+		}
+		s.race(req, func(r raceRun) { b = append(b, r) })
+		if len(a) != 3 || !reflect.DeepEqual(a, b) {
+			t.Fatalf("%s: %d runs, or not the same twice", algo, len(a))
+		}
+		for _, r := range a {
+			for _, side := range []raceSide{r.Vanilla, r.GradSign} {
+				last := side.Curve[len(side.Curve)-1]
+				if last == nil || *last != side.Accuracy["cifar10"] || side.Seconds > req.Budget {
+					t.Fatalf("%s run %d: curve ends at %v, final architecture %v, %v s", algo, r.Run, last, side.Accuracy["cifar10"], side.Seconds)
+				}
+			}
+			if r.Vanilla.Scored != 0 || (algo == "rs" && r.GradSign.Scored != 10*(r.GradSign.Evaluated+1)) {
+				t.Fatalf("%s: scored %d vanilla, %d assisted for %d trainings", algo, r.Vanilla.Scored, r.GradSign.Scored, r.GradSign.Evaluated)
+			}
+		}
+	}
+	for _, bad := range []raceRequest{{Algo: "ga", Runs: 1, Budget: 1, Candidates: 1}, {Algo: "rs", Runs: 0, Budget: 1, Candidates: 1},
+		{Algo: "rs", Runs: 1, Budget: math.Inf(1), Candidates: 1}, {Algo: "rs", Runs: 1, Budget: 1e4, Candidates: 0}, {Algo: "rs", Runs: 1, Budget: 1, Candidates: 1}} {
+		if err := s.race(bad, func(raceRun) {}); err == nil {
+			t.Errorf("%+v: no error", bad)
+		}
+	}
+}
