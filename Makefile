@@ -18,7 +18,7 @@ GOROOT_DIR = $(shell $(GO) env GOROOT)
 # Go's js/wasm binaries run under Node.js with the browser's SIMD kernel installed.
 WASMEXEC = $(CURDIR)/tools/wasmexec/go_js_wasm_exec
 
-.PHONY: gpubench test-webgpu lint kernel check-wabt serve web score test test-go test-wasm test-browser fuzz bench assets reference check-go check-chromium crosscheck check-torch browserbench bench-table
+.PHONY: nas space gpubench test-webgpu lint kernel check-wabt serve web score test test-go test-wasm test-browser fuzz bench assets reference check-go check-chromium crosscheck check-torch browserbench bench-table
 
 serve: web
 	$(GO) run ./tools/serve -dir $(WEB) -addr 127.0.0.1:8080
@@ -114,6 +114,24 @@ bench-table: check-go check-torch
 
 assets: check-go
 	$(GO) run ./tools/mkassets -src ../shared/data -dst assets
+
+# The paper's second result (needs the whole-space file complete): the four algorithms,
+# vanilla and GradSign-assisted, 500 runs each, seed 0, into results/search (the JSON of
+# RESULTS.md's table, and each run's trajectory for the figures), the assisted ones again with
+# each GradSign evaluation charged CHARGE seconds, then the figures (tools/searchplot).
+CHARGE ?= 1.5
+nas: check-go
+	$(GO) build -o bin/gradsign ./tools/gradsign
+	for a in rs rea reinforce bohb; do \
+	  bin/gradsign search --algo $$a --runs 500 --seed 0 --json --out results/search/$${a}_vanilla_500runs_seed0.trajectories.jsonl > results/search/$${a}_vanilla_500runs_seed0.json && \
+	  bin/gradsign search --algo $$a --gradsign --runs 500 --seed 0 --json --out results/search/$${a}_gradsign_500runs_seed0.trajectories.jsonl > results/search/$${a}_gradsign_500runs_seed0.json && \
+	  bin/gradsign search --algo $$a --gradsign --charge-scoring $(CHARGE) --runs 500 --seed 0 --json > results/search/$${a}_gradsign_charged$(CHARGE)s_500runs_seed0.json || exit 1; \
+	done
+	for d in cifar10 cifar100 imagenet16; do $(GO) run ./tools/searchplot -dataset $$d || exit 1; done
+
+# The web app's whole-space asset from the whole-space file (as far as its run has gone).
+space: check-go
+	$(GO) run ./tools/mkspace
 
 # The web app's reference set: 200 architectures scored at N = 16, 32, 64, 128, seed 0.
 reference: check-go
