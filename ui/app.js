@@ -467,8 +467,15 @@ function drawSpace() {
       setCursor: [(u) => {
         const k = u.cursor.idx;
         const i = k == null ? null : order[k];
-        $('space-hover').textContent = i == null ? 'Point at a dot to name it; click it to load it into the editor.'
-          : `NAS-Bench-201 index ${i}: GradSign ${fmt(space.scores[i])}, ${DATASET_NAMES[dataset]} ${fmt(acc[i], 2)}%`;
+        if (i == null) {
+          $('space-hover').textContent = 'Point at a dot to name it; click it to load it into the editor.';
+          return;
+        }
+        const line = `NAS-Bench-201 index ${i}: GradSign ${fmt(space.scores[i])}, ${DATASET_NAMES[dataset]} ${fmt(acc[i], 2)}%`;
+        $('space-hover').textContent = line;
+        gradsign.lookup(i).then((info) => { // the arch string, if the pointer is still there
+          if (u.cursor.idx === k) $('space-hover').textContent = `${line}, ${info.arch}`;
+        });
       }],
       ready: [(u) => {
         u.over.addEventListener('click', async () => {

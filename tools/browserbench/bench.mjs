@@ -4,12 +4,13 @@
 // the float32 GEMM rate of each kernel in the page. Prints Markdown tables.
 //
 //   make browserbench        (or: node tools/browserbench/bench.mjs [N])
-import { spawn, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir, cpus } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { startServer } from '../serve/start.mjs';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const n = Number(process.argv[2] || 64);
@@ -20,11 +21,7 @@ const archs = [
 const flags = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
-const server = spawn(join(root, 'bin', 'serve'), ['-dir', join(root, 'build', 'web'), '-addr', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'inherit'] });
-const url = await new Promise((resolve) => server.stdout.on('data', (d) => {
-  const m = String(d).match(/on (http:\/\/\S+)/);
-  if (m) resolve(m[1]);
-}));
+const { url, process: server } = await startServer();
 
 async function browser(query, arch, seed) {
   const profile = mkdtempSync(join(tmpdir(), 'gradsign-bench-'));

@@ -10,12 +10,13 @@
 //   CHROMIUM=/path/to/chrome HEADED=1 make gpubench
 //                                           another Chrome, with a window (some drivers give
 //                                           headless Chrome no adapter)
-import { spawn, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir, cpus } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { startServer } from '../serve/start.mjs';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const n = Number(process.argv[2] || process.env.N || 128);
@@ -25,11 +26,7 @@ const archs = [
   ['NB201 index 0', '|avg_pool_3x3~0|+|nor_conv_1x1~0|skip_connect~1|+|nor_conv_1x1~0|skip_connect~1|skip_connect~2|'],
 ];
 
-const server = spawn(join(root, 'bin', 'serve'), ['-dir', join(root, 'build', 'web'), '-addr', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'inherit'] });
-const url = await new Promise((resolve) => server.stdout.on('data', (d) => {
-  const m = String(d).match(/on (http:\/\/\S+)/);
-  if (m) resolve(m[1]);
-}));
+const { url, process: server } = await startServer();
 
 const profile = mkdtempSync(join(tmpdir(), 'gradsign-gpubench-'));
 const context = await chromium.launchPersistentContext(profile, {

@@ -4,12 +4,13 @@
 // Update, and after Update runs the second build whole. Needs make web and bin/serve, bin/webbuild (make test-browser).
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync, appendFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { startServer } from '../../tools/serve/start.mjs';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
@@ -24,15 +25,10 @@ after(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
-function serve(dir, addr) {
-  server = spawn(join(root, 'bin', 'serve'), ['-dir', dir, '-addr', addr], { stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    server.stdout.on('data', (d) => {
-      const m = String(d).match(/on (http:\/\/\S+)/);
-      if (m) resolve(m[1]);
-    });
-    server.on('exit', (code) => reject(new Error(`server exited with ${code}`)));
-  });
+async function serve(dir, addr) {
+  let url;
+  ({ url, process: server } = await startServer(dir, addr));
+  return url;
 }
 
 async function stop() {

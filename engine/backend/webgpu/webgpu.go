@@ -27,30 +27,36 @@ func init() {
 	})
 }
 
-// kernels are the WGSL kernels by name, each with its bindings after the parameters: r
-// read-only storage, w storage (read-write).
-var kernels = map[string]string{
-	"conv_forward":           "wrr",
-	"conv_backward_data":     "wrr",
-	"conv_weight_grad":       "wrr",
-	"conv_weight_signs":      "wwrr",
-	"linear_forward":         "wrrr",
-	"linear_backward_data":   "wrr",
-	"linear_weight_grad":     "wwrr",
-	"linear_weight_signs":    "wwrr",
-	"batchnorm_forward":      "wwrrr",
-	"batchnorm_backward":     "wwwrrrr",
-	"relu_forward":           "wr",
-	"relu_backward":          "wrr",
-	"avgpool3x3_forward":     "wr",
-	"avgpool3x3_backward":    "wr",
-	"avgpool2x2_forward":     "wr",
-	"avgpool2x2_backward":    "wr",
-	"globalavgpool_forward":  "wr",
-	"globalavgpool_backward": "wr",
-	"add":                    "wrrrr",
-	"add_to":                 "wr",
-	"softmax_cross_entropy":  "wwrr",
+// kernel is a WGSL kernel: its bindings after the parameters (r read-only storage, w storage,
+// read-write), and the files prepended to it after wgsl/prelude.wgsl.
+type kernel struct {
+	spec     string
+	includes []string
+}
+
+// kernels are the WGSL kernels, by the name of their file in wgsl/.
+var kernels = map[string]kernel{
+	"conv_forward":           {spec: "wrr"},
+	"conv_backward_data":     {spec: "wrr"},
+	"conv_weight_grad":       {spec: "rrw", includes: []string{"conv_weight"}},
+	"conv_weight_signs":      {spec: "rrww", includes: []string{"conv_weight", "fold"}},
+	"linear_forward":         {spec: "wrrr"},
+	"linear_backward_data":   {spec: "wrr"},
+	"linear_weight_grad":     {spec: "wwrr"},
+	"linear_weight_signs":    {spec: "rrww", includes: []string{"fold"}},
+	"batchnorm_forward":      {spec: "wwrrr", includes: []string{"batchnorm"}},
+	"batchnorm_backward":     {spec: "wwwrrrr", includes: []string{"batchnorm"}},
+	"relu_forward":           {spec: "wr"},
+	"relu_backward":          {spec: "wrr"},
+	"avgpool3x3_forward":     {spec: "wr"},
+	"avgpool3x3_backward":    {spec: "wr"},
+	"avgpool2x2_forward":     {spec: "wr"},
+	"avgpool2x2_backward":    {spec: "wr"},
+	"globalavgpool_forward":  {spec: "wr"},
+	"globalavgpool_backward": {spec: "wr"},
+	"add":                    {spec: "wrrrr"},
+	"add_to":                 {spec: "wr"},
+	"softmax_cross_entropy":  {spec: "wwrr"},
 }
 
 // Available says whether the page or worker has a WebGPU device ready: ui/webgpu.js loaded and
@@ -78,18 +84,17 @@ func New() (*Backend, error) {
 	}
 	gpu := js.Global().Get("gradsignGPU")
 	if !defined {
-		prelude, _ := sources.ReadFile("wgsl/prelude.wgsl")
-		fold, _ := sources.ReadFile("wgsl/fold.wgsl")
-		for name, spec := range kernels {
-			code, err := sources.ReadFile("wgsl/" + name + ".wgsl")
-			if err != nil {
-				return nil, err
+		for name, k := range kernels {
+			var src strings.Builder
+			for _, file := range append(append([]string{"prelude"}, k.includes...), name) {
+				code, err := sources.ReadFile("wgsl/" + file + ".wgsl")
+				if err != nil {
+					return nil, err
+				}
+				src.Write(code)
+				src.WriteString("\n")
 			}
-			src := string(prelude) + "\n"
-			if strings.HasSuffix(name, "_signs") {
-				src += string(fold) + "\n"
-			}
-			gpu.Call("define", name, src+string(code), spec)
+			gpu.Call("define", name, src.String(), k.spec)
 		}
 		defined = true
 	}
@@ -244,12 +249,12 @@ func (be *Backend) Conv2dBackwardData(g layers.Conv2d, n int, dinp, dout, w back
 }
 
 func (be *Backend) Conv2dWeightGrad(g layers.Conv2d, n int, dw, dout, inp backend.Buffer) {
-	be.run("conv_weight_grad", g.Cout*g.Cols(), convParams(g, n), buf(dw), buf(dout), buf(inp))
+	be.run("conv_weight_grad", g.Cout*g.Cols(), convParams(g, n, 0), buf(dout), buf(inp), buf(dw))
 }
 
 func (be *Backend) Conv2dWeightSigns(g layers.Conv2d, n int, sg backend.Signs, layer int, dout, inp backend.Buffer) {
 	s := sg.(*signs)
-	be.run("conv_weight_signs", n*g.Cout*g.Cols(), convParams(g, n, s.offsets[layer]), s.sum, s.nan, buf(dout), buf(inp))
+	be.run("conv_weight_signs", n*g.Cout*g.Cols(), convParams(g, n, s.offsets[layer]), buf(dout), buf(inp), s.sum, s.nan)
 }
 
 func (be *Backend) LinearForward(n, in, outs int, out, inp, w, bias backend.Buffer) {
@@ -269,7 +274,7 @@ func (be *Backend) LinearWeightGrad(n, in, outs int, dw, dbias, dout, inp backen
 
 func (be *Backend) LinearWeightSigns(n, in, outs int, sg backend.Signs, layer int, dout, inp backend.Buffer) {
 	s := sg.(*signs)
-	be.run("linear_weight_signs", n*in*outs, u(n, in, outs, s.offsets[layer]), s.sum, s.nan, buf(dout), buf(inp))
+	be.run("linear_weight_signs", n*in*outs, u(n, in, outs, s.offsets[layer]), buf(dout), buf(inp), s.sum, s.nan)
 }
 
 // orSpare returns b and 1, or for a nil b a spare buffer of n values and 0.
@@ -281,7 +286,7 @@ func (be *Backend) orSpare(b backend.Buffer, slot, n int) (*buffer, int) {
 }
 
 func (be *Backend) BatchNormForward(n, c, hw, group int, out, stats, inp, gamma, beta backend.Buffer) {
-	be.dispatch("batchnorm_forward", c, n/group, u(c, hw, group, stats.Len()/2), nil,
+	be.dispatch("batchnorm_forward", c, n/group, u(c, hw, group, stats.Len()/2, n/group, 0), nil,
 		buf(out), buf(stats), buf(inp), buf(gamma), buf(beta))
 }
 

@@ -2,8 +2,6 @@
 // xhat·mean(dy·xhat)) over each group; one workgroup per channel (x). With affine = 0 each
 // workgroup takes one group (y); with affine = 1 the dispatch has one row and each workgroup
 // walks every group of its channel in turn, adding sum(dy·xhat) to dgamma and sum(dy) to dbeta.
-struct P { c: u32, hw: u32, group: u32, half: u32, groups: u32, affine: u32 }
-@group(0) @binding(0) var<uniform> p: P;
 @group(0) @binding(1) var<storage, read_write> dinp: array<f32>;
 @group(0) @binding(2) var<storage, read_write> dgamma: array<f32>;
 @group(0) @binding(3) var<storage, read_write> dbeta: array<f32>;
@@ -11,24 +9,6 @@ struct P { c: u32, hw: u32, group: u32, half: u32, groups: u32, affine: u32 }
 @group(0) @binding(5) var<storage, read> inp: array<f32>;
 @group(0) @binding(6) var<storage, read> stats: array<f32>;
 @group(0) @binding(7) var<storage, read> gamma: array<f32>;
-
-var<workgroup> part: array<f32, 64>;
-
-fn at(g: u32, c: u32, j: u32) -> u32 {
-  return ((g * p.group + j / p.hw) * p.c + c) * p.hw + j % p.hw;
-}
-
-fn total(l: u32, v: f32) -> f32 {
-  part[l] = v;
-  workgroupBarrier();
-  for (var stride = 32u; stride > 0u; stride >>= 1u) {
-    if (l < stride) { part[l] += part[l + stride]; }
-    workgroupBarrier();
-  }
-  let t = part[0];
-  workgroupBarrier();
-  return t;
-}
 
 @compute @workgroup_size(64)
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) l: u32) {

@@ -2,33 +2,11 @@
 // workgroup per channel (x) and group (y) sums in float32 over the group's values (a
 // two-pass mean and biased variance, as the CPU backend, which sums in float64), saves mean
 // and rstd = 1/sqrt(var + eps) in stats (means first, rstds from `half`), and normalises.
-struct P { c: u32, hw: u32, group: u32, half: u32 }
-@group(0) @binding(0) var<uniform> p: P;
 @group(0) @binding(1) var<storage, read_write> out: array<f32>;
 @group(0) @binding(2) var<storage, read_write> stats: array<f32>;
 @group(0) @binding(3) var<storage, read> inp: array<f32>;
 @group(0) @binding(4) var<storage, read> gamma: array<f32>;
 @group(0) @binding(5) var<storage, read> beta: array<f32>;
-
-var<workgroup> part: array<f32, 64>;
-
-// at is the index of the j-th value of channel c in group g.
-fn at(g: u32, c: u32, j: u32) -> u32 {
-  return ((g * p.group + j / p.hw) * p.c + c) * p.hw + j % p.hw;
-}
-
-// total sums v over the workgroup; every invocation gets the sum.
-fn total(l: u32, v: f32) -> f32 {
-  part[l] = v;
-  workgroupBarrier();
-  for (var stride = 32u; stride > 0u; stride >>= 1u) {
-    if (l < stride) { part[l] += part[l + stride]; }
-    workgroupBarrier();
-  }
-  let t = part[0];
-  workgroupBarrier();
-  return t;
-}
 
 @compute @workgroup_size(64)
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l: u32) {

@@ -2,8 +2,8 @@
 // layer's accumulators at off (fold.wgsl).
 struct P { n: u32, inputs: u32, outs: u32, off: u32 }
 @group(0) @binding(0) var<uniform> p: P;
-@group(0) @binding(3) var<storage, read> dout: array<f32>;
-@group(0) @binding(4) var<storage, read> inp: array<f32>;
+@group(0) @binding(1) var<storage, read> dout: array<f32>;
+@group(0) @binding(2) var<storage, read> inp: array<f32>;
 
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
