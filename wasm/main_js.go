@@ -160,6 +160,7 @@ func initSession(args []js.Value) (any, error) {
 			return nil, err
 		}
 	}
+	s.gpuMaxBuffer = webgpu.MaxBuffer()
 	sess = s
 	return nil, nil
 }

@@ -36,6 +36,8 @@ type session struct {
 	space   *space.Scores // GradSign over the whole space, as far as the project's run has gone
 	// training is the benchmark's training table for the search race, loaded on first use.
 	training *search.Table
+	// gpuMaxBuffer is the largest buffer the worker's WebGPU adapter offers, in bytes.
+	gpuMaxBuffer int64
 }
 
 // dataName names the images in history keys and exports.
@@ -162,9 +164,23 @@ func (s *session) network(arch string, seed uint64) (*network.Network[float32], 
 }
 
 // gpuChunk is how many images go through the WebGPU backend together: enough to fill a GPU's
-// invocations (each kernel runs one per output value of every image in the chunk), small
-// against every adapter's buffer limits (64 KB per image for the largest activation).
+// invocations (each kernel runs one per output value of every image in the chunk); fewer where
+// the adapter's largest buffer cannot hold the largest activation of that many.
 const gpuChunk = 32
+
+// gpuChunkFor is the chunk of images for net on an adapter whose buffers hold maxBuffer bytes
+// at most, or an error where not even the sign accumulators or one image's activation fit.
+func gpuChunkFor(net *network.Network[float32], maxBuffer int64) (int, error) {
+	var weights int64
+	for _, n := range net.WeightSizes() {
+		weights += int64(n)
+	}
+	perImage := 4 * int64(net.LargestValue())
+	if 4*weights > maxBuffer || perImage > maxBuffer {
+		return 0, fmt.Errorf("this network needs GPU buffers of %d bytes (accumulators) and %d bytes per image; the adapter offers %d: use the wasm backend", 4*weights, perImage, maxBuffer)
+	}
+	return int(min(gpuChunk, maxBuffer/perImage)), nil
+}
 
 // accumulate scores images from..to-1 on a backend ("cpu", the wasm engine, or "webgpu") and
 // returns their encoded sign accumulators.
@@ -182,7 +198,9 @@ func (s *session) accumulate(ctx context.Context, arch string, seed uint64, from
 	}
 	opt := gradsign.Options{Workers: 1, Progress: progress, Backend: be}
 	if be == "webgpu" {
-		opt.Chunk = gpuChunk
+		if opt.Chunk, err = gpuChunkFor(net, s.gpuMaxBuffer); err != nil {
+			return nil, err
+		}
 	}
 	signs, err := gradsign.Accumulate(ctx, net, x, labels, opt)
 	if err != nil {

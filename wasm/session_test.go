@@ -291,3 +291,30 @@ func TestWholeSpace(t *testing.T) {
 		}
 	}
 }
+
+// TestGPUChunk sizes WebGPU chunks by the adapter's largest buffer: 32 images where it is
+// roomy (every adapter offers 128 MiB), fewer where it is tight, an error where the
+// accumulators or one image's activation do not fit.
+func TestGPUChunk(t *testing.T) {
+	a, _ := nb201.ParseArch(index11)
+	for _, c := range []struct {
+		side   int   // input height and width
+		max    int64 // the adapter's largest buffer
+		want   int   // the chunk; 0: an error
+		reason string
+	}{
+		{32, 128 << 20, 32, "roomy"},
+		{32, 3194048, 32, "just the accumulators' 3,194,048 bytes: 48 images of 64 KB would fit"},
+		{32, 3194044, 0, "not the accumulators"},
+		{128, 3194048, 3, "1 MB per image at 128×128"},
+	} {
+		net, err := network.Build[float32](network.Config{Arch: a, C: 16, N: 5, Classes: 10, H: c.side, W: c.side})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := gpuChunkFor(net, c.max)
+		if got != c.want || (err != nil) != (c.want == 0) {
+			t.Errorf("%s: chunk %d, %v; want %d", c.reason, got, err, c.want)
+		}
+	}
+}

@@ -299,6 +299,16 @@ func (n *Network[T]) FLOPs() int { return n.flops }
 // InputSize is the length of one input image, 3·H·W.
 func (n *Network[T]) InputSize() int { return n.slots[n.input].size() }
 
+// LargestValue is the length of the network's largest activation for one input: what a
+// backend's largest buffer holds per sample of a chunk.
+func (n *Network[T]) LargestValue() int {
+	largest := 0
+	for _, s := range n.slots {
+		largest = max(largest, s.size())
+	}
+	return largest
+}
+
 // Param returns the parameter of a name, or nil.
 func (n *Network[T]) Param(name string) *Param[T] {
 	for _, p := range n.Params {

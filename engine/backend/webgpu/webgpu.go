@@ -5,6 +5,7 @@ package webgpu
 import (
 	"embed"
 	"errors"
+	"fmt"
 	"math"
 	"runtime"
 	"strings"
@@ -74,6 +75,16 @@ func Adapter() string {
 	return js.Global().Get("gradsignGPU").Get("info").Get("adapter").String()
 }
 
+// MaxBuffer is the largest buffer the device takes, in bytes: the smaller of its
+// maxStorageBufferBindingSize and maxBufferSize (0 without a device).
+func MaxBuffer() int64 {
+	if !Available() {
+		return 0
+	}
+	l := js.Global().Get("gradsignGPU").Get("info").Get("limits")
+	return int64(min(l.Get("maxStorageBufferBindingSize").Float(), l.Get("maxBufferSize").Float()))
+}
+
 // defined is set once the kernels are compiled on the device.
 var defined bool
 
@@ -124,6 +135,9 @@ func (*Backend) Name() string { return "webgpu" }
 func (be *Backend) Alloc(n int) backend.Buffer { return be.alloc(n) }
 
 func (be *Backend) alloc(n int) *buffer {
+	if int64(4*n) > MaxBuffer() { // callers size their chunks by MaxBuffer: this is a bug
+		panic(fmt.Sprintf("webgpu: a buffer of %d bytes, over the adapter's largest (%d)", 4*n, MaxBuffer()))
+	}
 	b := &buffer{id: be.s.Call("alloc", 4*n).Int(), n: n}
 	runtime.AddCleanup(b, func(id int) { be.s.Call("free", id) }, b.id)
 	return b
