@@ -68,8 +68,9 @@
     }
 
     // dispatch runs kernel name (compiled by define) with params (numbers: u32, or f32 where
-    // floats[i] is true) over groupsX × groupsY workgroups, its bindings 1.. on buffers ids.
-    dispatch(name, params, floats, ids, groupsX, groupsY) {
+    // floats[i] is true) over groupsX × groupsY × groupsZ workgroups, its bindings 1.. on
+    // buffers ids.
+    dispatch(name, params, floats, ids, groupsX, groupsY, groupsZ) {
       const k = pipelines.get(name);
       if (!k) throw new Error(`webgpu: kernel ${name} not defined`);
       if (this.slot === SLOTS) this.flush();
@@ -91,7 +92,7 @@
       }
       this.pass.setPipeline(k.pipeline);
       this.pass.setBindGroup(0, group, [this.slot * SLOT]);
-      this.pass.dispatchWorkgroups(groupsX, groupsY);
+      this.pass.dispatchWorkgroups(groupsX, groupsY, groupsZ);
       this.slot++;
     }
 

@@ -37,10 +37,10 @@ type kernel struct {
 
 // kernels are the WGSL kernels, by the name of their file in wgsl/.
 var kernels = map[string]kernel{
-	"conv_forward":           {spec: "wrr"},
-	"conv_backward_data":     {spec: "wrr"},
-	"conv_weight_grad":       {spec: "rrw", includes: []string{"conv_weight"}},
-	"conv_weight_signs":      {spec: "rrww", includes: []string{"conv_weight", "fold"}},
+	"conv_forward":           {spec: "wrr", includes: []string{"gemm", "conv", "unfold"}},
+	"conv_backward_data":     {spec: "wrr", includes: []string{"gemm", "conv"}},
+	"conv_weight_grad":       {spec: "rrw", includes: []string{"gemm", "conv", "unfold"}},
+	"conv_weight_signs":      {spec: "rrww", includes: []string{"gemm", "conv", "unfold", "fold"}},
 	"linear_forward":         {spec: "wrrr"},
 	"linear_backward_data":   {spec: "wrr"},
 	"linear_weight_grad":     {spec: "wwrr"},
@@ -218,12 +218,12 @@ func (be *Backend) run(name string, threads int, params []uint32, bufs ...*buffe
 	}
 	groups := (threads + 63) / 64
 	x := min(groups, 65535)
-	be.dispatch(name, x, (groups+x-1)/x, params, nil, bufs...)
+	be.dispatch(name, [3]int{x, (groups + x - 1) / x, 1}, params, nil, bufs...)
 }
 
-// dispatch records one dispatch of gx × gy workgroups; floats marks the parameters that are
+// dispatch records one dispatch of a grid of workgroups; floats marks the parameters that are
 // float32 bits.
-func (be *Backend) dispatch(name string, gx, gy int, params []uint32, floats []bool, bufs ...*buffer) {
+func (be *Backend) dispatch(name string, grid [3]int, params []uint32, floats []bool, bufs ...*buffer) {
 	p := make([]any, len(params))
 	f := make([]any, len(params))
 	for i, v := range params {
@@ -237,7 +237,7 @@ func (be *Backend) dispatch(name string, gx, gy int, params []uint32, floats []b
 	for i, b := range bufs {
 		ids[i] = b.id
 	}
-	be.s.Call("dispatch", name, p, f, ids, gx, gy)
+	be.s.Call("dispatch", name, p, f, ids, grid[0], grid[1], grid[2])
 }
 
 func u(v ...int) []uint32 {
@@ -254,21 +254,30 @@ func convParams(g layers.Conv2d, n int, extra ...int) []uint32 {
 
 func buf(b backend.Buffer) *buffer { return b.(*buffer) }
 
+// gemm dispatches a convolution kernel built on wgsl/gemm.wgsl: 32×32 tiles of an M×N product
+// for each of batch samples (the grid's z).
+func (be *Backend) gemm(name string, m, n, batch int, params []uint32, bufs ...*buffer) {
+	if m == 0 || n == 0 || batch == 0 {
+		return
+	}
+	be.dispatch(name, [3]int{(n + 31) / 32, (m + 31) / 32, batch}, params, nil, bufs...)
+}
+
 func (be *Backend) Conv2dForward(g layers.Conv2d, n int, out, inp, w backend.Buffer) {
-	be.run("conv_forward", n*g.Cout*g.OutH()*g.OutW(), convParams(g, n), buf(out), buf(inp), buf(w))
+	be.gemm("conv_forward", g.Cout, g.OutH()*g.OutW(), n, convParams(g, n, 0), buf(out), buf(inp), buf(w))
 }
 
 func (be *Backend) Conv2dBackwardData(g layers.Conv2d, n int, dinp, dout, w backend.Buffer) {
-	be.run("conv_backward_data", n*g.Cin*g.H*g.W, convParams(g, n), buf(dinp), buf(dout), buf(w))
+	be.gemm("conv_backward_data", g.Cin, g.H*g.W, n, convParams(g, n, 0), buf(dinp), buf(dout), buf(w))
 }
 
 func (be *Backend) Conv2dWeightGrad(g layers.Conv2d, n int, dw, dout, inp backend.Buffer) {
-	be.run("conv_weight_grad", g.Cout*g.Cols(), convParams(g, n, 0), buf(dout), buf(inp), buf(dw))
+	be.gemm("conv_weight_grad", g.Cout, g.Cols(), 1, convParams(g, n, 0), buf(dout), buf(inp), buf(dw))
 }
 
 func (be *Backend) Conv2dWeightSigns(g layers.Conv2d, n int, sg backend.Signs, layer int, dout, inp backend.Buffer) {
 	s := sg.(*signs)
-	be.run("conv_weight_signs", n*g.Cout*g.Cols(), convParams(g, n, s.offsets[layer]), buf(dout), buf(inp), s.sum, s.nan)
+	be.gemm("conv_weight_signs", g.Cout, g.Cols(), n, convParams(g, n, s.offsets[layer]), buf(dout), buf(inp), s.sum, s.nan)
 }
 
 func (be *Backend) LinearForward(n, in, outs int, out, inp, w, bias backend.Buffer) {
@@ -300,7 +309,7 @@ func (be *Backend) orSpare(b backend.Buffer, slot, n int) (*buffer, int) {
 }
 
 func (be *Backend) BatchNormForward(n, c, hw, group int, out, stats, inp, gamma, beta backend.Buffer) {
-	be.dispatch("batchnorm_forward", c, n/group, u(c, hw, group, stats.Len()/2, n/group, 0), nil,
+	be.dispatch("batchnorm_forward", [3]int{c, n / group, 1}, u(c, hw, group, stats.Len()/2, n/group, 0), nil,
 		buf(out), buf(stats), buf(inp), buf(gamma), buf(beta))
 }
 
@@ -313,7 +322,7 @@ func (be *Backend) BatchNormBackward(n, c, hw, group int, dinp, dgamma, dbeta, d
 	if hasG+hasB > 0 {
 		affine, rows = 1, 1
 	}
-	be.dispatch("batchnorm_backward", c, rows, u(c, hw, group, stats.Len()/2, n/group, affine), nil,
+	be.dispatch("batchnorm_backward", [3]int{c, rows, 1}, u(c, hw, group, stats.Len()/2, n/group, affine), nil,
 		buf(dinp), dg, db, buf(dout), buf(inp), buf(stats), buf(gamma))
 }
 
@@ -385,7 +394,7 @@ func (be *Backend) SoftmaxCrossEntropy(n, classes int, scale float32, losses, dl
 		be.labels = be.alloc(n)
 	}
 	be.write(be.labels, 0, bytesOf(l))
-	be.dispatch("softmax_cross_entropy", (n+63)/64, 1, []uint32{uint32(n), uint32(classes), math.Float32bits(scale)}, []bool{false, false, true},
+	be.dispatch("softmax_cross_entropy", [3]int{(n + 63) / 64, 1, 1}, []uint32{uint32(n), uint32(classes), math.Float32bits(scale)}, []bool{false, false, true},
 		buf(losses), buf(dlogits), buf(logits), be.labels)
 }
 

@@ -1,33 +1,31 @@
-// dinp[s, ci, y, x] += sum over the outputs (co, oy, ox) whose window holds (y, x) of
-// w[co, ci, ky, kx] · dout[s, co, oy, ox], with oy·stride + ky - pad = y (and so for x).
-struct P { n: u32, cin: u32, h: u32, w: u32, cout: u32, k: u32, stride: u32, pad: u32, oh: u32, ow: u32 }
-@group(0) @binding(0) var<uniform> p: P;
+// dinp[s] += the input gradient of sample s = the workgroup's z, gathered: M = Cin, N = H·W,
+// R = Cout·K·K; A[ci, (co, ky, kx)] = w[co, ci, ky, kx], B[(co, ky, kx), (y, x)] =
+// dout[s, co, oy, ox] where oy·stride + ky - pad = y and ox·stride + kx - pad = x, else zero.
 @group(0) @binding(1) var<storage, read_write> dinp: array<f32>;
 @group(0) @binding(2) var<storage, read> dout: array<f32>;
 @group(0) @binding(3) var<storage, read> wt: array<f32>;
 
-@compute @workgroup_size(64)
-fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-  let i = flat(gid, groups);
-  if (i >= p.n * p.cin * p.h * p.w) { return; }
-  let x = i % p.w;
-  let y = (i / p.w) % p.h;
-  let ci = (i / (p.w * p.h)) % p.cin;
-  let s = i / (p.w * p.h * p.cin);
-  var acc = 0.0;
-  for (var co = 0u; co < p.cout; co++) {
-    let plane = (s * p.cout + co) * p.oh;
-    let wrow = (co * p.cin + ci) * p.k;
-    for (var ky = 0u; ky < p.k; ky++) {
-      let ty = i32(y + p.pad) - i32(ky);
-      if (ty < 0 || u32(ty) % p.stride != 0u || u32(ty) / p.stride >= p.oh) { continue; }
-      let oy = u32(ty) / p.stride;
-      for (var kx = 0u; kx < p.k; kx++) {
-        let tx = i32(x + p.pad) - i32(kx);
-        if (tx < 0 || u32(tx) % p.stride != 0u || u32(tx) / p.stride >= p.ow) { continue; }
-        acc = fma(dout[(plane + oy) * p.ow + u32(tx) / p.stride], wt[(wrow + ky) * p.k + kx], acc);
-      }
-    }
-  }
-  dinp[i] += acc;
+fn dims() -> vec3<u32> { return vec3(p.cin, p.h * p.w, p.cout * p.k * p.k); }
+
+fn loadA(s: u32, ci: u32, r: u32) -> f32 {
+  let co = r / (p.k * p.k);
+  return wt[(co * p.cin + ci) * p.k * p.k + r % (p.k * p.k)];
+}
+
+fn loadB(s: u32, r: u32, q: u32) -> f32 {
+  let kx = r % p.k;
+  let ky = (r / p.k) % p.k;
+  let co = r / (p.k * p.k);
+  let ty = i32(q / p.w + p.pad) - i32(ky);
+  let tx = i32(q % p.w + p.pad) - i32(kx);
+  if (ty < 0 || tx < 0 || u32(ty) % p.stride != 0u || u32(tx) % p.stride != 0u) { return 0.0; }
+  let oy = u32(ty) / p.stride;
+  let ox = u32(tx) / p.stride;
+  if (oy >= p.oh || ox >= p.ow) { return 0.0; }
+  return dout[((s * p.cout + co) * p.oh + oy) * p.ow + ox];
+}
+
+fn store(s: u32, ci: u32, q: u32, v: f32) {
+  let i = (s * p.cin + ci) * p.h * p.w + q;
+  dinp[i] += v;
 }

@@ -1,0 +1,4 @@
+// Prepended to the convolution kernels (after gemm.wgsl): the parameters of a convolution (off:
+// the layer's first accumulator, for the sign fold).
+struct P { n: u32, cin: u32, h: u32, w: u32, cout: u32, k: u32, stride: u32, pad: u32, oh: u32, ow: u32, off: u32 }
+@group(0) @binding(0) var<uniform> p: P;
