@@ -9,6 +9,7 @@ import (
 	"math"
 	"runtime"
 	"strings"
+	"sync"
 	"syscall/js"
 	"unsafe"
 
@@ -85,40 +86,42 @@ func MaxBuffer() int64 {
 	return int64(min(l.Get("maxStorageBufferBindingSize").Float(), l.Get("maxBufferSize").Float()))
 }
 
-// defined is set once the kernels are compiled on the device.
-var defined bool
+// define compiles every kernel on the device, once: each is wgsl/prelude.wgsl, its includes and
+// its own file.
+var define = sync.OnceValue(func() error {
+	gpu := js.Global().Get("gradsignGPU")
+	for name, k := range kernels {
+		var src strings.Builder
+		for _, file := range append(append([]string{"prelude"}, k.includes...), name) {
+			code, err := sources.ReadFile("wgsl/" + file + ".wgsl")
+			if err != nil {
+				return err
+			}
+			src.Write(code)
+			src.WriteString("\n")
+		}
+		gpu.Call("define", name, src.String(), k.spec)
+	}
+	return nil
+})
 
 // New returns a backend on the device that ui/webgpu.js opened. It fails where there is none.
 func New() (*Backend, error) {
 	if !Available() {
 		return nil, errors.New("webgpu: no WebGPU device (this browser has no navigator.gpu adapter, or gradsignGPU.init() has not run); use the wasm (cpu) backend")
 	}
-	gpu := js.Global().Get("gradsignGPU")
-	if !defined {
-		for name, k := range kernels {
-			var src strings.Builder
-			for _, file := range append(append([]string{"prelude"}, k.includes...), name) {
-				code, err := sources.ReadFile("wgsl/" + file + ".wgsl")
-				if err != nil {
-					return nil, err
-				}
-				src.Write(code)
-				src.WriteString("\n")
-			}
-			gpu.Call("define", name, src.String(), k.spec)
-		}
-		defined = true
+	if err := define(); err != nil {
+		return nil, err
 	}
-	be := &Backend{s: gpu.Call("session")}
-	return be, nil
+	return &Backend{s: js.Global().Get("gradsignGPU").Call("session")}, nil
 }
 
 // Backend runs the seam's operations as WGSL kernels on a WebGPU device, driven through
 // ui/webgpu.js. Values stay on the device; Read and AddSigns are its only way back.
 type Backend struct {
-	s      js.Value // the ui/webgpu.js session: its buffers and command encoder
-	labels *buffer  // the labels of SoftmaxCrossEntropy, as u32
-	spare  []*buffer
+	s      js.Value  // the ui/webgpu.js session: its buffers and command encoder
+	labels *buffer   // the labels of SoftmaxCrossEntropy, as u32
+	spare  []*buffer // bound where an operation has no buffer of its own (spareBuffer)
 }
 
 // buffer is a device buffer of n four-byte values, freed when the Go value is collected.
