@@ -6,9 +6,10 @@
 // accumulators come back. Arithmetic is float32 (WGSL has no float64): BatchNorm's statistics
 // and the softmax are summed in float32 where the CPU backend uses float64.
 //
-// The kernels are direct (one invocation per output value, no tiling): right first, as the
-// conformance suite checks in headless Chromium on SwiftShader's CPU adapter; fast kernels
-// for real GPUs are the next step.
+// The convolutions (forward, input gradient, summed and per-sample weight gradients) are
+// implicit GEMMs tiled in workgroup memory (wgsl/gemm.wgsl); the other ops run one invocation per
+// value (BatchNorm one workgroup per channel and group). The conformance suite checks them in
+// headless Chromium on SwiftShader's CPU adapter; no real GPU has timed them yet.
 //
 // It registers itself as "webgpu" with package backend in the js/wasm build only.
 package webgpu
