@@ -605,6 +605,36 @@ function drawRace(xs, means) {
   }, [xs, ...means], $('race-plot'));
 }
 
+// --- ?bench=1: timing on this device ---
+
+const LARGEST = '|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|nor_conv_3x3~0|nor_conv_3x3~1|nor_conv_3x3~2|';
+
+// runBench times the largest network on the wasm engine and, where there is an adapter, on
+// WebGPU: a one-image warm-up on each (compiles the pipelines, warms the JIT), then n images
+// with a seed of its own so that nothing comes from history.
+async function runBench(n) {
+  $('bench-section').hidden = false;
+  const body = $('bench-table').querySelector('tbody');
+  const info = await gradsign.lookup(LARGEST);
+  const b = await gradsign.backends();
+  const kinds = b.webgpu ? ['wasm', 'webgpu'] : ['wasm'];
+  const seed = Date.now() % 1e9;
+  for (const backend of kinds) {
+    const name = backend === 'webgpu' ? `WebGPU (${b.webgpu.adapter})` : `wasm engine (${gradsign.workers} workers)`;
+    $('bench-status').textContent = `Timing ${name} on ${n} images…`;
+    try {
+      await gradsign.score({ arch: LARGEST, n: 1, seed: seed + 1, backend });
+      const r = await gradsign.score({ arch: LARGEST, n, seed, backend });
+      const gflops = (6 * info.flops * n) / 1e9 / r.seconds;
+      body.append(el('tr', { 'data-backend': backend }, el('td', {}, name), el('td', {}, String(n)), el('td', {}, fmt(r.seconds, 2)),
+        el('td', {}, fmt(gflops, 1)), el('td', {}, fmt(r.gradsign))));
+    } catch (err) {
+      body.append(el('tr', { 'data-backend': backend }, el('td', {}, name), el('td', { colspan: 4, class: 'error' }, err.message)));
+    }
+  }
+  $('bench-status').textContent = b.webgpu ? 'Done.' : 'Done. This browser offers no WebGPU adapter: the wasm engine only.';
+}
+
 // drawLayers shows each weight layer's agreement, input to output, on an axis of 0 to 1, with a
 // key, the stages marked, a table to read without hovering, and each cell edge's bars linked
 // both ways with its edge in the cell diagram.
@@ -806,6 +836,8 @@ async function main() {
     gemm = await gradsign.gemmRate(200);
     updateEstimate();
     gradsign.backends().then((b) => { backendInfo = b; showBackends(); updateEstimate(); });
+    const bench = new URLSearchParams(location.search);
+    if (bench.get('bench') === '1') runBench(Math.max(1, Number(bench.get('benchn')) || 128));
     gradsign.wholeSpace().then((w) => { space = w; drawSpace(); openRace(); })
       .catch((err) => { $('space-caption').textContent = `The whole-space scores did not load: ${err.message}`; });
     $('score').disabled = !!$('arch-error').textContent;

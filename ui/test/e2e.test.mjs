@@ -466,3 +466,14 @@ test('the search race: vanilla against GradSign-assisted, curves, final architec
   await first.click();
   await page.waitForFunction((i) => document.getElementById('index').value === i, index);
 });
+
+test('?bench=1 without WebGPU times the wasm engine and says why only it', { timeout: SCORE_TIMEOUT }, async () => {
+  await page.goto(url + '?bench=1&benchn=2');
+  await page.evaluate(() => window.gradsign.ready);
+  await page.waitForFunction(() => /^Done/.test(document.getElementById('bench-status').textContent), null, { timeout: SCORE_TIMEOUT });
+  assert.match(await page.textContent('#bench-status'), /no WebGPU adapter: the wasm engine only/);
+  assert.equal(await page.locator('#bench-table tbody tr').count(), 1);
+  const cells = await page.locator('#bench-table tr[data-backend=wasm] td').allTextContents();
+  assert.equal(cells[1], '2');
+  assert.ok(Number(cells[2]) > 0 && Number(cells[4].replace(/,/g, '')) > 0, cells.join(' | '));
+});

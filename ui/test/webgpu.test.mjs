@@ -96,3 +96,18 @@ test("'webgpu' with a bad backend name is refused with a clear message", async (
   await assert.rejects(page.evaluate(() => window.gradsign.score({ arch: '|avg_pool_3x3~0|+|nor_conv_1x1~0|skip_connect~1|+|nor_conv_1x1~0|skip_connect~1|skip_connect~2|', n: 16, backend: 'cuda' })),
     /backend "cuda": want 'auto', 'webgpu' or 'wasm'/);
 });
+
+test('?bench=1 times the largest network on WebGPU and on wasm', { timeout: SCORE_TIMEOUT }, async () => {
+  await page.goto(url + '?bench=1&benchn=2');
+  await page.evaluate(() => window.gradsign.ready);
+  await page.waitForFunction(() => /^Done/.test(document.getElementById('bench-status').textContent), null, { timeout: SCORE_TIMEOUT });
+  for (const backend of ['wasm', 'webgpu']) {
+    const cells = await page.locator(`#bench-table tr[data-backend=${backend}] td`).allTextContents();
+    assert.equal(cells.length, 5, `${backend}: ${cells.join(' | ')}`);
+    assert.equal(cells[1], '2');
+    assert.ok(Number(cells[2]) > 0 && Number(cells[3].replace(/,/g, '')) > 0, cells.join(' | '));
+  }
+  const gs = await page.locator('#bench-table td:nth-child(5)').allTextContents();
+  const [w, g] = gs.map((t) => Number(t.replace(/,/g, '')));
+  assert.ok(Math.abs(w - g) / w <= 1e-3, `the two backends' scores: ${gs.join(' vs ')}`);
+});
