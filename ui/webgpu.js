@@ -112,6 +112,13 @@
       }
     }
 
+    // sync resolves when the device has run every dispatch recorded so far.
+    async sync() {
+      this.flush();
+      await device.queue.onSubmittedWorkDone();
+      if (lostOrError) throw new Error(`webgpu: ${lostOrError}`);
+    }
+
     begin() {
       if (!this.encoder) this.encoder = device.createCommandEncoder();
     }

@@ -175,6 +175,13 @@ type Host[T matmul.Float] interface {
 	Slice(b Buffer) []T
 }
 
+// Syncer is implemented by backends that run their work asynchronously (a GPU): Sync returns
+// when everything recorded so far has run. Progress reports wait for it, so that they count
+// work done, not work queued.
+type Syncer interface {
+	Sync()
+}
+
 // Factory makes a backend for element type float32 or float64 that uses up to `threads`
 // goroutines.
 type Factory struct {

@@ -280,6 +280,9 @@ func Accumulate[T matmul.Float](ctx context.Context, net *network.Network[T], x 
 				be.SoftmaxCrossEntropy(b, net.Classes, 1, losses, dlogits, ws.Logits(), labels[from:to])
 				ws.BackwardFrom(dlogits)
 				signs.Samples += b
+				if s, ok := be.(backend.Syncer); ok && opt.Progress != nil {
+					s.Sync() // report images done, not queued
+				}
 				mu.Lock()
 				done += b
 				if opt.Progress != nil {

@@ -180,30 +180,38 @@ func (be *Backend) Read(dst []float32, src backend.Buffer, off int) {
 	be.read(bytesOf(dst), src.(*buffer), off)
 }
 
-// read waits for the device: the calling goroutine blocks, and the JavaScript event loop runs,
-// until the copy is mapped.
+// read waits for the device and copies what it read into dst.
 func (be *Backend) read(dst []byte, src *buffer, off int) {
 	if len(dst) == 0 {
 		return
 	}
+	js.CopyBytesToGo(dst, await(be.s.Call("read", src.id, 4*off, len(dst))))
+}
+
+// Sync returns when the device has run everything recorded so far (backend.Syncer).
+func (be *Backend) Sync() { await(be.s.Call("sync")) }
+
+// await blocks the calling goroutine, while the JavaScript event loop runs, until a Promise
+// settles; it returns the value, or panics with the reason of a rejection (a device error).
+func await(p js.Value) js.Value {
 	type result struct {
-		data js.Value
-		err  string
+		v   js.Value
+		err string
 	}
 	done := make(chan result, 1)
-	ok := js.FuncOf(func(_ js.Value, args []js.Value) any { done <- result{data: args[0]}; return nil })
+	ok := js.FuncOf(func(_ js.Value, args []js.Value) any { done <- result{v: args[0]}; return nil })
 	fail := js.FuncOf(func(_ js.Value, args []js.Value) any {
 		done <- result{err: js.Global().Get("String").Invoke(args[0]).String()}
 		return nil
 	})
 	defer ok.Release()
 	defer fail.Release()
-	be.s.Call("read", src.id, 4*off, len(dst)).Call("then", ok, fail)
+	p.Call("then", ok, fail)
 	r := <-done
 	if r.err != "" {
 		panic(r.err)
 	}
-	js.CopyBytesToGo(dst, r.data)
+	return r.v
 }
 
 func (be *Backend) Zero(b backend.Buffer, n int) { be.s.Call("clear", b.(*buffer).id, 0, 4*n) }
