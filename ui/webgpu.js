@@ -49,6 +49,15 @@
       b.destroy();
     }
 
+    // destroy frees every buffer of the session; it is not used after.
+    destroy() {
+      this.flush();
+      for (const b of this.buffers.values()) b.destroy();
+      this.buffers.clear();
+      this.bindGroups.clear();
+      this.ring.destroy();
+    }
+
     // write puts bytes (a Uint8Array) at off of buffer id, after every dispatch recorded so far.
     write(id, off, bytes) {
       this.flush();

@@ -165,8 +165,13 @@ func (s *session) network(arch string, seed uint64) (*network.Network[float32], 
 
 // gpuChunk is how many images go through the WebGPU backend together: enough to fill a GPU's
 // invocations (each kernel runs one per output value of every image in the chunk); fewer where
-// the adapter's largest buffer cannot hold the largest activation of that many.
-const gpuChunk = 32
+// the adapter's largest buffer cannot hold the largest activation of that many, or where their
+// workspace would take more than gpuMemory of the device (the largest network takes 23.5 MB an
+// image: 21 images).
+const (
+	gpuChunk  = 32
+	gpuMemory = 512 << 20
+)
 
 // gpuChunkFor is the chunk of images for net on an adapter whose buffers hold maxBuffer bytes
 // at most, or an error where not even the sign accumulators or one image's activation fit.
@@ -179,7 +184,9 @@ func gpuChunkFor(net *network.Network[float32], maxBuffer int64) (int, error) {
 	if 4*weights > maxBuffer || perImage > maxBuffer {
 		return 0, fmt.Errorf("this network needs GPU buffers of %d bytes (accumulators) and %d bytes per image; the adapter offers %d: use the wasm backend", 4*weights, perImage, maxBuffer)
 	}
-	return int(min(gpuChunk, maxBuffer/perImage)), nil
+	fixed := net.WorkspaceBytes(0, 0, false)
+	perImageWorkspace := net.WorkspaceBytes(1, 0, false) - fixed
+	return int(max(1, min(gpuChunk, maxBuffer/perImage, (gpuMemory-fixed)/perImageWorkspace))), nil
 }
 
 // accumulate scores images from..to-1 on a backend ("cpu", the wasm engine, or "webgpu") and

@@ -292,27 +292,30 @@ func TestWholeSpace(t *testing.T) {
 	}
 }
 
-// TestGPUChunk sizes WebGPU chunks by the adapter's largest buffer: 32 images where it is
-// roomy (every adapter offers 128 MiB), fewer where it is tight, an error where the
-// accumulators or one image's activation do not fit.
+// TestGPUChunk sizes WebGPU chunks: 32 images where the device is roomy, fewer where the
+// workspace would pass gpuMemory or the adapter's largest buffer cannot hold the largest
+// activation, an error where the accumulators do not fit.
 func TestGPUChunk(t *testing.T) {
-	a, _ := nb201.ParseArch(index11)
+	const largest = "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|nor_conv_3x3~0|nor_conv_3x3~1|nor_conv_3x3~2|"
 	for _, c := range []struct {
-		side   int   // input height and width
-		max    int64 // the adapter's largest buffer
-		want   int   // the chunk; 0: an error
-		reason string
+		arch      string
+		channels  int
+		side      int   // input height and width
+		maxBuffer int64 // the adapter's largest buffer
+		want      int   // the chunk; 0: an error
+		reason    string
 	}{
-		{32, 128 << 20, 32, "roomy"},
-		{32, 3194048, 32, "just the accumulators' 3,194,048 bytes: 48 images of 64 KB would fit"},
-		{32, 3194044, 0, "not the accumulators"},
-		{128, 3194048, 3, "1 MB per image at 128×128"},
+		{index11, 16, 32, 128 << 20, 32, "roomy"},
+		{largest, 16, 32, 128 << 20, 21, "the largest network: 23.5 MB of workspace an image, 512 MiB in all"},
+		{index11, 16, 32, 3194044, 0, "not the accumulators' 3,194,048 bytes"},
+		{index11, 4, 128, 5 * 4 * 4 * 128 * 128, 5, "5 images' activation of 4 channels of 128×128"},
 	} {
-		net, err := network.Build[float32](network.Config{Arch: a, C: 16, N: 5, Classes: 10, H: c.side, W: c.side})
+		a, _ := nb201.ParseArch(c.arch)
+		net, err := network.Build[float32](network.Config{Arch: a, C: c.channels, N: 5, Classes: 10, H: c.side, W: c.side})
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, err := gpuChunkFor(net, c.max)
+		got, err := gpuChunkFor(net, c.maxBuffer)
 		if got != c.want || (err != nil) != (c.want == 0) {
 			t.Errorf("%s: chunk %d, %v; want %d", c.reason, got, err, c.want)
 		}

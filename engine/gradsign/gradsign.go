@@ -18,6 +18,7 @@ import (
 	"context"
 	"encoding/binary"
 	"fmt"
+	"io"
 	"math"
 	"runtime"
 	"slices"
@@ -291,6 +292,9 @@ func Accumulate[T matmul.Float](ctx context.Context, net *network.Network[T], x 
 				mu.Unlock()
 			}
 			be.AddSigns(acc, &signs.Sums)
+			if c, ok := be.(io.Closer); ok {
+				c.Close() // a GPU's buffers go now, not when Go's collector finds them
+			}
 		})
 	}
 	wg.Wait()

@@ -124,7 +124,8 @@ type Backend struct {
 	spare  []*buffer // bound where an operation has no buffer of its own (spareBuffer)
 }
 
-// buffer is a device buffer of n four-byte values, freed when the Go value is collected.
+// buffer is a device buffer of n four-byte values, freed when the Go value is collected or the
+// backend is closed.
 type buffer struct {
 	id, n int
 }
@@ -186,6 +187,14 @@ func (be *Backend) read(dst []byte, src *buffer, off int) {
 		return
 	}
 	js.CopyBytesToGo(dst, await(be.s.Call("read", src.id, 4*off, len(dst))))
+}
+
+// Close frees every buffer of the backend on the device at once (io.Closer; gradsign.Accumulate
+// calls it when done): a score's workspace takes hundreds of megabytes there, which Go's
+// collector, seeing only small handles, would free late. The backend is not used after.
+func (be *Backend) Close() error {
+	be.s.Call("destroy")
+	return nil
 }
 
 // Sync returns when the device has run everything recorded so far (backend.Syncer).
