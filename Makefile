@@ -118,8 +118,9 @@ assets: check-go
 # The paper's second result (needs the whole-space file complete): the four algorithms,
 # vanilla and GradSign-assisted, 500 runs each, seed 0, into results/search (the JSON of
 # RESULTS.md's table, and each run's trajectory for the figures), the assisted ones again with
-# each GradSign evaluation charged CHARGE seconds, then the figures (tools/searchplot).
-CHARGE ?= 1.5
+# each GradSign evaluation charged CHARGE seconds (default: the whole-space run's wall time per
+# architecture on two Xeon cores, about 56 a minute), then the figures (tools/searchplot).
+CHARGE ?= 1.1
 nas: check-go
 	$(GO) build -o bin/gradsign ./tools/gradsign
 	for a in rs rea reinforce bohb; do \
