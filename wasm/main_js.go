@@ -173,13 +173,11 @@ func wholeSpaceJS([]js.Value) (any, error) {
 		return nil, err
 	}
 	f32 := func(v []float32) js.Value {
-		b := js.Global().Get("Uint8Array").New(4 * len(v))
 		raw := make([]byte, 4*len(v))
 		for i, x := range v {
 			binary.LittleEndian.PutUint32(raw[4*i:], math.Float32bits(x))
 		}
-		js.CopyBytesToJS(b, raw)
-		return js.Global().Get("Float32Array").New(b.Get("buffer"))
+		return js.Global().Get("Float32Array").New(uint8Array(raw).Get("buffer"))
 	}
 	o := js.Global().Get("Object").New()
 	o.Set("n", w.N)

@@ -109,15 +109,11 @@ func (s *session) race(req raceRequest, onRun func(raceRun)) error {
 func (s *session) raceSide(res search.Result, budget float64) raceSide {
 	e, _ := s.table.At(res.Best)
 	side := raceSide{Index: res.Best, Arch: e.Arch.String(), Evaluated: res.Evaluated, Scored: res.Scored, Seconds: res.Seconds,
-		Accuracy: map[string]float64{}, Curve: make([]*float64, raceGrid)}
-	for d, name := range nb201.Datasets {
-		side.Accuracy[name] = e.Accuracy[d]
-	}
-	for k := range side.Curve {
-		if best := res.BestAt(budget * float64(k+1) / raceGrid); best >= 0 {
+		Accuracy: e.AccuracyByName(), Curve: make([]*float64, raceGrid)}
+	for k, best := range res.BestOnGrid(budget, raceGrid) {
+		if best >= 0 {
 			b, _ := s.table.At(best)
-			acc := b.Accuracy[0]
-			side.Curve[k] = &acc
+			side.Curve[k] = &b.Accuracy[0]
 		}
 	}
 	return side

@@ -142,11 +142,7 @@ func (s *session) lookup(query string) (archInfo, error) {
 	if err != nil {
 		return archInfo{}, err
 	}
-	info := archInfo{Index: e.Index, Arch: e.Arch.String(), Params: net.NumParams(), FLOPs: net.FLOPs(), Accuracy: map[string]float64{}}
-	for d, name := range nb201.Datasets {
-		info.Accuracy[name] = e.Accuracy[d]
-	}
-	return info, nil
+	return archInfo{Index: e.Index, Arch: e.Arch.String(), Params: net.NumParams(), FLOPs: net.FLOPs(), Accuracy: e.AccuracyByName()}, nil
 }
 
 // network builds and initialises the CIFAR-10 network of an arch, as `gradsign score` does.

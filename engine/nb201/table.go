@@ -20,6 +20,15 @@ type Entry struct {
 	Accuracy [3]float64
 }
 
+// AccuracyByName is Accuracy keyed by the names of Datasets, as JSON results give it.
+func (e Entry) AccuracyByName() map[string]float64 {
+	m := make(map[string]float64, len(Datasets))
+	for d, name := range Datasets {
+		m[name] = e.Accuracy[d]
+	}
+	return m
+}
+
 // Table is the ground truth of every NAS-Bench-201 architecture. The benchmark's index order
 // is a seeded shuffle of the space, so index and arch always come from the table.
 type Table struct {

@@ -56,15 +56,17 @@ func Algorithm(name string) (func(Bench, Config) (Result, error), error) {
 // seed gives the same runs, in the CLI and in the page.
 func Seeded(seed uint64, r int) *rand.Rand { return rand.New(rand.NewPCG(seed, uint64(r))) }
 
-// BestAt is the best architecture found by time t of a run's trajectory, or -1 before its
-// first training ends.
-func (res *Result) BestAt(t float64) int {
-	best := -1
-	for _, s := range res.Trajectory {
-		if s.Seconds > t {
-			break
+// BestOnGrid is the best architecture found by each of `points` equal steps of the budget
+// (times budget·(k+1)/points) along the run's trajectory, -1 before its first training ends:
+// a best-so-far curve that runs of different lengths share.
+func (res *Result) BestOnGrid(budget float64, points int) []int {
+	best := make([]int, points)
+	i, b := 0, -1
+	for k := range best {
+		for ; i < len(res.Trajectory) && res.Trajectory[i].Seconds <= budget*float64(k+1)/float64(points); i++ {
+			b = res.Trajectory[i].Best
 		}
-		best = s.Best
+		best[k] = b
 	}
 	return best
 }

@@ -153,7 +153,7 @@ func TestAssistedTrainsTheArgmax(t *testing.T) {
 	}
 }
 
-func TestAlgorithmAndBestAt(t *testing.T) {
+func TestAlgorithmAndBestOnGrid(t *testing.T) {
 	for _, name := range search.Algorithms {
 		if _, err := search.Algorithm(name); err != nil {
 			t.Errorf("%s: %v", name, err)
@@ -163,9 +163,9 @@ func TestAlgorithmAndBestAt(t *testing.T) {
 		t.Error("an unknown algorithm")
 	}
 	res := search.Result{Trajectory: []search.Step{{Index: 4, Seconds: 10, Best: 4}, {Index: 9, Seconds: 25, Best: 9}, {Index: 2, Seconds: 30, Best: 9}}}
-	for t0, want := range map[float64]int{0: -1, 9.9: -1, 10: 4, 24: 4, 25: 9, 1e9: 9} {
-		if got := res.BestAt(t0); got != want {
-			t.Errorf("BestAt(%v) = %d, want %d", t0, got, want)
-		}
+	// Grid times 5, 10, ..., 40: nothing before 10 s, index 4 from 10 s, index 9 from 25 s.
+	want := []int{-1, 4, 4, 4, 9, 9, 9, 9}
+	if got := res.BestOnGrid(40, 8); !reflect.DeepEqual(got, want) {
+		t.Errorf("BestOnGrid(40, 8) = %v, want %v", got, want)
 	}
 }

@@ -116,9 +116,8 @@ func runSearch(args []string, stdout, stderr io.Writer) error {
 			return fmt.Errorf("run %d: the budget of %v s trains no architecture", r, *budget)
 		}
 		e, _ := assets.Table().At(run.Best)
-		one := searchResult{Run: r, Index: run.Best, Arch: e.Arch.String(), Evaluated: run.Evaluated, Scored: run.Scored, Seconds: run.Seconds, Accuracy: map[string]float64{}}
+		one := searchResult{Run: r, Index: run.Best, Arch: e.Arch.String(), Evaluated: run.Evaluated, Scored: run.Scored, Seconds: run.Seconds, Accuracy: e.AccuracyByName()}
 		for d, name := range nb201.Datasets {
-			one.Accuracy[name] = e.Accuracy[d]
 			acc[name] = append(acc[name], e.Accuracy[d])
 		}
 		res.Results = append(res.Results, one)

@@ -114,8 +114,7 @@ func readCurves(path string, d int, budget float64) (curves, error) {
 			return c, fmt.Errorf("%s line %d: %v", path, line, err)
 		}
 		res := search.Result{Trajectory: run.Trajectory}
-		for k := range grid {
-			best := res.BestAt(at(budget, k))
+		for k, best := range res.BestOnGrid(budget, grid) {
 			if best < 0 {
 				continue
 			}

@@ -113,7 +113,7 @@ func New() (*Backend, error) {
 	if err := define(); err != nil {
 		return nil, err
 	}
-	return &Backend{s: js.Global().Get("gradsignGPU").Call("session")}, nil
+	return &Backend{s: js.Global().Get("gradsignGPU").Call("session"), maxBuffer: MaxBuffer()}, nil
 }
 
 // Backend runs the seam's operations as WGSL kernels on a WebGPU device, driven through
@@ -122,6 +122,8 @@ type Backend struct {
 	s      js.Value  // the ui/webgpu.js session: its buffers and command encoder
 	labels *buffer   // the labels of SoftmaxCrossEntropy, as u32
 	spare  []*buffer // bound where an operation has no buffer of its own (spareBuffer)
+	// maxBuffer is the device's largest buffer in bytes (MaxBuffer), read once.
+	maxBuffer int64
 }
 
 // buffer is a device buffer of n four-byte values, freed when the Go value is collected or the
@@ -139,8 +141,8 @@ func (*Backend) Name() string { return "webgpu" }
 func (be *Backend) Alloc(n int) backend.Buffer { return be.alloc(n) }
 
 func (be *Backend) alloc(n int) *buffer {
-	if int64(4*n) > MaxBuffer() { // callers size their chunks by MaxBuffer: this is a bug
-		panic(fmt.Sprintf("webgpu: a buffer of %d bytes, over the adapter's largest (%d)", 4*n, MaxBuffer()))
+	if int64(4*n) > be.maxBuffer { // callers size their chunks by MaxBuffer: this is a bug
+		panic(fmt.Sprintf("webgpu: a buffer of %d bytes, over the adapter's largest (%d)", 4*n, be.maxBuffer))
 	}
 	b := &buffer{id: be.s.Call("alloc", 4*n).Int(), n: n}
 	runtime.AddCleanup(b, func(id int) { be.s.Call("free", id) }, b.id)
