@@ -120,6 +120,14 @@ function drawCell() {
   });
 }
 
+// loadArch puts an architecture picked elsewhere on the page (a plot's point, a race's result)
+// into the editor and brings the editor into view.
+function loadArch(arch) {
+  state.ops = parseOps(arch);
+  archChanged();
+  $('arch-section').scrollIntoView({ behavior: 'smooth' });
+}
+
 async function archChanged({ keepText = false } = {}) {
   const arch = archString(state.ops);
   if (!keepText) $('arch').value = arch;
@@ -393,9 +401,7 @@ async function drawPlot(r) {
         u.over.addEventListener('click', () => {
           const i = u.cursor.idx;
           if (i == null) return;
-          state.ops = parseOps(points[i].arch);
-          archChanged();
-          $('arch-section').scrollIntoView({ behavior: 'smooth' });
+          loadArch(points[i].arch);
         });
       }],
     },
@@ -481,10 +487,7 @@ function drawSpace() {
         u.over.addEventListener('click', async () => {
           const k = u.cursor.idx;
           if (k == null) return;
-          const info = await gradsign.lookup(order[k]);
-          state.ops = parseOps(info.arch);
-          archChanged();
-          $('arch-section').scrollIntoView({ behavior: 'smooth' });
+          loadArch((await gradsign.lookup(order[k])).arch);
         });
       }],
     },
@@ -551,11 +554,7 @@ async function runRace() {
   let xs = null;
   const cell = (side) => {
     const b = el('button', { type: 'button', class: 'link', title: side.arch }, `#${side.index}`);
-    b.addEventListener('click', () => {
-      state.ops = parseOps(side.arch);
-      archChanged();
-      $('arch-section').scrollIntoView({ behavior: 'smooth' });
-    });
+    b.addEventListener('click', () => loadArch(side.arch));
     return el('td', {}, b);
   };
   try {

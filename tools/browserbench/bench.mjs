@@ -10,7 +10,7 @@ import { tmpdir, cpus } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
-import { startServer } from '../serve/start.mjs';
+import { CHROMIUM_FLAGS, startServer } from '../serve/harness.mjs';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const n = Number(process.argv[2] || 64);
@@ -18,14 +18,12 @@ const archs = [
   ['all nor_conv_3x3 (largest)', '|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|nor_conv_3x3~0|nor_conv_3x3~1|nor_conv_3x3~2|'],
   ['NB201 index 0', '|avg_pool_3x3~0|+|nor_conv_1x1~0|skip_connect~1|+|nor_conv_1x1~0|skip_connect~1|skip_connect~2|'],
 ];
-const flags = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 const { url, process: server } = await startServer();
 
 async function browser(query, arch, seed) {
   const profile = mkdtempSync(join(tmpdir(), 'gradsign-bench-'));
-  const context = await chromium.launchPersistentContext(profile, { executablePath: '/usr/bin/chromium', headless: true, args: flags });
+  const context = await chromium.launchPersistentContext(profile, { executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_FLAGS });
   try {
     const page = context.pages()[0] || await context.newPage();
     await page.goto(`${url}?${query}`);

@@ -16,7 +16,7 @@ import { tmpdir, cpus } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
-import { startServer } from '../serve/start.mjs';
+import { startServer } from '../serve/harness.mjs';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const n = Number(process.argv[2] || process.env.N || 128);

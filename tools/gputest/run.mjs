@@ -10,6 +10,7 @@
 // GRADSIGN_WANT_WEBGPU=1 is set for the test, which then fails rather than skips without an
 // adapter. CHROMIUM_FLAGS_EXTRA adds Chromium flags (space-separated).
 import { chromium } from 'playwright-core';
+import { WEBGPU_FLAGS } from '../serve/harness.mjs';
 import http from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -106,8 +107,7 @@ const server = http.createServer((req, res) => {
 });
 await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
 
-const flags = ['--no-sandbox', '--enable-unsafe-webgpu', '--use-webgpu-adapter=swiftshader', '--disable-quic', '--no-first-run',
-  ...(process.env.CHROMIUM_FLAGS_EXTRA || '').split(' ').filter(Boolean)];
+const flags = [...WEBGPU_FLAGS, ...(process.env.CHROMIUM_FLAGS_EXTRA || '').split(' ').filter(Boolean)];
 const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: flags });
 let code = 1;
 try {

@@ -10,12 +10,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
-import { startServer } from '../../tools/serve/start.mjs';
+import { CHROMIUM_FLAGS, startServer, nativeScore } from '../../tools/serve/harness.mjs';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const outDir = join(root, 'build', 'test-output');
-const CHROMIUM_FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const SCORE_TIMEOUT = 120_000;
 
 let server;
@@ -48,11 +46,6 @@ async function open(query = '') {
   await page.goto(url + query);
   await page.evaluate(() => window.gradsign.ready);
   await page.waitForFunction(() => !document.getElementById('score').disabled);
-}
-
-function nativeScore(arch, n, seed) {
-  const out = execFileSync(join(root, 'bin', 'gradsign'), ['score', '--arch', arch, '--n', String(n), '--seed', String(seed), '--json']);
-  return JSON.parse(String(out)).gradsign;
 }
 
 test('edit an edge, score with N=16, see the result, the plot and the layers', async () => {

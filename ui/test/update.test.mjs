@@ -10,11 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
-import { startServer } from '../../tools/serve/start.mjs';
+import { CHROMIUM_FLAGS, startServer } from '../../tools/serve/harness.mjs';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const work = mkdtempSync(join(tmpdir(), 'gradsign-update-'));
 let server;
 let context;
@@ -51,7 +49,7 @@ test('a page keeps its build while a new one waits, and Update switches to the n
 
   const url = await serve(first, '127.0.0.1:0');
   const profile = mkdtempSync(join(work, 'profile-'));
-  context = await chromium.launchPersistentContext(profile, { executablePath: '/usr/bin/chromium', headless: true, args: FLAGS });
+  context = await chromium.launchPersistentContext(profile, { executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_FLAGS });
   const page = context.pages()[0] || await context.newPage();
   const appJS = () => page.evaluate(() => fetch('app.js').then((r) => r.text()));
   await page.goto(url);

@@ -6,15 +6,9 @@
 // whose Chromium has no WebGPU.)
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
-import { startServer } from '../../tools/serve/start.mjs';
+import { WEBGPU_FLAGS, startServer, nativeScore } from '../../tools/serve/harness.mjs';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
-const FLAGS = ['--no-sandbox', '--enable-unsafe-webgpu', '--use-webgpu-adapter=swiftshader', '--disable-quic',
-  '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const SCORE_TIMEOUT = 300_000;
 
 let server;
@@ -24,7 +18,7 @@ let page;
 
 before(async () => {
   ({ url, process: server } = await startServer());
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: FLAGS });
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: WEBGPU_FLAGS });
   page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
   page.on('pageerror', (err) => console.error('page error:', err.message));
   await page.goto(url);
@@ -35,11 +29,6 @@ after(async () => {
   await browser?.close();
   server?.kill();
 });
-
-function nativeScore(arch, n, seed) {
-  const out = execFileSync(join(root, 'bin', 'gradsign'), ['score', '--arch', arch, '--n', String(n), '--seed', String(seed), '--json']);
-  return JSON.parse(String(out)).gradsign;
-}
 
 test('auto picks WebGPU after its self-check', async () => {
   const b = await page.evaluate(() => window.gradsign.backends());
