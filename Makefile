@@ -99,7 +99,7 @@ check-chromium:
 fuzz: check-go
 	$(GO) test -run '^$$' -fuzz '^FuzzParseArch$$' -fuzztime $(FUZZTIME) ./engine/nb201
 	$(GO) test -run '^$$' -fuzz '^FuzzRead$$' -fuzztime $(FUZZTIME) ./engine/safetensors
-	$(GO) test -run '^$$' -fuzz '^FuzzScoreFile$$' -fuzztime $(FUZZTIME) ./tools/gradsign
+	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./internal/scorefile
 	$(GO) test -run '^$$' -fuzz '^FuzzMemorySize$$' -fuzztime $(FUZZTIME) ./tools/gradsign
 
 # Benchmarks: the Go benchmarks (kernels, layers, whole scores), then one table of whole

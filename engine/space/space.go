@@ -1,6 +1,7 @@
 // Package space holds GradSign over the whole NAS-Bench-201 space: one score per index (NaN
-// where none has been computed yet), as `gradsign eval --all` writes them to a CSV file, and as
-// a compact binary asset the web app ships (assets/nb201_space.bin, made by tools/mkspace).
+// where none has been computed yet), as `gradsign eval --all` writes them to a score file, and as
+// a compact binary asset the web app ships (assets/nb201_space.bin, made by tools/mkspace from
+// the score file).
 //
 // The asset is little-endian: the magic "GSSP", then uint32 fields version (1), N (images),
 // seed and count (15,625), then count float32 scores. GradSign scores are integers below 2^24
@@ -9,12 +10,9 @@ package space
 
 import (
 	"encoding/binary"
-	"encoding/csv"
 	"errors"
 	"fmt"
-	"io"
 	"math"
-	"strconv"
 
 	"gradsign/engine/nb201"
 )
@@ -76,49 +74,11 @@ func Read(data []byte) (*Scores, error) {
 	return s, nil
 }
 
-// FromCSV reads `gradsign eval --proxies gradsign` output (columns index, arch, gradsign; rows
-// in any order, any subset of the space) into scores at n images and seed, checking each row's
-// arch against the benchmark's at its index.
-func FromCSV(r io.Reader, table *nb201.Table, n, seed uint32) (*Scores, error) {
-	cr := csv.NewReader(r)
-	cr.FieldsPerRecord = 3
-	header, err := cr.Read()
-	if err != nil {
-		return nil, fmt.Errorf("whole-space CSV: %v", err)
-	}
-	if header[0] != "index" || header[1] != "arch" || header[2] != "gradsign" {
-		return nil, fmt.Errorf("whole-space CSV: columns %v, want index,arch,gradsign", header)
-	}
+// New makes the scores of a run at n images and seed with none computed yet (every value NaN).
+func New(n, seed uint32) *Scores {
 	s := &Scores{N: n, Seed: seed, Values: make([]float32, nb201.NumArchs)}
 	for i := range s.Values {
 		s.Values[i] = float32(math.NaN())
 	}
-	for line := 2; ; line++ {
-		row, err := cr.Read()
-		if err == io.EOF {
-			return s, nil
-		}
-		if err != nil {
-			return nil, fmt.Errorf("whole-space CSV: %v", err)
-		}
-		index, err := strconv.Atoi(row[0])
-		if err != nil {
-			return nil, fmt.Errorf("whole-space CSV line %d: index %q", line, row[0])
-		}
-		e, err := table.At(index)
-		if err != nil {
-			return nil, fmt.Errorf("whole-space CSV line %d: %v", line, err)
-		}
-		if e.Arch.String() != row[1] {
-			return nil, fmt.Errorf("whole-space CSV line %d: index %d is %s in the benchmark, not %s", line, index, e.Arch, row[1])
-		}
-		v, err := strconv.ParseFloat(row[2], 64)
-		if err != nil {
-			return nil, fmt.Errorf("whole-space CSV line %d: score %q", line, row[2])
-		}
-		if !math.IsNaN(float64(s.Values[index])) {
-			return nil, fmt.Errorf("whole-space CSV line %d: index %d scored twice", line, index)
-		}
-		s.Values[index] = float32(v)
-	}
+	return s
 }

@@ -27,6 +27,7 @@ import (
 	"gradsign/engine/network"
 	"gradsign/engine/proxies"
 	"gradsign/engine/stats"
+	"gradsign/internal/scorefile"
 )
 
 // evalRequest is a parsed `gradsign eval`.
@@ -69,7 +70,7 @@ func evalTo(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	if req.merge {
-		rows, names, err := mergeFiles(req.files)
+		rows, names, err := scorefile.Merge(req.files)
 		if err != nil {
 			return err
 		}
@@ -85,10 +86,10 @@ func evalTo(args []string, stdout, stderr io.Writer) error {
 	if err := req.checkMemory(); err != nil {
 		return err
 	}
-	var sink *rowWriter
-	var done []row
+	var sink *scorefile.Writer
+	var done []scorefile.Row
 	if req.out != "" {
-		if sink, done, err = openRun(req.out, req.settings(), req.resume); err != nil {
+		if sink, done, err = scorefile.Open(req.out, req.settings(), req.resume); err != nil {
 			return err
 		}
 		defer sink.Close()
@@ -157,8 +158,8 @@ func parseEval(args []string, stdout io.Writer) (*evalRequest, error) {
 		return nil, usageError{errors.New("--resume needs --out")}
 	}
 	if req.out != "" {
-		if err := checkScorePath(req.out); err != nil {
-			return nil, err
+		if err := scorefile.CheckPath(req.out); err != nil {
+			return nil, usageError{err}
 		}
 	}
 	if req.workers < 0 {
@@ -280,14 +281,14 @@ func (req *evalRequest) evalWorkers(todo int) int {
 }
 
 // settings are the run's, as recorded beside its score file.
-func (req *evalRequest) settings() runSettings {
-	return runSettings{Format: settingsFormat, Engine: gradsign.EngineVersion, Dataset: req.dataset, Data: req.dataSource,
+func (req *evalRequest) settings() scorefile.Settings {
+	return scorefile.Settings{Format: scorefile.SettingsFormat, Engine: gradsign.EngineVersion, Dataset: req.dataset, Data: req.dataSource,
 		N: req.n, Seed: req.seed, Architectures: req.architectures, Proxies: req.names, Shard: req.shard}
 }
 
 // scoreAll scores the architectures not in done, one per worker, writing each row to sink as
 // it finishes, and returns every row sorted by index.
-func (req *evalRequest) scoreAll(done []row, x []float32, labels []int, sink *rowWriter, stderr io.Writer) ([]row, error) {
+func (req *evalRequest) scoreAll(done []scorefile.Row, x []float32, labels []int, sink *scorefile.Writer, stderr io.Writer) ([]scorefile.Row, error) {
 	have := map[int]bool{}
 	for _, r := range done {
 		have[r.Index] = true
@@ -302,7 +303,7 @@ func (req *evalRequest) scoreAll(done []row, x []float32, labels []int, sink *ro
 	table := assets.Table()
 	progress := newProgress(stderr, len(todo))
 	jobs := make(chan int)
-	results := make(chan row)
+	results := make(chan scorefile.Row)
 	errs := make(chan error, workers)
 	ctx, stop := context.WithCancel(context.Background())
 	defer stop()
@@ -355,7 +356,7 @@ func (req *evalRequest) scoreAll(done []row, x []float32, labels []int, sink *ro
 		return nil, err
 	default:
 	}
-	slices.SortFunc(rows, func(a, b row) int { return a.Index - b.Index })
+	slices.SortFunc(rows, func(a, b scorefile.Row) int { return a.Index - b.Index })
 	return rows, nil
 }
 
@@ -374,32 +375,32 @@ func tableFormat(asJSON, markdown bool) string {
 // workers of eval give the parallelism). grasp, whose float64 pass with tangents holds about
 // 95 MB per image of the largest network (12 GB at N=128), runs for one architecture at a
 // time (under graspOne), so the workers' memory stays bounded.
-func scoreArch(ctx context.Context, table *nb201.Table, index, classes int, seed uint64, x []float32, labels []int, names []string, graspOne *sync.Mutex) (row, error) {
+func scoreArch(ctx context.Context, table *nb201.Table, index, classes int, seed uint64, x []float32, labels []int, names []string, graspOne *sync.Mutex) (scorefile.Row, error) {
 	e, err := table.At(index)
 	if err != nil {
-		return row{}, err
+		return scorefile.Row{}, err
 	}
 	net, err := network.Build[float32](network.Config{Arch: e.Arch, C: 16, N: 5, Classes: classes, H: cifar.Side, W: cifar.Side})
 	if err != nil {
-		return row{}, err
+		return scorefile.Row{}, err
 	}
 	net.Init(seed)
 	opt := gradsign.Options{Workers: 1}
 	others := slices.DeleteFunc(slices.Clone(names), func(s string) bool { return s == "grasp" })
 	v, err := proxies.Compute(ctx, net, x, labels, others, opt)
 	if err != nil {
-		return row{}, err
+		return scorefile.Row{}, err
 	}
 	if len(others) < len(names) {
 		graspOne.Lock() // alone, it may use every core: the other workers wait or run other proxies
 		g, err := proxies.Compute(ctx, net, x, labels, []string{"grasp"}, gradsign.Options{Workers: runtime.GOMAXPROCS(0)})
 		graspOne.Unlock()
 		if err != nil {
-			return row{}, err
+			return scorefile.Row{}, err
 		}
 		v["grasp"] = g["grasp"]
 	}
-	return row{Index: index, Arch: e.Arch.String(), Values: v}, nil
+	return scorefile.Row{Index: index, Arch: e.Arch.String(), Values: v}, nil
 }
 
 // evalInfo describes a run for the table's heading.
@@ -422,7 +423,7 @@ type correlation struct {
 
 // printTable ranks every proxy (and params and FLOPs, computed from the arch when not scored)
 // against the benchmark's 200-epoch test accuracy.
-func printTable(w io.Writer, rows []row, names []string, table *nb201.Table, accCol int, info evalInfo, format string) error {
+func printTable(w io.Writer, rows []scorefile.Row, names []string, table *nb201.Table, accCol int, info evalInfo, format string) error {
 	if len(rows) < 2 {
 		return fmt.Errorf("%d architectures scored: too few to rank", len(rows))
 	}

@@ -12,6 +12,7 @@ import (
 
 	"gradsign/assets"
 	"gradsign/internal/oracle"
+	"gradsign/internal/scorefile"
 )
 
 // TestProxiesReproduceReferences: `gradsign score --weights F ... --proxies all --json` gives
@@ -81,7 +82,7 @@ func TestEvalResumeShardMerge(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &table); err != nil || table.Architectures != 6 || len(table.Correlations) != 5 {
 		t.Fatalf("table %+v (%v) from %s", table, err, out)
 	}
-	rows, names, err := readRows(full)
+	rows, names, err := scorefile.Read(full)
 	if err != nil || len(rows) != 6 || strings.Join(names, ",") != "gradsign,snip,naswot" {
 		t.Fatalf("%d rows, proxies %v, %v", len(rows), names, err)
 	}
@@ -124,7 +125,7 @@ func TestEvalResumeShardMerge(t *testing.T) {
 	if _, e, c := runCLI(append(args, "--out", full, "--resume")...); c != 0 {
 		t.Fatalf("resume: %s", e)
 	}
-	again, _, _ := readRows(full)
+	again, _, _ := scorefile.Read(full)
 	if len(again) != 6 {
 		t.Fatalf("after resume %d rows, want 6", len(again))
 	}
@@ -190,7 +191,7 @@ func TestMergeRejectsBadFiles(t *testing.T) {
 		if err := os.WriteFile(path, []byte(c.text), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		writeSettings(path, runSettings{Format: settingsFormat})
+		scorefile.WriteSettings(path, scorefile.Settings{Format: scorefile.SettingsFormat})
 		_, errOut, code := runCLI("eval", "--merge", path)
 		if code == 0 || !strings.Contains(errOut, c.says) || strings.Count(strings.TrimSpace(errOut), "\n") != 0 {
 			t.Errorf("%s: exit %d, stderr %q; want one line saying %q", c.name, code, errOut, c.says)
@@ -226,7 +227,7 @@ func TestResumeAfterACutAtEveryByte(t *testing.T) {
 		for _, at := range cuts {
 			path := filepath.Join(dir, "cut"+ext)
 			os.WriteFile(path, want[:at], 0o644)
-			os.WriteFile(settingsPath(path), mustRead(t, settingsPath(full)), 0o644)
+			os.WriteFile(scorefile.SettingsPath(path), mustRead(t, scorefile.SettingsPath(full)), 0o644)
 			if _, e, c := quickEval(path, "--resume"); c != 0 {
 				t.Fatalf("%s cut at byte %d: resume failed: %s", ext, at, e)
 			}
@@ -265,7 +266,7 @@ func TestScoreFilesKnowTheirRun(t *testing.T) {
 	if _, e, c := quickEval(empty, "--resume"); c != 0 {
 		t.Fatalf("resuming an empty file: %s", e)
 	}
-	if rows, _, err := readRows(empty); err != nil || len(rows) != 4 {
+	if rows, _, err := scorefile.Read(empty); err != nil || len(rows) != 4 {
 		t.Fatalf("after resuming an empty file: %d rows, %v", len(rows), err)
 	}
 	if _, e, c := runCLI("eval", "--sample", "4", "--sample-seed", "1", "--n", "3", "--proxies", "params", "--out", empty, "--resume"); c == 0 || !strings.Contains(e, "n 2 vs 3") {
@@ -277,7 +278,7 @@ func TestScoreFilesKnowTheirRun(t *testing.T) {
 	if _, e, c := runCLI("eval", "--merge", a, b); c == 0 || !strings.Contains(e, "seed 0 vs 7") {
 		t.Errorf("merging shards of two seeds: exit %d, %q", c, e)
 	}
-	os.Remove(settingsPath(b))
+	os.Remove(scorefile.SettingsPath(b))
 	if _, e, c := runCLI("eval", "--merge", a, b); c == 0 || !strings.Contains(e, "no b.csv.run.json") {
 		t.Errorf("merging a file without settings: exit %d, %q", c, e)
 	}
@@ -290,24 +291,6 @@ func TestScoreFilesKnowTheirRun(t *testing.T) {
 	if c != 0 || !strings.Contains(out, "1 architecture scored in shard 1/2") {
 		t.Errorf("a shard of one architecture: exit %d, %q, %q", c, out, e)
 	}
-}
-
-// FuzzScoreFile: any score file contents are read or refused with an error, never a panic, in
-// either format.
-func FuzzScoreFile(f *testing.F) {
-	f.Add([]byte("index,arch,snip\n0,|avg_pool_3x3~0|+|nor_conv_1x1~0|skip_connect~1|+|nor_conv_1x1~0|skip_connect~1|skip_connect~2|,1.5\n"), false)
-	f.Add([]byte(`{"index":0,"arch":"|avg_pool_3x3~0|+|nor_conv_1x1~0|skip_connect~1|+|nor_conv_1x1~0|skip_connect~1|skip_connect~2|","snip":null}`+"\n"), true)
-	f.Add([]byte("index,arch\n"), false)
-	f.Fuzz(func(t *testing.T, data []byte, jsonl bool) {
-		path := "scores.csv"
-		if jsonl {
-			path = "scores.jsonl"
-		}
-		rows, names, err := parseRows(path, data)
-		if err == nil && len(rows) > 0 && len(names) == 0 && !jsonl {
-			t.Fatalf("rows without proxies from %q", data)
-		}
-	})
 }
 
 // FuzzMemorySize: --max-memory's parser takes or refuses any text, never panics, and never

@@ -20,6 +20,7 @@ import (
 	"gradsign/engine/nb201"
 	"gradsign/engine/network"
 	"gradsign/engine/search"
+	"gradsign/internal/scorefile"
 )
 
 // defaultScores is the whole-space GradSign file (CIFAR-10, N=128, seed 0) the assisted
@@ -157,12 +158,12 @@ func trainingTable() (*search.Table, error) {
 // (its settings checked), and scores an architecture the file lacks on the fly the same way.
 func gradsignScorer(path string) (search.Scorer, error) {
 	known := map[int]float64{}
-	if s, err := readSettings(path); err == nil {
+	if s, err := scorefile.ReadSettings(path); err == nil {
 		if s.Dataset != "cifar10" || s.N != 128 || s.Seed != 0 || s.Data != "bundled cifar10" || s.Engine != gradsign.EngineVersion {
 			return nil, fmt.Errorf("%s holds GradSign of %s, %s, N=%d, seed %d (engine %s): the search wants bundled cifar10, N=128, seed 0 (engine %s)",
 				path, s.Dataset, s.Data, s.N, s.Seed, s.Engine, gradsign.EngineVersion)
 		}
-		rows, names, err := readRows(path)
+		rows, names, err := scorefile.Read(path)
 		if err != nil {
 			return nil, err
 		}

@@ -11,6 +11,7 @@ import (
 	"gradsign/assets"
 	"gradsign/engine/gradsign"
 	"gradsign/engine/nb201"
+	"gradsign/internal/scorefile"
 )
 
 // TestSearchJSON: the JSON contract, determinism by seed, and the trajectory file.
@@ -58,8 +59,8 @@ func TestSearchAssisted(t *testing.T) {
 		b.WriteString(strings.Join([]string{itoa(i), e.Arch.String(), itoa(i)}, ",") + "\n")
 	}
 	os.WriteFile(scores, []byte(b.String()), 0o644)
-	s := runSettings{Format: settingsFormat, Engine: gradsign.EngineVersion, Dataset: "cifar10", Data: "bundled cifar10", N: 128, Seed: 0, Architectures: "all", Proxies: []string{"gradsign"}}
-	writeSettings(scores, s)
+	s := scorefile.Settings{Format: scorefile.SettingsFormat, Engine: gradsign.EngineVersion, Dataset: "cifar10", Data: "bundled cifar10", N: 128, Seed: 0, Architectures: "all", Proxies: []string{"gradsign"}}
+	scorefile.WriteSettings(scores, s)
 	text, errOut, code := runCLI("search", "--algo", "rs", "--gradsign", "--runs", "2", "--scores", scores, "--json")
 	if code != 0 {
 		t.Fatal(errOut)
@@ -70,7 +71,7 @@ func TestSearchAssisted(t *testing.T) {
 		t.Fatalf("assisted output %+v", r)
 	}
 	s.Seed = 3
-	writeSettings(scores, s)
+	scorefile.WriteSettings(scores, s)
 	if _, e, c := runCLI("search", "--gradsign", "--runs", "1", "--scores", scores); c == 0 || !strings.Contains(e, "seed 3") {
 		t.Fatalf("a file of another seed: exit %d, %q", c, e)
 	}

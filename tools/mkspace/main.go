@@ -1,21 +1,22 @@
-// Command mkspace turns the whole-space GradSign file of `gradsign eval --all` (CSV with its
-// .run.json sidecar) into the web app's compact asset (package space): one float32 per
-// NAS-Bench-201 index, NaN where the run has not reached yet. Every row's arch is checked
-// against the benchmark's at its index.
+// Command mkspace turns the whole-space GradSign file of `gradsign eval --all` (a score file
+// with its .run.json sidecar, package scorefile) into the web app's compact asset (package
+// space): one float32 per NAS-Bench-201 index, NaN where the run has not reached yet. It reads
+// a run still going, as far as it has gone.
 //
 //	go run ./tools/mkspace [-csv results/gradsign_nb201_all_cifar10_n128_seed0.csv] [-out assets/nb201_space.bin]
 package main
 
 import (
-	"bytes"
-	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"log"
+	"math"
 	"os"
+	"slices"
 
-	"gradsign/assets"
 	"gradsign/engine/space"
+	"gradsign/internal/scorefile"
 )
 
 // DefaultCSV is the project's whole-space run.
@@ -38,29 +39,28 @@ func main() {
 }
 
 // build reads the scores and takes N and the seed from the sidecar, which must say CIFAR-10
-// images and GradSign.
+// images and GradSign alone.
 func build(path string) (*space.Scores, error) {
-	meta, err := os.ReadFile(path + ".run.json")
-	if err != nil {
-		return nil, fmt.Errorf("%v (the run's settings come from its sidecar)", err)
+	run, err := scorefile.ReadSettings(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("%s has no %s: the run's N and seed come from it", path, scorefile.SettingsPath(path))
 	}
-	var run struct {
-		Dataset string   `json:"dataset"`
-		N       uint32   `json:"n"`
-		Seed    uint32   `json:"seed"`
-		Proxies []string `json:"proxies"`
-	}
-	if err := json.Unmarshal(meta, &run); err != nil {
-		return nil, fmt.Errorf("%s.run.json: %v", path, err)
-	}
-	if run.Dataset != "cifar10" || len(run.Proxies) != 1 || run.Proxies[0] != "gradsign" {
-		return nil, fmt.Errorf("%s: a %s run of %v; want GradSign alone on CIFAR-10", path, run.Dataset, run.Proxies)
-	}
-	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
-	// A run still going may have written part of its last row: leave it out, as --resume does.
-	data = data[:bytes.LastIndexByte(data, '\n')+1]
-	return space.FromCSV(bytes.NewReader(data), assets.Table(), run.N, run.Seed)
+	if run.Dataset != "cifar10" || !slices.Equal(run.Proxies, []string{"gradsign"}) {
+		return nil, fmt.Errorf("%s: a %s run of %v; want GradSign alone on CIFAR-10", path, run.Dataset, run.Proxies)
+	}
+	rows, _, err := scorefile.ReadSoFar(path)
+	if err != nil {
+		return nil, err
+	}
+	s := space.New(uint32(run.N), uint32(run.Seed))
+	for _, r := range rows {
+		if !math.IsNaN(float64(s.Values[r.Index])) {
+			return nil, fmt.Errorf("%s: index %d scored twice", path, r.Index)
+		}
+		s.Values[r.Index] = float32(r.Values["gradsign"])
+	}
+	return s, nil
 }

@@ -1,4 +1,17 @@
-package main
+// Package scorefile reads and writes the per-architecture score files of `gradsign eval`.
+//
+// Score files hold one row per architecture: CSV (header index,arch,proxy...) or JSON Lines
+// ({"index":..,"arch":..,proxy:..}), chosen by extension. Non-finite values are NaN, -Inf in
+// CSV and null in JSON. Every row is one write ending in a newline, so a crash or a full disk
+// leaves at most one cut line at the end: Open with resume drops it (the run scores that
+// architecture again), Read refuses it, and ReadSoFar (for a run still writing) leaves it out.
+// Every row's arch is checked against NAS-Bench-201's at its index.
+//
+// Beside each score file, FILE.run.json records the run's settings (Settings), written
+// before the first row. Resuming refuses a file whose settings differ from the run's, and
+// Merge files whose settings differ from each other (all but the shard): rows of different
+// runs never mix under one label. The sidecar keeps the CSV a plain table any tool reads.
+package scorefile
 
 import (
 	"bufio"
@@ -20,26 +33,15 @@ import (
 	"gradsign/engine/proxies"
 )
 
-// Score files hold one row per architecture: CSV (header index,arch,proxy...) or JSON Lines
-// ({"index":..,"arch":..,proxy:..}), chosen by extension. Non-finite values are NaN, -Inf in
-// CSV and null in JSON. Every row is one write ending in a newline, so a crash or a full disk
-// leaves at most one cut line at the end: --resume drops it and scores that architecture
-// again.
-//
-// Beside each score file, FILE.run.json records the run's settings (runSettings), written
-// before the first row. --resume refuses a file whose settings differ from the run's, and
-// --merge files whose settings differ from each other (all but the shard): rows of different
-// runs never mix under one label. The sidecar keeps the CSV a plain table any tool reads.
-
-// row is one scored architecture: its index, arch and a value per proxy (NaN for none).
-type row struct {
+// Row is one scored architecture: its index, arch and a value per proxy (NaN for none).
+type Row struct {
 	Index  int
 	Arch   string
 	Values map[string]float64
 }
 
-// runSettings is everything that determines a run's scores.
-type runSettings struct {
+// Settings is everything that determines a run's scores.
+type Settings struct {
 	// Format is the version of this record; Engine the engine's score version
 	// (gradsign.EngineVersion), which changes only when scores change beyond float32 noise.
 	Format int    `json:"format"`
@@ -56,13 +58,14 @@ type runSettings struct {
 	Shard string `json:"shard,omitempty"`
 }
 
-const settingsFormat = 1
+// SettingsFormat is the version of the settings record this package writes.
+const SettingsFormat = 1
 
-func settingsPath(scores string) string { return scores + ".run.json" }
+func SettingsPath(scores string) string { return scores + ".run.json" }
 
-// differences lists the settings in which b differs from a, as "name a vs b"; the shard only
+// Differences lists the settings in which b differs from a, as "name a vs b"; the shard only
 // when withShard.
-func (a runSettings) differences(b runSettings, withShard bool) []string {
+func (a Settings) Differences(b Settings, withShard bool) []string {
 	var d []string
 	add := func(name string, x, y any) {
 		if fmt.Sprint(x) != fmt.Sprint(y) {
@@ -83,45 +86,45 @@ func (a runSettings) differences(b runSettings, withShard bool) []string {
 	return d
 }
 
-// readSettings reads a score file's settings; os.ErrNotExist when it has none.
-func readSettings(scores string) (runSettings, error) {
-	var s runSettings
-	data, err := os.ReadFile(settingsPath(scores))
+// ReadSettings reads a score file's settings; os.ErrNotExist when it has none.
+func ReadSettings(scores string) (Settings, error) {
+	var s Settings
+	data, err := os.ReadFile(SettingsPath(scores))
 	if err != nil {
 		return s, err
 	}
 	if err := json.Unmarshal(data, &s); err != nil {
-		return s, fmt.Errorf("%s: %v", settingsPath(scores), err)
+		return s, fmt.Errorf("%s: %v", SettingsPath(scores), err)
 	}
 	return s, nil
 }
 
-// writeSettings writes a score file's settings atomically (a temporary file renamed).
-func writeSettings(scores string, s runSettings) error {
+// WriteSettings writes a score file's settings atomically (a temporary file renamed).
+func WriteSettings(scores string, s Settings) error {
 	data, _ := json.MarshalIndent(s, "", "  ")
-	tmp := settingsPath(scores) + ".tmp"
+	tmp := SettingsPath(scores) + ".tmp"
 	if err := os.WriteFile(tmp, append(data, '\n'), 0o644); err != nil {
 		return err
 	}
-	return os.Rename(tmp, settingsPath(scores))
+	return os.Rename(tmp, SettingsPath(scores))
 }
 
 func isJSONL(path string) bool { return strings.EqualFold(filepath.Ext(path), ".jsonl") }
 
-// checkScorePath refuses an --out that is neither .csv nor .jsonl.
-func checkScorePath(path string) error {
+// CheckPath refuses an --out that is neither .csv nor .jsonl.
+func CheckPath(path string) error {
 	ext := strings.ToLower(filepath.Ext(path))
 	if ext != ".csv" && ext != ".jsonl" {
-		return usageError{fmt.Errorf("--out %s: want a .csv or .jsonl file", cut(path))}
+		return fmt.Errorf("--out %s: want a .csv or .jsonl file", nb201.Quote(path))
 	}
 	return nil
 }
 
-// openRun prepares --out for a run with settings s: a fresh file (settings written, then the
+// Open prepares --out for a run with settings s: a fresh file (settings written, then the
 // CSV header), or with resume an existing file of the same settings, its cut last line dropped,
 // whose rows it returns. An empty or missing file is a fresh start.
-func openRun(path string, s runSettings, resume bool) (*rowWriter, []row, error) {
-	if err := checkScorePath(path); err != nil {
+func Open(path string, s Settings, resume bool) (*Writer, []Row, error) {
+	if err := CheckPath(path); err != nil {
 		return nil, nil, err
 	}
 	if resume {
@@ -130,31 +133,31 @@ func openRun(path string, s runSettings, resume bool) (*rowWriter, []row, error)
 			return nil, nil, err
 		}
 		if complete > 0 {
-			old, err := readSettings(path)
+			old, err := ReadSettings(path)
 			if errors.Is(err, os.ErrNotExist) {
-				return nil, nil, fmt.Errorf("%s has rows but no %s with the settings of its run: resume it with the gradsign that made it, or start a new file", path, filepath.Base(settingsPath(path)))
+				return nil, nil, fmt.Errorf("%s has rows but no %s with the settings of its run: resume it with the gradsign that made it, or start a new file", path, filepath.Base(SettingsPath(path)))
 			}
 			if err != nil {
 				return nil, nil, err
 			}
-			if d := old.differences(s, true); len(d) > 0 {
+			if d := old.Differences(s, true); len(d) > 0 {
 				return nil, nil, fmt.Errorf("%s was made with other settings than this run (%s): use another --out, or the same settings", path, strings.Join(d, "; "))
 			}
-			w, err := newRowWriter(path, s.Proxies, true)
+			w, err := newWriter(path, s.Proxies, true)
 			return w, prev, err
 		}
 	}
-	if err := writeSettings(path, s); err != nil {
+	if err := WriteSettings(path, s); err != nil {
 		return nil, nil, err
 	}
-	w, err := newRowWriter(path, s.Proxies, false)
+	w, err := newWriter(path, s.Proxies, false)
 	return w, nil, err
 }
 
 // recoverRows reads a score file to resume it: a cut last line (no newline: a crash mid-write)
 // is dropped from the file, and a file cut inside its header is emptied. It returns the rows
 // and the length of the complete part; a missing file is empty.
-func recoverRows(path string) ([]row, int, error) {
+func recoverRows(path string) ([]Row, int, error) {
 	data, err := os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, 0, nil
@@ -175,19 +178,19 @@ func recoverRows(path string) ([]row, int, error) {
 	if complete == 0 {
 		return nil, 0, nil
 	}
-	rows, _, err := parseRows(path, data)
+	rows, _, err := Parse(path, data)
 	return rows, complete, err
 }
 
-type rowWriter struct {
+type Writer struct {
 	f     *os.File
 	names []string
 	jsonl bool
 }
 
-// newRowWriter opens a score file to write rows with the given proxies: appended, or a new
+// newWriter opens a score file to write rows with the given proxies: appended, or a new
 // file (with its CSV header).
-func newRowWriter(path string, names []string, appendTo bool) (*rowWriter, error) {
+func newWriter(path string, names []string, appendTo bool) (*Writer, error) {
 	flags := os.O_CREATE | os.O_WRONLY | os.O_TRUNC
 	if appendTo {
 		flags = os.O_CREATE | os.O_WRONLY | os.O_APPEND
@@ -196,7 +199,7 @@ func newRowWriter(path string, names []string, appendTo bool) (*rowWriter, error
 	if err != nil {
 		return nil, err
 	}
-	w := &rowWriter{f: f, names: names, jsonl: isJSONL(path)}
+	w := &Writer{f: f, names: names, jsonl: isJSONL(path)}
 	if !w.jsonl && !appendTo {
 		if err := w.line(append([]string{"index", "arch"}, names...)); err != nil {
 			f.Close()
@@ -207,7 +210,7 @@ func newRowWriter(path string, names []string, appendTo bool) (*rowWriter, error
 }
 
 // line writes one CSV record in one write.
-func (w *rowWriter) line(rec []string) error {
+func (w *Writer) line(rec []string) error {
 	var b bytes.Buffer
 	cw := csv.NewWriter(&b)
 	cw.Write(rec)
@@ -218,7 +221,7 @@ func (w *rowWriter) line(rec []string) error {
 
 // Write appends a row in one write, so an interrupted run loses nothing it finished and cuts
 // at most this line.
-func (w *rowWriter) Write(r row) error {
+func (w *Writer) Write(r Row) error {
 	if w.jsonl {
 		var b strings.Builder
 		fmt.Fprintf(&b, `{"index":%d,"arch":%q`, r.Index, r.Arch)
@@ -236,7 +239,7 @@ func (w *rowWriter) Write(r row) error {
 	return w.line(rec)
 }
 
-func (w *rowWriter) Close() error { return w.f.Close() }
+func (w *Writer) Close() error { return w.f.Close() }
 
 func jsonNumber(v float64) string {
 	if math.IsNaN(v) || math.IsInf(v, 0) {
@@ -245,9 +248,9 @@ func jsonNumber(v float64) string {
 	return strconv.FormatFloat(v, 'g', -1, 64)
 }
 
-// readRows reads a whole score file for --merge: a cut last line is an error here (resume
+// Read reads a whole score file for --merge: a cut last line is an error here (resume
 // the run to repair it).
-func readRows(path string) ([]row, []string, error) {
+func Read(path string) ([]Row, []string, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, nil, err
@@ -255,11 +258,21 @@ func readRows(path string) ([]row, []string, error) {
 	if len(data) > 0 && data[len(data)-1] != '\n' {
 		return nil, nil, fmt.Errorf("%s: its last line is cut (an interrupted run): finish it with --resume, or delete that line", path)
 	}
-	return parseRows(path, data)
+	return Parse(path, data)
 }
 
-// parseRows reads score file contents and the proxies they hold.
-func parseRows(path string, data []byte) ([]row, []string, error) {
+// ReadSoFar reads the rows a run has finished so far: a cut last line (the row being written)
+// is left out, and the file is not changed.
+func ReadSoFar(path string) ([]Row, []string, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	return Parse(path, data[:bytes.LastIndexByte(data, '\n')+1])
+}
+
+// Parse reads score file contents and the proxies they hold.
+func Parse(path string, data []byte) ([]Row, []string, error) {
 	read := readCSV
 	if isJSONL(path) {
 		read = readJSONL
@@ -270,23 +283,23 @@ func parseRows(path string, data []byte) ([]row, []string, error) {
 	}
 	for _, n := range names {
 		if !slices.Contains(proxies.Names, n) {
-			return nil, nil, fmt.Errorf("%s: column %s is not a proxy (want some of %s)", path, cut(n), strings.Join(proxies.Names, ", "))
+			return nil, nil, fmt.Errorf("%s: column %s is not a proxy (want some of %s)", path, nb201.Quote(n), strings.Join(proxies.Names, ", "))
 		}
 	}
 	return rows, names, nil
 }
 
-func readCSV(path string, f io.Reader) ([]row, []string, error) {
+func readCSV(path string, f io.Reader) ([]Row, []string, error) {
 	cr := csv.NewReader(f)
 	head, err := cr.Read()
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: %v", path, err)
 	}
 	if len(head) < 3 || head[0] != "index" || head[1] != "arch" {
-		return nil, nil, fmt.Errorf("%s: header %s, want index,arch and proxies", path, cut(strings.Join(head, ",")))
+		return nil, nil, fmt.Errorf("%s: header %s, want index,arch and proxies", path, nb201.Quote(strings.Join(head, ",")))
 	}
 	names := head[2:]
-	var rows []row
+	var rows []Row
 	for line := 2; ; line++ {
 		rec, err := cr.Read()
 		if err == io.EOF {
@@ -301,15 +314,15 @@ func readCSV(path string, f io.Reader) ([]row, []string, error) {
 		}
 		for i, n := range names {
 			if r.Values[n], err = strconv.ParseFloat(rec[2+i], 64); err != nil {
-				return nil, nil, fmt.Errorf("%s:%d: %s: %q is not a number", path, line, n, cut(rec[2+i]))
+				return nil, nil, fmt.Errorf("%s:%d: %s: %q is not a number", path, line, n, nb201.Quote(rec[2+i]))
 			}
 		}
 		rows = append(rows, r)
 	}
 }
 
-func readJSONL(path string, f io.Reader) ([]row, []string, error) {
-	var rows []row
+func readJSONL(path string, f io.Reader) ([]Row, []string, error) {
+	var rows []Row
 	var names []string
 	sc := bufio.NewScanner(f)
 	sc.Buffer(make([]byte, 1<<20), 1<<20)
@@ -355,45 +368,45 @@ func readJSONL(path string, f io.Reader) ([]row, []string, error) {
 // parseRow checks a row's index and arch, and that the arch is the benchmark's at that index
 // (a row edited or written by another tool would otherwise be ranked against another
 // architecture's accuracy), and makes the row, with no values yet.
-func parseRow(index, arch string) (row, error) {
+func parseRow(index, arch string) (Row, error) {
 	idx, err := strconv.Atoi(index)
 	if err != nil || idx < 0 || idx >= nb201.NumArchs {
-		return row{}, fmt.Errorf("index %q: want 0..%d", cut(index), nb201.NumArchs-1)
+		return Row{}, fmt.Errorf("index %q: want 0..%d", nb201.Quote(index), nb201.NumArchs-1)
 	}
 	a, err := nb201.ParseArch(arch)
 	if err != nil {
-		return row{}, err
+		return Row{}, err
 	}
 	e, err := assets.Table().At(idx)
 	if err != nil {
-		return row{}, err
+		return Row{}, err
 	}
 	if e.Arch != a {
-		return row{}, fmt.Errorf("index %d is %s in NAS-Bench-201, the row says %s", idx, e.Arch, arch)
+		return Row{}, fmt.Errorf("index %d is %s in NAS-Bench-201, the row says %s", idx, e.Arch, arch)
 	}
-	return row{Index: idx, Arch: arch, Values: map[string]float64{}}, nil
+	return Row{Index: idx, Arch: arch, Values: map[string]float64{}}, nil
 }
 
-// mergeFiles reads score files for --merge and checks that they come from one run: the same
+// Merge reads score files for --merge and checks that they come from one run: the same
 // settings but for the shard, and the same proxies.
-func mergeFiles(files []string) ([]row, []string, error) {
-	var rows []row
+func Merge(files []string) ([]Row, []string, error) {
+	var rows []Row
 	var names []string
-	var first runSettings
+	var first Settings
 	for i, f := range files {
-		s, err := readSettings(f)
+		s, err := ReadSettings(f)
 		if errors.Is(err, os.ErrNotExist) {
-			return nil, nil, fmt.Errorf("%s has no %s with the settings of its run: cannot tell it belongs with the others", f, filepath.Base(settingsPath(f)))
+			return nil, nil, fmt.Errorf("%s has no %s with the settings of its run: cannot tell it belongs with the others", f, filepath.Base(SettingsPath(f)))
 		}
 		if err != nil {
 			return nil, nil, err
 		}
 		if i == 0 {
 			first = s
-		} else if d := first.differences(s, false); len(d) > 0 {
+		} else if d := first.Differences(s, false); len(d) > 0 {
 			return nil, nil, fmt.Errorf("%s comes from another run than %s (%s)", f, files[0], strings.Join(d, "; "))
 		}
-		r, nm, err := readRows(f)
+		r, nm, err := Read(f)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -409,9 +422,9 @@ func mergeFiles(files []string) ([]row, []string, error) {
 
 // dedupe sorts rows by index and keeps one row per architecture (overlapping shards or a
 // file merged twice hold some twice).
-func dedupe(rows []row) []row {
-	slices.SortFunc(rows, func(a, b row) int { return a.Index - b.Index })
-	var out []row
+func dedupe(rows []Row) []Row {
+	slices.SortFunc(rows, func(a, b Row) int { return a.Index - b.Index })
+	var out []Row
 	for _, r := range rows {
 		if len(out) > 0 && out[len(out)-1].Index == r.Index {
 			continue

@@ -1,0 +1,47 @@
+package scorefile
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+const arch0 = "|avg_pool_3x3~0|+|nor_conv_1x1~0|skip_connect~1|+|nor_conv_1x1~0|skip_connect~1|skip_connect~2|"
+
+// TestReadSoFar: a run still writing has cut its last row; ReadSoFar leaves that row out and
+// the file as it is, where Read refuses the file and says how to repair it.
+func TestReadSoFar(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "scores.csv")
+	text := "index,arch,gradsign\n0," + arch0 + ",1257504\n1,|nor_conv_3x3~0|+|nor"
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rows, names, err := ReadSoFar(path)
+	if err != nil || len(rows) != 1 || rows[0].Index != 0 || rows[0].Values["gradsign"] != 1257504 || len(names) != 1 {
+		t.Fatalf("ReadSoFar: %+v %v %v", rows, names, err)
+	}
+	if data, _ := os.ReadFile(path); string(data) != text {
+		t.Fatalf("ReadSoFar changed the file to %q", data)
+	}
+	if _, _, err := Read(path); err == nil {
+		t.Fatal("Read took a file with a cut last line")
+	}
+}
+
+// FuzzParse: any score file contents are read or refused with an error, never a panic, in
+// either format.
+func FuzzParse(f *testing.F) {
+	f.Add([]byte("index,arch,snip\n0,|avg_pool_3x3~0|+|nor_conv_1x1~0|skip_connect~1|+|nor_conv_1x1~0|skip_connect~1|skip_connect~2|,1.5\n"), false)
+	f.Add([]byte(`{"index":0,"arch":"|avg_pool_3x3~0|+|nor_conv_1x1~0|skip_connect~1|+|nor_conv_1x1~0|skip_connect~1|skip_connect~2|","snip":null}`+"\n"), true)
+	f.Add([]byte("index,arch\n"), false)
+	f.Fuzz(func(t *testing.T, data []byte, jsonl bool) {
+		path := "scores.csv"
+		if jsonl {
+			path = "scores.jsonl"
+		}
+		rows, names, err := Parse(path, data)
+		if err == nil && len(rows) > 0 && len(names) == 0 && !jsonl {
+			t.Fatalf("rows without proxies from %q", data)
+		}
+	})
+}
