@@ -4,8 +4,6 @@
 package assets
 
 import (
-	"bytes"
-	"compress/gzip"
 	_ "embed"
 	"sync"
 
@@ -49,11 +47,7 @@ func CIFAR(f cifar.Format) *cifar.Set {
 
 // Table returns the NAS-Bench-201 ground truth, read once.
 var Table = sync.OnceValue(func() *nb201.Table {
-	zr, err := gzip.NewReader(bytes.NewReader(NB201Gz))
-	if err != nil {
-		panic("assets: bundled NAS-Bench-201 table is corrupt: " + err.Error())
-	}
-	t, err := nb201.ReadTable(zr)
+	t, err := nb201.ReadTableGzip(NB201Gz)
 	if err != nil {
 		panic("assets: bundled NAS-Bench-201 table is corrupt: " + err.Error())
 	}

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"compress/gzip"
 	"errors"
 	"fmt"
 	"math"
@@ -48,11 +46,7 @@ type raceRequest struct {
 // loadTraining takes the benchmark's training table (assets/nb201_training.csv.gz), which the
 // race simulates training with.
 func (s *session) loadTraining(gz []byte) error {
-	zr, err := gzip.NewReader(bytes.NewReader(gz))
-	if err != nil {
-		return fmt.Errorf("training table: %v", err)
-	}
-	t, err := search.ReadTable(zr, s.table)
+	t, err := search.ReadTableGzip(gz, s.table)
 	if err != nil {
 		return err
 	}

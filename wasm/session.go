@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"compress/gzip"
 	"context"
 	"encoding/csv"
 	"encoding/json"
@@ -48,11 +46,7 @@ func newSession(version string, cifarBin, tableGz, refJSON []byte) (*session, er
 	if err != nil {
 		return nil, err
 	}
-	zr, err := gzip.NewReader(bytes.NewReader(tableGz))
-	if err != nil {
-		return nil, fmt.Errorf("NAS-Bench-201 table: %v", err)
-	}
-	table, err := nb201.ReadTable(zr)
+	table, err := nb201.ReadTableGzip(tableGz)
 	if err != nil {
 		return nil, err
 	}

@@ -1,6 +1,8 @@
 package nb201
 
 import (
+	"bytes"
+	"compress/gzip"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -34,6 +36,15 @@ func (e Entry) AccuracyByName() map[string]float64 {
 type Table struct {
 	entries []Entry // by index
 	byCode  []int32 // arch code -> index
+}
+
+// ReadTableGzip reads the table as the project ships it, gzipped (assets/nb201.csv.gz).
+func ReadTableGzip(gz []byte) (*Table, error) {
+	zr, err := gzip.NewReader(bytes.NewReader(gz))
+	if err != nil {
+		return nil, fmt.Errorf("NAS-Bench-201 table: %v", err)
+	}
+	return ReadTable(zr)
 }
 
 // ReadTable reads the table from CSV with the header index,arch,cifar10,cifar100,imagenet16:

@@ -25,7 +25,7 @@ func bundled(t *testing.T) string {
 }
 
 func TestTable(t *testing.T) {
-	table, err := nb201.ReadTable(strings.NewReader(bundled(t)))
+	table, err := nb201.ReadTableGzip(assets.NB201Gz)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,5 +56,8 @@ func TestTableErrors(t *testing.T) {
 		if _, err := nb201.ReadTable(strings.NewReader(c.data)); err == nil || !strings.Contains(err.Error(), c.says) {
 			t.Errorf("%s: error %v, want one saying %q", c.name, err, c.says)
 		}
+	}
+	if _, err := nb201.ReadTableGzip([]byte("index,arch\n")); err == nil || !strings.Contains(err.Error(), "NAS-Bench-201 table: gzip") {
+		t.Errorf("a table not gzipped: error %v", err)
 	}
 }

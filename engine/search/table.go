@@ -1,6 +1,8 @@
 package search
 
 import (
+	"bytes"
+	"compress/gzip"
 	"encoding/csv"
 	"fmt"
 	"io"
@@ -16,6 +18,16 @@ type Table struct {
 	archs                *nb201.Table
 	valid12, seconds12   []float64
 	valid200, seconds200 []float64
+}
+
+// ReadTableGzip reads the table as the project ships it, gzipped
+// (assets/nb201_training.csv.gz).
+func ReadTableGzip(gz []byte, archs *nb201.Table) (*Table, error) {
+	zr, err := gzip.NewReader(bytes.NewReader(gz))
+	if err != nil {
+		return nil, fmt.Errorf("training table: %v", err)
+	}
+	return ReadTable(zr, archs)
 }
 
 // ReadTable reads the CSV index,valid12,seconds12,valid200,seconds200 (assets'

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"compress/gzip"
 	"context"
 	"encoding/json"
 	"errors"
@@ -84,7 +82,7 @@ func runSearch(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return usageError{fmt.Errorf("--algo %s: want rs, rea, reinforce or bohb", cut(*algo))}
 	}
-	table, err := trainingTable()
+	table, err := search.ReadTableGzip(assets.TrainingGz, assets.Table())
 	if err != nil {
 		return err
 	}
@@ -144,14 +142,6 @@ func runSearch(args []string, stdout, stderr io.Writer) error {
 	fmt.Fprintf(w, "%s %s, %d runs of %.0f s: final architecture's 200-epoch test accuracy CIFAR-10 %.2f ± %.2f%%, CIFAR-100 %.2f ± %.2f%%, ImageNet16-120 %.2f ± %.2f%%\n",
 		*algo, kind, *runs, *budget, res.Mean["cifar10"], res.Std["cifar10"], res.Mean["cifar100"], res.Std["cifar100"], res.Mean["imagenet16"], res.Std["imagenet16"])
 	return w.err
-}
-
-func trainingTable() (*search.Table, error) {
-	zr, err := gzip.NewReader(bytes.NewReader(assets.TrainingGz))
-	if err != nil {
-		return nil, err
-	}
-	return search.ReadTable(zr, assets.Table())
 }
 
 // gradsignScorer looks GradSign up in a whole-space score file of CIFAR-10, N=128, seed 0

@@ -278,16 +278,8 @@ func table(srcPath, dstPath string) error {
 		return err
 	}
 	// The result must read back as a complete table.
-	if _, err := readTable(buf.Bytes()); err != nil {
+	if _, err := nb201.ReadTableGzip(buf.Bytes()); err != nil {
 		return err
 	}
 	return os.WriteFile(dstPath, buf.Bytes(), 0o644)
-}
-
-func readTable(gz []byte) (*nb201.Table, error) {
-	zr, err := gzip.NewReader(bytes.NewReader(gz))
-	if err != nil {
-		return nil, err
-	}
-	return nb201.ReadTable(zr)
 }
