@@ -126,9 +126,9 @@ nas: check-go
 	for a in rs rea reinforce bohb; do \
 	  bin/gradsign search --algo $$a --runs 500 --seed 0 --json --out results/search/$${a}_vanilla_500runs_seed0.trajectories.jsonl > results/search/$${a}_vanilla_500runs_seed0.json && \
 	  bin/gradsign search --algo $$a --gradsign --runs 500 --seed 0 --json --out results/search/$${a}_gradsign_500runs_seed0.trajectories.jsonl > results/search/$${a}_gradsign_500runs_seed0.json && \
-	  bin/gradsign search --algo $$a --gradsign --charge-scoring $(CHARGE) --runs 500 --seed 0 --json > results/search/$${a}_gradsign_charged$(CHARGE)s_500runs_seed0.json || exit 1; \
+	  bin/gradsign search --algo $$a --gradsign --charge-scoring $(CHARGE) --runs 500 --seed 0 --json --out results/search/$${a}_gradsign_charged$(CHARGE)s_500runs_seed0.trajectories.jsonl > results/search/$${a}_gradsign_charged$(CHARGE)s_500runs_seed0.json || exit 1; \
 	done
-	for d in cifar10 cifar100 imagenet16; do $(GO) run ./tools/searchplot -dataset $$d || exit 1; done
+	for d in cifar10 cifar100 imagenet16; do $(GO) run ./tools/searchplot -charge $(CHARGE) -dataset $$d || exit 1; done
 
 # The web app's whole-space asset from the whole-space file (as far as its run has gone).
 space: check-go

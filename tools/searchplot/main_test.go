@@ -45,12 +45,13 @@ func TestCurvesAndFigure(t *testing.T) {
 		t.Fatalf("a missing file: %v", err)
 	}
 	out := filepath.Join(dir, "figure.svg")
-	p := panel{algo: "rs", curves: [2]curves{c, c}}
+	p := panel{algo: "rs", curves: []curves{c, c, c}, charge: "1.1"}
 	if err := draw2([]panel{p}, "cifar10", 12000, out); err != nil {
 		t.Fatal(err)
 	}
 	svg, _ := os.ReadFile(out)
-	if !strings.Contains(string(svg), "<svg") || !strings.Contains(string(svg), "random search") {
+	if !strings.Contains(string(svg), "<svg") || !strings.Contains(string(svg), "random search") ||
+		!strings.Contains(string(svg), "1.1 s a score charged") || !strings.Contains(string(svg), "stroke-dasharray") {
 		t.Fatalf("figure: %.200s", svg)
 	}
 }
