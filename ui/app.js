@@ -218,9 +218,11 @@ function showBackends() {
   }
   $('backend-status').textContent = !gpu
     ? 'No WebGPU adapter in this browser: scores run on the wasm engine (CPU).'
-    : gpu.check.ok
-      ? `WebGPU: ${gpu.adapter}. Its self-check agreed with the wasm engine (${(100 * gpu.check.relDiff).toFixed(3)}% apart), so auto runs on the GPU.`
-      : `WebGPU: ${gpu.adapter}, but its self-check ${gpu.check.error ? `failed (${gpu.check.error})` : `disagreed with the wasm engine by ${(100 * gpu.check.relDiff).toFixed(2)}%`}: auto runs on the wasm engine.`;
+    : gpu.failed
+      ? `WebGPU: ${gpu.adapter} passed its self-check but then failed (${gpu.failed}): auto runs on the wasm engine.`
+      : gpu.check.ok
+        ? `WebGPU: ${gpu.adapter}. Its self-check agreed with the wasm engine (${(100 * gpu.check.relDiff).toFixed(3)}% apart), so auto runs on the GPU.`
+        : `WebGPU: ${gpu.adapter}, but its self-check ${gpu.check.error ? `failed (${gpu.check.error})` : `disagreed with the wasm engine by ${(100 * gpu.check.relDiff).toFixed(2)}%`}: auto runs on the wasm engine.`;
 }
 
 // --- data ---
@@ -275,6 +277,7 @@ async function runScore() {
       scoreEfficiency *= Math.min(4, Math.max(0.25, estimate / ((performance.now() - started) / 1000)));
       updateEstimate();
     }
+    if (r.fellBack && backendInfo) showBackends();
     await showResult(r);
     $('result-section').scrollIntoView({ behavior: 'smooth', block: 'start' });
     await drawHistory();
@@ -310,7 +313,8 @@ async function showResult(r) {
     ['Benchmark test accuracy', `CIFAR-10 ${fmt(r.accuracy.cifar10, 2)}% · CIFAR-100 ${fmt(r.accuracy.cifar100, 2)}% · ImageNet16-120 ${fmt(r.accuracy.imagenet16, 2)}%`],
     ['Images, seed', `${r.n} CIFAR-10 test images, seed ${r.seed}`],
     ['Time', `${fmt(r.seconds, 2)} s ${r.backend === 'webgpu' ? 'on the GPU' : `with ${r.workers} worker${r.workers > 1 ? 's' : ''}`}${r.cached ? ' (from history)' : ''}`],
-    ['Backend', r.backend === 'webgpu' ? `WebGPU (${r.adapter})` : 'wasm engine (CPU)'],
+    ['Backend', r.backend === 'webgpu' ? `WebGPU (${r.adapter})`
+      : `wasm engine (CPU)${r.fellBack ? `: WebGPU failed (${r.fellBack}), so this score ran again here, and auto stays on the wasm engine` : ''}`],
   ];
   for (const name of Object.keys(r.proxies || {})) rows.push([name, r.proxies[name].toPrecision(6), 'proxy']);
   $('result').replaceChildren(...rows.flatMap(([k, v, cls]) => [el('dt', {}, k), el('dd', { class: cls || '', id: `result-${k.toLowerCase().split(' ')[0]}` }, v)]));

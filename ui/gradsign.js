@@ -13,8 +13,12 @@
 //                                           'auto' (default: WebGPU where an adapter exists and
 //                                           passes the self-check, else wasm), 'webgpu' or 'wasm';
 //                                           the result says which ran ('webgpu' | 'wasm').
+//                                           Should WebGPU fail during an auto score, the
+//                                           score runs again on wasm, its result has
+//                                           fellBack: the GPU's error, and auto stays wasm.
 //   gradsign.backends()                     -> Promise<{webgpu: {adapter, check: {ok, cpu, other,
-//                                              relDiff}} | null, auto: 'webgpu' | 'wasm'}>
+//                                              relDiff}, failed (the error, once it failed a
+//                                              score)} | null, auto: 'webgpu' | 'wasm'}>
 //   gradsign.facts()                        -> Promise<{ops, edges, proxies: [{name, maxN}], numArchs,
 //                                              images, nChoices, maxSeed, datasets}>
 //   gradsign.check({arch, n, seed, proxies}) -> Promise: rejects with what is wrong, if anything
@@ -193,13 +197,24 @@ async function run(request, onProgress, ticket) {
     const total = done.reduce((a, b) => a + b, 0);
     onProgress?.({ done: total, total: n, seconds: (performance.now() - start) / 1000, stage });
   };
-  const parts = await Promise.all(all.slice(0, k).map((engine, i) => {
-    const from = Math.floor((i * n) / k);
-    const to = Math.floor(((i + 1) * n) / k);
-    const job = engine.start('accumulate', [{ arch, seed, from, to, backend: backend === 'webgpu' ? 'webgpu' : 'cpu' }], (d) => { done[i] = d; report('gradsign'); });
-    ticket.jobs.push({ engine, id: job.id });
-    return job.promise;
-  }));
+  let parts;
+  try {
+    parts = await Promise.all(all.slice(0, k).map((engine, i) => {
+      const from = Math.floor((i * n) / k);
+      const to = Math.floor(((i + 1) * n) / k);
+      const job = engine.start('accumulate', [{ arch, seed, from, to, backend: backend === 'webgpu' ? 'webgpu' : 'cpu' }], (d) => { done[i] = d; report('gradsign'); });
+      ticket.jobs.push({ engine, id: job.id });
+      return job.promise;
+    }));
+  } catch (err) {
+    if (backend !== 'webgpu' || (request.backend ?? 'auto') !== 'auto' || ticket.cancelled) throw err;
+    // The GPU passed its self-check but failed now (a lost device, say): auto moves to wasm,
+    // for this score and the page's next ones, and the result says why.
+    const b = await backends();
+    b.auto = 'wasm';
+    b.webgpu.failed = err.message;
+    return { ...(await run(request, onProgress, ticket)), fellBack: err.message };
+  }
   const result = await all[0].call('finish', [{ arch, seed, n }, parts]);
   if (others.length) {
     report(`computing ${others.join(', ')}`);

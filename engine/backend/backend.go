@@ -41,8 +41,18 @@ type Signs interface {
 	Layers() []int
 }
 
+// DeviceError is what a backend panics with when the device under it fails mid-run (a GPU
+// lost or reset): Backend's methods return no errors, and gradsign.Accumulate, which runs
+// backends in goroutines of its own, turns this panic into its error. Any other panic is a bug.
+type DeviceError struct {
+	Reason string
+}
+
+func (e DeviceError) Error() string { return e.Reason }
+
 // Backend runs the operations of a network on buffers it owns. A Backend is used by one
-// goroutine at a time; it may use several internally.
+// goroutine at a time; it may use several internally. A failing device panics with a
+// DeviceError.
 type Backend[T matmul.Float] interface {
 	// Name says which backend this is ("cpu", "webgpu", ...), with its details where useful.
 	Name() string

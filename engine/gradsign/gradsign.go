@@ -238,7 +238,8 @@ func MemoryBytes[T matmul.Float](net *network.Network[T], n int, opt Options) in
 }
 
 // Accumulate folds the per-sample gradient signs of samples x [n, 3, H, W] with labels [n]
-// into new accumulators. It stops early with ctx's error when ctx is cancelled.
+// into new accumulators. It stops early with ctx's error when ctx is cancelled, and with the
+// device's error when a backend's device fails (backend.DeviceError).
 func Accumulate[T matmul.Float](ctx context.Context, net *network.Network[T], x []T, labels []int, opt Options) (*Signs, error) {
 	size := net.InputSize()
 	n := len(labels)
@@ -254,9 +255,13 @@ func Accumulate[T matmul.Float](ctx context.Context, net *network.Network[T], x 
 	sizes := net.WeightSizes()
 	chunks := (n + opt.Chunk - 1) / opt.Chunk
 	var next atomic.Int64
-	var mu sync.Mutex // guards done and Progress
+	var mu sync.Mutex // guards done, Progress and failed
 	done := 0
 	parts := make([]*Signs, opt.Workers)
+	// A device that fails stops the other workers too, and its error is Accumulate's.
+	workCtx, stop := context.WithCancel(ctx)
+	defer stop()
+	var failed error
 	var wg sync.WaitGroup
 	for w := range parts {
 		signs := NewSigns(sizes)
@@ -266,13 +271,27 @@ func Accumulate[T matmul.Float](ctx context.Context, net *network.Network[T], x 
 			return nil, err
 		}
 		wg.Go(func() {
+			defer func() {
+				if r := recover(); r != nil {
+					de, ok := r.(backend.DeviceError)
+					if !ok {
+						panic(r)
+					}
+					mu.Lock()
+					if failed == nil {
+						failed = fmt.Errorf("gradsign: the %s backend failed: %w", be.Name(), de)
+					}
+					mu.Unlock()
+					stop()
+				}
+			}()
 			ws := net.NewWorkspace(be, opt.Chunk, network.PerSample)
 			acc := be.NewSigns(sizes)
 			ws.FoldSigns(acc)
 			losses, dlogits := be.Alloc(opt.Chunk), be.Alloc(opt.Chunk*net.Classes)
 			for {
 				c := int(next.Add(1) - 1)
-				if c >= chunks || ctx.Err() != nil {
+				if c >= chunks || workCtx.Err() != nil {
 					break
 				}
 				from, to := c*opt.Chunk, min((c+1)*opt.Chunk, n)
@@ -298,6 +317,9 @@ func Accumulate[T matmul.Float](ctx context.Context, net *network.Network[T], x 
 		})
 	}
 	wg.Wait()
+	if failed != nil {
+		return nil, failed
+	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}

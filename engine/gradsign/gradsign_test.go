@@ -2,11 +2,15 @@ package gradsign_test
 
 import (
 	"context"
+	"errors"
 	"math"
 	"reflect"
 	"strings"
+	"sync/atomic"
 	"testing"
 
+	"gradsign/engine/backend"
+	"gradsign/engine/backend/cpu"
 	"gradsign/engine/gradsign"
 	"gradsign/engine/nb201"
 	"gradsign/engine/network"
@@ -100,5 +104,60 @@ func TestScoreErrors(t *testing.T) {
 	cancel()
 	if _, err := gradsign.Score(ctx, net, x, []int{1, 2}, gradsign.Options{}); err != context.Canceled {
 		t.Errorf("cancelled: error %v", err)
+	}
+}
+
+// losing is the CPU backend on a device that is lost after a number of softmax passes (one a
+// chunk), as a GPU reset would end a WebGPU run: it panics with a backend.DeviceError.
+type losing struct {
+	*cpu.Backend[float32]
+	left *atomic.Int64
+}
+
+func (l losing) SoftmaxCrossEntropy(n, classes int, scale float32, losses, dlogits, logits backend.Buffer, labels []int) {
+	if l.left.Add(-1) < 0 {
+		panic(backend.DeviceError{Reason: "test: device lost"})
+	}
+	l.Backend.SoftmaxCrossEntropy(n, classes, scale, losses, dlogits, logits, labels)
+}
+
+var chunksLeft atomic.Int64
+
+func init() {
+	backend.Register("losing", backend.Factory{
+		F32: func(threads int) (backend.Backend[float32], error) {
+			return losing{Backend: cpu.New[float32](threads), left: &chunksLeft}, nil
+		},
+	})
+}
+
+// TestDeviceLost: a device that fails mid-run makes Accumulate return its error (naming the
+// backend), with the other workers stopped, instead of crashing the program from a worker's
+// goroutine; a run whose device lasts gives the CPU's score.
+func TestDeviceLost(t *testing.T) {
+	a, _ := nb201.ParseArch("|nor_conv_3x3~0|+|none~0|avg_pool_3x3~1|+|skip_connect~0|none~1|nor_conv_3x3~2|")
+	net, _ := network.Build[float32](network.Config{Arch: a, C: 4, N: 1, Classes: 10, H: 8, W: 8})
+	net.Init(1)
+	const n = 8
+	x := make([]float32, n*net.InputSize())
+	for i := range x {
+		x[i] = float32(math.Sin(float64(i)))
+	}
+	labels := []int{0, 1, 2, 3, 4, 5, 6, 7}
+	opt := gradsign.Options{Backend: "losing", Workers: 2, Chunk: 2}
+	chunksLeft.Store(1)
+	_, err := gradsign.Score(context.Background(), net, x, labels, opt)
+	var de backend.DeviceError
+	if !errors.As(err, &de) || !strings.Contains(err.Error(), "the cpu backend failed: test: device lost") {
+		t.Fatalf("device lost after one chunk: error %v", err)
+	}
+	chunksLeft.Store(n)
+	got, err := gradsign.Score(context.Background(), net, x, labels, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ := gradsign.Score(context.Background(), net, x, labels, gradsign.Options{Workers: 2, Chunk: 2})
+	if got.Score != want.Score {
+		t.Fatalf("a device that lasts: score %v, the CPU's %v", got.Score, want.Score)
 	}
 }

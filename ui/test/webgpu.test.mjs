@@ -100,3 +100,38 @@ test('?bench=1 times the largest network on WebGPU and on wasm', { timeout: SCOR
   const [w, g] = gs.map((t) => Number(t.replace(/,/g, '')));
   assert.ok(Math.abs(w - g) / w <= 1e-3, `the two backends' scores: ${gs.join(' vs ')}`);
 });
+
+// Last, since it breaks the page's GPU: the device is destroyed at its next command encoder
+// (as a driver reset or a lost GPU would end it), after the self-check passed. An auto score
+// must then run again on wasm, say why and equal the native CLI, and the next auto score go to
+// wasm at once.
+test('auto falls back to wasm when the GPU fails after its self-check', { timeout: SCORE_TIMEOUT }, async () => {
+  await page.goto(url + '?arch=' + encodeURIComponent(ARCHS[1]) + '&n=16&seed=3');
+  await page.evaluate(() => window.gradsign.ready);
+  assert.equal((await page.evaluate(() => window.gradsign.backends())).auto, 'webgpu');
+  for (const worker of page.workers()) {
+    await worker.evaluate(() => {
+      if (!self.GPUDevice) return;
+      const create = GPUDevice.prototype.createCommandEncoder;
+      GPUDevice.prototype.createCommandEncoder = function (...args) {
+        this.destroy();
+        return create.apply(this, args);
+      };
+    });
+  }
+  await page.waitForFunction(() => !document.getElementById('score').disabled);
+  await page.click('#score');
+  await page.waitForSelector('#result-section:not([hidden])', { timeout: SCORE_TIMEOUT });
+  const backendText = await page.textContent('#result-backend');
+  assert.match(backendText, /^wasm engine \(CPU\): WebGPU failed \(gradsign: the webgpu backend failed: webgpu: device lost: .+\)/);
+  const b = await page.evaluate(() => window.gradsign.backends());
+  assert.equal(b.auto, 'wasm');
+  assert.match(b.webgpu.failed, /webgpu: device lost/);
+  assert.match(await page.textContent('#backend-status'), /passed its self-check but then failed/);
+  assert.equal(Number((await page.textContent('#result-gradsign')).replace(/,/g, '')), nativeScore(ARCHS[1], 16, 3));
+  const r = await page.evaluate((a) => window.gradsign.score({ arch: a, n: 4, seed: 4 }), ARCHS[1]);
+  assert.equal(r.cached, false);
+  assert.equal(r.backend, 'wasm');
+  assert.equal(r.fellBack, undefined, 'the next score goes to wasm directly');
+  assert.equal(r.gradsign, nativeScore(ARCHS[1], 4, 4));
+});

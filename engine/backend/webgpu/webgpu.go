@@ -203,7 +203,8 @@ func (be *Backend) Close() error {
 func (be *Backend) Sync() { await(be.s.Call("sync")) }
 
 // await blocks the calling goroutine, while the JavaScript event loop runs, until a Promise
-// settles; it returns the value, or panics with the reason of a rejection (a device error).
+// settles; it returns the value, or panics with a backend.DeviceError that gives the
+// rejection's message (a lost device, a device error).
 func await(p js.Value) js.Value {
 	type result struct {
 		v   js.Value
@@ -212,7 +213,11 @@ func await(p js.Value) js.Value {
 	done := make(chan result, 1)
 	ok := js.FuncOf(func(_ js.Value, args []js.Value) any { done <- result{v: args[0]}; return nil })
 	fail := js.FuncOf(func(_ js.Value, args []js.Value) any {
-		done <- result{err: js.Global().Get("String").Invoke(args[0]).String()}
+		reason := args[0]
+		if m := reason.Get("message"); m.Type() == js.TypeString {
+			reason = m
+		}
+		done <- result{err: js.Global().Get("String").Invoke(reason).String()}
 		return nil
 	})
 	defer ok.Release()
@@ -220,7 +225,7 @@ func await(p js.Value) js.Value {
 	p.Call("then", ok, fail)
 	r := <-done
 	if r.err != "" {
-		panic(r.err)
+		panic(backend.DeviceError{Reason: r.err})
 	}
 	return r.v
 }
