@@ -1,6 +1,8 @@
 // Package assets embeds the data the tool ships with: the first 1,000 CIFAR-10 test images and
 // 100 CIFAR-100 images in the official binary format, the NAS-Bench-201 ground-truth table, and
-// its training table for simulated search. tools/mkassets builds these files from the project's source data.
+// its training table for simulated search, and GradSign of the whole space (as far as the
+// project's run has scored it). tools/mkassets builds the first four from the project's source
+// data; tools/mkspace the last from results/.
 package assets
 
 import (
@@ -31,6 +33,13 @@ var NB201Gz []byte
 //
 //go:embed nb201_training.csv.gz
 var TrainingGz []byte
+
+// SpaceBin is GradSign of every NAS-Bench-201 architecture on CIFAR-10 test images 0..127 with
+// weights from seed 0, in package space's format (NaN where the run has not reached): what
+// GradSign-assisted search looks scores up in, and the web app's whole-space view.
+//
+//go:embed nb201_space.bin
+var SpaceBin []byte
 
 // CIFAR returns the bundled images of a format (CIFAR10 or CIFAR100).
 func CIFAR(f cifar.Format) *cifar.Set {

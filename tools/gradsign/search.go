@@ -3,12 +3,12 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"math"
 	"os"
+	"slices"
 
 	"gonum.org/v1/gonum/stat"
 
@@ -18,12 +18,9 @@ import (
 	"gradsign/engine/nb201"
 	"gradsign/engine/network"
 	"gradsign/engine/search"
+	"gradsign/engine/space"
 	"gradsign/internal/scorefile"
 )
-
-// defaultScores is the whole-space GradSign file (CIFAR-10, N=128, seed 0) the assisted
-// search looks scores up in.
-const defaultScores = "results/gradsign_nb201_all_cifar10_n128_seed0.csv"
 
 // searchOutput is `gradsign search --json`.
 type searchOutput struct {
@@ -59,7 +56,7 @@ func runSearch(args []string, stdout, stderr io.Writer) error {
 	runs := fs.Int("runs", 500, "independent runs")
 	seed := fs.Uint64("seed", 0, "seed of the runs (run r draws from PCG(seed, r))")
 	budget := fs.Float64("budget", 12000, "training time each run may spend, seconds (NAS-Bench-201's scripts: 12,000)")
-	scoresFile := fs.String("scores", defaultScores, "whole-space GradSign file (index,arch,gradsign); architectures it lacks are scored on the fly (CIFAR-10, N=128, seed 0)")
+	scoresFile := fs.String("scores", "", "whole-space GradSign file (index,arch,gradsign) to look scores up in (default: the bundled scores); architectures it lacks are scored on the fly (CIFAR-10, N=128, seed 0)")
 	jsonFlag := fs.Bool("json", false, "print one JSON object")
 	out := fs.String("out", "", "write each run's best-so-far trajectory here (JSON Lines)")
 	if err := parseFlags(fs, args, stdout, "usage: gradsign search [flags]\n\nNAS on NAS-Bench-201 simulated with the benchmark's tables, vanilla or GradSign-assisted."); err != nil {
@@ -88,7 +85,7 @@ func runSearch(args []string, stdout, stderr io.Writer) error {
 	}
 	var score search.Scorer
 	if *assisted {
-		if score, err = gradsignScorer(*scoresFile); err != nil {
+		if score, err = gradsignScorer(*scoresFile, stderr); err != nil {
 			return err
 		}
 	}
@@ -144,11 +141,28 @@ func runSearch(args []string, stdout, stderr io.Writer) error {
 	return w.err
 }
 
-// gradsignScorer looks GradSign up in a whole-space score file of CIFAR-10, N=128, seed 0
-// (its settings checked), and scores an architecture the file lacks on the fly the same way.
-func gradsignScorer(path string) (search.Scorer, error) {
+// gradsignScorer looks GradSign up in the bundled whole-space scores (assets.SpaceBin), or in
+// a whole-space score file of CIFAR-10, N=128, seed 0 (its settings checked), and scores an
+// architecture they lack on the fly the same way, saying first how many they lack.
+func gradsignScorer(path string, stderr io.Writer) (search.Scorer, error) {
 	known := map[int]float64{}
-	if s, err := scorefile.ReadSettings(path); err == nil {
+	source := "the bundled whole-space scores"
+	if path == "" {
+		sp, err := space.Read(assets.SpaceBin)
+		if err != nil {
+			return nil, err
+		}
+		for i, v := range sp.Values {
+			if !math.IsNaN(float64(v)) {
+				known[i] = float64(v)
+			}
+		}
+	} else {
+		source = path
+		s, err := scorefile.ReadSettings(path)
+		if err != nil {
+			return nil, fmt.Errorf("--scores: %v", err)
+		}
 		if s.Dataset != "cifar10" || s.N != 128 || s.Seed != 0 || s.Data != "bundled cifar10" || s.Engine != gradsign.EngineVersion {
 			return nil, fmt.Errorf("%s holds GradSign of %s, %s, N=%d, seed %d (engine %s): the search wants bundled cifar10, N=128, seed 0 (engine %s)",
 				path, s.Dataset, s.Data, s.N, s.Seed, s.Engine, gradsign.EngineVersion)
@@ -157,20 +171,15 @@ func gradsignScorer(path string) (search.Scorer, error) {
 		if err != nil {
 			return nil, err
 		}
-		col := -1
-		for i, n := range names {
-			if n == "gradsign" {
-				col = i
-			}
-		}
-		if col < 0 {
+		if !slices.Contains(names, "gradsign") {
 			return nil, fmt.Errorf("%s has no gradsign column", path)
 		}
 		for _, r := range rows {
 			known[r.Index] = r.Values["gradsign"]
 		}
-	} else if !errors.Is(err, os.ErrNotExist) || path != defaultScores {
-		return nil, fmt.Errorf("--scores: %v", err)
+	}
+	if missing := nb201.NumArchs - len(known); missing > 0 {
+		fmt.Fprintf(stderr, "gradsign search: %d of %d architectures have no score in %s: they are scored on the fly when drawn (about 1 s each on two cores)\n", missing, nb201.NumArchs, source)
 	}
 	x, labels, err := cifar.Batch[float32](assets.CIFAR(cifar.CIFAR10), 0, 128, nil)
 	if err != nil {

@@ -77,6 +77,24 @@ func TestSearchAssisted(t *testing.T) {
 	}
 }
 
+// TestSearchBundledScores: without --scores the assisted search looks GradSign up in the
+// scores bundled in the binary, which are the whole-space file's (tools/mkspace keeps them
+// equal), so it works from any directory and gives the same runs as --scores with the file.
+func TestSearchBundledScores(t *testing.T) {
+	args := []string{"search", "--algo", "rea", "--gradsign", "--runs", "2", "--budget", "900", "--seed", "5", "--json"}
+	bundled, e, c := runCLI(args...)
+	if c != 0 {
+		t.Fatal(e)
+	}
+	file, e, c := runCLI(append(args, "--scores", "../../results/gradsign_nb201_all_cifar10_n128_seed0.csv")...)
+	if c != 0 {
+		t.Fatal(e)
+	}
+	if bundled != file {
+		t.Fatalf("bundled scores:\n%s\nthe whole-space file:\n%s", bundled, file)
+	}
+}
+
 func TestSearchErrors(t *testing.T) {
 	for _, c := range []struct {
 		args []string
