@@ -172,7 +172,7 @@ func draw2(panels []panel, dataset string, budget float64, out string) error {
 	for i, p := range panels {
 		pl := plot.New()
 		pl.Title.Text = algoNames[p.algo]
-		pl.X.Label.Text = "time charged (s): training, and scoring where charged"
+		pl.X.Label.Text = "time charged (s)"
 		pl.Y.Label.Text = label + " test accuracy (%), best so far"
 		pl.Legend.Top = false
 		pl.Add(plotter.NewGrid())
