@@ -460,8 +460,9 @@ function drawSpace() {
   space.order = order;
   const xs = order.map((i) => space.scores[i]);
   const ys = order.map((i) => acc[i]);
-  $('space-caption').textContent = `${fmt(space.scored)} of ${fmt(space.scores.length)} architectures scored so far`
-    + `${space.scored < space.scores.length ? ' (the whole-space run goes on; the page shows what it has)' : ''}. `
+  $('space-caption').textContent = (space.scored < space.scores.length
+    ? `${fmt(space.scored)} of ${fmt(space.scores.length)} architectures scored so far (the whole-space run goes on; the page shows what it has). `
+    : `All ${fmt(space.scores.length)} architectures of NAS-Bench-201. `)
     + `Spearman's rank correlation with ${DATASET_NAMES[dataset]} accuracy over them: ${fmt(space.spearman[dataset], 3)}.`;
   const width = Math.min($('space-plot').clientWidth || 600, 900);
   const opts = {
@@ -521,7 +522,7 @@ function markSpace() {
   const acc = space.accuracy[dataset];
   const byScore = (100 * k) / Math.max(1, space.order.length - 1);
   const byAcc = (100 * space.order.filter((j) => acc[j] < acc[i]).length) / Math.max(1, space.order.length - 1);
-  $('space-here').textContent = `Index ${i}: GradSign ${fmt(space.scores[i])} at N=128, above ${fmt(byScore, 1)}% of the scored space; `
+  $('space-here').textContent = `Index ${i}: GradSign ${fmt(space.scores[i])} at N=128, above ${fmt(byScore, 1)}% of the ${space.scored < space.scores.length ? 'scored ' : ''}space; `
     + `its ${DATASET_NAMES[dataset]} accuracy ${fmt(acc[i], 2)}% is above ${fmt(byAcc, 1)}% of them.`;
 }
 
