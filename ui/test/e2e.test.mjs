@@ -55,7 +55,8 @@ test('edit an edge, score with N=16, see the result, the plot and the layers', a
   assert.equal(arch, '|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_1x1~2|');
   assert.equal(new URL(page.url()).searchParams.get('arch'), arch, 'the arch is in the URL');
   assert.notEqual(await page.inputValue('#index'), '');
-  assert.equal(await page.locator('#thumbs canvas').count(), 16);
+  // The thumbnails of the N images are drawn once the engine has decoded them (asynchronously).
+  await page.waitForFunction(() => document.querySelectorAll('#thumbs canvas').length === 16);
   await page.click('#score');
   await page.waitForSelector('#result-section:not([hidden])', { timeout: SCORE_TIMEOUT });
   await page.waitForSelector('#plot canvas');
