@@ -135,6 +135,9 @@ func runSearch(args []string, stdout, stderr io.Writer) error {
 	kind := "vanilla"
 	if *assisted {
 		kind = fmt.Sprintf("GradSign-assisted (best of %d)", *candidates)
+		if *charge > 0 {
+			kind = fmt.Sprintf("GradSign-assisted (best of %d, %g s a score charged)", *candidates, *charge)
+		}
 	}
 	fmt.Fprintf(w, "%s %s, %d runs of %.0f s: final architecture's 200-epoch test accuracy CIFAR-10 %.2f ± %.2f%%, CIFAR-100 %.2f ± %.2f%%, ImageNet16-120 %.2f ± %.2f%%\n",
 		*algo, kind, *runs, *budget, res.Mean["cifar10"], res.Std["cifar10"], res.Mean["cifar100"], res.Std["cifar100"], res.Mean["imagenet16"], res.Std["imagenet16"])
