@@ -60,39 +60,35 @@ func main() {
 	var panels []panel
 	for _, algo := range search.Algorithms {
 		p := panel{algo: algo}
-		var err error
 		for _, kind := range []string{"vanilla", "gradsign", "gradsign_charged" + *charge + "s"} {
 			name := filepath.Join(*dir, fmt.Sprintf("%s_%s_%druns_seed%d.trajectories.jsonl", algo, kind, *runs, *seed))
-			var c curves
-			if c, err = readCurves(name, d, *budget); err != nil {
+			c, err := readCurves(name, d, *budget)
+			if errors.Is(err, os.ErrNotExist) {
 				break
+			}
+			if err != nil {
+				log.Fatal("searchplot: ", err)
 			}
 			p.curves = append(p.curves, c)
 		}
-		if errors.Is(err, os.ErrNotExist) && len(p.curves) < 2 {
-			continue
+		if len(p.curves) >= 2 {
+			panels = append(panels, p)
 		}
-		if err != nil && !errors.Is(err, os.ErrNotExist) {
-			log.Fatal("searchplot: ", err)
-		}
-		p.charge = *charge
-		panels = append(panels, p)
 	}
 	if len(panels) == 0 {
 		log.Fatalf("searchplot: no algorithm has both trajectory files in %s (gradsign search --runs %d --seed %d --out ...)", *dir, *runs, *seed)
 	}
-	if err := draw2(panels, *dataset, *budget, *out); err != nil {
+	if err := draw2(panels, *dataset, *budget, *charge, *out); err != nil {
 		log.Fatal("searchplot: ", err)
 	}
 	fmt.Printf("%s: %d algorithms\n", *out, len(panels))
 }
 
 // panel is one algorithm: the curves of its vanilla and its GradSign-assisted runs, and of
-// the assisted runs with scoring charged (charge seconds each) where there are any.
+// the assisted runs with scoring charged where there are any.
 type panel struct {
 	algo   string
 	curves []curves
-	charge string
 }
 
 // curves are the runs' best-so-far accuracies at the grid's times: at[k][r] for run r.
@@ -158,8 +154,9 @@ func (c curves) summary(budget float64) (mean, lo, hi plotter.XYs) {
 // colors are vanilla's, GradSign-assisted's, and the same with scoring charged (an orange).
 var colors = [3]color.RGBA{{R: 0x7a, G: 0x84, B: 0x94, A: 0xff}, {R: 0x24, G: 0x56, B: 0xd3, A: 0xff}, {R: 0xd9, G: 0x6c, B: 0x06, A: 0xff}}
 
-// draw2 lays the panels out two to a row and writes the SVG.
-func draw2(panels []panel, dataset string, budget float64, out string) error {
+// draw2 lays the panels out two to a row and writes the SVG; charge names the seconds per
+// GradSign evaluation of the charged runs.
+func draw2(panels []panel, dataset string, budget float64, charge, out string) error {
 	cols := min(2, len(panels))
 	rows := (len(panels) + cols - 1) / cols
 	const w, h = 4.2 * vg.Inch, 3.4 * vg.Inch
@@ -179,7 +176,7 @@ func draw2(panels []panel, dataset string, budget float64, out string) error {
 		// The y-axis spans the curves from a tenth of the budget on: the first trainings'
 		// low accuracies would flatten the part where the algorithms differ.
 		ymin, ymax := math.Inf(1), math.Inf(-1)
-		names := []string{"vanilla", "GradSign-assisted", "GradSign-assisted, " + p.charge + " s a score charged"}
+		names := []string{"vanilla", "GradSign-assisted", "GradSign-assisted, " + charge + " s a score charged"}
 		for j, c := range p.curves {
 			mean, lo, hi := c.summary(budget)
 			if len(mean) == 0 {

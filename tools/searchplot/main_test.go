@@ -45,8 +45,8 @@ func TestCurvesAndFigure(t *testing.T) {
 		t.Fatalf("a missing file: %v", err)
 	}
 	out := filepath.Join(dir, "figure.svg")
-	p := panel{algo: "rs", curves: []curves{c, c, c}, charge: "1.1"}
-	if err := draw2([]panel{p}, "cifar10", 12000, out); err != nil {
+	p := panel{algo: "rs", curves: []curves{c, c, c}}
+	if err := draw2([]panel{p}, "cifar10", 12000, "1.1", out); err != nil {
 		t.Fatal(err)
 	}
 	svg, _ := os.ReadFile(out)
