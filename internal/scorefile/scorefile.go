@@ -61,6 +61,7 @@ type Settings struct {
 // SettingsFormat is the version of the settings record this package writes.
 const SettingsFormat = 1
 
+// SettingsPath is where a score file's settings live: beside it, FILE.run.json.
 func SettingsPath(scores string) string { return scores + ".run.json" }
 
 // Differences lists the settings in which b differs from a, as "name a vs b"; the shard only
@@ -182,6 +183,7 @@ func recoverRows(path string) ([]Row, int, error) {
 	return rows, complete, err
 }
 
+// Writer appends rows to a score file (Open makes one), each in one write.
 type Writer struct {
 	f     *os.File
 	names []string
@@ -239,6 +241,7 @@ func (w *Writer) Write(r Row) error {
 	return w.line(rec)
 }
 
+// Close closes the file; every row written is already in it.
 func (w *Writer) Close() error { return w.f.Close() }
 
 func jsonNumber(v float64) string {
