@@ -155,6 +155,9 @@ func gradsignScorer(path string, stderr io.Writer) (search.Scorer, error) {
 		if err != nil {
 			return nil, err
 		}
+		if sp.N != 128 || sp.Seed != 0 {
+			return nil, fmt.Errorf("the bundled whole-space scores are of N=%d, seed %d: the search wants N=128, seed 0 (rebuild them with make space from a run of those)", sp.N, sp.Seed)
+		}
 		for i, v := range sp.Values {
 			if !math.IsNaN(float64(v)) {
 				known[i] = float64(v)
