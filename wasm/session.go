@@ -132,7 +132,7 @@ func (s *session) lookup(query string) (archInfo, error) {
 		}
 		e = s.table.Lookup(a)
 	}
-	net, err := network.Plan[float32](network.CIFAR10(e.Arch)) // counts only: no weights allocated
+	net, err := network.Plan[float32](nb201.CIFAR10(e.Arch)) // counts only: no weights allocated
 	if err != nil {
 		return archInfo{}, err
 	}
@@ -145,7 +145,7 @@ func (s *session) network(arch string, seed uint64) (*network.Network[float32], 
 	if err != nil {
 		return nil, err
 	}
-	net, err := network.Build[float32](network.CIFAR10(a))
+	net, err := network.Build[float32](nb201.CIFAR10(a))
 	if err != nil {
 		return nil, err
 	}
@@ -222,7 +222,7 @@ func (s *session) checkBackend(be string) (backendCheck, error) {
 	if err != nil {
 		return backendCheck{}, err
 	}
-	net, err := network.Build[float32](network.Config{Arch: a, C: 4, N: 1, Classes: 10, H: 32, W: 32})
+	net, err := network.Build[float32](nb201.Config{Arch: a, C: 4, N: 1, Classes: 10, H: 32, W: 32})
 	if err != nil {
 		return backendCheck{}, err
 	}

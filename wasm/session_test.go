@@ -74,7 +74,7 @@ func TestPartsAddUp(t *testing.T) {
 		t.Fatal(err)
 	}
 	a, _ := nb201.ParseArch(index11)
-	net, _ := network.Build[float32](network.CIFAR10(a))
+	net, _ := network.Build[float32](nb201.CIFAR10(a))
 	net.Init(3)
 	x, labels, _ := cifar.Batch[float32](assets.CIFAR(cifar.CIFAR10), 0, n, nil)
 	want, err := gradsign.Score(context.Background(), net, x, labels, gradsign.Options{})
@@ -311,7 +311,7 @@ func TestGPUChunk(t *testing.T) {
 		{index11, 4, 128, 5 * 4 * 4 * 128 * 128, 5, "5 images' activation of 4 channels of 128×128"},
 	} {
 		a, _ := nb201.ParseArch(c.arch)
-		net, err := network.Build[float32](network.Config{Arch: a, C: c.channels, N: 5, Classes: 10, H: c.side, W: c.side})
+		net, err := network.Build[float32](nb201.Config{Arch: a, C: c.channels, N: 5, Classes: 10, H: c.side, W: c.side})
 		if err != nil {
 			t.Fatal(err)
 		}

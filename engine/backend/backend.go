@@ -1,9 +1,9 @@
 // Package backend is the engine's seam between the graph of a network (package network) and
 // the arithmetic that runs it, the way gonum's blas64 separates the BLAS interface from its
 // implementations. A Backend owns its buffers (a GPU keeps activations on the device) and runs
-// every operation of a NAS-Bench-201 network over a chunk of n samples at once: convolution,
-// BatchNorm (per sample or per mini-batch), ReLU, pooling, sums, linear, softmax
-// cross-entropy, and the per-sample weight gradients folded into GradSign's integer sign
+// every operation of a network's graph (package graph) over a chunk of n samples at once:
+// convolution, BatchNorm (per sample or per mini-batch), ReLU, pooling, sums, channel copies,
+// linear, softmax cross-entropy, and the per-sample weight gradients folded into GradSign's integer sign
 // accumulators inside the backend, so a per-sample gradient never leaves it: only the
 // accumulators come back.
 //
@@ -109,6 +109,15 @@ type Backend[T matmul.Float] interface {
 	// AvgPool2x2Backward adds its input gradient.
 	AvgPool2x2Forward(planes, h, w int, out, inp Buffer)
 	AvgPool2x2Backward(planes, h, w int, dinp, dout Buffer)
+	// MaxPoolForward is a max pool of geometry p over planes [P, H, W]; MaxPoolBackward adds
+	// each output's gradient to the input it took, found again from inp: the first maximal
+	// element of its window in row-major order, padding never winning (PyTorch's CPU rule).
+	MaxPoolForward(p layers.Pool2d, planes int, out, inp Buffer)
+	MaxPoolBackward(p layers.Pool2d, planes int, dinp, dout, inp Buffer)
+	// CopyChannels copies, for each of n samples, count channels of hw values from channel
+	// srcOff of src (srcC channels a sample) to channel dstOff of dst (dstC a sample), or with
+	// add adds them: concatenation and channel truncation forward, and their backward passes.
+	CopyChannels(n, hw, count int, dst Buffer, dstC, dstOff int, src Buffer, srcC, srcOff int, add bool)
 	// GlobalAvgPoolForward averages each of P planes of hw values; GlobalAvgPoolBackward adds
 	// its input gradient.
 	GlobalAvgPoolForward(planes, hw int, out, inp Buffer)

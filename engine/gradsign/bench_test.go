@@ -31,7 +31,7 @@ func BenchmarkScore(b *testing.B) {
 	for _, a := range benchArchs {
 		b.Run(a.name+"/N=128", func(b *testing.B) {
 			arch, _ := nb201.ParseArch(a.arch)
-			net, err := network.Build[float32](network.CIFAR10(arch))
+			net, err := network.Build[float32](nb201.CIFAR10(arch))
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -89,7 +89,7 @@ func TestReferencesFloat64(t *testing.T) {
 
 func TestScoreErrors(t *testing.T) {
 	a, _ := nb201.ParseArch("|none~0|+|none~0|none~1|+|none~0|none~1|none~2|")
-	net, _ := network.Build[float32](network.Config{Arch: a, C: 4, N: 1, Classes: 10, H: 8, W: 8})
+	net, _ := network.Build[float32](nb201.Config{Arch: a, C: 4, N: 1, Classes: 10, H: 8, W: 8})
 	x := make([]float32, 2*net.InputSize())
 	if _, err := gradsign.Score(context.Background(), net, x, []int{1}, gradsign.Options{}); err == nil {
 		t.Error("2 images, 1 label: no error")
@@ -136,7 +136,7 @@ func init() {
 // goroutine; a run whose device lasts gives the CPU's score.
 func TestDeviceLost(t *testing.T) {
 	a, _ := nb201.ParseArch("|nor_conv_3x3~0|+|none~0|avg_pool_3x3~1|+|skip_connect~0|none~1|nor_conv_3x3~2|")
-	net, _ := network.Build[float32](network.Config{Arch: a, C: 4, N: 1, Classes: 10, H: 8, W: 8})
+	net, _ := network.Build[float32](nb201.Config{Arch: a, C: 4, N: 1, Classes: 10, H: 8, W: 8})
 	net.Init(1)
 	const n = 8
 	x := make([]float32, n*net.InputSize())

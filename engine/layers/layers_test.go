@@ -202,6 +202,82 @@ func TestAvgPool2x2AndGlobalGradients(t *testing.T) {
 	checkGrad(t, "globalavgpool", inp, gd, gloss)
 }
 
+func TestMaxPoolGradients(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 9))
+	for _, p := range []Pool2d{{H: 5, W: 6, K: 3, Stride: 1, Pad: 1}, {H: 6, W: 6, K: 2, Stride: 2},
+		{H: 7, W: 5, K: 3, Stride: 2, Pad: 1}, {H: 8, W: 8, K: 7, Stride: 1, Pad: 3}} {
+		const P = 2
+		inp := randn(rng, P*p.H*p.W) // no ties: the maximum of each window is unique
+		out, r := make([]float64, P*p.OutH()*p.OutW()), randn(rng, P*p.OutH()*p.OutW())
+		loss := func() float64 { MaxPoolForward(p, out, inp, P); return dot(out, r) }
+		dinp := make([]float64, len(inp))
+		MaxPoolBackward(p, dinp, r, inp, P)
+		checkGrad(t, fmt.Sprintf("maxpool %+v", p), inp, dinp, loss)
+		// The tangent is the derivative along a direction: the same routing.
+		dir, tan := randn(rng, len(inp)), make([]float64, len(out))
+		MaxPoolTangent(p, tan, inp, dir, P)
+		if got, want := dot(tan, r), dot(dinp, dir); math.Abs(got-want) > 1e-12*math.Abs(want) {
+			t.Errorf("maxpool %+v: tangent·r %v, gradient·direction %v", p, got, want)
+		}
+	}
+}
+
+// TestMaxPoolTies checks PyTorch's CPU rule on the case its README checked in PyTorch: an
+// all-zero 4x4 input, where every window ties. The gradient goes to the first element of
+// each window in row-major order and never to the padding: for MaxPool2d(3, 1, 1) output
+// (y, x) sends it to (max(y-1, 0), max(x-1, 0)), so input row r receives it from 2, 1, 1, 0
+// output rows for r = 0, 1, 2, 3 (likewise columns); for MaxPool2d(2, 2) to (2y, 2x).
+func TestMaxPoolTies(t *testing.T) {
+	ones := func(n int) []float64 {
+		x := make([]float64, n)
+		for i := range x {
+			x[i] = 1
+		}
+		return x
+	}
+	rows := []float64{2, 1, 1, 0}
+	p := Pool2d{H: 4, W: 4, K: 3, Stride: 1, Pad: 1}
+	d := make([]float64, 16)
+	MaxPoolBackward(p, d, ones(16), make([]float64, 16), 1)
+	for i, g := range d {
+		if want := rows[i/4] * rows[i%4]; g != want {
+			t.Fatalf("MaxPool2d(3, 1, 1) on zeros: input gradient %v, want %v at %d", d, want, i)
+		}
+	}
+	p = Pool2d{H: 4, W: 4, K: 2, Stride: 2}
+	d = make([]float64, 16)
+	MaxPoolBackward(p, d, ones(4), make([]float64, 16), 1)
+	for i, g := range d {
+		want := 0.0
+		if i/4%2 == 0 && i%4%2 == 0 {
+			want = 1
+		}
+		if g != want {
+			t.Fatalf("MaxPool2d(2, 2) on zeros: input gradient %v, want 1 at even rows and columns", d)
+		}
+	}
+}
+
+func TestChannelsCopyGradient(t *testing.T) {
+	rng := rand.New(rand.NewPCG(10, 10))
+	const n, hw = 2, 3
+	src, dst, r := randn(rng, n*4*hw), randn(rng, n*5*hw), randn(rng, n*5*hw)
+	loss := func() float64 { ChannelsCopy(dst, src, n, hw, 2, 5, 3, 4, 1, false); return dot(dst, r) }
+	dsrc := make([]float64, len(src))
+	ChannelsCopy(dsrc, r, n, hw, 2, 4, 1, 5, 3, true)
+	checkGrad(t, "channels", src, dsrc, loss)
+	loss()
+	for b := 0; b < n; b++ {
+		for c := 0; c < 2; c++ {
+			for i := 0; i < hw; i++ {
+				if dst[(b*5+3+c)*hw+i] != src[(b*4+1+c)*hw+i] {
+					t.Fatalf("sample %d: channel %d of the copy is not channel %d of the source", b, 3+c, 1+c)
+				}
+			}
+		}
+	}
+}
+
 func TestAddGradient(t *testing.T) {
 	rng := rand.New(rand.NewPCG(6, 6))
 	a, b, c := randn(rng, 7), randn(rng, 7), randn(rng, 7)

@@ -108,3 +108,99 @@ func GlobalAvgPoolBackward[T matmul.Float](dinp, dout []T, P, HW int) {
 		}
 	}
 }
+
+// Pool2d is the geometry of a K×K pooling window over planes of H×W with stride and implicit
+// padding (floor division, as PyTorch's ceil_mode=False).
+type Pool2d struct {
+	H, W, K     int
+	Stride, Pad int
+}
+
+// OutH is the output height.
+func (p Pool2d) OutH() int { return (p.H+2*p.Pad-p.K)/p.Stride + 1 }
+
+// OutW is the output width.
+func (p Pool2d) OutW() int { return (p.W+2*p.Pad-p.K)/p.Stride + 1 }
+
+// maxAt is the position in a plane of the input that output (oy, ox) takes: PyTorch's CPU
+// rule, the first maximal element of the window in row-major order (a NaN takes over), the
+// padding never winning.
+func maxAt[T matmul.Float](p Pool2d, in []T, oy, ox int) int {
+	y0, x0 := oy*p.Stride-p.Pad, ox*p.Stride-p.Pad
+	best := -1
+	var m T
+	for y := max(y0, 0); y < min(y0+p.K, p.H); y++ {
+		for x := max(x0, 0); x < min(x0+p.K, p.W); x++ {
+			v := in[y*p.W+x]
+			if best < 0 || v > m || v != v {
+				best, m = y*p.W+x, v
+			}
+		}
+	}
+	return best
+}
+
+// MaxPoolForward is MaxPool2d(K, Stride, Pad) over P planes.
+//
+//	out [P, OutH, OutW], inp [P, H, W]
+func MaxPoolForward[T matmul.Float](p Pool2d, out, inp []T, P int) {
+	hw, ohw := p.H*p.W, p.OutH()*p.OutW()
+	for c := 0; c < P; c++ {
+		in, o := inp[c*hw:(c+1)*hw], out[c*ohw:(c+1)*ohw]
+		for oy := 0; oy < p.OutH(); oy++ {
+			for ox := 0; ox < p.OutW(); ox++ {
+				o[oy*p.OutW()+ox] = in[maxAt(p, in, oy, ox)]
+			}
+		}
+	}
+}
+
+// MaxPoolBackward adds the gradient of MaxPoolForward to dinp: each output's gradient goes to
+// the input it took (found again from inp, so no indices are stored).
+//
+//	dinp, inp [P, H, W], dout [P, OutH, OutW]
+func MaxPoolBackward[T matmul.Float](p Pool2d, dinp, dout, inp []T, P int) {
+	hw, ohw := p.H*p.W, p.OutH()*p.OutW()
+	for c := 0; c < P; c++ {
+		in, di, d := inp[c*hw:(c+1)*hw], dinp[c*hw:(c+1)*hw], dout[c*ohw:(c+1)*ohw]
+		for oy := 0; oy < p.OutH(); oy++ {
+			for ox := 0; ox < p.OutW(); ox++ {
+				di[maxAt(p, in, oy, ox)] += d[oy*p.OutW()+ox]
+			}
+		}
+	}
+}
+
+// MaxPoolTangent is the forward tangent of MaxPoolForward at inp: each output takes the
+// tangent of the input it took.
+//
+//	outDot [P, OutH, OutW], inp, inpDot [P, H, W]
+func MaxPoolTangent[T matmul.Float](p Pool2d, outDot, inp, inpDot []T, P int) {
+	hw, ohw := p.H*p.W, p.OutH()*p.OutW()
+	for c := 0; c < P; c++ {
+		in, id, o := inp[c*hw:(c+1)*hw], inpDot[c*hw:(c+1)*hw], outDot[c*ohw:(c+1)*ohw]
+		for oy := 0; oy < p.OutH(); oy++ {
+			for ox := 0; ox < p.OutW(); ox++ {
+				o[oy*p.OutW()+ox] = id[maxAt(p, in, oy, ox)]
+			}
+		}
+	}
+}
+
+// ChannelsCopy copies, for each of n samples, count channels of hw values from channel
+// srcOff of src (srcC channels a sample) to channel dstOff of dst (dstC a sample); with add,
+// it adds them instead. Concatenation and NAS-Bench-101's channel truncation are copies; their
+// backward passes add.
+func ChannelsCopy[T matmul.Float](dst, src []T, n, hw, count, dstC, dstOff, srcC, srcOff int, add bool) {
+	for b := 0; b < n; b++ {
+		d := dst[(b*dstC+dstOff)*hw : (b*dstC+dstOff+count)*hw]
+		s := src[(b*srcC+srcOff)*hw : (b*srcC+srcOff+count)*hw]
+		if !add {
+			copy(d, s)
+			continue
+		}
+		for i, v := range s {
+			d[i] += v
+		}
+	}
+}

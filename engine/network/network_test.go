@@ -45,7 +45,7 @@ func TestCountsMatchNATSBench(t *testing.T) {
 		{index11, 120, 16, 0, 28.49548},
 		{index284, 120, 16, 0, 2.93644},
 	} {
-		n, err := network.Build[float32](network.Config{Arch: mustArch(t, c.arch), C: 16, N: 5, Classes: c.classes, H: c.side, W: c.side})
+		n, err := network.Build[float32](nb201.Config{Arch: mustArch(t, c.arch), C: 16, N: 5, Classes: c.classes, H: c.side, W: c.side})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -61,13 +61,13 @@ func TestCountsMatchNATSBench(t *testing.T) {
 func TestBuildRejectsBadConfig(t *testing.T) {
 	a := mustArch(t, index0)
 	for _, c := range []struct {
-		cfg  network.Config
+		cfg  nb201.Config
 		says string
 	}{
-		{network.Config{Arch: a, C: 0, N: 5, Classes: 10, H: 32, W: 32}, "channels"},
-		{network.Config{Arch: a, C: 16, N: 0, Classes: 10, H: 32, W: 32}, "cells per stage"},
-		{network.Config{Arch: a, C: 16, N: 5, Classes: 0, H: 32, W: 32}, "class count"},
-		{network.Config{Arch: a, C: 16, N: 5, Classes: 10, H: 30, W: 32}, "multiples of 4"},
+		{nb201.Config{Arch: a, C: 0, N: 5, Classes: 10, H: 32, W: 32}, "channels"},
+		{nb201.Config{Arch: a, C: 16, N: 0, Classes: 10, H: 32, W: 32}, "cells per stage"},
+		{nb201.Config{Arch: a, C: 16, N: 5, Classes: 0, H: 32, W: 32}, "class count"},
+		{nb201.Config{Arch: a, C: 16, N: 5, Classes: 10, H: 30, W: 32}, "multiples of 4"},
 	} {
 		if _, err := network.Build[float32](c.cfg); err == nil || !strings.Contains(err.Error(), c.says) {
 			t.Errorf("%+v: error %v, want one about %s", c.cfg, err, c.says)
@@ -81,7 +81,7 @@ func TestBuildRejectsBadConfig(t *testing.T) {
 // same sign accumulators.
 func TestBatchedEqualsOneByOne(t *testing.T) {
 	for _, arch := range []string{index11, "|none~0|+|nor_conv_1x1~0|none~1|+|skip_connect~0|avg_pool_3x3~1|nor_conv_3x3~2|"} {
-		net, err := network.Build[float64](network.Config{Arch: mustArch(t, arch), C: 8, N: 2, Classes: 10, H: 16, W: 16})
+		net, err := network.Build[float64](nb201.Config{Arch: mustArch(t, arch), C: 8, N: 2, Classes: 10, H: 16, W: 16})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -150,7 +150,7 @@ func TestBatchedEqualsOneByOne(t *testing.T) {
 // TestThreadsAgree: spreading a mini-batch pass over goroutines changes the rounding of the
 // summed weight gradients, nothing else.
 func TestThreadsAgree(t *testing.T) {
-	net, err := network.Build[float64](network.Config{Arch: mustArch(t, index11), C: 4, N: 1, Classes: 10, H: 8, W: 8})
+	net, err := network.Build[float64](nb201.Config{Arch: mustArch(t, index11), C: 4, N: 1, Classes: 10, H: 8, W: 8})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -200,7 +200,7 @@ func TestThreadsAgree(t *testing.T) {
 // zero and moves at 111 per unit step, so a 1e-6 step would cross it.
 func TestHessianVector(t *testing.T) {
 	for _, mode := range []network.BatchNormMode{network.MiniBatch, network.PerSample} {
-		net, err := network.Build[float64](network.Config{Arch: mustArch(t, index11), C: 4, N: 1, Classes: 10, H: 8, W: 8})
+		net, err := network.Build[float64](nb201.Config{Arch: mustArch(t, index11), C: 4, N: 1, Classes: 10, H: 8, W: 8})
 		if err != nil {
 			t.Fatal(err)
 		}

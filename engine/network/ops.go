@@ -1,10 +1,52 @@
 package network
 
 import (
+	"fmt"
+
 	"gradsign/engine/backend"
+	"gradsign/engine/graph"
 	"gradsign/engine/layers"
 	"gradsign/engine/matmul"
 )
+
+// newOp makes the operation of a node of g.
+func newOp[T matmul.Float](g *graph.Graph, nd *graph.Node) (op[T], error) {
+	in, out := int(nd.In0()), int(nd.Out)
+	s := g.Shape(nd.In0())
+	switch nd.Op {
+	case graph.Conv:
+		return &convOp[T]{in, out, nd.Params[0], nd.Conv}, nil
+	case graph.BatchNorm:
+		return &bnOp[T]{in, out, nd.Params[0], nd.Params[1]}, nil
+	case graph.ReLU:
+		return &reluOp[T]{in, out}, nil
+	case graph.AvgPool3x3:
+		return &avgPool3Op[T]{in, out, s}, nil
+	case graph.AvgPool2x2:
+		return &avgPool2Op[T]{in, out, s}, nil
+	case graph.MaxPool:
+		return &maxPoolOp[T]{in, out, s.C, nd.Pool}, nil
+	case graph.GlobalAvgPool:
+		return &gapOp[T]{in, out, s.C, s.H * s.W}, nil
+	case graph.Sum:
+		ins := make([]int, len(nd.In))
+		for i, v := range nd.In {
+			ins[i] = int(v)
+		}
+		return &addOp[T]{ins, out}, nil
+	case graph.Linear:
+		return &linearOp[T]{in, out, nd.Params[0], nd.Params[1], s.Size(), g.Shape(nd.Out).C}, nil
+	case graph.Concat:
+		ins := make([]int, len(nd.In))
+		for i, v := range nd.In {
+			ins[i] = int(v)
+		}
+		return &concatOp[T]{ins, out}, nil
+	case graph.Channels:
+		return &channelsOp[T]{in, out, nd.From}, nil
+	}
+	return nil, fmt.Errorf("network: graph %s has an operation this engine cannot run: %v", g.Name, nd.Op)
+}
 
 // op is one operation of the graph: it reads slot in (or several) and writes slot out, on the
 // workspace's backend. backward adds to the gradients of its inputs and parameters. i is the
@@ -29,7 +71,9 @@ type convOp[T matmul.Float] struct {
 
 // needDinp says whether the input's gradient is wanted: not for the network's input unless
 // asked.
-func (o *convOp[T]) needDinp(ws *Workspace[T]) bool { return o.in != ws.net.input || ws.InputGrad }
+func (o *convOp[T]) needDinp(ws *Workspace[T]) bool {
+	return o.in != int(ws.net.Graph.Input) || ws.InputGrad
+}
 
 func (o *convOp[T]) forward(ws *Workspace[T], _ int) {
 	ws.be.Conv2dForward(o.g, ws.n, ws.val[o.out], ws.val[o.in], ws.param[o.w])
@@ -49,7 +93,7 @@ func (o *convOp[T]) backward(ws *Workspace[T], _ int) {
 type bnOp[T matmul.Float] struct{ in, out, gamma, beta int }
 
 func (o *bnOp[T]) dims(ws *Workspace[T]) (C, HW int) {
-	s := ws.net.slots[o.in]
+	s := ws.shape(o.in)
 	return s.C, s.H * s.W
 }
 
@@ -84,7 +128,7 @@ func (o *reluOp[T]) backward(ws *Workspace[T], _ int) {
 
 type avgPool3Op[T matmul.Float] struct {
 	in, out int
-	s       shape
+	s       graph.Shape
 }
 
 func (o *avgPool3Op[T]) forward(ws *Workspace[T], _ int) {
@@ -97,7 +141,7 @@ func (o *avgPool3Op[T]) backward(ws *Workspace[T], _ int) {
 
 type avgPool2Op[T matmul.Float] struct {
 	in, out int
-	s       shape // of the input
+	s       graph.Shape // of the input
 }
 
 func (o *avgPool2Op[T]) forward(ws *Workspace[T], _ int) {
@@ -128,7 +172,7 @@ func (o *addOp[T]) backward(ws *Workspace[T], _ int) { o.spread(ws, ws.grad) }
 
 // sum writes the sum of the inputs' slots of v (values or their tangents) to the output's.
 func (o *addOp[T]) sum(ws *Workspace[T], v []backend.Buffer) {
-	var views [3]backend.Buffer
+	var views [4]backend.Buffer
 	ins := views[:0]
 	for _, s := range o.ins {
 		ins = append(ins, v[s])
@@ -138,12 +182,66 @@ func (o *addOp[T]) sum(ws *Workspace[T], v []backend.Buffer) {
 
 // spread adds the output's slot of g (gradients or their tangents) to every input's.
 func (o *addOp[T]) spread(ws *Workspace[T], g []backend.Buffer) {
-	var views [3]backend.Buffer
+	var views [4]backend.Buffer
 	dins := views[:0]
 	for _, s := range o.ins {
 		dins = append(dins, g[s])
 	}
 	ws.be.AddTo(ws.size(o.out), g[o.out], dins...)
+}
+
+// maxPoolOp is a max pool of c channels.
+type maxPoolOp[T matmul.Float] struct {
+	in, out, c int
+	p          layers.Pool2d
+}
+
+func (o *maxPoolOp[T]) forward(ws *Workspace[T], _ int) {
+	ws.be.MaxPoolForward(o.p, ws.n*o.c, ws.val[o.out], ws.val[o.in])
+}
+
+func (o *maxPoolOp[T]) backward(ws *Workspace[T], _ int) {
+	ws.be.MaxPoolBackward(o.p, ws.n*o.c, ws.grad[o.in], ws.grad[o.out], ws.val[o.in])
+}
+
+// concatOp joins its inputs along the channels.
+type concatOp[T matmul.Float] struct {
+	ins []int
+	out int
+}
+
+func (o *concatOp[T]) forward(ws *Workspace[T], _ int)  { o.copy(ws, ws.val, false) }
+func (o *concatOp[T]) backward(ws *Workspace[T], _ int) { o.copy(ws, ws.grad, true) }
+
+// copy moves each input's channels of v into the output's (add false: values), or adds the
+// output's channels of v back into each input's (add true: gradients).
+func (o *concatOp[T]) copy(ws *Workspace[T], v []backend.Buffer, add bool) {
+	s := ws.shape(o.out)
+	off := 0
+	for _, in := range o.ins {
+		c := ws.shape(in).C
+		if add {
+			ws.be.CopyChannels(ws.n, s.H*s.W, c, v[in], c, 0, v[o.out], s.C, off, true)
+		} else {
+			ws.be.CopyChannels(ws.n, s.H*s.W, c, v[o.out], s.C, off, v[in], c, 0, false)
+		}
+		off += c
+	}
+}
+
+// channelsOp takes the output's channels of its input from channel from on.
+type channelsOp[T matmul.Float] struct{ in, out, from int }
+
+func (o *channelsOp[T]) forward(ws *Workspace[T], _ int)  { o.copy(ws, ws.val, false) }
+func (o *channelsOp[T]) backward(ws *Workspace[T], _ int) { o.copy(ws, ws.grad, true) }
+
+func (o *channelsOp[T]) copy(ws *Workspace[T], v []backend.Buffer, add bool) {
+	s, c := ws.shape(o.out), ws.shape(o.in).C
+	if add {
+		ws.be.CopyChannels(ws.n, s.H*s.W, s.C, v[o.in], c, o.from, v[o.out], s.C, 0, true)
+	} else {
+		ws.be.CopyChannels(ws.n, s.H*s.W, s.C, v[o.out], s.C, 0, v[o.in], c, o.from, false)
+	}
 }
 
 type linearOp[T matmul.Float] struct{ in, out, w, b, I, O int }
@@ -254,6 +352,21 @@ func (o *gapOp[T]) tangentForward(ws *Workspace[T], _ int) {
 func (o *gapOp[T]) tangentBackward(ws *Workspace[T], _ int) {
 	ws.be.GlobalAvgPoolBackward(ws.n*o.C, o.HW, ws.gdot[o.in], ws.gdot[o.out])
 }
+
+// A max pool's tangent takes the tangent of the input each output took (host memory, as
+// BatchNorm's); backward, the same routing as the gradient's.
+func (o *maxPoolOp[T]) tangentForward(ws *Workspace[T], _ int) {
+	layers.MaxPoolTangent(o.p, ws.h(ws.vdot[o.out]), ws.hval(o.in), ws.h(ws.vdot[o.in]), ws.n*o.c)
+}
+
+func (o *maxPoolOp[T]) tangentBackward(ws *Workspace[T], _ int) {
+	ws.be.MaxPoolBackward(o.p, ws.n*o.c, ws.gdot[o.in], ws.gdot[o.out], ws.val[o.in])
+}
+
+func (o *concatOp[T]) tangentForward(ws *Workspace[T], _ int)    { o.copy(ws, ws.vdot, false) }
+func (o *concatOp[T]) tangentBackward(ws *Workspace[T], _ int)   { o.copy(ws, ws.gdot, true) }
+func (o *channelsOp[T]) tangentForward(ws *Workspace[T], _ int)  { o.copy(ws, ws.vdot, false) }
+func (o *channelsOp[T]) tangentBackward(ws *Workspace[T], _ int) { o.copy(ws, ws.gdot, true) }
 
 func (o *addOp[T]) tangentForward(ws *Workspace[T], _ int)  { o.sum(ws, ws.vdot) }
 func (o *addOp[T]) tangentBackward(ws *Workspace[T], _ int) { o.spread(ws, ws.gdot) }

@@ -20,10 +20,10 @@ func (n *Network[T]) Load(f *safetensors.File) error {
 			if !p.Trainable() {
 				continue
 			}
-			return fmt.Errorf("weights lack tensor %q (shape %v): are they for arch %s with %d channels and %d cells per stage?", p.Name, p.Shape, n.Arch, n.C, n.N)
+			return fmt.Errorf("weights lack tensor %q (shape %v): are they for %s?", p.Name, p.Shape, n)
 		}
 		if !slices.Equal(t.Shape, p.Shape) {
-			return fmt.Errorf("weights: tensor %q has shape %v, the network needs %v: are they for %d channels and %d classes?", p.Name, t.Shape, p.Shape, n.C, n.Classes)
+			return fmt.Errorf("weights: tensor %q has shape %v, the network needs %v: are they for %s with %d classes?", p.Name, t.Shape, p.Shape, n, n.Classes)
 		}
 		if t.DType != safetensors.F32 && t.DType != safetensors.F64 {
 			return fmt.Errorf("weights: tensor %q has dtype %s, want F32 or F64", p.Name, t.DType)
@@ -48,7 +48,7 @@ func (n *Network[T]) Load(f *safetensors.File) error {
 	return nil
 }
 
-// StateDict returns every parameter as a tensor named as in NAS-Bench-201, F32 for a float32
+// StateDict returns every parameter as a tensor named as the space's reference model names it, F32 for a float32
 // network and F64 for a float64 one.
 func (n *Network[T]) StateDict() map[string]safetensors.Tensor {
 	m := make(map[string]safetensors.Tensor, len(n.Params))

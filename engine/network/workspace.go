@@ -5,6 +5,7 @@ import (
 	"unsafe"
 
 	"gradsign/engine/backend"
+	"gradsign/engine/graph"
 	"gradsign/engine/matmul"
 )
 
@@ -70,16 +71,16 @@ func (n *Network[T]) NewWorkspace(be backend.Backend[T], B int, mode BatchNormMo
 		panic("network: a plan has no weights to run (use Build)")
 	}
 	ws := &Workspace[T]{net: n, be: be, B: B, mode: mode}
-	ws.val = make([]backend.Buffer, len(n.slots))
-	ws.grad = make([]backend.Buffer, len(n.slots))
-	for i, s := range n.slots {
-		ws.val[i] = be.Alloc(B * s.size())
-		ws.grad[i] = be.Alloc(B * s.size())
+	ws.val = make([]backend.Buffer, len(n.Graph.Values))
+	ws.grad = make([]backend.Buffer, len(n.Graph.Values))
+	for i, s := range n.Graph.Values {
+		ws.val[i] = be.Alloc(B * s.Size())
+		ws.grad[i] = be.Alloc(B * s.Size())
 	}
 	ws.stats = make([]backend.Buffer, len(n.ops))
 	for i, o := range n.ops {
 		if o, ok := o.(*bnOp[T]); ok {
-			ws.stats[i] = be.Alloc(2 * B * n.slots[o.in].C)
+			ws.stats[i] = be.Alloc(2 * B * n.Graph.Shape(graph.Value(o.in)).C)
 		}
 	}
 	ws.param = make([]backend.Buffer, len(n.Params))
@@ -114,8 +115,8 @@ func (n *Network[T]) WorkspaceBytes(B, threads int, tangents bool) int64 {
 	var z T
 	size := int64(unsafe.Sizeof(z))
 	var values, params, largestCol, largestWeight int64
-	for _, s := range n.slots {
-		values += int64(s.size())
+	for _, s := range n.Graph.Values {
+		values += int64(s.Size())
 	}
 	for _, p := range n.Params {
 		params += int64(p.Size())
@@ -157,13 +158,16 @@ func (ws *Workspace[T]) group() int {
 }
 
 // size is the length of the current batch of a slot.
-func (ws *Workspace[T]) size(slot int) int { return ws.n * ws.net.slots[slot].size() }
+func (ws *Workspace[T]) size(slot int) int { return ws.n * ws.shape(slot).Size() }
+
+// shape is a slot's per-sample shape.
+func (ws *Workspace[T]) shape(slot int) graph.Shape { return ws.net.Graph.Shape(graph.Value(slot)) }
 
 // Forward runs a batch of len(x)/InputSize samples, x [n, 3, H, W], and returns its logits
 // [n, Classes] on the host (valid until the next Forward).
 func (ws *Workspace[T]) Forward(x []T) []T {
 	ws.Run(x)
-	return ws.hostOf(ws.val[ws.net.logits], ws.size(ws.net.logits))
+	return ws.hostOf(ws.val[int(ws.net.Graph.Output)], ws.size(int(ws.net.Graph.Output)))
 }
 
 // Run is Forward leaving the logits on the backend (Logits).
@@ -173,14 +177,14 @@ func (ws *Workspace[T]) Run(x []T) {
 		panic(fmt.Sprintf("network: input of %d values is not 1..%d images of %d", len(x), ws.B, size))
 	}
 	ws.n = len(x) / size
-	ws.be.Write(ws.val[ws.net.input], 0, x)
+	ws.be.Write(ws.val[int(ws.net.Graph.Input)], 0, x)
 	for i, o := range ws.net.ops {
 		o.forward(ws, i)
 	}
 }
 
 // Logits returns the logits of the last Forward as a backend buffer [n, Classes].
-func (ws *Workspace[T]) Logits() backend.Buffer { return ws.val[ws.net.logits] }
+func (ws *Workspace[T]) Logits() backend.Buffer { return ws.val[int(ws.net.Graph.Output)] }
 
 // Backward runs the backward pass of the last Forward from the gradient of the loss with
 // respect to the logits, dlogits [n, Classes] on the host. It overwrites every gradient of the
@@ -200,7 +204,7 @@ func (ws *Workspace[T]) BackwardFrom(dlogits backend.Buffer) {
 			ws.be.Zero(g, g.Len())
 		}
 	}
-	ws.be.Copy(ws.grad[ws.net.logits], dlogits, ws.size(ws.net.logits))
+	ws.be.Copy(ws.grad[int(ws.net.Graph.Output)], dlogits, ws.size(int(ws.net.Graph.Output)))
 	for i := len(ws.net.ops) - 1; i >= 0; i-- {
 		ws.net.ops[i].backward(ws, i)
 	}
@@ -249,7 +253,7 @@ func (ws *Workspace[T]) WeightOutput(param int) (act, grad []T, perSample int) {
 			}
 		}
 		if out >= 0 {
-			return ws.read(ws.val[out], ws.size(out)), ws.read(ws.grad[out], ws.size(out)), ws.net.slots[out].size()
+			return ws.read(ws.val[out], ws.size(out)), ws.read(ws.grad[out], ws.size(out)), ws.shape(out).Size()
 		}
 	}
 	panic("network: parameter is not a Conv2d or Linear weight")
@@ -259,14 +263,14 @@ func (ws *Workspace[T]) WeightOutput(param int) (act, grad []T, perSample int) {
 func (ws *Workspace[T]) ReLUInputs(fn func(x []T, perSample int)) {
 	for _, o := range ws.net.ops {
 		if r, ok := o.(*reluOp[T]); ok {
-			fn(ws.hostOf(ws.val[r.in], ws.size(r.in)), ws.net.slots[r.in].size())
+			fn(ws.hostOf(ws.val[r.in], ws.size(r.in)), ws.shape(r.in).Size())
 		}
 	}
 }
 
 // InputGradient returns the gradient of the input [n, 3, H, W] (with InputGrad set).
 func (ws *Workspace[T]) InputGradient() []T {
-	return ws.read(ws.grad[ws.net.input], ws.size(ws.net.input))
+	return ws.read(ws.grad[int(ws.net.Graph.Input)], ws.size(int(ws.net.Graph.Input)))
 }
 
 // HessianVector computes, after a Forward and a Backward whose weight gradients were summed
@@ -307,11 +311,11 @@ func (ws *Workspace[T]) HessianVector(dir [][]T, lossTangent func(logitsDot, dlo
 	for i := range ws.vdot {
 		be.Zero(ws.gdot[i], ws.gdot[i].Len())
 	}
-	be.Zero(ws.vdot[ws.net.input], ws.size(ws.net.input))
+	be.Zero(ws.vdot[int(ws.net.Graph.Input)], ws.size(int(ws.net.Graph.Input)))
 	for i, o := range ws.net.ops {
 		o.tangentForward(ws, i)
 	}
-	logits := ws.net.logits
+	logits := int(ws.net.Graph.Output)
 	lossTangent(ws.h(ws.vdot[logits])[:ws.size(logits)], ws.h(ws.gdot[logits])[:ws.size(logits)])
 	for i := len(ws.net.ops) - 1; i >= 0; i-- {
 		ws.net.ops[i].tangentBackward(ws, i)

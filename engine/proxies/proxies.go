@@ -174,7 +174,7 @@ func MemoryBytes[T matmul.Float](net *network.Network[T], n int, names []string,
 		case name == "gradsign":
 			need = gradsign.MemoryBytes(net, n, opt)
 		case name == "grasp" || name == "synflow":
-			n64, err := network.Plan[float64](net.Config)
+			n64, err := network.Plan[float64](net.Graph)
 			if err != nil {
 				return 0, err
 			}
@@ -250,7 +250,7 @@ func gradSign[T matmul.Float](b *batch[T]) (float64, error) {
 
 // toFloat64 copies a network into float64.
 func toFloat64[T matmul.Float](net *network.Network[T]) (*network.Network[float64], error) {
-	n64, err := network.Build[float64](net.Config)
+	n64, err := network.Build[float64](net.Graph)
 	if err != nil {
 		return nil, err
 	}

@@ -248,7 +248,7 @@ func (req *evalRequest) checkMemory() error {
 		return nil
 	}
 	workers := req.evalWorkers(len(req.indices))
-	largest, err := network.Plan[float32](network.Config{Arch: nb201.Arch{nb201.Conv3x3, nb201.Conv3x3, nb201.Conv3x3, nb201.Conv3x3, nb201.Conv3x3, nb201.Conv3x3},
+	largest, err := network.Plan[float32](nb201.Config{Arch: nb201.Arch{nb201.Conv3x3, nb201.Conv3x3, nb201.Conv3x3, nb201.Conv3x3, nb201.Conv3x3, nb201.Conv3x3},
 		C: 16, N: 5, Classes: req.cifarFormat.Classes, H: cifar.Side, W: cifar.Side})
 	if err != nil {
 		return err
@@ -380,7 +380,7 @@ func scoreArch(ctx context.Context, table *nb201.Table, index, classes int, seed
 	if err != nil {
 		return scorefile.Row{}, err
 	}
-	net, err := network.Build[float32](network.Config{Arch: e.Arch, C: 16, N: 5, Classes: classes, H: cifar.Side, W: cifar.Side})
+	net, err := network.Build[float32](nb201.Config{Arch: e.Arch, C: 16, N: 5, Classes: classes, H: cifar.Side, W: cifar.Side})
 	if err != nil {
 		return scorefile.Row{}, err
 	}
@@ -440,7 +440,7 @@ func printTable(w io.Writer, rows []scorefile.Row, names []string, table *nb201.
 		// The baselines go beside every table; they need only the arch.
 		for _, r := range rows {
 			a, _ := nb201.ParseArch(r.Arch)
-			net, _ := network.Build[float32](network.CIFAR10(a))
+			net, _ := network.Build[float32](nb201.CIFAR10(a))
 			r.Values["params"], r.Values["flops"] = float64(net.NumParams()), float64(net.FLOPs())
 		}
 		cols = slices.DeleteFunc(cols, func(s string) bool { return s == "params" || s == "flops" })

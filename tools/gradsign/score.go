@@ -87,7 +87,7 @@ func score(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	cfg := network.Config{Arch: req.arch, C: req.channels, N: req.cells, Classes: req.format.Classes, H: cifar.Side, W: cifar.Side}
+	cfg := nb201.Config{Arch: req.arch, C: req.channels, N: req.cells, Classes: req.format.Classes, H: cifar.Side, W: cifar.Side}
 	if err := req.checkMemory(cfg); err != nil {
 		return err
 	}
@@ -217,7 +217,7 @@ func (req *scoreRequest) images() ([]float32, []int, string, error) {
 }
 
 // checkMemory estimates the request's memory from the network's plan, before allocating it.
-func (req *scoreRequest) checkMemory(cfg network.Config) error {
+func (req *scoreRequest) checkMemory(cfg nb201.Config) error {
 	plan, err := network.Plan[float32](cfg)
 	if err != nil {
 		return usageError{err}
@@ -236,7 +236,7 @@ func (req *scoreRequest) checkMemory(cfg network.Config) error {
 
 // network builds the network with its weights: loaded from --weights, or initialised from the
 // seed; saved to --save-weights if asked.
-func (req *scoreRequest) network(cfg network.Config) (*network.Network[float32], error) {
+func (req *scoreRequest) network(cfg nb201.Config) (*network.Network[float32], error) {
 	net, err := network.Build[float32](cfg)
 	if err != nil {
 		return nil, usageError{err}
@@ -257,7 +257,9 @@ func (req *scoreRequest) network(cfg network.Config) (*network.Network[float32],
 		net.Init(req.seed)
 	}
 	if req.saveWeights != "" {
-		if err := writeWeights(req.saveWeights, net, req.seed); err != nil {
+		meta := map[string]string{"arch": req.arch.String(), "C": fmt.Sprint(req.channels), "N": fmt.Sprint(req.cells),
+			"num_classes": fmt.Sprint(net.Classes), "seed": fmt.Sprint(req.seed)}
+		if err := writeWeights(req.saveWeights, net, meta); err != nil {
 			return nil, err
 		}
 	}
@@ -285,14 +287,12 @@ func (req *scoreRequest) compute(net *network.Network[float32], x []float32, lab
 	return values, res, nil
 }
 
-// writeWeights saves net's state dict with its arch and seed as metadata.
-func writeWeights(path string, net *network.Network[float32], seed uint64) error {
+// writeWeights saves net's state dict with metadata that describe it (arch, seed, ...).
+func writeWeights(path string, net *network.Network[float32], meta map[string]string) error {
 	f, err := os.Create(path)
 	if err != nil {
 		return err
 	}
-	meta := map[string]string{"arch": net.Arch.String(), "C": fmt.Sprint(net.C), "N": fmt.Sprint(net.N),
-		"num_classes": fmt.Sprint(net.Classes), "seed": fmt.Sprint(seed)}
 	if err := safetensors.Write(f, net.StateDict(), meta); err != nil {
 		f.Close()
 		return fmt.Errorf("writing %s: %v", path, err)

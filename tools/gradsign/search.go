@@ -200,7 +200,7 @@ func gradsignScorer(path string, stderr io.Writer) (search.Scorer, error) {
 		if err != nil {
 			return 0, err
 		}
-		net, err := network.Build[float32](network.CIFAR10(e.Arch))
+		net, err := network.Build[float32](nb201.CIFAR10(e.Arch))
 		if err != nil {
 			return 0, err
 		}

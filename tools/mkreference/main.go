@@ -70,7 +70,7 @@ func main() {
 	size := 3 * cifar.Side * cifar.Side
 	for i, index := range indices {
 		e, _ := table.At(index)
-		net, err := network.Build[float32](network.CIFAR10(e.Arch))
+		net, err := network.Build[float32](nb201.CIFAR10(e.Arch))
 		if err != nil {
 			log.Fatal(err)
 		}
@@ -111,7 +111,7 @@ func addStats(ref *refset.Set) error {
 		if err != nil {
 			return err
 		}
-		plan, err := network.Plan[float32](network.CIFAR10(a))
+		plan, err := network.Plan[float32](nb201.CIFAR10(a))
 		if err != nil {
 			return err
 		}

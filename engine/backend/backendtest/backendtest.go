@@ -230,13 +230,6 @@ func Ops(t *testing.T, be backend.Backend[float32]) {
 	}
 	// The element-wise and pooling ops: forward against the CPU, backward against central
 	// differences (all but ReLU are linear; ReLU's inputs stay away from its kink).
-	type unary struct {
-		name      string
-		in, out   int
-		fwd       func(b backend.Backend[float32], out, inp backend.Buffer)
-		bwd       func(b backend.Backend[float32], dinp, dout, inp backend.Buffer)
-		eps, rtol float64
-	}
 	const planes, hh, ww = n * 2, 6, 8
 	for _, u := range []unary{
 		{"relu", planes * hh * ww, planes * hh * ww,
@@ -267,6 +260,19 @@ func Ops(t *testing.T, be backend.Backend[float32]) {
 			},
 			func(b backend.Backend[float32], dinp, dout, _ backend.Buffer) {
 				b.GlobalAvgPoolBackward(planes, hh*ww, dinp, dout)
+			},
+			1, 1e-3},
+		maxPool("maxpool3x3/s1", layers.Pool2d{H: hh, W: ww, K: 3, Stride: 1, Pad: 1}, planes),
+		maxPool("maxpool2x2/s2", layers.Pool2d{H: hh, W: ww, K: 2, Stride: 2}, planes),
+		maxPool("maxpool3x3/s2", layers.Pool2d{H: hh, W: ww, K: 3, Stride: 2, Pad: 1}, planes),
+		maxPool("maxpool5x5/s1", layers.Pool2d{H: hh, W: ww, K: 5, Stride: 1, Pad: 2}, planes),
+		// Channels 1..3 of 5 into channels 2..4 of 6 (a concatenation's part, a truncation).
+		{"copychannels", n * 5 * 7, n * 6 * 7,
+			func(b backend.Backend[float32], out, inp backend.Buffer) {
+				b.CopyChannels(n, 7, 3, out, 6, 2, inp, 5, 1, false)
+			},
+			func(b backend.Backend[float32], dinp, dout, _ backend.Buffer) {
+				b.CopyChannels(n, 7, 3, dinp, 5, 1, dout, 6, 2, true)
 			},
 			1, 1e-3},
 		{"copy", 20, 20,
@@ -309,6 +315,25 @@ func Ops(t *testing.T, be backend.Backend[float32]) {
 		h.same("spread to first", b, tol)
 		h.same("spread to second", c, tol)
 	})
+	t.Run("maxpool/ties", func(t *testing.T) {
+		// ReLU outputs: many exact zeros, so windows tie; every backend must route a tied
+		// window's gradient to the same input as the CPU (PyTorch's rule).
+		h.t = t
+		for _, p := range []layers.Pool2d{{H: hh, W: ww, K: 3, Stride: 1, Pad: 1}, {H: hh, W: ww, K: 2, Stride: 2}} {
+			x := make([]float32, planes*hh*ww)
+			for i := range x {
+				x[i] = float32(max(0, h.rng.NormFloat64()-1))
+			}
+			in, out := h.put(x), h.rand(planes*p.OutH()*p.OutW())
+			be.MaxPoolForward(p, planes, out.b, in.b)
+			h.ref.MaxPoolForward(p, planes, out.r, in.r)
+			h.same(fmt.Sprintf("forward %+v", p), out, 0)
+			dx := h.rand(in.n)
+			be.MaxPoolBackward(p, planes, dx.b, out.b, in.b)
+			h.ref.MaxPoolBackward(p, planes, dx.r, out.r, in.r)
+			h.same(fmt.Sprintf("backward %+v", p), dx, tol)
+		}
+	})
 	t.Run("softmaxcrossentropy", func(t *testing.T) {
 		h.t = t
 		const classes = 7
@@ -329,6 +354,25 @@ func Ops(t *testing.T, be backend.Backend[float32]) {
 			return s
 		})
 	})
+}
+
+// maxPool is the unary check of a max pool: random inputs have no ties, and a small step
+// keeps each window's maximum where it is.
+func maxPool(name string, p layers.Pool2d, planes int) unary {
+	return unary{name, planes * p.H * p.W, planes * p.OutH() * p.OutW(),
+		func(b backend.Backend[float32], out, inp backend.Buffer) { b.MaxPoolForward(p, planes, out, inp) },
+		func(b backend.Backend[float32], dinp, dout, inp backend.Buffer) { b.MaxPoolBackward(p, planes, dinp, dout, inp) },
+		1e-3, 1e-2}
+}
+
+// unary is one element-wise or pooling op of Ops: its input and output lengths, forward,
+// backward (adding to dinp), and the step and tolerance of its central differences.
+type unary struct {
+	name      string
+	in, out   int
+	fwd       func(b backend.Backend[float32], out, inp backend.Buffer)
+	bwd       func(b backend.Backend[float32], dinp, dout, inp backend.Buffer)
+	eps, rtol float64
 }
 
 func read(be backend.Backend[float32], b backend.Buffer, n int) []float32 {
@@ -414,7 +458,7 @@ func References(t *testing.T, name string) {
 // cut, never the accumulators.
 func ChunksAndWorkers(t *testing.T, name string) {
 	a, _ := nb201.ParseArch("|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|none~0|nor_conv_1x1~1|skip_connect~2|")
-	net, err := network.Build[float32](network.Config{Arch: a, C: 8, N: 1, Classes: 10, H: 16, W: 16})
+	net, err := network.Build[float32](nb201.Config{Arch: a, C: 8, N: 1, Classes: 10, H: 16, W: 16})
 	if err != nil {
 		t.Fatal(err)
 	}

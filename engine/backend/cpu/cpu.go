@@ -209,6 +209,18 @@ func (be *Backend[T]) AvgPool2x2Backward(planes, h, w int, dinp, dout backend.Bu
 	layers.AvgPool2x2Backward(s[T](dinp), s[T](dout), planes, h, w)
 }
 
+func (be *Backend[T]) MaxPoolForward(p layers.Pool2d, planes int, out, inp backend.Buffer) {
+	layers.MaxPoolForward(p, s[T](out), s[T](inp), planes)
+}
+
+func (be *Backend[T]) MaxPoolBackward(p layers.Pool2d, planes int, dinp, dout, inp backend.Buffer) {
+	layers.MaxPoolBackward(p, s[T](dinp), s[T](dout), s[T](inp), planes)
+}
+
+func (be *Backend[T]) CopyChannels(n, hw, count int, dst backend.Buffer, dstC, dstOff int, src backend.Buffer, srcC, srcOff int, add bool) {
+	layers.ChannelsCopy(s[T](dst), s[T](src), n, hw, count, dstC, dstOff, srcC, srcOff, add)
+}
+
 func (be *Backend[T]) GlobalAvgPoolForward(planes, hw int, out, inp backend.Buffer) {
 	layers.GlobalAvgPoolForward(s[T](out), s[T](inp), planes, hw)
 }

@@ -54,6 +54,9 @@ var kernels = map[string]kernel{
 	"avgpool3x3_backward":    {spec: "wr"},
 	"avgpool2x2_forward":     {spec: "wr"},
 	"avgpool2x2_backward":    {spec: "wr"},
+	"maxpool_forward":        {spec: "wr", includes: []string{"maxpool"}},
+	"maxpool_backward":       {spec: "wrr", includes: []string{"maxpool"}},
+	"copy_channels":          {spec: "wr"},
 	"globalavgpool_forward":  {spec: "wr"},
 	"globalavgpool_backward": {spec: "wr"},
 	"add":                    {spec: "wrrrr"},
@@ -375,6 +378,26 @@ func (be *Backend) AvgPool2x2Forward(planes, h, w int, out, inp backend.Buffer) 
 
 func (be *Backend) AvgPool2x2Backward(planes, h, w int, dinp, dout backend.Buffer) {
 	be.run("avgpool2x2_backward", planes*h*w, u(planes, h, w), buf(dinp), buf(dout))
+}
+
+func (be *Backend) MaxPoolForward(g layers.Pool2d, planes int, out, inp backend.Buffer) {
+	be.run("maxpool_forward", planes*g.OutH()*g.OutW(), poolParams(g, planes), buf(out), buf(inp))
+}
+
+func (be *Backend) MaxPoolBackward(g layers.Pool2d, planes int, dinp, dout, inp backend.Buffer) {
+	be.run("maxpool_backward", planes*g.H*g.W, poolParams(g, planes), buf(dinp), buf(dout), buf(inp))
+}
+
+func poolParams(g layers.Pool2d, planes int) []uint32 {
+	return u(planes, g.H, g.W, g.K, g.Stride, g.Pad, g.OutH(), g.OutW())
+}
+
+func (be *Backend) CopyChannels(n, hw, count int, dst backend.Buffer, dstC, dstOff int, src backend.Buffer, srcC, srcOff int, add bool) {
+	a := 0
+	if add {
+		a = 1
+	}
+	be.run("copy_channels", n*count*hw, u(n, hw, count, dstC, dstOff, srcC, srcOff, a), buf(dst), buf(src))
 }
 
 func (be *Backend) GlobalAvgPoolForward(planes, hw int, out, inp backend.Buffer) {

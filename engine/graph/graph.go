@@ -1,0 +1,341 @@
+// Package graph describes a convolutional network independently of any search space and of
+// any element type: its values (activations, with per-sample shapes), the operations between
+// them (the ops of the backend seam), and its parameters with their reference names, kinds and
+// initialisation. Search spaces are front-ends that build a Graph (package nb201's TinyNetwork,
+// package nb101's stacked cells); package network runs one on a backend. A Graph holds no
+// weights, so counts and memory estimates cost nothing, even for a network too large to build.
+package graph
+
+import (
+	"fmt"
+	"math"
+
+	"gradsign/engine/layers"
+)
+
+// Value is the index of one value (an activation) in a Graph.
+type Value int
+
+// Shape is the per-sample shape of a value, channels × height × width.
+type Shape struct{ C, H, W int }
+
+// Size is the number of values of one sample.
+func (s Shape) Size() int { return s.C * s.H * s.W }
+
+// Kind says what a parameter is.
+type Kind uint8
+
+// The kinds of parameter.
+const (
+	ConvWeight Kind = iota
+	LinearWeight
+	LinearBias
+	BNWeight
+	BNBias
+	BNRunningMean
+	BNRunningVar
+)
+
+// Dist is how a parameter's initial values are drawn.
+type Dist uint8
+
+const (
+	// Uniform draws from U(-Scale, Scale).
+	Uniform Dist = iota
+	// Normal draws from N(0, Scale²).
+	Normal
+	// Constant sets every value to Scale.
+	Constant
+)
+
+// Init is a parameter's initialisation.
+type Init struct {
+	Dist  Dist
+	Scale float64
+}
+
+// Param is one named tensor of the network's state dict.
+type Param struct {
+	Name  string
+	Shape []int
+	Kind  Kind
+	Init  Init
+}
+
+// Size is the parameter's number of values.
+func (p *Param) Size() int {
+	size := 1
+	for _, d := range p.Shape {
+		size *= d
+	}
+	return size
+}
+
+// IsWeight reports whether p is a Conv2d or Linear weight: the tensors GradSign and the other
+// proxies score.
+func (p *Param) IsWeight() bool { return p.Kind == ConvWeight || p.Kind == LinearWeight }
+
+// Trainable reports whether p is a trainable parameter (not a BatchNorm running statistic).
+func (p *Param) Trainable() bool { return p.Kind != BNRunningMean && p.Kind != BNRunningVar }
+
+// Op is the kind of a node.
+type Op uint8
+
+// The operations. Each reads Node.In and writes Node.Out.
+const (
+	// Conv is a bias-free convolution (Node.Conv) with weight Params[0].
+	Conv Op = iota
+	// BatchNorm normalises each channel in train mode, with affine weight Params[0] and bias
+	// Params[1] (its running statistics follow them in the graph's Params, unread).
+	BatchNorm
+	// ReLU is max(x, 0).
+	ReLU
+	// AvgPool3x3 is AvgPool2d(3, stride 1, padding 1, count_include_pad=False).
+	AvgPool3x3
+	// AvgPool2x2 is AvgPool2d(2, stride 2).
+	AvgPool2x2
+	// MaxPool is MaxPool2d(Node.Pool), a tied window's gradient going to its first maximal
+	// element in row-major order (as PyTorch's CPU kernels do); padding never wins.
+	MaxPool
+	// GlobalAvgPool averages each channel over its positions.
+	GlobalAvgPool
+	// Sum adds its inputs of one shape: two or more, or none for a value of zeros.
+	Sum
+	// Linear is x·wᵀ + b with weight Params[0] and bias Params[1], on the input flattened.
+	Linear
+	// Concat joins its inputs along the channels, in order.
+	Concat
+	// Channels is channels From .. From+Out.C-1 of its input (NAS-Bench-101's Truncate).
+	Channels
+)
+
+var opNames = [...]string{"conv", "batchnorm", "relu", "avgpool3x3", "avgpool2x2", "maxpool",
+	"globalavgpool", "sum", "linear", "concat", "channels"}
+
+func (o Op) String() string {
+	if int(o) < len(opNames) {
+		return opNames[o]
+	}
+	return fmt.Sprintf("Op(%d)", o)
+}
+
+// Node is one operation of the graph.
+type Node struct {
+	Op     Op
+	In     []Value
+	Out    Value
+	Params []int         // indices into Graph.Params, as Op says
+	Conv   layers.Conv2d // Conv's geometry
+	Pool   layers.Pool2d // MaxPool's geometry
+	From   int           // Channels: the first channel taken
+}
+
+// In0 is the node's first input (none for a zero value: the graph's input, whose shape a
+// sum of no terms does not read).
+func (n *Node) In0() Value {
+	if len(n.In) == 0 {
+		return 0
+	}
+	return n.In[0]
+}
+
+// Graph is a network: values, the nodes between them in forward order, and parameters in
+// state-dict order. Build one with New and the builder methods; each returns the Value it
+// adds.
+type Graph struct {
+	// Name describes the network for messages (an arch string, a cell's hash).
+	Name string
+	// Classes is the length of the output.
+	Classes int
+	Values  []Shape
+	Nodes   []Node
+	Params  []Param
+	// Input is the image; Output the logits.
+	Input, Output Value
+	// FLOPs counts one input's multiply-accumulates of every Conv2d and Linear layer, plus
+	// one per output of a layer with a bias (NAS-Bench-201's convention); pooling, BatchNorm
+	// and sums are not counted.
+	FLOPs int
+}
+
+// Graph returns g itself: a *Graph is its own Spec.
+func (g *Graph) Graph() (*Graph, error) { return g, nil }
+
+// Spec is what describes a network: a front-end's configuration (nb201.Config, ...) or a
+// Graph. Graph checks the configuration and builds the network's graph.
+type Spec interface {
+	Graph() (*Graph, error)
+}
+
+// New starts a graph whose input is one image of the given shape; Output is set by the
+// front-end when its last node is added (Finish).
+func New(name string, input Shape) *Graph {
+	g := &Graph{Name: name}
+	g.Input = g.value(input)
+	return g
+}
+
+// Finish marks v as the logits of the network.
+func (g *Graph) Finish(v Value) *Graph {
+	g.Output = v
+	g.Classes = g.Values[v].Size()
+	return g
+}
+
+// Shape is the per-sample shape of v.
+func (g *Graph) Shape(v Value) Shape { return g.Values[v] }
+
+func (g *Graph) value(s Shape) Value {
+	g.Values = append(g.Values, s)
+	return Value(len(g.Values) - 1)
+}
+
+func (g *Graph) param(name string, kind Kind, init Init, shape ...int) int {
+	g.Params = append(g.Params, Param{Name: name, Shape: shape, Kind: kind, Init: init})
+	return len(g.Params) - 1
+}
+
+// node appends a node writing a new value of shape out.
+func (g *Graph) node(n Node, out Shape) Value {
+	n.Out = g.value(out)
+	g.Nodes = append(g.Nodes, n)
+	return n.Out
+}
+
+// pytorchDefault is PyTorch's default initialisation of a Conv2d or Linear weight and of a
+// Linear bias: U(-b, b) with b = 1/sqrt(fan_in) (kaiming_uniform with a=√5).
+func pytorchDefault(fanIn int) Init { return Init{Uniform, 1 / math.Sqrt(float64(fanIn))} }
+
+// Conv adds a bias-free convolution of cout channels, a k×k kernel, stride and zero padding,
+// with weight name+".weight".
+func (g *Graph) Conv(name string, in Value, cout, k, stride, pad int) Value {
+	s := g.Values[in]
+	c := layers.Conv2d{Cin: s.C, H: s.H, W: s.W, Cout: cout, K: k, Stride: stride, Pad: pad}
+	w := g.param(name+".weight", ConvWeight, pytorchDefault(c.Cols()), cout, s.C, k, k)
+	g.FLOPs += c.MACs()
+	return g.node(Node{Op: Conv, In: []Value{in}, Params: []int{w}, Conv: c}, Shape{cout, c.OutH(), c.OutW()})
+}
+
+// BatchNorm adds a BatchNorm2d with parameters name+".weight", ".bias", ".running_mean" and
+// ".running_var".
+func (g *Graph) BatchNorm(name string, in Value) Value {
+	c := g.Values[in].C
+	gamma := g.param(name+".weight", BNWeight, Init{Constant, 1}, c)
+	beta := g.param(name+".bias", BNBias, Init{Constant, 0}, c)
+	g.param(name+".running_mean", BNRunningMean, Init{Constant, 0}, c)
+	g.param(name+".running_var", BNRunningVar, Init{Constant, 1}, c)
+	return g.node(Node{Op: BatchNorm, In: []Value{in}, Params: []int{gamma, beta}}, g.Values[in])
+}
+
+// ReLU adds max(x, 0).
+func (g *Graph) ReLU(in Value) Value {
+	return g.node(Node{Op: ReLU, In: []Value{in}}, g.Values[in])
+}
+
+// AvgPool3x3 adds a 3×3, stride 1, padding 1 average pool that does not count the padding.
+func (g *Graph) AvgPool3x3(in Value) Value {
+	return g.node(Node{Op: AvgPool3x3, In: []Value{in}}, g.Values[in])
+}
+
+// AvgPool2x2 adds a 2×2, stride 2 average pool (even sizes).
+func (g *Graph) AvgPool2x2(in Value) Value {
+	s := g.Values[in]
+	return g.node(Node{Op: AvgPool2x2, In: []Value{in}}, Shape{s.C, s.H / 2, s.W / 2})
+}
+
+// MaxPool adds a k×k max pool with stride and padding.
+func (g *Graph) MaxPool(in Value, k, stride, pad int) Value {
+	s := g.Values[in]
+	p := layers.Pool2d{H: s.H, W: s.W, K: k, Stride: stride, Pad: pad}
+	return g.node(Node{Op: MaxPool, In: []Value{in}, Pool: p}, Shape{s.C, p.OutH(), p.OutW()})
+}
+
+// GlobalAvgPool adds the mean of each channel over its positions.
+func (g *Graph) GlobalAvgPool(in Value) Value {
+	return g.node(Node{Op: GlobalAvgPool, In: []Value{in}}, Shape{g.Values[in].C, 1, 1})
+}
+
+// Sum adds the node that adds terms of one shape: a term alone is returned as it is (no
+// copy). It panics on no terms or terms of different shapes: a front-end's bug.
+func (g *Graph) Sum(terms ...Value) Value {
+	if len(terms) == 0 {
+		panic("graph: a sum of no terms")
+	}
+	for _, t := range terms[1:] {
+		if g.Values[t] != g.Values[terms[0]] {
+			panic(fmt.Sprintf("graph: adding values of shapes %v and %v", g.Values[terms[0]], g.Values[t]))
+		}
+	}
+	if len(terms) == 1 {
+		return terms[0]
+	}
+	return g.node(Node{Op: Sum, In: terms}, g.Values[terms[0]])
+}
+
+// Zero adds a value of zeros (a sum of no terms): what a cell node whose every edge is
+// "none" holds.
+func (g *Graph) Zero(s Shape) Value { return g.node(Node{Op: Sum}, s) }
+
+// Linear adds a fully connected layer of outs outputs on the flattened input, with weight
+// name+".weight" and bias name+".bias" (PyTorch's default initialisation).
+func (g *Graph) Linear(name string, in Value, outs int) Value {
+	ins := g.Values[in].Size()
+	w := g.param(name+".weight", LinearWeight, pytorchDefault(ins), outs, ins)
+	b := g.param(name+".bias", LinearBias, pytorchDefault(ins), outs)
+	g.FLOPs += ins*outs + outs
+	return g.node(Node{Op: Linear, In: []Value{in}, Params: []int{w, b}}, Shape{outs, 1, 1})
+}
+
+// Concat adds the concatenation of ins along the channels (one input is returned as it is).
+// It panics on inputs of different spatial sizes.
+func (g *Graph) Concat(ins ...Value) Value {
+	if len(ins) == 1 {
+		return ins[0]
+	}
+	s := g.Values[ins[0]]
+	c := 0
+	for _, v := range ins {
+		t := g.Values[v]
+		if t.H != s.H || t.W != s.W {
+			panic(fmt.Sprintf("graph: concatenating values of shapes %v and %v", s, t))
+		}
+		c += t.C
+	}
+	return g.node(Node{Op: Concat, In: ins}, Shape{c, s.H, s.W})
+}
+
+// Channels adds channels from .. from+count-1 of in (all of them: in itself).
+func (g *Graph) Channels(in Value, from, count int) Value {
+	s := g.Values[in]
+	if from < 0 || count < 1 || from+count > s.C {
+		panic(fmt.Sprintf("graph: channels %d..%d of a value of %d", from, from+count-1, s.C))
+	}
+	if from == 0 && count == s.C {
+		return in
+	}
+	return g.node(Node{Op: Channels, In: []Value{in}, From: from}, Shape{count, s.H, s.W})
+}
+
+// Weights returns the indices into Params of the Conv2d and Linear weights, in order: the
+// layout of GradSign's accumulators.
+func (g *Graph) Weights() []int {
+	var w []int
+	for i := range g.Params {
+		if g.Params[i].IsWeight() {
+			w = append(w, i)
+		}
+	}
+	return w
+}
+
+// NumParams counts every trainable parameter (weights, biases, BatchNorm affine), as the
+// benchmarks do.
+func (g *Graph) NumParams() int {
+	total := 0
+	for i := range g.Params {
+		if g.Params[i].Trainable() {
+			total += g.Params[i].Size()
+		}
+	}
+	return total
+}
