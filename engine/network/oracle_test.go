@@ -11,7 +11,6 @@ import (
 
 	"gradsign/engine/backend/cpu"
 	"gradsign/engine/layers"
-	"gradsign/engine/nb201"
 	"gradsign/internal/oracle"
 )
 
@@ -40,7 +39,7 @@ func TestReferences(t *testing.T) {
 	}
 	for _, ref := range refs {
 		t.Run(ref.Name, func(t *testing.T) {
-			net, err := Build[float32](nb201.Config{Arch: ref.Arch, C: ref.C, N: ref.Cells, Classes: ref.Classes, H: 32, W: 32})
+			net, err := Build[float32](ref.Spec)
 			if err != nil {
 				t.Fatal(err)
 			}

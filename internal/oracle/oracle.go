@@ -1,6 +1,7 @@
 // Package oracle reads the PyTorch reference files of testdata/oracle (see the README there):
-// one NAS-Bench-201 network at initialisation with its inputs, outputs, gradients and scores.
-// Tests across the engine check themselves against them.
+// one network at initialisation (NAS-Bench-201, or another space's: the metadata key "space")
+// with its inputs, outputs, gradients and scores. Tests across the engine check themselves
+// against them.
 package oracle
 
 import (
@@ -10,17 +11,27 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 
+	"gradsign/engine/graph"
+	"gradsign/engine/nb101"
 	"gradsign/engine/nb201"
 	"gradsign/engine/safetensors"
 )
+
+// Spaces are the search spaces whose reference files the engine builds.
+var Spaces = []string{"nb201", "nb101"}
 
 // Reference is one reference file.
 type Reference struct {
 	Name string
 	File *safetensors.File
-	// Arch, C (channels), Cells (per stage) and Classes describe the network; inputs are 32x32.
+	// Space is the file's search space ("nb201", "nb101", ...); Spec its network.
+	Space string
+	Spec  graph.Spec
+	// For NAS-Bench-201 files: Arch, C (channels) and Cells (per stage). Classes is the
+	// output count; inputs are 32x32.
 	Arch              nb201.Arch
 	C, Cells, Classes int
 	// N, Offset: the file holds bundled images Offset..Offset+N-1.
@@ -32,8 +43,10 @@ type Reference struct {
 	// SignFlips counts the per-sample gradient entries whose sign differs between PyTorch's
 	// float32 and float64 runs: the noise floor of the float32 score.
 	SignFlips int
-	// PerLayer maps each weight layer (its parameter name less ".weight") to its float32 score.
-	PerLayer map[string]float64
+	// PerLayer maps each weight layer (its parameter name less ".weight") to its float32 score;
+	// PerLayerF64 to its float64 score with structural zeros as zeros, in the files that have
+	// it (the other spaces').
+	PerLayer, PerLayerF64 map[string]float64
 	// Proxies maps each mini-batch proxy (and name_f64) to its value; NaN where the reference
 	// has none.
 	Proxies map[string]float64
@@ -45,8 +58,14 @@ func Dir() string {
 	return filepath.Join(filepath.Dir(file), "..", "..", "testdata", "oracle")
 }
 
-// All reads every reference file.
-func All() ([]*Reference, error) {
+// All reads every reference file of the spaces the engine builds (Spaces).
+func All() ([]*Reference, error) { return Of(Spaces...) }
+
+// NB201 reads the NAS-Bench-201 reference files.
+func NB201() ([]*Reference, error) { return Of("nb201") }
+
+// Of reads the reference files of the given spaces.
+func Of(spaces ...string) ([]*Reference, error) {
 	paths, err := filepath.Glob(filepath.Join(Dir(), "*.safetensors"))
 	if err != nil || len(paths) == 0 {
 		return nil, fmt.Errorf("no reference files in %s", Dir())
@@ -57,7 +76,9 @@ func All() ([]*Reference, error) {
 		if err != nil {
 			return nil, err
 		}
-		refs = append(refs, r)
+		if slices.Contains(spaces, r.Space) {
+			refs = append(refs, r)
+		}
 	}
 	return refs, nil
 }
@@ -73,19 +94,20 @@ func Read(path string) (*Reference, error) {
 		return nil, err
 	}
 	md := f.Metadata
-	r := &Reference{Name: filepath.Base(path), File: f}
-	a, err := nb201.ParseArch(md["arch"])
-	if err != nil {
-		return nil, err
+	r := &Reference{Name: filepath.Base(path), File: f, Space: md["space"]}
+	if r.Space == "" {
+		r.Space = "nb201"
 	}
-	ints := map[string]*int{"C": &r.C, "N": &r.Cells, "num_classes": &r.Classes,
+	ints := map[string]*int{"num_classes": &r.Classes,
 		"n": &r.N, "offset": &r.Offset, "params": &r.Params, "sign_flips_f32_vs_f64": &r.SignFlips}
 	for k, p := range ints {
 		if *p, err = strconv.Atoi(md[k]); err != nil {
 			return nil, fmt.Errorf("%s: metadata %s: %v", path, k, err)
 		}
 	}
-	r.Arch = a
+	if err := r.readSpec(md); err != nil {
+		return nil, fmt.Errorf("%s: %v", path, err)
+	}
 	if r.GradSign, err = strconv.ParseFloat(md["gradsign_f32"], 64); err != nil {
 		return nil, err
 	}
@@ -94,6 +116,11 @@ func Read(path string) (*Reference, error) {
 	}
 	if err := json.Unmarshal([]byte(md["gradsign_per_layer_f32"]), &r.PerLayer); err != nil {
 		return nil, err
+	}
+	if f64, ok := md["gradsign_per_layer_f64_structural_zeros_as_0"]; ok {
+		if err := json.Unmarshal([]byte(f64), &r.PerLayerF64); err != nil {
+			return nil, err
+		}
 	}
 	var proxies map[string]*float64
 	if err := json.Unmarshal([]byte(md["proxies"]), &proxies); err != nil {
@@ -107,6 +134,17 @@ func Read(path string) (*Reference, error) {
 		}
 	}
 	return r, nil
+}
+
+// PerLayerNoise is how far PyTorch's own float32 per-layer scores are from its float64 ones
+// (the sum of the layers' differences): the noise a float32 implementation's per-layer
+// scores may carry. Zero where the file has no float64 per-layer scores.
+func (r *Reference) PerLayerNoise() float64 {
+	var l1 float64
+	for name, v := range r.PerLayerF64 {
+		l1 += math.Abs(r.PerLayer[name] - v)
+	}
+	return l1
 }
 
 // Inputs returns the file's input images [n, 3, 32, 32] as T.
@@ -127,4 +165,43 @@ func (r *Reference) Labels() []int {
 		labels[i] = int(l)
 	}
 	return labels
+}
+
+// readSpec reads the network's description from the metadata of its space; a space the
+// engine does not build yet leaves Spec nil.
+func (r *Reference) readSpec(md map[string]string) error {
+	var err error
+	switch r.Space {
+	case "nb201":
+		if r.Arch, err = nb201.ParseArch(md["arch"]); err != nil {
+			return err
+		}
+		if r.C, err = strconv.Atoi(md["C"]); err != nil {
+			return fmt.Errorf("metadata C: %v", err)
+		}
+		if r.Cells, err = strconv.Atoi(md["N"]); err != nil {
+			return fmt.Errorf("metadata N: %v", err)
+		}
+		r.Spec = nb201.Config{Arch: r.Arch, C: r.C, N: r.Cells, Classes: r.Classes, H: 32, W: 32}
+	case "nb101":
+		var ops []string
+		if err := json.Unmarshal([]byte(md["ops"]), &ops); err != nil {
+			return fmt.Errorf("metadata ops: %v", err)
+		}
+		cell, err := nb101.ParseCell(md["adjacency"], ops)
+		if err != nil {
+			return err
+		}
+		if h := cell.Hash(); h != md["nb101_hash"] {
+			return fmt.Errorf("the cell hashes to %s, the file says %s", h, md["nb101_hash"])
+		}
+		cfg := nb101.Config{Cell: cell, Classes: r.Classes, H: 32, W: 32}
+		for k, p := range map[string]*int{"stem_channels": &cfg.Stem, "stacks": &cfg.Stacks, "cells_per_stack": &cfg.CellsPerStack} {
+			if *p, err = strconv.Atoi(md[k]); err != nil {
+				return fmt.Errorf("metadata %s: %v", k, err)
+			}
+		}
+		r.Spec = cfg
+	}
+	return nil
 }

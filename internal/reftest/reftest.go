@@ -5,7 +5,6 @@ package reftest
 import (
 	"testing"
 
-	"gradsign/engine/nb201"
 	"gradsign/engine/network"
 	"gradsign/internal/oracle"
 )
@@ -14,7 +13,7 @@ import (
 // and labels.
 func Load[T float32 | float64](t testing.TB, ref *oracle.Reference) (*network.Network[T], []T, []int) {
 	t.Helper()
-	net, err := network.Build[T](nb201.Config{Arch: ref.Arch, C: ref.C, N: ref.Cells, Classes: ref.Classes, H: 32, W: 32})
+	net, err := network.Build[T](ref.Spec)
 	if err != nil {
 		t.Fatal(err)
 	}

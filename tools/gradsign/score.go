@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -14,11 +15,9 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"gradsign/assets"
 	"gradsign/engine/cifar"
 	"gradsign/engine/gradsign"
 	"gradsign/engine/matmul"
-	"gradsign/engine/nb201"
 	"gradsign/engine/network"
 	"gradsign/engine/proxies"
 	"gradsign/engine/safetensors"
@@ -26,8 +25,12 @@ import (
 
 // scoreOutput is what `gradsign score --json` prints.
 type scoreOutput struct {
+	Space string `json:"space"`
+	// Arch names the network: NAS-Bench-201's arch string, NAS-Bench-101's cell hash.
 	Arch     string   `json:"arch"`
-	Index    *int     `json:"index,omitempty"` // NAS-Bench-201 index, for C=16 N=5 networks
+	Matrix   string   `json:"matrix,omitempty"` // NAS-Bench-101: the 7x7 adjacency, row-major
+	Ops      string   `json:"ops,omitempty"`    // NAS-Bench-101: the vertex ops, joined by |
+	Index    *int     `json:"index,omitempty"`  // NAS-Bench-201 index, for C=16 N=5 networks
 	GradSign *float64 `json:"gradsign,omitempty"`
 	Params   int      `json:"params"`
 	// FLOPs is NAS-Bench-201's count for one image (multiply-accumulates of Conv2d and
@@ -40,15 +43,20 @@ type scoreOutput struct {
 	Data     string  `json:"data"`
 	Weights  string  `json:"weights,omitempty"`
 	Augment  bool    `json:"augment,omitempty"`
-	Channels int     `json:"channels"`
-	Cells    int     `json:"cells"`
+	Channels int     `json:"channels"` // NAS-Bench-201's C; NAS-Bench-101's stem channels
+	Cells    int     `json:"cells"`    // per stage (NAS-Bench-201) or per stack (NAS-Bench-101)
 	Seconds  float64 `json:"seconds"`
 	// Backend and Kernel say what computed the score: the engine backend and its float32
 	// matrix kernel (matmul.KernelName).
-	Backend  string             `json:"backend"`
-	Kernel   string             `json:"kernel"`
-	Accuracy map[string]float64 `json:"accuracy,omitempty"` // benchmark test accuracy, percent
-	Layers   []gradsign.Layer   `json:"layers,omitempty"`
+	Backend string `json:"backend"`
+	Kernel  string `json:"kernel"`
+	// Accuracy is the benchmark's accuracy in percent: NAS-Bench-201's 200-epoch test
+	// accuracy (cifar10, cifar100, imagenet16), NAS-Bench-101's CIFAR-10 validation accuracy
+	// after 4, 12, 36 and 108 epochs (valid4 ... valid108).
+	Accuracy map[string]float64 `json:"accuracy,omitempty"`
+	// Benchmark says the accuracies in words (the text output's line).
+	Benchmark string           `json:"-"`
+	Layers    []gradsign.Layer `json:"layers,omitempty"`
 	// Proxies holds every proxy asked for (gradsign included), null where it has no finite
 	// value (a constant Jacobian's jacob_cov, a singular naswot kernel).
 	Proxies map[string]*float64 `json:"proxies"`
@@ -64,11 +72,11 @@ func finite(v float64) *float64 {
 
 // scoreRequest is a parsed `gradsign score`.
 type scoreRequest struct {
-	arch                   nb201.Arch
+	spaceFlags
+	target                 *target
 	n, offset              int
 	seed                   uint64
 	dataset, data, weights string
-	channels, cells        int
 	augment                bool
 	saveWeights            string
 	layers, json           bool
@@ -87,11 +95,10 @@ func score(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	cfg := nb201.Config{Arch: req.arch, C: req.channels, N: req.cells, Classes: req.format.Classes, H: cifar.Side, W: cifar.Side}
-	if err := req.checkMemory(cfg); err != nil {
+	if err := req.checkMemory(); err != nil {
 		return err
 	}
-	net, err := req.network(cfg)
+	net, err := req.network()
 	if err != nil {
 		return err
 	}
@@ -100,10 +107,11 @@ func score(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	t := req.target
 	out := scoreOutput{
-		Arch: req.arch.String(), Params: net.NumParams(), FLOPs: net.FLOPs(), Proxies: map[string]*float64{},
+		Space: t.space, Arch: t.name, Matrix: t.meta["adjacency"], Ops: t.meta["ops"], Params: net.NumParams(), FLOPs: net.FLOPs(), Proxies: map[string]*float64{},
 		N: req.n, Offset: req.offset, Seed: req.seed, Dataset: req.format.Name, Data: dataName, Weights: req.weights,
-		Augment: req.augment, Channels: req.channels, Cells: req.cells, Seconds: time.Since(start).Seconds(),
+		Augment: req.augment, Channels: t.channels, Cells: t.cells, Seconds: time.Since(start).Seconds(),
 		Backend: "cpu", Kernel: matmul.KernelName(),
 	}
 	if slices.Contains(req.names, "gradsign") {
@@ -112,13 +120,8 @@ func score(args []string, stdout, stderr io.Writer) error {
 	for _, name := range req.names {
 		out.Proxies[name] = finite(values[name])
 	}
-	if req.channels == 16 && req.cells == 5 {
-		e := assets.Table().Lookup(req.arch)
-		out.Index = &e.Index
-		out.Accuracy = map[string]float64{}
-		for d, name := range nb201.Datasets {
-			out.Accuracy[name] = e.Accuracy[d]
-		}
+	if b := t.benchmark; b != nil {
+		out.Index, out.Accuracy, out.Benchmark = b.index, b.accuracy, b.says
 	}
 	if req.layers {
 		out.Layers = res.Layers
@@ -136,25 +139,22 @@ func score(args []string, stdout, stderr io.Writer) error {
 func parseScore(args []string, stdout io.Writer) (*scoreRequest, error) {
 	req := &scoreRequest{budget: memoryBudget(machineMemory())}
 	fs := flag.NewFlagSet("gradsign score", flag.ContinueOnError)
-	archFlag := fs.String("arch", "", "NAS-Bench-201 arch string, e.g. '|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|'")
-	index := fs.Int("index", 0, "NAS-Bench-201 index 0..15624 (default 0 when --arch is not given)")
+	req.spaceFlags.add(fs)
 	fs.IntVar(&req.n, "n", 128, "number of images (the official NAS-Bench-201 setting is 128)")
 	fs.IntVar(&req.offset, "offset", 0, "first image")
 	fs.Uint64Var(&req.seed, "seed", 0, "seed of the weight initialisation (and of --augment)")
 	fs.StringVar(&req.dataset, "dataset", "cifar10", "cifar10 or cifar100: record format and class count")
 	fs.StringVar(&req.data, "data", "", "CIFAR binary batch file (default: the bundled images of --dataset)")
-	fs.StringVar(&req.weights, "weights", "", "safetensors file of NAS-Bench-201-named weights to use instead of initialising")
-	fs.IntVar(&req.channels, "channels", 16, "channels of the first stage (NAS-Bench-201's C)")
-	fs.IntVar(&req.cells, "cells", 5, "cells per stage (NAS-Bench-201's N)")
+	fs.StringVar(&req.weights, "weights", "", "safetensors file of weights named as the space's reference model names them, to use instead of initialising")
 	fs.BoolVar(&req.augment, "augment", false, "randomly crop (4-pixel padding) and flip the images, seeded by --seed")
-	fs.StringVar(&req.saveWeights, "save-weights", "", "write the network's weights (NAS-Bench-201 names, safetensors) to this file")
+	fs.StringVar(&req.saveWeights, "save-weights", "", "write the network's weights (the reference model's names, safetensors) to this file")
 	fs.BoolVar(&req.layers, "layers", false, "print each weight layer's contribution")
 	fs.BoolVar(&req.json, "json", false, "print one JSON object")
 	proxyFlag := fs.String("proxies", "gradsign", "comma-separated proxies to compute, or all: "+strings.Join(proxies.Names, ","))
 	fs.IntVar(&req.chunk, "chunk", 2, "samples per batched pass (memory, not the result)")
 	fs.IntVar(&req.workers, "workers", 0, "goroutines (default: all cores; not the result)")
 	fs.Var(&req.budget, "max-memory", "refuse a request that needs more memory than this (e.g. 8GiB; default what this machine or its container has)")
-	if err := parseFlags(fs, args, stdout, "usage: gradsign score [--arch STRING | --index I] [flags]\n\nScores one architecture with GradSign on CIFAR images at initialisation."); err != nil {
+	if err := parseFlags(fs, args, stdout, "usage: gradsign score [--space nb201] [--arch STRING | --index I] [flags]\n       gradsign score --space nb101 [--matrix DIGITS --ops A,B,... | --arch HASH | --index ROW] [flags]\n\nScores one architecture with GradSign on CIFAR images at initialisation."); err != nil {
 		return nil, err
 	}
 	if fs.NArg() > 0 {
@@ -163,21 +163,10 @@ func parseScore(args []string, stdout io.Writer) (*scoreRequest, error) {
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	var err error
-	switch {
-	case set["arch"] && set["index"]:
-		return nil, usageError{fmt.Errorf("give --arch or --index, not both")}
-	case set["arch"]:
-		if req.arch, err = nb201.ParseArch(*archFlag); err != nil {
-			return nil, usageError{err}
-		}
-	default:
-		e, err := assets.Table().At(*index)
-		if err != nil {
-			return nil, usageError{fmt.Errorf("--index: %v", err)}
-		}
-		req.arch = e.Arch
-	}
 	if req.format, err = cifar.FormatByName(req.dataset); err != nil {
+		return nil, usageError{err}
+	}
+	if req.target, err = req.spaceFlags.resolve(set, req.format); err != nil {
 		return nil, usageError{err}
 	}
 	if req.n < 1 {
@@ -217,8 +206,8 @@ func (req *scoreRequest) images() ([]float32, []int, string, error) {
 }
 
 // checkMemory estimates the request's memory from the network's plan, before allocating it.
-func (req *scoreRequest) checkMemory(cfg nb201.Config) error {
-	plan, err := network.Plan[float32](cfg)
+func (req *scoreRequest) checkMemory() error {
+	plan, err := network.Plan[float32](req.target.spec)
 	if err != nil {
 		return usageError{err}
 	}
@@ -228,7 +217,7 @@ func (req *scoreRequest) checkMemory(cfg nb201.Config) error {
 	}
 	need += 2 * 4 * int64(plan.NumParams()) // the weights, and a copy while saving or loading
 	if req.budget > 0 && need > int64(req.budget) {
-		return errMemory(need, int64(req.budget), fmt.Sprintf("%s at N=%d with C=%d, %d cells per stage", strings.Join(req.names, ","), req.n, req.channels, req.cells),
+		return errMemory(need, int64(req.budget), fmt.Sprintf("%s at N=%d of %s with %d channels, %d cells", strings.Join(req.names, ","), req.n, req.target.name, req.target.channels, req.target.cells),
 			"lower --n, --channels or --cells, leave out grasp and the mini-batch proxies, or raise --max-memory")
 	}
 	return nil
@@ -236,8 +225,8 @@ func (req *scoreRequest) checkMemory(cfg nb201.Config) error {
 
 // network builds the network with its weights: loaded from --weights, or initialised from the
 // seed; saved to --save-weights if asked.
-func (req *scoreRequest) network(cfg nb201.Config) (*network.Network[float32], error) {
-	net, err := network.Build[float32](cfg)
+func (req *scoreRequest) network() (*network.Network[float32], error) {
+	net, err := network.Build[float32](req.target.spec)
 	if err != nil {
 		return nil, usageError{err}
 	}
@@ -257,8 +246,8 @@ func (req *scoreRequest) network(cfg nb201.Config) (*network.Network[float32], e
 		net.Init(req.seed)
 	}
 	if req.saveWeights != "" {
-		meta := map[string]string{"arch": req.arch.String(), "C": fmt.Sprint(req.channels), "N": fmt.Sprint(req.cells),
-			"num_classes": fmt.Sprint(net.Classes), "seed": fmt.Sprint(req.seed)}
+		meta := maps.Clone(req.target.meta)
+		meta["num_classes"], meta["seed"] = fmt.Sprint(net.Classes), fmt.Sprint(req.seed)
 		if err := writeWeights(req.saveWeights, net, meta); err != nil {
 			return nil, err
 		}
@@ -303,6 +292,9 @@ func writeWeights(path string, net *network.Network[float32], meta map[string]st
 func printScore(w io.Writer, o scoreOutput) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "arch\t%s\n", o.Arch)
+	if o.Matrix != "" {
+		fmt.Fprintf(tw, "cell\t%s %s (NAS-Bench-101)\n", o.Matrix, o.Ops)
+	}
 	if o.Index != nil {
 		fmt.Fprintf(tw, "index\t%d (NAS-Bench-201)\n", *o.Index)
 	}
@@ -328,9 +320,8 @@ func printScore(w io.Writer, o scoreOutput) {
 	}
 	fmt.Fprintf(tw, "images\t%d from %d of %s; weights %s\n", o.N, o.Offset, o.Data, weights)
 	fmt.Fprintf(tw, "time\t%.3f s\n", o.Seconds)
-	if o.Accuracy != nil {
-		fmt.Fprintf(tw, "benchmark\ttest accuracy after 200 epochs: CIFAR-10 %.2f%%, CIFAR-100 %.2f%%, ImageNet16-120 %.2f%%\n",
-			o.Accuracy["cifar10"], o.Accuracy["cifar100"], o.Accuracy["imagenet16"])
+	if o.Benchmark != "" {
+		fmt.Fprintf(tw, "benchmark\t%s\n", o.Benchmark)
 	}
 	tw.Flush()
 	if len(o.Layers) > 0 && o.GradSign != nil {

@@ -1,0 +1,96 @@
+package nb101_test
+
+import (
+	"strings"
+	"testing"
+
+	"gradsign/assets"
+	"gradsign/engine/nb101"
+	"gradsign/engine/network"
+)
+
+// TestTableParams builds the full-size network of every shipped cell (the table's reader has
+// already checked each cell's hash against NAS-Bench-101's) and wants NAS-Bench-101's
+// trainable parameter count exactly.
+func TestTableParams(t *testing.T) {
+	tab := assets.NB101()
+	if tab.Len() != 1000 {
+		t.Fatalf("%d cells, want 1000", tab.Len())
+	}
+	for i := range tab.Len() {
+		e, _ := tab.At(i)
+		net, err := network.Plan[float32](nb101.CIFAR10(e.Cell))
+		if err != nil {
+			t.Fatalf("row %d: %v", i, err)
+		}
+		if net.NumParams() != e.Params {
+			t.Errorf("row %d (%s): %d parameters, NAS-Bench-101 counts %d", i, e.Hash, net.NumParams(), e.Params)
+		}
+	}
+}
+
+func TestParseCell(t *testing.T) {
+	// Row 74 of the table, in the 7x7 form with all ops and in the 6x6 form with interior ops.
+	c, err := nb101.ParseCell("0100010001110000011000000100000001000000000000000",
+		strings.Split("input|conv1x1-bn-relu|conv1x1-bn-relu|conv3x3-bn-relu|conv1x1-bn-relu|output", "|"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h := c.Hash(); h != "000b7e23da8290399b484424f21060e3" {
+		t.Errorf("hash %s, NAS-Bench-101 has 000b7e23da8290399b484424f21060e3", h)
+	}
+	six := "010001" + "001110" + "000110" + "000010" + "000001" + "000000"
+	d, err := nb101.ParseCell(six, []string{"conv1x1-bn-relu", "conv1x1-bn-relu", "conv3x3-bn-relu", "conv1x1-bn-relu"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.String() != c.String() {
+		t.Errorf("6x6 form %s, 7x7 form %s", d, c)
+	}
+	// A vertex off every input-output path is pruned, as NAS-Bench-101's ModelSpec prunes.
+	p, err := nb101.ParseCell("0110"+"0001"+"0000"+"0000", []string{"conv3x3-bn-relu", "maxpool3x3"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.V() != 3 || p.OpList() != "input|conv3x3-bn-relu|output" {
+		t.Errorf("pruned to %s, want input|conv3x3-bn-relu|output", p)
+	}
+	for _, c := range []struct{ digits, ops, says string }{
+		{"01010", "", "want V²"},
+		{"012000000", "conv3x3-bn-relu", "want 0 or 1"},
+		{"0000" + "1000" + "0000" + "0000", "conv3x3-bn-relu,conv3x3-bn-relu", "upper-triangular"},
+		{"010000000", "conv3x3-bn-relu", "no path"},
+		{"011" + "001" + "000", "conv5x5", "unknown NAS-Bench-101 op"},
+		{"011" + "001" + "000", "conv3x3-bn-relu,maxpool3x3", "ops for a 3x3"},
+		{"0111111" + "0011111" + "0001111" + "0000111" + "0000011" + "0000001" + "0000000",
+			"conv3x3-bn-relu,conv3x3-bn-relu,conv3x3-bn-relu,conv3x3-bn-relu,conv3x3-bn-relu", "at most 9"},
+		{"011" + "001" + "000", "input,output,output", "interior vertices"},
+	} {
+		ops := strings.Split(c.ops, ",")
+		if c.ops == "" {
+			ops = nil
+		}
+		if _, err := nb101.ParseCell(c.digits, ops); err == nil || !strings.Contains(err.Error(), c.says) {
+			t.Errorf("ParseCell(%q, %q): error %v, want one saying %q", c.digits, c.ops, err, c.says)
+		}
+	}
+}
+
+func FuzzParseCell(f *testing.F) {
+	f.Add("0100010001110000011000000100000001000000000000000", "conv1x1-bn-relu,conv1x1-bn-relu,conv3x3-bn-relu,conv1x1-bn-relu")
+	f.Add("011001000", "maxpool3x3")
+	f.Fuzz(func(t *testing.T, digits, ops string) {
+		c, err := nb101.ParseCell(digits, strings.Split(ops, ","))
+		if err != nil {
+			return
+		}
+		// A parsed cell round-trips through its 7x7 form and builds.
+		d, err := nb101.ParseCell(c.Matrix(), strings.Split(c.OpList(), "|"))
+		if err != nil || d.Hash() != c.Hash() {
+			t.Fatalf("%s: round trip gives %v, %v", c, d, err)
+		}
+		if _, err := network.Plan[float32](nb101.Config{Cell: c, Stem: 4, Stacks: 3, CellsPerStack: 1, Classes: 10, H: 8, W: 8}); err != nil {
+			t.Fatalf("%s: %v", c, err)
+		}
+	})
+}

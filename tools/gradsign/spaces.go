@@ -1,0 +1,171 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"strings"
+
+	"gradsign/assets"
+	"gradsign/engine/cifar"
+	"gradsign/engine/graph"
+	"gradsign/engine/nb101"
+	"gradsign/engine/nb201"
+)
+
+// spaceFlags are the flags that say which network to score, in every search space.
+type spaceFlags struct {
+	space, arch, matrix, ops string
+	index                    int
+	channels, cells, stacks  int
+}
+
+// add registers the flags on fs.
+func (f *spaceFlags) add(fs *flag.FlagSet) {
+	fs.StringVar(&f.space, "space", "nb201", "search space: nb201 (NAS-Bench-201) or nb101 (NAS-Bench-101)")
+	fs.StringVar(&f.arch, "arch", "", "nb201: arch string, e.g. '|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|'; nb101: a cell's hash in the shipped table")
+	fs.IntVar(&f.index, "index", 0, "nb201: index 0..15624; nb101: row 0..999 of the shipped table (default 0 when no cell is given)")
+	fs.StringVar(&f.matrix, "matrix", "", "nb101: the cell's adjacency as row-major digits (49 for the 7x7 form, or V² for V vertices)")
+	fs.StringVar(&f.ops, "ops", "", "nb101: the vertex ops, comma-separated: the interior ones (conv3x3-bn-relu, conv1x1-bn-relu, maxpool3x3) or all with input and output")
+	fs.IntVar(&f.channels, "channels", 0, "nb201: channels of the first stage (C, default 16); nb101: stem channels (default 128)")
+	fs.IntVar(&f.cells, "cells", 0, "cells per stage (nb201's N, default 5) or per stack (nb101, default 3)")
+	fs.IntVar(&f.stacks, "stacks", 3, "nb101: stacks of cells, a 2x2 max pool between them")
+}
+
+// target is the network a request scores, in its space's terms.
+type target struct {
+	space string
+	spec  graph.Spec
+	// name is how outputs name it: the arch string (nb201), the cell's hash (nb101).
+	name string
+	// channels and cells as the space counts them (nb201: C and N; nb101: stem and cells per
+	// stack).
+	channels, cells int
+	// meta describes it in a saved state dict.
+	meta map[string]string
+	// benchmark is what the space's benchmark records of it, when it is the benchmark's own
+	// network; nil otherwise.
+	benchmark *benchmarkFacts
+}
+
+// benchmarkFacts are a benchmark's ground truth for one network.
+type benchmarkFacts struct {
+	index    *int
+	accuracy map[string]float64
+	// says is the accuracies as a sentence.
+	says string
+}
+
+// resolve checks the flags (set holds the ones given) and describes the network, for images
+// of format f (its class count; 32x32).
+func (f *spaceFlags) resolve(set map[string]bool, format cifar.Format) (*target, error) {
+	only := func(space string, names ...string) error {
+		for _, n := range names {
+			if set[n] {
+				return fmt.Errorf("--%s is a flag of --space %s, not of %s", n, space, f.space)
+			}
+		}
+		return nil
+	}
+	switch f.space {
+	case "nb201":
+		if err := only("nb101", "matrix", "ops", "stacks"); err != nil {
+			return nil, err
+		}
+		return f.nb201(set, format)
+	case "nb101":
+		return f.nb101(set, format)
+	}
+	return nil, fmt.Errorf("--space %q: want nb201 or nb101", f.space)
+}
+
+func (f *spaceFlags) nb201(set map[string]bool, format cifar.Format) (*target, error) {
+	var a nb201.Arch
+	var err error
+	switch {
+	case set["arch"] && set["index"]:
+		return nil, fmt.Errorf("give --arch or --index, not both")
+	case set["arch"]:
+		if a, err = nb201.ParseArch(f.arch); err != nil {
+			return nil, err
+		}
+	default:
+		e, err := assets.Table().At(f.index)
+		if err != nil {
+			return nil, fmt.Errorf("--index: %v", err)
+		}
+		a = e.Arch
+	}
+	c, n := f.given(set, "channels", 16), f.given(set, "cells", 5)
+	net := &target{space: "nb201", name: a.String(), channels: c, cells: n,
+		spec: nb201.Config{Arch: a, C: c, N: n, Classes: format.Classes, H: cifar.Side, W: cifar.Side},
+		meta: map[string]string{"arch": a.String(), "C": fmt.Sprint(c), "N": fmt.Sprint(n)}}
+	if c == 16 && n == 5 {
+		e := assets.Table().Lookup(a)
+		b := &benchmarkFacts{index: &e.Index, accuracy: map[string]float64{}}
+		for d, name := range nb201.Datasets {
+			b.accuracy[name] = e.Accuracy[d]
+		}
+		b.says = fmt.Sprintf("test accuracy after 200 epochs: CIFAR-10 %.2f%%, CIFAR-100 %.2f%%, ImageNet16-120 %.2f%%",
+			b.accuracy["cifar10"], b.accuracy["cifar100"], b.accuracy["imagenet16"])
+		net.benchmark = b
+	}
+	return net, nil
+}
+
+func (f *spaceFlags) nb101(set map[string]bool, format cifar.Format) (*target, error) {
+	var cell nb101.Cell
+	var err error
+	given := 0
+	for _, n := range []string{"arch", "index", "matrix"} {
+		if set[n] {
+			given++
+		}
+	}
+	switch {
+	case given > 1:
+		return nil, fmt.Errorf("give one of --matrix (with --ops), --arch HASH or --index ROW")
+	case set["matrix"] != set["ops"]:
+		return nil, fmt.Errorf("--matrix and --ops go together: the adjacency and the vertex ops")
+	case set["matrix"]:
+		if cell, err = nb101.ParseCell(f.matrix, strings.Split(f.ops, ",")); err != nil {
+			return nil, err
+		}
+	case set["arch"]:
+		e, ok := assets.NB101().Lookup(f.arch)
+		if !ok {
+			return nil, fmt.Errorf("--arch %q: no cell of that hash in the shipped NAS-Bench-101 table (1,000 cells): give --matrix and --ops", cut(f.arch))
+		}
+		cell = e.Cell
+	default:
+		e, err := assets.NB101().At(f.index)
+		if err != nil {
+			return nil, fmt.Errorf("--index: %v", err)
+		}
+		cell = e.Cell
+	}
+	cfg := nb101.Config{Cell: cell, Stem: f.given(set, "channels", 128), Stacks: f.stacks, CellsPerStack: f.given(set, "cells", 3),
+		Classes: format.Classes, H: cifar.Side, W: cifar.Side}
+	hash := cell.Hash()
+	net := &target{space: "nb101", name: hash, channels: cfg.Stem, cells: cfg.CellsPerStack, spec: cfg,
+		meta: map[string]string{"space": "nb101", "adjacency": cell.Matrix(), "ops": cell.OpList(), "nb101_hash": hash,
+			"stem_channels": fmt.Sprint(cfg.Stem), "stacks": fmt.Sprint(cfg.Stacks), "cells_per_stack": fmt.Sprint(cfg.CellsPerStack)}}
+	if e, ok := assets.NB101().Lookup(hash); ok && cfg.Stem == 128 && cfg.Stacks == 3 && cfg.CellsPerStack == 3 && format.Classes == 10 {
+		net.benchmark = &benchmarkFacts{
+			accuracy: map[string]float64{"valid4": e.Valid4, "valid12": e.Valid12, "valid36": e.Valid36, "valid108": e.Valid108},
+			says: fmt.Sprintf("CIFAR-10 validation accuracy after 108 epochs %.2f%% (4: %.2f%%, 12: %.2f%%, 36: %.2f%%)",
+				e.Valid108, e.Valid4, e.Valid12, e.Valid36),
+		}
+	}
+	return net, nil
+}
+
+// given is the value of the flag --channels or --cells when set, else the space's default.
+func (f *spaceFlags) given(set map[string]bool, name string, def int) int {
+	switch {
+	case !set[name]:
+		return def
+	case name == "channels":
+		return f.channels
+	}
+	return f.cells
+}
