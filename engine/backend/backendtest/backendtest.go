@@ -364,7 +364,9 @@ func Ops(t *testing.T, be backend.Backend[float32]) {
 func maxPool(name string, p layers.Pool2d, planes int) unary {
 	return unary{name, planes * p.H * p.W, planes * p.OutH() * p.OutW(),
 		func(b backend.Backend[float32], out, inp backend.Buffer) { b.MaxPoolForward(p, planes, out, inp) },
-		func(b backend.Backend[float32], dinp, dout, inp backend.Buffer) { b.MaxPoolBackward(p, planes, dinp, dout, inp) },
+		func(b backend.Backend[float32], dinp, dout, inp backend.Buffer) {
+			b.MaxPoolBackward(p, planes, dinp, dout, inp)
+		},
 		1e-3, 1e-2, true}
 }
 
