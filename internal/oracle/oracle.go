@@ -6,13 +6,16 @@ package oracle
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"math"
 	"os"
 	"path/filepath"
 	"runtime"
 	"slices"
 	"strconv"
+	"strings"
 
 	"gradsign/engine/graph"
 	"gradsign/engine/nb101"
@@ -204,4 +207,25 @@ func (r *Reference) readSpec(md map[string]string) error {
 		r.Spec = cfg
 	}
 	return nil
+}
+
+// Grad0F64 returns PyTorch's float64 gradients of sample 0 for a file whose float32 ones are
+// chaotic (testdata/oracle/grad0_f64, by weight name), or nil where there is none.
+func Grad0F64(r *Reference) (map[string][]float32, error) {
+	data, err := os.ReadFile(filepath.Join(Dir(), "grad0_f64", r.Name))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	f, err := safetensors.Read(data)
+	if err != nil {
+		return nil, err
+	}
+	g := map[string][]float32{}
+	for name, t := range f.Tensors {
+		g[strings.TrimPrefix(name, "grad0_f64.")] = t.Float32s()
+	}
+	return g, nil
 }
