@@ -46,6 +46,10 @@ type Settings struct {
 	// (gradsign.EngineVersion), which changes only when scores change beyond float32 noise.
 	Format int    `json:"format"`
 	Engine string `json:"engine"`
+	// Space is the benchmark ("nb101"; empty for NAS-Bench-201) and Network its network when
+	// not the benchmark's own ("stem 16"; empty otherwise).
+	Space   string `json:"space,omitempty"`
+	Network string `json:"network,omitempty"`
 	// Dataset, Data (the images: "bundled ..." or a file's name and SHA-256), N and Seed.
 	Dataset string `json:"dataset"`
 	Data    string `json:"data"`
@@ -75,6 +79,8 @@ func (a Settings) Differences(b Settings, withShard bool) []string {
 	}
 	add("format", a.Format, b.Format)
 	add("engine", a.Engine, b.Engine)
+	add("space", a.Space, b.Space)
+	add("network", a.Network, b.Network)
 	add("dataset", a.Dataset, b.Dataset)
 	add("data", a.Data, b.Data)
 	add("n", a.N, b.N)
@@ -372,6 +378,9 @@ func readJSONL(path string, f io.Reader) ([]Row, []string, error) {
 // (a row edited or written by another tool would otherwise be ranked against another
 // architecture's accuracy), and makes the row, with no values yet.
 func parseRow(index, arch string) (Row, error) {
+	if SpaceOf(arch) == "nb101" {
+		return parseNB101Row(index, arch)
+	}
 	idx, err := strconv.Atoi(index)
 	if err != nil || idx < 0 || idx >= nb201.NumArchs {
 		return Row{}, fmt.Errorf("index %q: want 0..%d", nb201.Quote(index), nb201.NumArchs-1)
@@ -388,6 +397,29 @@ func parseRow(index, arch string) (Row, error) {
 		return Row{}, fmt.Errorf("index %d is %s in NAS-Bench-201, the row says %s", idx, e.Arch, arch)
 	}
 	return Row{Index: idx, Arch: arch, Values: map[string]float64{}}, nil
+}
+
+// SpaceOf is the space of a row's arch column: "nb101" for a NAS-Bench-101 cell hash (32
+// hexadecimal digits), "nb201" otherwise.
+func SpaceOf(arch string) string {
+	if len(arch) == 32 && strings.Trim(arch, "0123456789abcdef") == "" {
+		return "nb101"
+	}
+	return "nb201"
+}
+
+// parseNB101Row checks a row of a NAS-Bench-101 run: index a row of the shipped table, arch
+// that row's hash.
+func parseNB101Row(index, hash string) (Row, error) {
+	t := assets.NB101()
+	idx, err := strconv.Atoi(index)
+	if err != nil || idx < 0 || idx >= t.Len() {
+		return Row{}, fmt.Errorf("index %q: want a row 0..%d of the shipped NAS-Bench-101 table", nb201.Quote(index), t.Len()-1)
+	}
+	if e, _ := t.At(idx); e.Hash != hash {
+		return Row{}, fmt.Errorf("row %d is cell %s in the shipped NAS-Bench-101 table, the row says %s", idx, e.Hash, hash)
+	}
+	return Row{Index: idx, Arch: hash, Values: map[string]float64{}}, nil
 }
 
 // Merge reads score files for --merge and checks that they come from one run: the same

@@ -32,6 +32,8 @@ import (
 
 // evalRequest is a parsed `gradsign eval`.
 type evalRequest struct {
+	space                     *evalSpace
+	channels                  int      // NAS-Bench-101's stem channels (0: the benchmark's)
 	names                     []string // proxies
 	sample                    int
 	sampleSeed                uint64
@@ -49,7 +51,6 @@ type evalRequest struct {
 	budget                    memoryBudget
 	files                     []string // with --merge
 	cifarFormat               cifar.Format
-	accCol                    int // the benchmark's accuracy column of the dataset
 	shardIndex, shardCount    int
 	indices                   []int
 	architectures, dataSource string // as recorded in the settings
@@ -74,7 +75,14 @@ func evalTo(args []string, stdout, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
-		return printTable(stdout, rows, names, assets.Table(), req.accCol, evalInfo{Dataset: req.dataset}, req.format)
+		space, err := spaceOfRows(rows)
+		if err != nil {
+			return err
+		}
+		if err := space.checkDataset(req.dataset); err != nil {
+			return usageError{err}
+		}
+		return printTable(stdout, rows, names, space, evalInfo{Dataset: req.dataset}, req.format)
 	}
 	if err := req.chooseArchitectures(); err != nil {
 		return err
@@ -104,18 +112,20 @@ func evalTo(args []string, stdout, stderr io.Writer) error {
 		return nil
 	}
 	info := evalInfo{Dataset: req.dataset, N: req.n, Seed: req.seed, SampleSeed: req.sampleSeed, Seconds: time.Since(start).Seconds()}
-	return printTable(stdout, rows, req.names, assets.Table(), req.accCol, info, req.format)
+	return printTable(stdout, rows, req.names, req.space, info, req.format)
 }
 
 // parseEval reads and checks the flags.
 func parseEval(args []string, stdout io.Writer) (*evalRequest, error) {
 	req := &evalRequest{budget: memoryBudget(machineMemory())}
 	fs := flag.NewFlagSet("gradsign eval", flag.ContinueOnError)
+	spaceFlag := fs.String("space", "nb201", "search space: nb201 (NAS-Bench-201) or nb101 (NAS-Bench-101's shipped 1,000 cells)")
+	fs.IntVar(&req.channels, "channels", 0, "nb101: stem channels (default 128, the benchmark's network)")
 	proxyFlag := fs.String("proxies", "all", "comma-separated proxies, or all: "+strings.Join(proxies.Names, ","))
-	fs.IntVar(&req.sample, "sample", 1000, "number of architectures drawn uniformly without replacement")
+	fs.IntVar(&req.sample, "sample", 1000, "number of architectures drawn uniformly without replacement (nb101: of the 1,000 shipped cells)")
 	fs.Uint64Var(&req.sampleSeed, "sample-seed", 0, "seed of the draw")
-	fs.StringVar(&req.indicesFile, "indices", "", "file of NAS-Bench-201 indices (one per line) instead of a draw")
-	fs.BoolVar(&req.all, "all", false, "every one of the 15,625 architectures")
+	fs.StringVar(&req.indicesFile, "indices", "", "file of indices (one per line: NAS-Bench-201 indices, or rows of the shipped NAS-Bench-101 table) instead of a draw")
+	fs.BoolVar(&req.all, "all", false, "every architecture: NAS-Bench-201's 15,625, or the 1,000 shipped NAS-Bench-101 cells")
 	fs.IntVar(&req.n, "n", 128, "images per score")
 	fs.Uint64Var(&req.seed, "seed", 0, "seed of every network's initialisation")
 	fs.StringVar(&req.dataset, "dataset", "cifar10", "cifar10 or cifar100: images, classes and the accuracy to rank against (with --merge also imagenet16)")
@@ -128,15 +138,18 @@ func parseEval(args []string, stdout io.Writer) (*evalRequest, error) {
 	markdown := fs.Bool("markdown", false, "print the table as Markdown")
 	fs.IntVar(&req.workers, "workers", 0, "architectures scored at once (default: all cores)")
 	fs.Var(&req.budget, "max-memory", "refuse a run that needs more memory than this (e.g. 8GiB; default what this machine or its container has)")
-	if err := parseFlags(fs, args, stdout, "usage: gradsign eval [flags]\n       gradsign eval --merge FILE...\n\nScores NAS-Bench-201 architectures with every proxy and ranks them against the benchmark."); err != nil {
+	if err := parseFlags(fs, args, stdout, "usage: gradsign eval [--space nb201|nb101] [flags]\n       gradsign eval --merge FILE...\n\nScores a benchmark's architectures with every proxy and ranks them against the benchmark."); err != nil {
 		return nil, err
 	}
 	var err error
-	req.accCol = slices.Index(nb201.Datasets[:], req.dataset)
 	req.format = tableFormat(*jsonFlag, *markdown)
+	if req.space, err = spaceOf(*spaceFlag); err != nil {
+		return nil, usageError{err}
+	}
 	if req.merge {
-		// Merged scores can be ranked against any of the benchmark's datasets.
-		if req.accCol < 0 {
+		// Merged scores can be ranked against any of the benchmark's datasets (checked
+		// again when the files say which benchmark).
+		if !slices.Contains(nb201.Datasets[:], req.dataset) {
 			return nil, usageError{fmt.Errorf("--dataset %s: want one of %s to rank against", cut(req.dataset), strings.Join(nb201.Datasets[:], ", "))}
 		}
 		if fs.NArg() == 0 {
@@ -147,6 +160,12 @@ func parseEval(args []string, stdout io.Writer) (*evalRequest, error) {
 	}
 	if req.cifarFormat, err = cifar.FormatByName(req.dataset); err != nil {
 		return nil, usageError{err}
+	}
+	if err := req.space.checkDataset(req.dataset); err != nil {
+		return nil, usageError{err}
+	}
+	if req.channels < 0 || (req.channels > 0 && req.space.name != "nb101") {
+		return nil, usageError{fmt.Errorf("--channels %d: a flag of --space nb101 (its stem channels, 1..4096)", req.channels)}
 	}
 	if fs.NArg() > 0 {
 		return nil, usageError{fmt.Errorf("unexpected argument %s (score files go with --merge)", cut(fs.Arg(0)))}
@@ -193,25 +212,25 @@ func parseShard(s string) (i, k int, err error) {
 func (req *evalRequest) chooseArchitectures() error {
 	switch {
 	case req.all:
-		req.indices = make([]int, nb201.NumArchs)
+		req.indices = make([]int, req.space.size)
 		for i := range req.indices {
 			req.indices[i] = i
 		}
 		req.architectures = "all"
 	case req.indicesFile != "":
-		data, err := readCapped(req.indicesFile, maxIndicesBytes, "a file of NAS-Bench-201 indices")
+		data, err := readCapped(req.indicesFile, maxIndicesBytes, "a file of indices")
 		if err != nil {
 			return err
 		}
-		if req.indices, err = parseIndices(req.indicesFile, data); err != nil {
+		if req.indices, err = parseIndices(req.indicesFile, data, req.space); err != nil {
 			return err
 		}
 		req.architectures = fmt.Sprintf("indices %s sha256:%s", req.indicesFile, sha256Hex(data))
 	default:
-		if req.sample < 1 || req.sample > nb201.NumArchs {
-			return usageError{fmt.Errorf("--sample %d: want 1..%d", req.sample, nb201.NumArchs)}
+		if req.sample < 1 || req.sample > req.space.size {
+			return usageError{fmt.Errorf("--sample %d: want 1..%d (%s)", req.sample, req.space.size, req.space.what)}
 		}
-		req.indices = rand.New(rand.NewPCG(req.sampleSeed, 5)).Perm(nb201.NumArchs)[:req.sample]
+		req.indices = rand.New(rand.NewPCG(req.sampleSeed, 5)).Perm(req.space.size)[:req.sample]
 		slices.Sort(req.indices)
 		req.architectures = fmt.Sprintf("sample %d (seed %d)", req.sample, req.sampleSeed)
 	}
@@ -248,29 +267,71 @@ func (req *evalRequest) checkMemory() error {
 		return nil
 	}
 	workers := req.evalWorkers(len(req.indices))
-	largest, err := network.Plan[float32](nb201.Config{Arch: nb201.Arch{nb201.Conv3x3, nb201.Conv3x3, nb201.Conv3x3, nb201.Conv3x3, nb201.Conv3x3, nb201.Conv3x3},
-		C: 16, N: 5, Classes: req.cifarFormat.Classes, H: cifar.Side, W: cifar.Side})
-	if err != nil {
-		return err
-	}
 	others := slices.DeleteFunc(slices.Clone(req.names), func(s string) bool { return s == "grasp" })
-	each, err := proxies.MemoryBytes(largest, req.n, others, gradsign.Options{Workers: 1})
-	if err != nil {
-		return err
-	}
-	need := int64(workers) * each
-	if slices.Contains(req.names, "grasp") {
-		g, err := proxies.MemoryBytes(largest, req.n, []string{"grasp"}, gradsign.Options{Workers: runtime.GOMAXPROCS(0)})
+	// The largest network of the run, by its memory with these proxies.
+	var each, grasp int64
+	for _, idx := range req.largestCandidates() {
+		plan, err := network.Plan[float32](req.space.spec(idx, req.cifarFormat.Classes, req.channels))
+		if err != nil {
+			return usageError{err}
+		}
+		e, err := proxies.MemoryBytes(plan, req.n, others, gradsign.Options{Workers: 1})
 		if err != nil {
 			return err
 		}
-		need = max(need, int64(workers-1)*each+g)
+		each = max(each, e)
+		if slices.Contains(req.names, "grasp") {
+			g, err := proxies.MemoryBytes(plan, req.n, []string{"grasp"}, gradsign.Options{Workers: runtime.GOMAXPROCS(0)})
+			if err != nil {
+				return err
+			}
+			grasp = max(grasp, g)
+		}
+	}
+	need := int64(workers) * each
+	if grasp > 0 {
+		need = max(need, int64(workers-1)*each+grasp)
 	}
 	if need > int64(req.budget) {
 		return errMemory(need, int64(req.budget), fmt.Sprintf("scoring the largest network with %s at N=%d on %d workers", strings.Join(req.names, ","), req.n, workers),
 			"lower --n or --workers, leave out grasp (--proxies), or raise --max-memory")
 	}
 	return nil
+}
+
+// largestCandidates are the architectures whose memory bounds the run's: NAS-Bench-201's
+// all-nor_conv_3x3 cell, or every NAS-Bench-101 cell of the run (plans cost no memory).
+func (req *evalRequest) largestCandidates() []int {
+	if req.space.name == "nb201" {
+		c := nb201.Conv3x3
+		return []int{assets.Table().Lookup(nb201.Arch{c, c, c, c, c, c}).Index}
+	}
+	return req.indices
+}
+
+// spaceSetting and networkSetting are the run's space and network in its settings: empty for
+// NAS-Bench-201 and for the benchmark's own network, as the files before other spaces have
+// them.
+func (req *evalRequest) spaceSetting() string {
+	if req.space.name == "nb201" {
+		return ""
+	}
+	return req.space.name
+}
+
+func (req *evalRequest) networkSetting() string {
+	if req.channels == 0 {
+		return ""
+	}
+	return fmt.Sprintf("stem %d", req.channels)
+}
+
+// spaceOfRows is the space merged rows come from (all rows of one run are of one space).
+func spaceOfRows(rows []scorefile.Row) (*evalSpace, error) {
+	if len(rows) == 0 {
+		return evalSpaces["nb201"], nil
+	}
+	return spaceOf(scorefile.SpaceOf(rows[0].Arch))
 }
 
 func (req *evalRequest) evalWorkers(todo int) int {
@@ -282,7 +343,8 @@ func (req *evalRequest) evalWorkers(todo int) int {
 
 // settings are the run's, as recorded beside its score file.
 func (req *evalRequest) settings() scorefile.Settings {
-	return scorefile.Settings{Format: scorefile.SettingsFormat, Engine: gradsign.EngineVersion, Dataset: req.dataset, Data: req.dataSource,
+	return scorefile.Settings{Format: scorefile.SettingsFormat, Engine: gradsign.EngineVersion, Space: req.spaceSetting(), Network: req.networkSetting(),
+		Dataset: req.dataset, Data: req.dataSource,
 		N: req.n, Seed: req.seed, Architectures: req.architectures, Proxies: req.names, Shard: req.shard}
 }
 
@@ -300,7 +362,6 @@ func (req *evalRequest) scoreAll(done []scorefile.Row, x []float32, labels []int
 		}
 	}
 	workers := req.evalWorkers(len(todo))
-	table := assets.Table()
 	progress := newProgress(stderr, len(todo))
 	jobs := make(chan int)
 	results := make(chan scorefile.Row)
@@ -312,7 +373,7 @@ func (req *evalRequest) scoreAll(done []scorefile.Row, x []float32, labels []int
 	for w := 0; w < workers; w++ {
 		wg.Go(func() {
 			for idx := range jobs {
-				r, err := scoreArch(ctx, table, idx, req.cifarFormat.Classes, req.seed, x, labels, req.names, &graspOne)
+				r, err := scoreArch(ctx, req.space, req.channels, idx, req.cifarFormat.Classes, req.seed, x, labels, req.names, &graspOne)
 				if err != nil {
 					errs <- fmt.Errorf("index %d: %v", idx, err)
 					stop()
@@ -375,12 +436,11 @@ func tableFormat(asJSON, markdown bool) string {
 // workers of eval give the parallelism). grasp, whose float64 pass with tangents holds about
 // 95 MB per image of the largest network (12 GB at N=128), runs for one architecture at a
 // time (under graspOne), so the workers' memory stays bounded.
-func scoreArch(ctx context.Context, table *nb201.Table, index, classes int, seed uint64, x []float32, labels []int, names []string, graspOne *sync.Mutex) (scorefile.Row, error) {
-	e, err := table.At(index)
-	if err != nil {
-		return scorefile.Row{}, err
+func scoreArch(ctx context.Context, space *evalSpace, channels, index, classes int, seed uint64, x []float32, labels []int, names []string, graspOne *sync.Mutex) (scorefile.Row, error) {
+	if index < 0 || index >= space.size {
+		return scorefile.Row{}, fmt.Errorf("index %d out of range: %s has 0..%d", index, space.what, space.size-1)
 	}
-	net, err := network.Build[float32](nb201.Config{Arch: e.Arch, C: 16, N: 5, Classes: classes, H: cifar.Side, W: cifar.Side})
+	net, err := network.Build[float32](space.spec(index, classes, channels))
 	if err != nil {
 		return scorefile.Row{}, err
 	}
@@ -400,7 +460,7 @@ func scoreArch(ctx context.Context, table *nb201.Table, index, classes int, seed
 		}
 		v["grasp"] = g["grasp"]
 	}
-	return scorefile.Row{Index: index, Arch: e.Arch.String(), Values: v}, nil
+	return scorefile.Row{Index: index, Arch: space.arch(index), Values: v}, nil
 }
 
 // evalInfo describes a run for the table's heading.
@@ -422,25 +482,23 @@ type correlation struct {
 }
 
 // printTable ranks every proxy (and params and FLOPs, computed from the arch when not scored)
-// against the benchmark's 200-epoch test accuracy.
-func printTable(w io.Writer, rows []scorefile.Row, names []string, table *nb201.Table, accCol int, info evalInfo, format string) error {
+// against the benchmark's accuracy on the dataset.
+func printTable(w io.Writer, rows []scorefile.Row, names []string, space *evalSpace, info evalInfo, format string) error {
 	if len(rows) < 2 {
 		return fmt.Errorf("%d architectures scored: too few to rank", len(rows))
 	}
 	acc := make([]float64, len(rows))
 	for i, r := range rows {
-		e, err := table.At(r.Index)
-		if err != nil {
-			return err
-		}
-		acc[i] = e.Accuracy[accCol]
+		acc[i] = space.accuracy(r.Index, info.Dataset)
 	}
 	cols := slices.Clone(names)
 	if !slices.Contains(cols, "params") || !slices.Contains(cols, "flops") {
 		// The baselines go beside every table; they need only the arch.
 		for _, r := range rows {
-			a, _ := nb201.ParseArch(r.Arch)
-			net, _ := network.Build[float32](nb201.CIFAR10(a))
+			net, err := network.Plan[float32](space.spec(r.Index, 10, 0))
+			if err != nil {
+				return err
+			}
 			r.Values["params"], r.Values["flops"] = float64(net.NumParams()), float64(net.FLOPs())
 		}
 		cols = slices.DeleteFunc(cols, func(s string) bool { return s == "params" || s == "flops" })
@@ -472,8 +530,8 @@ func printTable(w io.Writer, rows []scorefile.Row, names []string, table *nb201.
 	if info.N == 0 {
 		run = "merged score files"
 	}
-	fmt.Fprintf(w, "%d NAS-Bench-201 architectures, %s, %s; against 200-epoch test accuracy. Higher predicts better for every proxy.\n",
-		len(rows), info.Dataset, run)
+	fmt.Fprintf(w, "%d %s, %s, %s; against %s. Higher predicts better for every proxy.\n",
+		len(rows), space.what, info.Dataset, run, space.against)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintf(tw, "proxy\tSpearman\tKendall tau-b\ttop-10%% precision\tnon-finite\t\n")
 	for _, l := range lines {
@@ -485,15 +543,15 @@ func printTable(w io.Writer, rows []scorefile.Row, names []string, table *nb201.
 	return tw.Flush()
 }
 
-// parseIndices reads a file of NAS-Bench-201 indices (whitespace-separated); an index out of
+// parseIndices reads a file of a space's indices (whitespace-separated); an index out of
 // range or given twice is an error that names its entry.
-func parseIndices(path string, data []byte) ([]int, error) {
+func parseIndices(path string, data []byte, space *evalSpace) ([]int, error) {
 	var out []int
 	seen := map[int]int{}
 	for i, f := range strings.Fields(string(data)) {
 		v, err := strconv.Atoi(f)
-		if err != nil || v < 0 || v >= nb201.NumArchs {
-			return nil, fmt.Errorf("%s: entry %d is %s: want an index 0..%d", path, i+1, cut(f), nb201.NumArchs-1)
+		if err != nil || v < 0 || v >= space.size {
+			return nil, fmt.Errorf("%s: entry %d is %s: want an index 0..%d (%s)", path, i+1, cut(f), space.size-1, space.what)
 		}
 		if first, dup := seen[v]; dup {
 			return nil, fmt.Errorf("%s: index %d is entry %d and again entry %d: give each architecture once", path, v, first, i+1)

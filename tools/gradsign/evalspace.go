@@ -1,0 +1,84 @@
+package main
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"gradsign/assets"
+	"gradsign/engine/cifar"
+	"gradsign/engine/graph"
+	"gradsign/engine/nb101"
+	"gradsign/engine/nb201"
+)
+
+// evalSpace is what eval needs of a benchmark: its architectures by index, each one's network,
+// and the accuracies to rank against.
+type evalSpace struct {
+	name string
+	// what names its architectures in messages ("NAS-Bench-201 architectures", ...).
+	what string
+	size int
+	// datasets are the accuracies it ranks against, by --dataset name; against says which
+	// accuracy in words.
+	datasets []string
+	against  string
+	// arch is architecture i's arch column in score files; spec its network for images of
+	// `classes` classes and `channels` channels (0: the benchmark's).
+	arch     func(i int) string
+	spec     func(i, classes, channels int) graph.Spec
+	accuracy func(i int, dataset string) float64
+}
+
+// evalSpaces are the spaces eval scores.
+var evalSpaces = map[string]*evalSpace{
+	"nb201": {
+		name: "nb201", what: "NAS-Bench-201 architectures", size: nb201.NumArchs,
+		datasets: nb201.Datasets[:], against: "200-epoch test accuracy",
+		arch: func(i int) string { e, _ := assets.Table().At(i); return e.Arch.String() },
+		spec: func(i, classes, channels int) graph.Spec {
+			e, _ := assets.Table().At(i)
+			return nb201.Config{Arch: e.Arch, C: orBenchmark(channels, 16), N: 5, Classes: classes, H: cifar.Side, W: cifar.Side}
+		},
+		accuracy: func(i int, dataset string) float64 {
+			e, _ := assets.Table().At(i)
+			return e.Accuracy[slices.Index(nb201.Datasets[:], dataset)]
+		},
+	},
+	"nb101": {
+		name: "nb101", what: "NAS-Bench-101 cells", size: 1000,
+		datasets: []string{"cifar10"}, against: "108-epoch CIFAR-10 validation accuracy",
+		arch: func(i int) string { e, _ := assets.NB101().At(i); return e.Hash },
+		spec: func(i, classes, channels int) graph.Spec {
+			e, _ := assets.NB101().At(i)
+			c := nb101.CIFAR10(e.Cell)
+			c.Stem, c.Classes = orBenchmark(channels, 128), classes
+			return c
+		},
+		accuracy: func(i int, _ string) float64 { e, _ := assets.NB101().At(i); return e.Valid108 },
+	},
+}
+
+// spaceOf returns a space by its --space name.
+func spaceOf(name string) (*evalSpace, error) {
+	s, ok := evalSpaces[name]
+	if !ok {
+		return nil, fmt.Errorf("--space %q: want nb201 or nb101", cut(name))
+	}
+	return s, nil
+}
+
+// checkDataset says whether the space ranks against a dataset's accuracy.
+func (s *evalSpace) checkDataset(dataset string) error {
+	if !slices.Contains(s.datasets, dataset) {
+		return fmt.Errorf("--dataset %s: --space %s ranks against %s of %s", cut(dataset), s.name, s.against, strings.Join(s.datasets, ", "))
+	}
+	return nil
+}
+
+func orBenchmark(channels, def int) int {
+	if channels == 0 {
+		return def
+	}
+	return channels
+}
