@@ -78,6 +78,16 @@ type Backend[T matmul.Float] interface {
 	// Conv2dWeightSigns folds the sign of each sample's weight gradient into layer of s.
 	Conv2dWeightSigns(g layers.Conv2d, n int, s Signs, layer int, dout, inp Buffer)
 
+	// DepthwiseForward is out = depthwise(inp, w) for n samples (one K×K filter per channel,
+	// stride, padding, dilation). out [n, C, OutH, OutW], inp [n, C, H, W], w [C, 1, K, K].
+	DepthwiseForward(g layers.Depthwise, n int, out, inp, w Buffer)
+	// DepthwiseBackwardData adds the gradient of the input to dinp.
+	DepthwiseBackwardData(g layers.Depthwise, n int, dinp, dout, w Buffer)
+	// DepthwiseWeightGrad adds the weight gradient summed over the n samples to dw.
+	DepthwiseWeightGrad(g layers.Depthwise, n int, dw, dout, inp Buffer)
+	// DepthwiseWeightSigns folds the sign of each sample's weight gradient into layer of s.
+	DepthwiseWeightSigns(g layers.Depthwise, n int, s Signs, layer int, dout, inp Buffer)
+
 	// LinearForward is out = inp·wᵀ + bias. out [n, O], inp [n, I], w [O, I], bias [O].
 	LinearForward(n, in, outs int, out, inp, w, bias Buffer)
 	// LinearBackwardData adds dout·w to dinp.
@@ -114,6 +124,14 @@ type Backend[T matmul.Float] interface {
 	// element of its window in row-major order, padding never winning (PyTorch's CPU rule).
 	MaxPoolForward(p layers.Pool2d, planes int, out, inp Buffer)
 	MaxPoolBackward(p layers.Pool2d, planes int, dinp, dout, inp Buffer)
+	// AvgPoolForward is an average pool of geometry p over planes that does not count the
+	// padding (count_include_pad=False); AvgPoolBackward adds its input gradient.
+	AvgPoolForward(p layers.Pool2d, planes int, out, inp Buffer)
+	AvgPoolBackward(p layers.Pool2d, planes int, dinp, dout Buffer)
+	// CropForward takes, of planes [P, H, W], the oh×ow window from row top and column left;
+	// CropBackward adds its input gradient.
+	CropForward(planes, h, w, top, left, oh, ow int, out, inp Buffer)
+	CropBackward(planes, h, w, top, left, oh, ow int, dinp, dout Buffer)
 	// CopyChannels copies, for each of n samples, count channels of hw values from channel
 	// srcOff of src (srcC channels a sample) to channel dstOff of dst (dstC a sample), or with
 	// add adds them: concatenation and channel truncation forward, and their backward passes.

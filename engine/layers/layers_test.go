@@ -258,6 +258,63 @@ func TestMaxPoolTies(t *testing.T) {
 	}
 }
 
+func TestDepthwiseGradients(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 11))
+	for _, d := range []Depthwise{{C: 3, H: 7, W: 6, K: 3, Stride: 1, Pad: 1, Dilate: 1}, {C: 2, H: 8, W: 8, K: 5, Stride: 2, Pad: 2, Dilate: 1},
+		{C: 2, H: 8, W: 7, K: 3, Stride: 1, Pad: 2, Dilate: 2}, {C: 3, H: 8, W: 8, K: 5, Stride: 2, Pad: 4, Dilate: 2}} {
+		inp, w := randn(rng, d.C*d.H*d.W), randn(rng, d.C*d.K*d.K)
+		out, r := make([]float64, d.C*d.OutH()*d.OutW()), randn(rng, d.C*d.OutH()*d.OutW())
+		loss := func() float64 { DepthwiseForward(d, out, inp, w); return dot(out, r) }
+		dinp, dw := make([]float64, len(inp)), randn(rng, len(w))
+		DepthwiseBackwardData(d, dinp, r, w)
+		DepthwiseWeightGrad(d, dw, r, inp, 0)
+		checkGrad(t, fmt.Sprintf("depthwise %+v input", d), inp, dinp, loss)
+		checkGrad(t, fmt.Sprintf("depthwise %+v weight", d), w, dw, loss)
+		// dwBeta 1 adds a second sample's gradient to the first's.
+		twice := append([]float64(nil), dw...)
+		DepthwiseWeightGrad(d, twice, r, inp, 1)
+		for i := range dw {
+			if math.Abs(twice[i]-2*dw[i]) > 1e-12*(1+math.Abs(dw[i])) {
+				t.Fatalf("depthwise %+v: accumulated gradient %v, want %v", d, twice[i], 2*dw[i])
+			}
+		}
+	}
+}
+
+func TestAvgPoolAndCropGradients(t *testing.T) {
+	rng := rand.New(rand.NewPCG(12, 12))
+	for _, p := range []Pool2d{{H: 6, W: 5, K: 3, Stride: 1, Pad: 1}, {H: 8, W: 8, K: 3, Stride: 2, Pad: 1}, {H: 7, W: 7, K: 2, Stride: 1}} {
+		const P = 2
+		inp := randn(rng, P*p.H*p.W)
+		out, r := make([]float64, P*p.OutH()*p.OutW()), randn(rng, P*p.OutH()*p.OutW())
+		loss := func() float64 { AvgPoolForward(p, out, inp, P); return dot(out, r) }
+		dinp := make([]float64, len(inp))
+		AvgPoolBackward(p, dinp, r, P)
+		checkGrad(t, fmt.Sprintf("avgpool %+v", p), inp, dinp, loss)
+	}
+	// Against the 3x3, stride 1 pool NAS-Bench-201 uses: the same values.
+	inp := randn(rng, 2*5*4)
+	a, b := make([]float64, len(inp)), make([]float64, len(inp))
+	AvgPool3x3Forward(a, inp, 2, 5, 4)
+	AvgPoolForward(Pool2d{H: 5, W: 4, K: 3, Stride: 1, Pad: 1}, b, inp, 2)
+	for i := range a {
+		if math.Abs(a[i]-b[i]) > 1e-15 {
+			t.Fatalf("AvgPoolForward %v, AvgPool3x3Forward %v at %d", b[i], a[i], i)
+		}
+	}
+	const P, H, W = 2, 6, 5
+	x := randn(rng, P*H*W)
+	out, r := make([]float64, P*5*4), randn(rng, P*5*4)
+	loss := func() float64 { CropForward(out, x, P, H, W, 1, 1, 5, 4); return dot(out, r) }
+	dx := make([]float64, len(x))
+	CropBackward(dx, r, P, H, W, 1, 1, 5, 4)
+	checkGrad(t, "crop", x, dx, loss)
+	loss()
+	if out[0] != x[W+1] || out[5*4] != x[H*W+W+1] {
+		t.Fatalf("crop from (1, 1): out[0] %v, want x[1][1] %v", out[0], x[W+1])
+	}
+}
+
 func TestChannelsCopyGradient(t *testing.T) {
 	rng := rand.New(rand.NewPCG(10, 10))
 	const n, hw = 2, 3

@@ -126,11 +126,11 @@ func (p Pool2d) OutW() int { return (p.W+2*p.Pad-p.K)/p.Stride + 1 }
 // rule, the first maximal element of the window in row-major order (a NaN takes over), the
 // padding never winning.
 func maxAt[T matmul.Float](p Pool2d, in []T, oy, ox int) int {
-	y0, x0 := oy*p.Stride-p.Pad, ox*p.Stride-p.Pad
+	y0, y1, x0, x1 := p.window(oy, ox)
 	best := -1
 	var m T
-	for y := max(y0, 0); y < min(y0+p.K, p.H); y++ {
-		for x := max(x0, 0); x < min(x0+p.K, p.W); x++ {
+	for y := y0; y < y1; y++ {
+		for x := x0; x < x1; x++ {
 			v := in[y*p.W+x]
 			if best < 0 || v > m || v != v {
 				best, m = y*p.W+x, v
@@ -201,6 +201,83 @@ func ChannelsCopy[T matmul.Float](dst, src []T, n, hw, count, dstC, dstOff, srcC
 		}
 		for i, v := range s {
 			d[i] += v
+		}
+	}
+}
+
+// AvgPoolForward is AvgPool2d(K, Stride, Pad, count_include_pad=False) over P planes: each
+// output is the mean of the real pixels of its window (DARTS's avg_pool_3x3 at stride 1 or 2).
+//
+//	out [P, OutH, OutW], inp [P, H, W]
+func AvgPoolForward[T matmul.Float](p Pool2d, out, inp []T, P int) {
+	hw, ohw, ow := p.H*p.W, p.OutH()*p.OutW(), p.OutW()
+	for c := 0; c < P; c++ {
+		in, o := inp[c*hw:(c+1)*hw], out[c*ohw:(c+1)*ohw]
+		for oy := 0; oy < p.OutH(); oy++ {
+			for ox := 0; ox < ow; ox++ {
+				y0, y1, x0, x1 := p.window(oy, ox)
+				var s T
+				for y := y0; y < y1; y++ {
+					for x := x0; x < x1; x++ {
+						s += in[y*p.W+x]
+					}
+				}
+				o[oy*ow+ox] = s / T((y1-y0)*(x1-x0))
+			}
+		}
+	}
+}
+
+// AvgPoolBackward adds the gradient of AvgPoolForward to dinp.
+//
+//	dinp [P, H, W], dout [P, OutH, OutW]
+func AvgPoolBackward[T matmul.Float](p Pool2d, dinp, dout []T, P int) {
+	hw, ohw, ow := p.H*p.W, p.OutH()*p.OutW(), p.OutW()
+	for c := 0; c < P; c++ {
+		di, d := dinp[c*hw:(c+1)*hw], dout[c*ohw:(c+1)*ohw]
+		for oy := 0; oy < p.OutH(); oy++ {
+			for ox := 0; ox < ow; ox++ {
+				y0, y1, x0, x1 := p.window(oy, ox)
+				g := d[oy*ow+ox] / T((y1-y0)*(x1-x0))
+				for y := y0; y < y1; y++ {
+					for x := x0; x < x1; x++ {
+						di[y*p.W+x] += g
+					}
+				}
+			}
+		}
+	}
+}
+
+// window is the part of output (oy, ox)'s window inside the input: rows y0..y1-1, columns
+// x0..x1-1.
+func (p Pool2d) window(oy, ox int) (y0, y1, x0, x1 int) {
+	y, x := oy*p.Stride-p.Pad, ox*p.Stride-p.Pad
+	return max(y, 0), min(y+p.K, p.H), max(x, 0), min(x+p.K, p.W)
+}
+
+// CropForward takes, of P planes of H×W, the oh×ow window from row top and column left:
+// DARTS's x[:, :, 1:, 1:] of a factorized reduction.
+//
+//	out [P, oh, ow], inp [P, H, W]
+func CropForward[T matmul.Float](out, inp []T, P, H, W, top, left, oh, ow int) {
+	for c := 0; c < P; c++ {
+		for y := 0; y < oh; y++ {
+			copy(out[(c*oh+y)*ow:(c*oh+y+1)*ow], inp[(c*H+top+y)*W+left:])
+		}
+	}
+}
+
+// CropBackward adds the gradient of CropForward to dinp.
+//
+//	dinp [P, H, W], dout [P, oh, ow]
+func CropBackward[T matmul.Float](dinp, dout []T, P, H, W, top, left, oh, ow int) {
+	for c := 0; c < P; c++ {
+		for y := 0; y < oh; y++ {
+			di, d := dinp[(c*H+top+y)*W+left:], dout[(c*oh+y)*ow:(c*oh+y+1)*ow]
+			for x, g := range d {
+				di[x] += g
+			}
 		}
 	}
 }

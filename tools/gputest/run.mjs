@@ -24,11 +24,14 @@ if (!pkgDir || !wasmPath) {
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
 const goroot = execFileSync('go', ['env', 'GOROOT']).toString().trim();
 
-// The files a test may read: the reference files, under their absolute paths.
+// The files a test may read: the reference files (and those in their subfolders), under
+// their absolute paths.
 const shared = [path.join(root, 'testdata', 'oracle')];
 const files = [];
 for (const dir of shared) {
-  for (const name of fs.readdirSync(dir)) files.push(path.join(dir, name));
+  for (const entry of fs.readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    if (entry.isFile()) files.push(path.join(entry.parentPath ?? entry.path, entry.name));
+  }
 }
 
 const page = `<!doctype html><meta charset="utf-8"><title>go test (WebGPU)</title>

@@ -168,6 +168,43 @@ func Ops(t *testing.T, be backend.Backend[float32]) {
 			h.directional("dL/dw", w, read(be, gw, w.n), 1, 1e-3, loss)
 		})
 	}
+	// Depthwise convolutions as DARTS's separable (stride 1 and 2) and dilated ones use them.
+	for _, g := range []layers.Depthwise{
+		{C: 4, H: 8, W: 8, K: 3, Stride: 1, Pad: 1, Dilate: 1},
+		{C: 3, H: 8, W: 8, K: 5, Stride: 2, Pad: 2, Dilate: 1},
+		{C: 4, H: 8, W: 8, K: 3, Stride: 1, Pad: 2, Dilate: 2},
+		{C: 3, H: 8, W: 8, K: 5, Stride: 2, Pad: 4, Dilate: 2},
+	} {
+		t.Run(fmt.Sprintf("depthwise%dx%d/s%d/d%d", g.K, g.K, g.Stride, g.Dilate), func(t *testing.T) {
+			h.t = t
+			os, is := g.C*g.OutH()*g.OutW(), g.C*g.H*g.W
+			x, w, r := h.rand(n*is), h.rand(g.C*g.K*g.K), h.rand(n*os)
+			out := h.rand(n * os) // overwritten
+			be.DepthwiseForward(g, n, out.b, x.b, w.b)
+			h.ref.DepthwiseForward(g, n, out.r, x.r, w.r)
+			h.same("forward", out, tol)
+			dinp, dw := h.rand(n*is), h.rand(w.n) // added to
+			be.DepthwiseBackwardData(g, n, dinp.b, r.b, w.b)
+			h.ref.DepthwiseBackwardData(g, n, dinp.r, r.r, w.r)
+			h.same("backward data", dinp, tol)
+			be.DepthwiseWeightGrad(g, n, dw.b, r.b, x.b)
+			h.ref.DepthwiseWeightGrad(g, n, dw.r, r.r, x.r)
+			h.same("weight gradient", dw, tol)
+			h.signs(w.n, func(s backend.Signs) { be.DepthwiseWeightSigns(g, n, s, 0, r.b, x.b) },
+				func(s backend.Signs) { h.ref.DepthwiseWeightSigns(g, n, s, 0, r.r, x.r) })
+			loss := func() float64 {
+				be.DepthwiseForward(g, n, out.b, x.b, w.b)
+				o, _ := h.get(out)
+				rr, _ := h.get(r)
+				return dot(o, rr)
+			}
+			gx, gw := be.Alloc(n*is), be.Alloc(w.n)
+			be.DepthwiseBackwardData(g, n, gx, r.b, w.b)
+			be.DepthwiseWeightGrad(g, n, gw, r.b, x.b)
+			h.directional("dL/dx", x, read(be, gx, x.n), 1, 1e-3, loss)
+			h.directional("dL/dw", w, read(be, gw, w.n), 1, 1e-3, loss)
+		})
+	}
 	t.Run("linear", func(t *testing.T) {
 		h.t = t
 		const in, outs = 12, 5
@@ -266,6 +303,17 @@ func Ops(t *testing.T, be backend.Backend[float32]) {
 		maxPool("maxpool2x2/s2", layers.Pool2d{H: hh, W: ww, K: 2, Stride: 2}, planes),
 		maxPool("maxpool3x3/s2", layers.Pool2d{H: hh, W: ww, K: 3, Stride: 2, Pad: 1}, planes),
 		maxPool("maxpool5x5/s1", layers.Pool2d{H: hh, W: ww, K: 5, Stride: 1, Pad: 2}, planes),
+		avgPool("avgpool3x3/s2", layers.Pool2d{H: hh, W: ww, K: 3, Stride: 2, Pad: 1}, planes),
+		avgPool("avgpool3x3/s1", layers.Pool2d{H: hh, W: ww, K: 3, Stride: 1, Pad: 1}, planes),
+		avgPool("avgpool2x2/s1", layers.Pool2d{H: hh, W: ww, K: 2, Stride: 1}, planes),
+		{"crop", planes * hh * ww, planes * (hh - 1) * (ww - 1),
+			func(b backend.Backend[float32], out, inp backend.Buffer) {
+				b.CropForward(planes, hh, ww, 1, 1, hh-1, ww-1, out, inp)
+			},
+			func(b backend.Backend[float32], dinp, dout, _ backend.Buffer) {
+				b.CropBackward(planes, hh, ww, 1, 1, hh-1, ww-1, dinp, dout)
+			},
+			1, 1e-3, false},
 		// Channels 1..3 of 5 into channels 2..4 of 6 (a concatenation's part, a truncation).
 		{"copychannels", n * 5 * 7, n * 6 * 7,
 			func(b backend.Backend[float32], out, inp backend.Buffer) {
@@ -368,6 +416,14 @@ func maxPool(name string, p layers.Pool2d, planes int) unary {
 			b.MaxPoolBackward(p, planes, dinp, dout, inp)
 		},
 		1e-3, 1e-2, true}
+}
+
+// avgPool is the unary check of an average pool (linear: a unit step is exact).
+func avgPool(name string, p layers.Pool2d, planes int) unary {
+	return unary{name, planes * p.H * p.W, planes * p.OutH() * p.OutW(),
+		func(b backend.Backend[float32], out, inp backend.Buffer) { b.AvgPoolForward(p, planes, out, inp) },
+		func(b backend.Backend[float32], dinp, dout, _ backend.Buffer) { b.AvgPoolBackward(p, planes, dinp, dout) },
+		1, 1e-3, false}
 }
 
 // spaced returns n distinct values 0.05 apart, around zero, in random order.

@@ -154,6 +154,48 @@ func (be *Backend[T]) Conv2dWeightSigns(g layers.Conv2d, n int, sg backend.Signs
 	})
 }
 
+func (be *Backend[T]) DepthwiseForward(g layers.Depthwise, n int, out, inp, w backend.Buffer) {
+	o, in, wt := s[T](out), s[T](inp), s[T](w)
+	os, is := g.C*g.OutH()*g.OutW(), g.C*g.H*g.W
+	be.parallel(n, func(_, from, to int) {
+		for b := from; b < to; b++ {
+			layers.DepthwiseForward(g, o[b*os:(b+1)*os], in[b*is:(b+1)*is], wt)
+		}
+	})
+}
+
+func (be *Backend[T]) DepthwiseBackwardData(g layers.Depthwise, n int, dinp, dout, w backend.Buffer) {
+	di, d, wt := s[T](dinp), s[T](dout), s[T](w)
+	os, is := g.C*g.OutH()*g.OutW(), g.C*g.H*g.W
+	be.parallel(n, func(_, from, to int) {
+		for b := from; b < to; b++ {
+			layers.DepthwiseBackwardData(g, di[b*is:(b+1)*is], d[b*os:(b+1)*os], wt)
+		}
+	})
+}
+
+func (be *Backend[T]) DepthwiseWeightGrad(g layers.Depthwise, n int, dw, dout, inp backend.Buffer) {
+	d, in := s[T](dout), s[T](inp)
+	os, is := g.C*g.OutH()*g.OutW(), g.C*g.H*g.W
+	be.parallelSum(n, s[T](dw), func(_ int, dw []T, from, to int) {
+		for b := from; b < to; b++ {
+			layers.DepthwiseWeightGrad(g, dw, d[b*os:(b+1)*os], in[b*is:(b+1)*is], 1)
+		}
+	})
+}
+
+func (be *Backend[T]) DepthwiseWeightSigns(g layers.Depthwise, n int, sg backend.Signs, layer int, dout, inp backend.Buffer) {
+	d, in, acc := s[T](dout), s[T](inp), sg.(*signs)
+	os, is := g.C*g.OutH()*g.OutW(), g.C*g.H*g.W
+	be.parallel(n, func(t, from, to int) {
+		dw := grow(&be.scratch[t].dw, acc.sizes[layer])
+		for b := from; b < to; b++ {
+			layers.DepthwiseWeightGrad(g, dw, d[b*os:(b+1)*os], in[b*is:(b+1)*is], 0)
+			Fold(acc.part(t), layer, dw)
+		}
+	})
+}
+
 func (be *Backend[T]) LinearForward(n, in, outs int, out, inp, w, bias backend.Buffer) {
 	layers.LinearForward(s[T](out)[:n*outs], s[T](inp), s[T](w), s[T](bias), n, in, outs)
 }
@@ -215,6 +257,22 @@ func (be *Backend[T]) MaxPoolForward(p layers.Pool2d, planes int, out, inp backe
 
 func (be *Backend[T]) MaxPoolBackward(p layers.Pool2d, planes int, dinp, dout, inp backend.Buffer) {
 	layers.MaxPoolBackward(p, s[T](dinp), s[T](dout), s[T](inp), planes)
+}
+
+func (be *Backend[T]) AvgPoolForward(p layers.Pool2d, planes int, out, inp backend.Buffer) {
+	layers.AvgPoolForward(p, s[T](out), s[T](inp), planes)
+}
+
+func (be *Backend[T]) AvgPoolBackward(p layers.Pool2d, planes int, dinp, dout backend.Buffer) {
+	layers.AvgPoolBackward(p, s[T](dinp), s[T](dout), planes)
+}
+
+func (be *Backend[T]) CropForward(planes, h, w, top, left, oh, ow int, out, inp backend.Buffer) {
+	layers.CropForward(s[T](out), s[T](inp), planes, h, w, top, left, oh, ow)
+}
+
+func (be *Backend[T]) CropBackward(planes, h, w, top, left, oh, ow int, dinp, dout backend.Buffer) {
+	layers.CropBackward(s[T](dinp), s[T](dout), planes, h, w, top, left, oh, ow)
 }
 
 func (be *Backend[T]) CopyChannels(n, hw, count int, dst backend.Buffer, dstC, dstOff int, src backend.Buffer, srcC, srcOff int, add bool) {

@@ -38,30 +38,37 @@ type kernel struct {
 
 // kernels are the WGSL kernels, by the name of their file in wgsl/.
 var kernels = map[string]kernel{
-	"conv_forward":           {spec: "wrr", includes: []string{"gemm", "conv", "unfold"}},
-	"conv_backward_data":     {spec: "wrr", includes: []string{"gemm", "conv"}},
-	"conv_weight_grad":       {spec: "rrw", includes: []string{"gemm", "conv", "unfold"}},
-	"conv_weight_signs":      {spec: "rrww", includes: []string{"gemm", "conv", "unfold", "fold"}},
-	"linear_forward":         {spec: "wrrr"},
-	"linear_backward_data":   {spec: "wrr"},
-	"linear_weight_grad":     {spec: "wwrr"},
-	"linear_weight_signs":    {spec: "rrww", includes: []string{"fold"}},
-	"batchnorm_forward":      {spec: "wwrrr", includes: []string{"batchnorm"}},
-	"batchnorm_backward":     {spec: "wwwrrrr", includes: []string{"batchnorm"}},
-	"relu_forward":           {spec: "wr"},
-	"relu_backward":          {spec: "wrr"},
-	"avgpool3x3_forward":     {spec: "wr"},
-	"avgpool3x3_backward":    {spec: "wr"},
-	"avgpool2x2_forward":     {spec: "wr"},
-	"avgpool2x2_backward":    {spec: "wr"},
-	"maxpool_forward":        {spec: "wr", includes: []string{"maxpool"}},
-	"maxpool_backward":       {spec: "wrr", includes: []string{"maxpool"}},
-	"copy_channels":          {spec: "wr"},
-	"globalavgpool_forward":  {spec: "wr"},
-	"globalavgpool_backward": {spec: "wr"},
-	"add":                    {spec: "wrrrr"},
-	"add_to":                 {spec: "wr"},
-	"softmax_cross_entropy":  {spec: "wwrr"},
+	"conv_forward":            {spec: "wrr", includes: []string{"gemm", "conv", "unfold"}},
+	"conv_backward_data":      {spec: "wrr", includes: []string{"gemm", "conv"}},
+	"conv_weight_grad":        {spec: "rrw", includes: []string{"gemm", "conv", "unfold"}},
+	"conv_weight_signs":       {spec: "rrww", includes: []string{"gemm", "conv", "unfold", "fold"}},
+	"depthwise_forward":       {spec: "wrr", includes: []string{"depthwise"}},
+	"depthwise_backward_data": {spec: "wrr", includes: []string{"depthwise"}},
+	"depthwise_weight_grad":   {spec: "rrw", includes: []string{"depthwise"}},
+	"depthwise_weight_signs":  {spec: "rrww", includes: []string{"depthwise", "fold"}},
+	"avgpool_forward":         {spec: "wr", includes: []string{"maxpool"}},
+	"avgpool_backward":        {spec: "wr", includes: []string{"maxpool"}},
+	"crop":                    {spec: "wr"},
+	"linear_forward":          {spec: "wrrr"},
+	"linear_backward_data":    {spec: "wrr"},
+	"linear_weight_grad":      {spec: "wwrr"},
+	"linear_weight_signs":     {spec: "rrww", includes: []string{"fold"}},
+	"batchnorm_forward":       {spec: "wwrrr", includes: []string{"batchnorm"}},
+	"batchnorm_backward":      {spec: "wwwrrrr", includes: []string{"batchnorm"}},
+	"relu_forward":            {spec: "wr"},
+	"relu_backward":           {spec: "wrr"},
+	"avgpool3x3_forward":      {spec: "wr"},
+	"avgpool3x3_backward":     {spec: "wr"},
+	"avgpool2x2_forward":      {spec: "wr"},
+	"avgpool2x2_backward":     {spec: "wr"},
+	"maxpool_forward":         {spec: "wr", includes: []string{"maxpool"}},
+	"maxpool_backward":        {spec: "wrr", includes: []string{"maxpool"}},
+	"copy_channels":           {spec: "wr"},
+	"globalavgpool_forward":   {spec: "wr"},
+	"globalavgpool_backward":  {spec: "wr"},
+	"add":                     {spec: "wrrrr"},
+	"add_to":                  {spec: "wr"},
+	"softmax_cross_entropy":   {spec: "wwrr"},
 }
 
 // Available says whether the page or worker has a WebGPU device ready: ui/webgpu.js loaded and
@@ -390,6 +397,43 @@ func (be *Backend) MaxPoolBackward(g layers.Pool2d, planes int, dinp, dout, inp 
 
 func poolParams(g layers.Pool2d, planes int) []uint32 {
 	return u(planes, g.H, g.W, g.K, g.Stride, g.Pad, g.OutH(), g.OutW())
+}
+
+func depthwiseParams(g layers.Depthwise, n, off int) []uint32 {
+	return u(n, g.C, g.H, g.W, g.K, g.Stride, g.Pad, g.Dilate, g.OutH(), g.OutW(), off)
+}
+
+func (be *Backend) DepthwiseForward(g layers.Depthwise, n int, out, inp, w backend.Buffer) {
+	be.run("depthwise_forward", n*g.C*g.OutH()*g.OutW(), depthwiseParams(g, n, 0), buf(out), buf(inp), buf(w))
+}
+
+func (be *Backend) DepthwiseBackwardData(g layers.Depthwise, n int, dinp, dout, w backend.Buffer) {
+	be.run("depthwise_backward_data", n*g.C*g.H*g.W, depthwiseParams(g, n, 0), buf(dinp), buf(dout), buf(w))
+}
+
+func (be *Backend) DepthwiseWeightGrad(g layers.Depthwise, n int, dw, dout, inp backend.Buffer) {
+	be.run("depthwise_weight_grad", g.C*g.K*g.K, depthwiseParams(g, n, 0), buf(dout), buf(inp), buf(dw))
+}
+
+func (be *Backend) DepthwiseWeightSigns(g layers.Depthwise, n int, sg backend.Signs, layer int, dout, inp backend.Buffer) {
+	s := sg.(*signs)
+	be.run("depthwise_weight_signs", n*g.C*g.K*g.K, depthwiseParams(g, n, s.offsets[layer]), buf(dout), buf(inp), s.sum, s.nan)
+}
+
+func (be *Backend) AvgPoolForward(g layers.Pool2d, planes int, out, inp backend.Buffer) {
+	be.run("avgpool_forward", planes*g.OutH()*g.OutW(), poolParams(g, planes), buf(out), buf(inp))
+}
+
+func (be *Backend) AvgPoolBackward(g layers.Pool2d, planes int, dinp, dout backend.Buffer) {
+	be.run("avgpool_backward", planes*g.H*g.W, poolParams(g, planes), buf(dinp), buf(dout))
+}
+
+func (be *Backend) CropForward(planes, h, w, top, left, oh, ow int, out, inp backend.Buffer) {
+	be.run("crop", planes*h*w, u(planes, h, w, top, left, oh, ow, 0), buf(out), buf(inp))
+}
+
+func (be *Backend) CropBackward(planes, h, w, top, left, oh, ow int, dinp, dout backend.Buffer) {
+	be.run("crop", planes*h*w, u(planes, h, w, top, left, oh, ow, 1), buf(dinp), buf(dout))
 }
 
 func (be *Backend) CopyChannels(n, hw, count int, dst backend.Buffer, dstC, dstOff int, src backend.Buffer, srcC, srcOff int, add bool) {
