@@ -422,7 +422,9 @@ func maxPool(name string, p layers.Pool2d, planes int) unary {
 func avgPool(name string, p layers.Pool2d, planes int) unary {
 	return unary{name, planes * p.H * p.W, planes * p.OutH() * p.OutW(),
 		func(b backend.Backend[float32], out, inp backend.Buffer) { b.AvgPoolForward(p, planes, out, inp) },
-		func(b backend.Backend[float32], dinp, dout, _ backend.Buffer) { b.AvgPoolBackward(p, planes, dinp, dout) },
+		func(b backend.Backend[float32], dinp, dout, _ backend.Buffer) {
+			b.AvgPoolBackward(p, planes, dinp, dout)
+		},
 		1, 1e-3, false}
 }
 
