@@ -466,7 +466,7 @@ func (s *session) finish(arch string, seed uint64, n int, parts [][]byte) (score
 	if total.Samples != n {
 		return scoreResult{}, fmt.Errorf("the parts hold %d samples, want %d", total.Samples, n)
 	}
-	r := total.Result(gradsign.LayerNames(net))
+	r := total.Result(net)
 	res := scoreResult{archInfo: info, GradSign: r.Score, N: n, Seed: seed, Data: dataName}
 	for _, l := range r.Layers {
 		res.Layers = append(res.Layers, layerView{Layer: l, Agreement: l.Score / float64(l.Weights*n)})

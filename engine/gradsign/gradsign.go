@@ -22,7 +22,6 @@ import (
 	"math"
 	"runtime"
 	"slices"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"unsafe"
@@ -151,10 +150,14 @@ func (s *Signs) LayerScore(layer int) float64 {
 
 // Layer is one weight layer's share of the score.
 type Layer struct {
-	// Name is the layer's NAS-Bench-201 module name, e.g. "cells.5.conv_a.op.1".
+	// Name is the layer's module name as the space's reference model names it, e.g.
+	// "cells.5.conv_a.op.1".
 	Name    string  `json:"name"`
 	Weights int     `json:"weights"`
 	Score   float64 `json:"score"`
+	// StructuralZeros counts the layer's weights whose gradient is zero in exact arithmetic
+	// (network.StructuralZeros): given sign 0, where float arithmetic leaves rounding noise.
+	StructuralZeros int `json:"structural_zeros"`
 }
 
 // Result is a GradSign score with its per-layer contributions.
@@ -166,13 +169,29 @@ type Result struct {
 	N      int     `json:"n"`
 	// NaNWeights counts the weights left out because some sample's gradient was NaN there.
 	NaNWeights int `json:"nan_weights,omitempty"`
+	// StructuralZeros counts the weights of every layer whose gradient is zero in exact
+	// arithmetic, given sign 0.
+	StructuralZeros int `json:"structural_zeros"`
 }
 
-// Result sums the accumulators of net's layers into a score.
-func (s *Signs) Result(names []string) Result {
+// Result sums the accumulators of net's layers into a score: each layer's structural zeros
+// (network.StructuralZeros) are cleared first, their sums being rounding noise.
+func (s *Signs) Result(net Net) Result {
+	names, zeros := net.LayerNames(), net.StructuralZeros()
 	r := Result{N: s.Samples, Layers: make([]Layer, len(s.Sum))}
 	for l := range s.Sum {
-		r.Layers[l] = Layer{Name: names[l], Weights: len(s.Sum[l]), Score: s.LayerScore(l)}
+		z := 0
+		for k, zero := range zeros[l] {
+			if zero {
+				s.Sum[l][k] = 0
+				if s.NaN[l] != nil {
+					s.NaN[l][k] = false
+				}
+				z++
+			}
+		}
+		r.Layers[l] = Layer{Name: names[l], Weights: len(s.Sum[l]), Score: s.LayerScore(l), StructuralZeros: z}
+		r.StructuralZeros += z
 		r.Score += r.Layers[l].Score
 		for _, nan := range s.NaN[l] {
 			if nan {
@@ -183,14 +202,10 @@ func (s *Signs) Result(names []string) Result {
 	return r
 }
 
-// LayerNames returns the module name of each of net's weight layers, in order: its weight's
-// parameter name less ".weight", as the reference files name them.
-func LayerNames[T matmul.Float](net *network.Network[T]) []string {
-	var names []string
-	for _, p := range net.Weights() {
-		names = append(names, strings.TrimSuffix(net.Params[p].Name, ".weight"))
-	}
-	return names
+// Net is what Result reads of a network (a *network.Network of either element type).
+type Net interface {
+	LayerNames() []string
+	StructuralZeros() [][]bool
 }
 
 // Options tune how a score is computed; none changes the result.
@@ -336,7 +351,7 @@ func Score[T matmul.Float](ctx context.Context, net *network.Network[T], x []T, 
 	if err != nil {
 		return Result{}, err
 	}
-	r := s.Result(LayerNames(net))
+	r := s.Result(net)
 	if !allFinite(x) || slices.ContainsFunc(net.Params, func(p *network.Param[T]) bool { return !allFinite(p.Data) }) {
 		r.Score = math.NaN()
 	}

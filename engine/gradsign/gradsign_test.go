@@ -26,8 +26,14 @@ func TestMergeAndScore(t *testing.T) {
 	s.NaN[0] = []bool{false, false, false, true}
 	s.Samples = 3
 	// |3| + |-1| + |0|, the NaN column left out.
-	if got := s.Result([]string{"l"}).Score; got != 4 {
+	if got := s.Result(oneLayer{zeros: []bool{false, false, false, false}}).Score; got != 4 {
 		t.Fatalf("score %v, want 4", got)
+	}
+	// A structural zero's sum is noise: cleared before the score, and counted.
+	z := gradsign.NewSigns([]int{3})
+	copy(z.Sum[0], []int32{3, -2, 1})
+	if r := z.Result(oneLayer{zeros: []bool{false, true, false}}); r.Score != 4 || r.StructuralZeros != 1 || r.Layers[0].StructuralZeros != 1 {
+		t.Fatalf("with weight 1 a structural zero: score %v, %d structural zeros; want 4 and 1", r.Score, r.StructuralZeros)
 	}
 	o := gradsign.NewSigns([]int{4})
 	copy(o.Sum[0], []int32{-1, -1, 1, 1})
@@ -40,6 +46,12 @@ func TestMergeAndScore(t *testing.T) {
 		t.Fatalf("merged score %v, want 5", got)
 	}
 }
+
+// oneLayer is a network of one weight layer "l" for Result.
+type oneLayer struct{ zeros []bool }
+
+func (oneLayer) LayerNames() []string        { return []string{"l"} }
+func (o oneLayer) StructuralZeros() [][]bool { return [][]bool{o.zeros} }
 
 func TestSignsBinary(t *testing.T) {
 	s := gradsign.NewSigns([]int{3, 2})

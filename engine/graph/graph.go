@@ -107,10 +107,18 @@ const (
 	Concat
 	// Channels is channels From .. From+Out.C-1 of its input (NAS-Bench-101's Truncate).
 	Channels
+	// Depthwise is a depthwise convolution (Node.Depthwise: one filter per channel) with
+	// weight Params[0].
+	Depthwise
+	// AvgPool is AvgPool2d(Node.Pool, count_include_pad=False).
+	AvgPool
+	// Crop is the input from row and column From on, one row and column shorter: DARTS's
+	// x[:, :, 1:, 1:] (From is 1).
+	Crop
 )
 
 var opNames = [...]string{"conv", "batchnorm", "relu", "avgpool3x3", "avgpool2x2", "maxpool",
-	"globalavgpool", "sum", "linear", "concat", "channels"}
+	"globalavgpool", "sum", "linear", "concat", "channels", "depthwise", "avgpool", "crop"}
 
 func (o Op) String() string {
 	if int(o) < len(opNames) {
@@ -121,13 +129,14 @@ func (o Op) String() string {
 
 // Node is one operation of the graph.
 type Node struct {
-	Op     Op
-	In     []Value
-	Out    Value
-	Params []int         // indices into Graph.Params, as Op says
-	Conv   layers.Conv2d // Conv's geometry
-	Pool   layers.Pool2d // MaxPool's geometry
-	From   int           // Channels: the first channel taken
+	Op        Op
+	In        []Value
+	Out       Value
+	Params    []int            // indices into Graph.Params, as Op says
+	Conv      layers.Conv2d    // Conv's geometry
+	Depthwise layers.Depthwise // Depthwise's geometry
+	Pool      layers.Pool2d    // MaxPool's and AvgPool's geometry
+	From      int              // Channels: the first channel taken; Crop: the first row and column
 }
 
 // In0 is the node's first input (none for a zero value: the graph's input, whose shape a
@@ -248,6 +257,29 @@ func (g *Graph) MaxPool(in Value, k, stride, pad int) Value {
 	s := g.Values[in]
 	p := layers.Pool2d{H: s.H, W: s.W, K: k, Stride: stride, Pad: pad}
 	return g.node(Node{Op: MaxPool, In: []Value{in}, Pool: p}, Shape{s.C, p.OutH(), p.OutW()})
+}
+
+// Depthwise adds a depthwise convolution (groups equal to channels, no bias) with a k×k
+// kernel, stride, zero padding and dilation, with weight name+".weight" [C, 1, k, k].
+func (g *Graph) Depthwise(name string, in Value, k, stride, pad, dilate int) Value {
+	s := g.Values[in]
+	d := layers.Depthwise{C: s.C, H: s.H, W: s.W, K: k, Stride: stride, Pad: pad, Dilate: dilate}
+	w := g.param(name+".weight", ConvWeight, pytorchDefault(k*k), s.C, 1, k, k)
+	g.FLOPs += d.MACs()
+	return g.node(Node{Op: Depthwise, In: []Value{in}, Params: []int{w}, Depthwise: d}, Shape{s.C, d.OutH(), d.OutW()})
+}
+
+// AvgPool adds a k×k average pool with stride and padding that does not count the padding.
+func (g *Graph) AvgPool(in Value, k, stride, pad int) Value {
+	s := g.Values[in]
+	p := layers.Pool2d{H: s.H, W: s.W, K: k, Stride: stride, Pad: pad}
+	return g.node(Node{Op: AvgPool, In: []Value{in}, Pool: p}, Shape{s.C, p.OutH(), p.OutW()})
+}
+
+// Crop adds the input without its first row and column (x[:, :, 1:, 1:]).
+func (g *Graph) Crop(in Value) Value {
+	s := g.Values[in]
+	return g.node(Node{Op: Crop, In: []Value{in}, From: 1}, Shape{s.C, s.H - 1, s.W - 1})
 }
 
 // GlobalAvgPool adds the mean of each channel over its positions.

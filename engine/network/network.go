@@ -3,6 +3,7 @@ package network
 import (
 	"fmt"
 	"math/rand/v2"
+	"strings"
 
 	"gradsign/engine/graph"
 	"gradsign/engine/matmul"
@@ -108,6 +109,29 @@ func (n *Network[T]) LargestValue() int {
 		largest = max(largest, s.Size())
 	}
 	return largest
+}
+
+// LayerNames returns the module name of each weight layer, in order: its weight's parameter
+// name less ".weight", as the reference files name them.
+func (n *Network[T]) LayerNames() []string {
+	var names []string
+	for _, p := range n.weights {
+		names = append(names, strings.TrimSuffix(n.Params[p].Name, ".weight"))
+	}
+	return names
+}
+
+// StructuralZeros marks, per weight layer and weight, the per-sample gradients that are zero
+// in exact arithmetic (graph.StructuralZeros), from the graph and the BatchNorm biases' current
+// values.
+func (n *Network[T]) StructuralZeros() [][]bool {
+	return n.Graph.StructuralZeros(func(p int) []float64 {
+		v := make([]float64, len(n.Params[p].Data))
+		for i, x := range n.Params[p].Data {
+			v[i] = float64(x)
+		}
+		return v
+	})
 }
 
 // Param returns the parameter of a name, or nil.

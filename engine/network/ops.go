@@ -44,6 +44,13 @@ func newOp[T matmul.Float](g *graph.Graph, nd *graph.Node) (op[T], error) {
 		return &concatOp[T]{ins, out}, nil
 	case graph.Channels:
 		return &channelsOp[T]{in, out, nd.From}, nil
+	case graph.Depthwise:
+		return &depthwiseOp[T]{in, out, nd.Params[0], nd.Depthwise}, nil
+	case graph.AvgPool:
+		return &avgPoolOp[T]{in, out, s.C, nd.Pool}, nil
+	case graph.Crop:
+		o := g.Shape(nd.Out)
+		return &cropOp[T]{in, out, s, nd.From, o.H, o.W}, nil
 	}
 	return nil, fmt.Errorf("network: graph %s has an operation this engine cannot run: %v", g.Name, nd.Op)
 }
@@ -244,6 +251,56 @@ func (o *channelsOp[T]) copy(ws *Workspace[T], v []backend.Buffer, add bool) {
 	}
 }
 
+type depthwiseOp[T matmul.Float] struct {
+	in, out, w int
+	g          layers.Depthwise
+}
+
+func (o *depthwiseOp[T]) forward(ws *Workspace[T], _ int) {
+	ws.be.DepthwiseForward(o.g, ws.n, ws.val[o.out], ws.val[o.in], ws.param[o.w])
+}
+
+func (o *depthwiseOp[T]) backward(ws *Workspace[T], _ int) {
+	if ws.signs != nil {
+		ws.be.DepthwiseWeightSigns(o.g, ws.n, ws.signs, ws.layerOf[o.w], ws.grad[o.out], ws.val[o.in])
+	} else {
+		ws.be.DepthwiseWeightGrad(o.g, ws.n, ws.pgrad[o.w], ws.grad[o.out], ws.val[o.in])
+	}
+	if o.in != int(ws.net.Graph.Input) || ws.InputGrad {
+		ws.be.DepthwiseBackwardData(o.g, ws.n, ws.grad[o.in], ws.grad[o.out], ws.param[o.w])
+	}
+}
+
+// avgPoolOp is an average pool of c channels that does not count the padding.
+type avgPoolOp[T matmul.Float] struct {
+	in, out, c int
+	p          layers.Pool2d
+}
+
+func (o *avgPoolOp[T]) forward(ws *Workspace[T], _ int) {
+	ws.be.AvgPoolForward(o.p, ws.n*o.c, ws.val[o.out], ws.val[o.in])
+}
+
+func (o *avgPoolOp[T]) backward(ws *Workspace[T], _ int) {
+	ws.be.AvgPoolBackward(o.p, ws.n*o.c, ws.grad[o.in], ws.grad[o.out])
+}
+
+// cropOp takes its input from row and column from on, oh×ow of it.
+type cropOp[T matmul.Float] struct {
+	in, out int
+	s       graph.Shape // of the input
+	from    int
+	oh, ow  int
+}
+
+func (o *cropOp[T]) forward(ws *Workspace[T], _ int) {
+	ws.be.CropForward(ws.n*o.s.C, o.s.H, o.s.W, o.from, o.from, o.oh, o.ow, ws.val[o.out], ws.val[o.in])
+}
+
+func (o *cropOp[T]) backward(ws *Workspace[T], _ int) {
+	ws.be.CropBackward(ws.n*o.s.C, o.s.H, o.s.W, o.from, o.from, o.oh, o.ow, ws.grad[o.in], ws.grad[o.out])
+}
+
 type linearOp[T matmul.Float] struct{ in, out, w, b, I, O int }
 
 func (o *linearOp[T]) forward(ws *Workspace[T], _ int) {
@@ -361,6 +418,46 @@ func (o *maxPoolOp[T]) tangentForward(ws *Workspace[T], _ int) {
 
 func (o *maxPoolOp[T]) tangentBackward(ws *Workspace[T], _ int) {
 	ws.be.MaxPoolBackward(o.p, ws.n*o.c, ws.gdot[o.in], ws.gdot[o.out], ws.val[o.in])
+}
+
+// depthwise(ẋ, w) + depthwise(x, ẇ), and the backward pass's two products differentiated in
+// both factors, as a convolution's.
+func (o *depthwiseOp[T]) tangentForward(ws *Workspace[T], _ int) {
+	ws.be.DepthwiseForward(o.g, ws.n, ws.vdot[o.out], ws.vdot[o.in], ws.param[o.w])
+	if wd := ws.wdot[o.w]; wd != nil {
+		ws.be.DepthwiseForward(o.g, ws.n, ws.tmp, ws.val[o.in], wd)
+		ws.be.AddTo(ws.size(o.out), ws.tmp, ws.vdot[o.out])
+	}
+}
+
+func (o *depthwiseOp[T]) tangentBackward(ws *Workspace[T], _ int) {
+	be, wd := ws.be, ws.wdot[o.w]
+	be.DepthwiseWeightGrad(o.g, ws.n, ws.pdot[o.w], ws.gdot[o.out], ws.val[o.in])
+	if wd != nil {
+		be.DepthwiseWeightGrad(o.g, ws.n, ws.pdot[o.w], ws.grad[o.out], ws.vdot[o.in])
+	}
+	if o.in != int(ws.net.Graph.Input) || ws.InputGrad {
+		be.DepthwiseBackwardData(o.g, ws.n, ws.gdot[o.in], ws.gdot[o.out], ws.param[o.w])
+		if wd != nil {
+			be.DepthwiseBackwardData(o.g, ws.n, ws.gdot[o.in], ws.grad[o.out], wd)
+		}
+	}
+}
+
+func (o *avgPoolOp[T]) tangentForward(ws *Workspace[T], _ int) {
+	ws.be.AvgPoolForward(o.p, ws.n*o.c, ws.vdot[o.out], ws.vdot[o.in])
+}
+
+func (o *avgPoolOp[T]) tangentBackward(ws *Workspace[T], _ int) {
+	ws.be.AvgPoolBackward(o.p, ws.n*o.c, ws.gdot[o.in], ws.gdot[o.out])
+}
+
+func (o *cropOp[T]) tangentForward(ws *Workspace[T], _ int) {
+	ws.be.CropForward(ws.n*o.s.C, o.s.H, o.s.W, o.from, o.from, o.oh, o.ow, ws.vdot[o.out], ws.vdot[o.in])
+}
+
+func (o *cropOp[T]) tangentBackward(ws *Workspace[T], _ int) {
+	ws.be.CropBackward(ws.n*o.s.C, o.s.H, o.s.W, o.from, o.from, o.oh, o.ow, ws.gdot[o.in], ws.gdot[o.out])
 }
 
 func (o *concatOp[T]) tangentForward(ws *Workspace[T], _ int)    { o.copy(ws, ws.vdot, false) }

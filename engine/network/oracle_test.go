@@ -31,7 +31,11 @@ const maxKinks, maxFlips = 9, 3
 // those units' kink (the side PyTorch's rounding took) must make every gradient match.
 // c16n5_index11 needs this: in float64 one ReLU input in stage 2 is 1.5e-7, and putting it on
 // the other side brings every gradient within 4e-5 of the reference; in float32 two more
-// units (one in stage 3 at 1e-5) take part.
+// units (one in stage 3 at 1e-5) take part. A max pool's window whose two largest inputs are
+// within a few float32 ulps is the same kind of point: which one wins is rounding's choice
+// (darts_nb301_431 has one, 0.9415704 against 0.9415703, where PyTorch's float32 and float64
+// agree with each other and with this engine's float64 to 4e-6); giving the runner-up the win
+// is the other side of that choice.
 //
 // Two NAS-Bench-101 networks are chaotic in float32: PyTorch's own float32 and float64
 // gradients of sample 0 differ by up to 3.5% (nb101_288_full) and 23% (nb101_849_s16) of a
@@ -78,14 +82,10 @@ func TestReferences(t *testing.T) {
 			one := net.NewWorkspace(cpu.New[float32](1), 1, PerSample)
 			grad0 := map[string][]float32{}
 			one.Forward(x[:net.InputSize()])
-			kinks := kinkUnits(one)
+			kinks := flipUnits(one)
 			if len(kinks) > maxKinks {
-				t.Logf("%d ReLU inputs within %g of zero; trying the %d closest", len(kinks), kinkThreshold, maxKinks)
+				t.Logf("%d ReLU inputs within %g of zero or max-pool near-ties; trying the %d closest", len(kinks), kinkThreshold, maxKinks)
 				kinks = kinks[:maxKinks]
-			}
-			orig := make([]float32, len(kinks))
-			for k, u := range kinks {
-				orig[k] = one.h(one.val[u[0]])[u[1]]
 			}
 			// Fewest flips first; at most maxFlips units on the other side.
 			var errs []error
@@ -95,9 +95,9 @@ func TestReferences(t *testing.T) {
 						continue
 					}
 					for k, u := range kinks {
-						one.h(one.val[u[0]])[u[1]] = orig[k]
+						one.h(one.val[u.slot])[u.index] = u.orig
 						if mask&(1<<k) != 0 {
-							one.h(one.val[u[0]])[u[1]] = -orig[k]
+							one.h(one.val[u.slot])[u.index] = u.other
 						}
 					}
 					one.Backward(dlogits[:ref.Classes])
@@ -106,7 +106,7 @@ func TestReferences(t *testing.T) {
 					}
 					if e := compareGrad0(ref, grad0); len(e) == 0 {
 						if mask != 0 {
-							t.Logf("sample 0 matches with the other side of the ReLU kink at %v (mask %b of %v)", kinks, mask, orig)
+							t.Logf("sample 0 matches with the other side of the kinks or ties %+v (mask %b)", kinks, mask)
 						}
 						return
 					} else if mask == 0 {
@@ -156,25 +156,67 @@ func checkGrad0F64(t *testing.T, ref *oracle.Reference, want map[string][]float3
 	}
 }
 
-// kinkUnits lists (slot, index) of the ReLU inputs within kinkThreshold of zero, closest
-// first.
-func kinkUnits(ws *Workspace[float32]) [][2]int {
-	var units [][2]int
+// flip is a value on which a gradient's routing turns within float32 rounding, and the
+// value that takes the other side: a ReLU input near zero (negated), or the runner-up of a
+// max pool's near-tied window (made to win by an ulp).
+type flip struct {
+	slot, index int
+	orig, other float32
+	distance    float64 // how close the choice is: |x|, or the tie's gap
+}
+
+// flipUnits lists the ReLU inputs within kinkThreshold of zero and the max-pool windows whose
+// two largest inputs are within 4 ulps, closest first.
+func flipUnits(ws *Workspace[float32]) []flip {
+	var units []flip
 	seen := map[[2]int]bool{}
 	for _, o := range ws.net.ops {
-		if r, ok := o.(*reluOp[float32]); ok {
-			for i, v := range ws.hval(r.in) {
-				u := [2]int{r.in, i}
-				if math.Abs(float64(v)) < kinkThreshold && v != 0 && !seen[u] {
-					seen[u] = true
-					units = append(units, u)
+		switch o := o.(type) {
+		case *reluOp[float32]:
+			for i, v := range ws.hval(o.in) {
+				if math.Abs(float64(v)) < kinkThreshold && v != 0 && !seen[[2]int{o.in, i}] {
+					seen[[2]int{o.in, i}] = true
+					units = append(units, flip{o.in, i, v, -v, math.Abs(float64(v))})
+				}
+			}
+		case *maxPoolOp[float32]:
+			units = append(units, nearTies(o, ws.hval(o.in))...)
+		}
+	}
+	slices.SortFunc(units, func(a, b flip) int { return cmp.Compare(a.distance, b.distance) })
+	return units
+}
+
+// nearTies finds a max pool's windows whose two largest inputs are within 4 ulps.
+func nearTies(o *maxPoolOp[float32], in []float32) []flip {
+	var ties []flip
+	p, hw := o.p, o.p.H*o.p.W
+	for c := 0; c < len(in)/hw; c++ {
+		for oy := 0; oy < p.OutH(); oy++ {
+			for ox := 0; ox < p.OutW(); ox++ {
+				best, second := -1, -1
+				for y := max(oy*p.Stride-p.Pad, 0); y < min(oy*p.Stride-p.Pad+p.K, p.H); y++ {
+					for x := max(ox*p.Stride-p.Pad, 0); x < min(ox*p.Stride-p.Pad+p.K, p.W); x++ {
+						i := c*hw + y*p.W + x
+						switch {
+						case best < 0 || in[i] > in[best]:
+							best, second = i, best
+						case second < 0 || in[i] > in[second]:
+							second = i
+						}
+					}
+				}
+				if second < 0 || in[best] == in[second] {
+					continue
+				}
+				ulp := math.Nextafter32(in[best], float32(math.Inf(1))) - in[best]
+				if gap := in[best] - in[second]; gap <= 4*ulp {
+					ties = append(ties, flip{o.in, second, in[second], math.Nextafter32(in[best], float32(math.Inf(1))), float64(gap)})
 				}
 			}
 		}
 	}
-	abs := func(u [2]int) float64 { return math.Abs(float64(ws.h(ws.val[u[0]])[u[1]])) }
-	slices.SortFunc(units, func(a, b [2]int) int { return cmp.Compare(abs(a), abs(b)) })
-	return units
+	return ties
 }
 
 func compareGrad0(ref *oracle.Reference, grad0 map[string][]float32) []error {
@@ -186,6 +228,14 @@ func compareGrad0(ref *oracle.Reference, grad0 map[string][]float32) []error {
 			continue
 		}
 		want := tensor.Float32s()
+		if ref.NoiseTensors[name] {
+			// Every entry is a structural zero: ours must be noise as small as PyTorch's.
+			if err := within(name+" (structural zeros)", grad0[w], make([]float32, len(want)), 1e-5); err != nil {
+				errs = append(errs, err)
+			}
+			checked++
+			continue
+		}
 		scale := 0.0
 		for _, v := range want {
 			scale = max(scale, math.Abs(float64(v)))

@@ -236,7 +236,7 @@ func (ws *Workspace[T]) ParamGrad(param int) []T {
 	return ws.read(ws.pgrad[param], ws.pgrad[param].Len())
 }
 
-// WeightOutput returns the output of the Conv2d or Linear layer whose weight is Params[param]
+// WeightOutput returns the output of the Conv2d (depthwise too) or Linear layer whose weight is Params[param]
 // (before its BatchNorm) and the gradient there from the last Backward, each [n, C, H, W]
 // (H = W = 1 for Linear), with C·H·W per sample.
 func (ws *Workspace[T]) WeightOutput(param int) (act, grad []T, perSample int) {
@@ -244,6 +244,10 @@ func (ws *Workspace[T]) WeightOutput(param int) (act, grad []T, perSample int) {
 		out := -1
 		switch o := o.(type) {
 		case *convOp[T]:
+			if o.w == param {
+				out = o.out
+			}
+		case *depthwiseOp[T]:
 			if o.w == param {
 				out = o.out
 			}

@@ -36,14 +36,21 @@ func TestReferences(t *testing.T) {
 		}
 		for _, name := range refProxies {
 			want, want64 := ref.Proxies[name], ref.Proxies[name+"_f64"]
-			tol := 1e-3
+			tol, tol64 := 1e-3, 1e-5
 			if !math.IsNaN(want64) && want64 != 0 {
 				// The float32 noise floor: PyTorch's and this engine's distances from float64.
 				noise := math.Abs(want-want64) + math.Abs(got[name]-got64[name])
 				tol = max(tol, 3*noise/math.Abs(want64))
+				// A value that is rounding noise in exact arithmetic (darts_v2's jacob_cov:
+				// its input gradients are structural zeros) moves with the precision: where
+				// the float32 noise is above 1e-3 the float64 value is noise too, and is held
+				// to that noise.
+				if noise/math.Abs(want64) > 1e-3 {
+					tol64 = tol
+				}
 			}
 			check(t, name+" (float32)", got[name], want, tol)
-			check(t, name+" (float64)", got64[name], want64, 1e-5)
+			check(t, name+" (float64)", got64[name], want64, tol64)
 		}
 	})
 }

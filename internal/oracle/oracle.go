@@ -17,6 +17,7 @@ import (
 	"strconv"
 	"strings"
 
+	"gradsign/engine/darts"
 	"gradsign/engine/graph"
 	"gradsign/engine/nb101"
 	"gradsign/engine/nb201"
@@ -24,7 +25,7 @@ import (
 )
 
 // Spaces are the search spaces whose reference files the engine builds.
-var Spaces = []string{"nb201", "nb101"}
+var Spaces = []string{"nb201", "nb101", "darts"}
 
 // Reference is one reference file.
 type Reference struct {
@@ -41,8 +42,20 @@ type Reference struct {
 	N, Offset int
 	// Params is the parameter count PyTorch reports.
 	Params int
-	// GradSign is the score from float32 gradients; GradSignF64 from float64 ones.
+	// GradSign is the score an implementation must match: PyTorch's from float32 gradients,
+	// or for the spaces with structural zeros (darts, nds) the float64 score with those as
+	// zeros, the raw float32 one counting rounding noise; GradSignF64 is from float64
+	// gradients.
 	GradSign, GradSignF64 float64
+	// StructuralZeros maps each weight layer to its gradient entries (over the file's n
+	// samples) whose float64 value is at most 1e-13, where the file counts them: the
+	// structural zeros and the entries that happen to be exactly zero (ExactZeros counts
+	// those of the whole network, as float64 computed them).
+	StructuralZeros map[string]int
+	ExactZeros      int
+	// NoiseTensors are the grad0 tensors whose every entry is a structural zero: rounding
+	// noise (|g| ≤ 2.5e-7 in PyTorch's float32), where any implementation's are noise too.
+	NoiseTensors map[string]bool
 	// SignFlips counts the per-sample gradient entries whose sign differs between PyTorch's
 	// float32 and float64 runs: the noise floor of the float32 score.
 	SignFlips int
@@ -125,6 +138,32 @@ func Read(path string) (*Reference, error) {
 			return nil, err
 		}
 	}
+	if z, ok := md["structural_zeros_per_layer"]; ok {
+		var perLayer map[string]float64
+		if err := json.Unmarshal([]byte(z), &perLayer); err != nil {
+			return nil, err
+		}
+		if r.ExactZeros, err = strconv.Atoi(md["exact_zero_entries_f64"]); err != nil {
+			return nil, fmt.Errorf("%s: metadata exact_zero_entries_f64: %v", path, err)
+		}
+		r.StructuralZeros = map[string]int{}
+		r.NoiseTensors = map[string]bool{}
+		for k, v := range perLayer {
+			r.StructuralZeros[k] = int(v)
+			if t, ok := f.Tensors["grad0."+k+".weight"]; ok && int(v) == r.N*len(t.Float32s()) {
+				r.NoiseTensors["grad0."+k+".weight"] = true
+			}
+		}
+	}
+	if r.Space == "darts" || r.Space == "nds" {
+		// The raw float32 scores count the structural zeros' rounding noise: the reference
+		// is the float64 score with them as zeros, per layer too.
+		if r.GradSign, err = strconv.ParseFloat(md["gradsign_f64_structural_zeros_as_0"], 64); err != nil {
+			return nil, err
+		}
+		r.GradSignF64 = r.GradSign
+		r.PerLayer, r.PerLayerF64 = r.PerLayerF64, nil
+	}
 	var proxies map[string]*float64
 	if err := json.Unmarshal([]byte(md["proxies"]), &proxies); err != nil {
 		return nil, err
@@ -203,6 +242,19 @@ func (r *Reference) readSpec(md map[string]string) error {
 			if *p, err = strconv.Atoi(md[k]); err != nil {
 				return fmt.Errorf("metadata %s: %v", k, err)
 			}
+		}
+		r.Spec = cfg
+	case "darts":
+		gt, err := darts.ParseGenotype(md["genotype"])
+		if err != nil {
+			return err
+		}
+		cfg := darts.Config{Genotype: gt, Classes: r.Classes, H: 32, W: 32}
+		if cfg.C, err = strconv.Atoi(md["C"]); err != nil {
+			return fmt.Errorf("metadata C: %v", err)
+		}
+		if cfg.Layers, err = strconv.Atoi(md["layers"]); err != nil {
+			return fmt.Errorf("metadata layers: %v", err)
 		}
 		r.Spec = cfg
 	}

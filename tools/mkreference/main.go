@@ -88,7 +88,7 @@ func main() {
 			} else {
 				signs.Merge(part)
 			}
-			entry.Scores = append(entry.Scores, signs.Result(gradsign.LayerNames(net)).Score)
+			entry.Scores = append(entry.Scores, signs.Result(net).Score)
 			from = n
 		}
 		ref.Archs = append(ref.Archs, entry)

@@ -506,6 +506,22 @@ func References(t *testing.T, name string) {
 		if e := relErr(r.Score, ref.GradSign); e > 1e-3 {
 			t.Errorf("float32 score %v, PyTorch %v (%.3g%%)", r.Score, ref.GradSign, 100*e)
 		}
+		// The structural zeros found from the graph are among the entries the reference
+		// finds zero in float64, and the rest of those are exact zeros of the data (a dead
+		// ReLU's input), which get sign 0 anyway.
+		if ref.StructuralZeros != nil {
+			extra := 0
+			for _, l := range r.Layers {
+				got, want := ref.N*l.StructuralZeros, ref.StructuralZeros[l.Name]
+				if got > want {
+					t.Errorf("layer %s: %d structural zeros (%d weights × %d samples), more than the %d entries the reference finds zero", l.Name, got, l.StructuralZeros, ref.N, want)
+				}
+				extra += want - got
+			}
+			if extra > ref.ExactZeros {
+				t.Errorf("the reference finds %d zero entries beyond the structural zeros; only %d of its entries are exactly zero", extra, ref.ExactZeros)
+			}
+		}
 		if len(r.Layers) != len(ref.PerLayer) {
 			t.Errorf("%d layers, the reference has %d", len(r.Layers), len(ref.PerLayer))
 		}
@@ -562,7 +578,7 @@ func ChunksAndWorkers(t *testing.T, name string) {
 		}
 		if first == nil {
 			first = s
-			if s.Result(gradsign.LayerNames(net)).Score == 0 {
+			if s.Result(net).Score == 0 {
 				t.Fatal("zero score: the check would be empty")
 			}
 		} else if !reflect.DeepEqual(s.Sum, first.Sum) {

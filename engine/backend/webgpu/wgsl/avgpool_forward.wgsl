@@ -1,5 +1,5 @@
 // An average pool that does not count the padding, over planes [P, H, W]: one invocation per
-// output (maxpool.wgsl's geometry).
+// output (pool.wgsl's geometry).
 @group(0) @binding(0) var<uniform> p: P;
 @group(0) @binding(1) var<storage, read_write> out: array<f32>;
 @group(0) @binding(2) var<storage, read> inp: array<f32>;

@@ -1,5 +1,4 @@
-// Shared by maxpool_forward and maxpool_backward: the geometry, and which input a window takes.
-struct P { planes: u32, h: u32, w: u32, k: u32, stride: u32, pad: u32, oh: u32, ow: u32 }
+// Shared by maxpool_forward and maxpool_backward (after pool.wgsl): which input a window takes.
 
 // maxAt is the position in plane `base` of the input that output (oy, ox) takes: the first
 // maximal element of its window in row-major order (a NaN takes over), the padding never

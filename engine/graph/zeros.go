@@ -1,0 +1,120 @@
+package graph
+
+import "math"
+
+// Structural zeros. With a batch of one, a train-mode BatchNorm normalises each channel over
+// its positions alone, and its backward pass, (g - mean(g) - x̂·mean(g·x̂))/σ, is exactly zero
+// when the gradient g reaching its output is constant over the positions of each channel. That
+// happens when the output reaches the loss only through sums, concatenations, channel slices,
+// identities and the global average pool (DARTS's and the NDS networks' last cells). Every
+// weight whose gradient flows only through such BatchNorms then has a zero gradient in exact
+// arithmetic, which float arithmetic turns into rounding noise with random signs. So does a
+// classifier weight whose input feature is the pooled mean of such BatchNorm outputs when that
+// mean (the sum of their biases) is zero. StructuralZeros finds these weights from the graph,
+// without looking at any gradient.
+
+// flow is what the analysis knows of the gradient reaching a value, per sample.
+type flow uint8
+
+const (
+	zeroFlow    flow = iota // exactly zero
+	flatFlow                // constant over each channel's positions
+	generalFlow             // anything
+)
+
+// StructuralZeros marks, for each weight layer (in Weights order) and each of its weights,
+// whether the weight's per-sample gradient is zero in exact arithmetic when BatchNorm uses
+// each sample's own statistics (GradSign's setting). bias returns the values of a BatchNorm
+// bias parameter (an index into Params): the analysis needs them for the classifier's inputs.
+func (g *Graph) StructuralZeros(bias func(param int) []float64) [][]bool {
+	// Backward: the gradient reaching each value, consumers first.
+	grad := make([]flow, len(g.Values))
+	grad[g.Output] = generalFlow
+	for i := len(g.Nodes) - 1; i >= 0; i-- {
+		n := &g.Nodes[i]
+		out := grad[n.Out]
+		in := generalFlow
+		switch {
+		case out == zeroFlow:
+			in = zeroFlow
+		case n.Op == BatchNorm && out == flatFlow:
+			in = zeroFlow
+		case n.Op == Sum || n.Op == Concat || n.Op == Channels:
+			in = out
+		case n.Op == GlobalAvgPool:
+			in = flatFlow
+		}
+		for _, v := range n.In {
+			grad[v] = max(grad[v], in)
+		}
+	}
+	// Forward: the values whose every channel's mean over positions is a known constant.
+	means := g.knownMeans(bias)
+	var zeros [][]bool
+	for _, n := range g.Nodes {
+		if len(n.Params) == 0 || !g.Params[n.Params[0]].IsWeight() {
+			continue
+		}
+		w := &g.Params[n.Params[0]]
+		z := make([]bool, w.Size())
+		switch {
+		case grad[n.Out] == zeroFlow:
+			for k := range z {
+				z[k] = true
+			}
+		case n.Op == Linear && means[n.In[0]] != nil:
+			// Weight (o, j) has gradient dlogits[o] · x[j]; x[j] is the constant means[j]
+			// where known (never NaN).
+			ins := g.Values[n.In[0]].Size()
+			if g.Values[n.In[0]].H*g.Values[n.In[0]].W == 1 {
+				for k := range z {
+					z[k] = means[n.In[0]][k%ins] == 0
+				}
+			}
+		}
+		zeros = append(zeros, z)
+	}
+	return zeros
+}
+
+// knownMeans gives, for each value, the mean over positions of each channel where it is the
+// same known constant for every sample, NaN where it is not (nil: no channel known). A
+// per-sample BatchNorm's output has its bias as means; sums, concatenations, slices and the
+// global pool keep them known.
+func (g *Graph) knownMeans(bias func(param int) []float64) [][]float64 {
+	means := make([][]float64, len(g.Values))
+	of := func(v Value) []float64 { // NaNs where nothing is known
+		if means[v] != nil {
+			return means[v]
+		}
+		m := make([]float64, g.Values[v].C)
+		for c := range m {
+			m[c] = math.NaN()
+		}
+		return m
+	}
+	for _, n := range g.Nodes {
+		var m []float64
+		switch n.Op {
+		case BatchNorm:
+			m = append([]float64(nil), bias(n.Params[1])...)
+		case Sum: // NaN + x is NaN
+			m = make([]float64, g.Values[n.Out].C)
+			for _, v := range n.In {
+				for c, x := range of(v) {
+					m[c] += x
+				}
+			}
+		case Concat:
+			for _, v := range n.In {
+				m = append(m, of(v)...)
+			}
+		case Channels:
+			m = of(n.In[0])[n.From : n.From+g.Values[n.Out].C]
+		case GlobalAvgPool:
+			m = means[n.In[0]]
+		}
+		means[n.Out] = m
+	}
+	return means
+}
