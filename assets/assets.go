@@ -1,8 +1,9 @@
 // Package assets embeds the data the tool ships with: the first 1,000 CIFAR-10 test images and
 // 100 CIFAR-100 images in the official binary format, the NAS-Bench-201 ground-truth table, and
-// its training table for simulated search, 1,000 NAS-Bench-101 cells with their accuracies, and GradSign of the whole space (as far as the
+// its training table for simulated search, and GradSign of the whole space (as far as the
 // project's run has scored it). tools/mkassets builds the first four from the project's source
-// data; tools/mkspace the last from results/.
+// data; tools/mkspace the last from results/. The other spaces' tables are in packages of their
+// own (assets/nb101), so the web app's binary carries only what it uses.
 package assets
 
 import (
@@ -10,24 +11,9 @@ import (
 	"sync"
 
 	"gradsign/engine/cifar"
-	"gradsign/engine/nb101"
 	"gradsign/engine/nb201"
 )
 
-// NB101Gz is the gzipped CSV of 1,000 NAS-Bench-101 cells with their graphs, parameter counts
-// and validation accuracies (nb101.ReadTable).
-//
-//go:embed nb101_1000.csv.gz
-var NB101Gz []byte
-
-// NB101 returns the shipped NAS-Bench-101 cells, read once.
-var NB101 = sync.OnceValue(func() *nb101.Table {
-	t, err := nb101.ReadTableGzip(NB101Gz)
-	if err != nil {
-		panic("assets: bundled NAS-Bench-101 table is corrupt: " + err.Error())
-	}
-	return t
-})
 
 // CIFAR10Bin holds CIFAR-10 test images 0..999 in the official binary format.
 //

@@ -1,10 +1,10 @@
 package nb101_test
 
 import (
+	nb101assets "gradsign/assets/nb101"
 	"strings"
 	"testing"
 
-	"gradsign/assets"
 	"gradsign/engine/nb101"
 	"gradsign/engine/network"
 )
@@ -13,7 +13,7 @@ import (
 // already checked each cell's hash against NAS-Bench-101's) and wants NAS-Bench-101's
 // trainable parameter count exactly.
 func TestTableParams(t *testing.T) {
-	tab := assets.NB101()
+	tab := nb101assets.Table()
 	if tab.Len() != 1000 {
 		t.Fatalf("%d cells, want 1000", tab.Len())
 	}

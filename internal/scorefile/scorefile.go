@@ -20,6 +20,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	nb101assets "gradsign/assets/nb101"
 	"io"
 	"math"
 	"os"
@@ -411,7 +412,7 @@ func SpaceOf(arch string) string {
 // parseNB101Row checks a row of a NAS-Bench-101 run: index a row of the shipped table, arch
 // that row's hash.
 func parseNB101Row(index, hash string) (Row, error) {
-	t := assets.NB101()
+	t := nb101assets.Table()
 	idx, err := strconv.Atoi(index)
 	if err != nil || idx < 0 || idx >= t.Len() {
 		return Row{}, fmt.Errorf("index %q: want a row 0..%d of the shipped NAS-Bench-101 table", nb201.Quote(index), t.Len()-1)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	nb101assets "gradsign/assets/nb101"
 	"slices"
 	"strings"
 
@@ -48,14 +49,14 @@ var evalSpaces = map[string]*evalSpace{
 	"nb101": {
 		name: "nb101", what: "NAS-Bench-101 cells", size: 1000,
 		datasets: []string{"cifar10"}, against: "108-epoch CIFAR-10 validation accuracy",
-		arch: func(i int) string { e, _ := assets.NB101().At(i); return e.Hash },
+		arch: func(i int) string { e, _ := nb101assets.Table().At(i); return e.Hash },
 		spec: func(i, classes, channels int) graph.Spec {
-			e, _ := assets.NB101().At(i)
+			e, _ := nb101assets.Table().At(i)
 			c := nb101.CIFAR10(e.Cell)
 			c.Stem, c.Classes = orBenchmark(channels, 128), classes
 			return c
 		},
-		accuracy: func(i int, _ string) float64 { e, _ := assets.NB101().At(i); return e.Valid108 },
+		accuracy: func(i int, _ string) float64 { e, _ := nb101assets.Table().At(i); return e.Valid108 },
 	},
 }
 
