@@ -21,6 +21,7 @@ import (
 	"errors"
 	"fmt"
 	nb101assets "gradsign/assets/nb101"
+	nb301assets "gradsign/assets/nb301"
 	"io"
 	"math"
 	"os"
@@ -379,8 +380,11 @@ func readJSONL(path string, f io.Reader) ([]Row, []string, error) {
 // (a row edited or written by another tool would otherwise be ranked against another
 // architecture's accuracy), and makes the row, with no values yet.
 func parseRow(index, arch string) (Row, error) {
-	if SpaceOf(arch) == "nb101" {
+	switch SpaceOf(arch) {
+	case "nb101":
 		return parseNB101Row(index, arch)
+	case "darts":
+		return parseNB301Row(index, arch)
 	}
 	idx, err := strconv.Atoi(index)
 	if err != nil || idx < 0 || idx >= nb201.NumArchs {
@@ -401,10 +405,13 @@ func parseRow(index, arch string) (Row, error) {
 }
 
 // SpaceOf is the space of a row's arch column: "nb101" for a NAS-Bench-101 cell hash (32
-// hexadecimal digits), "nb201" otherwise.
+// hexadecimal digits), "darts" for a genotype, "nb201" otherwise.
 func SpaceOf(arch string) string {
-	if len(arch) == 32 && strings.Trim(arch, "0123456789abcdef") == "" {
+	switch {
+	case len(arch) == 32 && strings.Trim(arch, "0123456789abcdef") == "":
 		return "nb101"
+	case strings.HasPrefix(arch, "Genotype("):
+		return "darts"
 	}
 	return "nb201"
 }
@@ -421,6 +428,20 @@ func parseNB101Row(index, hash string) (Row, error) {
 		return Row{}, fmt.Errorf("row %d is cell %s in the shipped NAS-Bench-101 table, the row says %s", idx, e.Hash, hash)
 	}
 	return Row{Index: idx, Arch: hash, Values: map[string]float64{}}, nil
+}
+
+// parseNB301Row checks a row of a NAS-Bench-301 run: index a row of the shipped genotypes, arch
+// that row's genotype as DARTS writes it.
+func parseNB301Row(index, genotype string) (Row, error) {
+	t := nb301assets.Table()
+	idx, err := strconv.Atoi(index)
+	if err != nil || idx < 0 || idx >= t.Len() {
+		return Row{}, fmt.Errorf("index %q: want a row 0..%d of the shipped NAS-Bench-301 genotypes", nb201.Quote(index), t.Len()-1)
+	}
+	if e, _ := t.At(idx); e.Genotype.String() != genotype {
+		return Row{}, fmt.Errorf("row %d of the shipped NAS-Bench-301 genotypes is %s, the row says %s", idx, e.Genotype, nb201.Quote(genotype))
+	}
+	return Row{Index: idx, Arch: genotype, Values: map[string]float64{}}, nil
 }
 
 // Merge reads score files for --merge and checks that they come from one run: the same

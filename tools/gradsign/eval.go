@@ -119,8 +119,8 @@ func evalTo(args []string, stdout, stderr io.Writer) error {
 func parseEval(args []string, stdout io.Writer) (*evalRequest, error) {
 	req := &evalRequest{budget: memoryBudget(machineMemory())}
 	fs := flag.NewFlagSet("gradsign eval", flag.ContinueOnError)
-	spaceFlag := fs.String("space", "nb201", "search space: nb201 (NAS-Bench-201) or nb101 (NAS-Bench-101's shipped 1,000 cells)")
-	fs.IntVar(&req.channels, "channels", 0, "nb101: stem channels (default 128, the benchmark's network)")
+	spaceFlag := fs.String("space", "nb201", "search space: nb201 (NAS-Bench-201), nb101 (NAS-Bench-101's shipped 1,000 cells) or darts (the 1,218 shipped NAS-Bench-301 genotypes)")
+	fs.IntVar(&req.channels, "channels", 0, "nb101: stem channels (default 128); darts: C (default 32): the benchmark's network")
 	proxyFlag := fs.String("proxies", "all", "comma-separated proxies, or all: "+strings.Join(proxies.Names, ","))
 	fs.IntVar(&req.sample, "sample", 1000, "number of architectures drawn uniformly without replacement (nb101: of the 1,000 shipped cells)")
 	fs.Uint64Var(&req.sampleSeed, "sample-seed", 0, "seed of the draw")
@@ -164,8 +164,8 @@ func parseEval(args []string, stdout io.Writer) (*evalRequest, error) {
 	if err := req.space.checkDataset(req.dataset); err != nil {
 		return nil, usageError{err}
 	}
-	if req.channels < 0 || (req.channels > 0 && req.space.name != "nb101") {
-		return nil, usageError{fmt.Errorf("--channels %d: a flag of --space nb101 (its stem channels, 1..4096)", req.channels)}
+	if req.channels < 0 || (req.channels > 0 && req.space.name == "nb201") {
+		return nil, usageError{fmt.Errorf("--channels %d: a flag of --space nb101 (its stem channels) and darts (its C)", req.channels)}
 	}
 	if fs.NArg() > 0 {
 		return nil, usageError{fmt.Errorf("unexpected argument %s (score files go with --merge)", cut(fs.Arg(0)))}
@@ -323,6 +323,9 @@ func (req *evalRequest) networkSetting() string {
 	if req.channels == 0 {
 		return ""
 	}
+	if req.space.name == "darts" {
+		return fmt.Sprintf("C %d", req.channels)
+	}
 	return fmt.Sprintf("stem %d", req.channels)
 }
 
@@ -479,6 +482,9 @@ type correlation struct {
 	Kendall      float64 `json:"kendall_tau_b"`
 	TopPrecision float64 `json:"top10_precision"`
 	NonFinite    int     `json:"non_finite"`
+	// NASLib is Spearman's rho of NASLib's published values of the proxy on the same
+	// architectures, where the space's table has them for all of them.
+	NASLib *float64 `json:"naslib_spearman,omitempty"`
 }
 
 // printTable ranks every proxy (and params and FLOPs, computed from the arch when not scored)
@@ -514,15 +520,15 @@ func printTable(w io.Writer, rows []scorefile.Row, names []string, space *evalSp
 				bad++
 			}
 		}
-		lines = append(lines, correlation{name, stats.Spearman(v, acc), stats.KendallTauB(v, acc), stats.TopPrecision(v, acc, 0.1), bad})
+		lines = append(lines, correlation{name, stats.Spearman(v, acc), stats.KendallTauB(v, acc), stats.TopPrecision(v, acc, 0.1), bad, naslibRho(space, rows, name, acc)})
 	}
 	switch format {
 	case "json":
 		return json.NewEncoder(w).Encode(map[string]any{"run": info, "architectures": len(rows), "correlations": lines})
 	case "markdown":
-		fmt.Fprintf(w, "| proxy | Spearman ρ | Kendall τ-b | top-10%% precision | non-finite |\n| --- | --- | --- | --- | --- |\n")
+		fmt.Fprintf(w, "| proxy | Spearman ρ | Kendall τ-b | top-10%% precision | non-finite | NASLib's ρ |\n| --- | --- | --- | --- | --- | --- |\n")
 		for _, l := range lines {
-			fmt.Fprintf(w, "| %s | %.3f | %.3f | %.3f | %d |\n", l.Proxy, l.Spearman, l.Kendall, l.TopPrecision, l.NonFinite)
+			fmt.Fprintf(w, "| %s | %.3f | %.3f | %.3f | %d | %s |\n", l.Proxy, l.Spearman, l.Kendall, l.TopPrecision, l.NonFinite, orDash(l.NASLib))
 		}
 		return nil
 	}
@@ -533,14 +539,46 @@ func printTable(w io.Writer, rows []scorefile.Row, names []string, space *evalSp
 	fmt.Fprintf(w, "%d %s, %s, %s; against %s. Higher predicts better for every proxy.\n",
 		len(rows), space.what, info.Dataset, run, space.against)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(tw, "proxy\tSpearman\tKendall tau-b\ttop-10%% precision\tnon-finite\t\n")
-	for _, l := range lines {
-		fmt.Fprintf(tw, "%s\t%.3f\t%.3f\t%.3f\t%d\t\n", l.Proxy, l.Spearman, l.Kendall, l.TopPrecision, l.NonFinite)
+	if space.naslib == nil {
+		fmt.Fprintf(tw, "proxy\tSpearman\tKendall tau-b\ttop-10%% precision\tnon-finite\t\n")
+		for _, l := range lines {
+			fmt.Fprintf(tw, "%s\t%.3f\t%.3f\t%.3f\t%d\t\n", l.Proxy, l.Spearman, l.Kendall, l.TopPrecision, l.NonFinite)
+		}
+	} else {
+		fmt.Fprintf(tw, "proxy\tSpearman\tKendall tau-b\ttop-10%% precision\tnon-finite\tNASLib's Spearman\t\n")
+		for _, l := range lines {
+			fmt.Fprintf(tw, "%s\t%.3f\t%.3f\t%.3f\t%d\t%s\t\n", l.Proxy, l.Spearman, l.Kendall, l.TopPrecision, l.NonFinite, orDash(l.NASLib))
+		}
 	}
 	if info.Seconds > 0 {
 		fmt.Fprintf(tw, "time\t%.0f s\t\t\t\t\n", info.Seconds)
 	}
 	return tw.Flush()
+}
+
+// naslibRho is Spearman's rho of NASLib's values of a proxy on the rows' architectures against
+// acc, or nil where the space has none for one of them.
+func naslibRho(space *evalSpace, rows []scorefile.Row, proxy string, acc []float64) *float64 {
+	if space.naslib == nil {
+		return nil
+	}
+	v := make([]float64, len(rows))
+	for i, r := range rows {
+		x, ok := space.naslib(r.Index, proxy)
+		if !ok {
+			return nil
+		}
+		v[i] = x
+	}
+	rho := stats.Spearman(v, acc)
+	return &rho
+}
+
+func orDash(v *float64) string {
+	if v == nil {
+		return "–"
+	}
+	return fmt.Sprintf("%.3f", *v)
 }
 
 // parseIndices reads a file of a space's indices (whitespace-separated); an index out of

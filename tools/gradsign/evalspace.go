@@ -7,7 +7,9 @@ import (
 	"strings"
 
 	"gradsign/assets"
+	nb301assets "gradsign/assets/nb301"
 	"gradsign/engine/cifar"
+	"gradsign/engine/darts"
 	"gradsign/engine/graph"
 	"gradsign/engine/nb101"
 	"gradsign/engine/nb201"
@@ -29,7 +31,14 @@ type evalSpace struct {
 	arch     func(i int) string
 	spec     func(i, classes, channels int) graph.Spec
 	accuracy func(i int, dataset string) float64
+	// naslib, where the shipped table has them, is NASLib's published value of a proxy (by
+	// this tool's name) for architecture i.
+	naslib func(i int, proxy string) (float64, bool)
 }
+
+// naslibNames maps this tool's proxy names to NASLib's.
+var naslibNames = map[string]string{"grad_norm": "grad_norm", "snip": "snip", "grasp": "grasp", "fisher": "fisher",
+	"synflow": "synflow", "jacob_cov": "jacov", "naswot": "nwot", "plain": "plain", "params": "params", "flops": "flops"}
 
 // evalSpaces are the spaces eval scores.
 var evalSpaces = map[string]*evalSpace{
@@ -58,13 +67,30 @@ var evalSpaces = map[string]*evalSpace{
 		},
 		accuracy: func(i int, _ string) float64 { e, _ := nb101assets.Table().At(i); return e.Valid108 },
 	},
+	"darts": {
+		name: "darts", what: "NAS-Bench-301 genotypes", size: 1218,
+		datasets: []string{"cifar10"}, against: "NAS-Bench-301's surrogate CIFAR-10 validation accuracy",
+		arch: func(i int) string { e, _ := nb301assets.Table().At(i); return e.Genotype.String() },
+		spec: func(i, classes, channels int) graph.Spec {
+			e, _ := nb301assets.Table().At(i)
+			c := darts.NB301(e.Genotype)
+			c.C, c.Classes = orBenchmark(channels, 32), classes
+			return c
+		},
+		accuracy: func(i int, _ string) float64 { e, _ := nb301assets.Table().At(i); return e.Accuracy },
+		naslib: func(i int, proxy string) (float64, bool) {
+			e, _ := nb301assets.Table().At(i)
+			v, ok := e.NASLib[naslibNames[proxy]]
+			return v, ok
+		},
+	},
 }
 
 // spaceOf returns a space by its --space name.
 func spaceOf(name string) (*evalSpace, error) {
 	s, ok := evalSpaces[name]
 	if !ok {
-		return nil, fmt.Errorf("--space %q: want nb201 or nb101", cut(name))
+		return nil, fmt.Errorf("--space %q: want nb201, nb101 or darts", cut(name))
 	}
 	return s, nil
 }

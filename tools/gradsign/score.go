@@ -35,17 +35,20 @@ type scoreOutput struct {
 	Params   int      `json:"params"`
 	// FLOPs is NAS-Bench-201's count for one image (multiply-accumulates of Conv2d and
 	// Linear, plus bias adds); NAS-Bench-201 reports it divided by 1e6.
-	FLOPs    int     `json:"flops"`
-	N        int     `json:"n"`
-	Offset   int     `json:"offset"`
-	Seed     uint64  `json:"seed"`
-	Dataset  string  `json:"dataset"`
-	Data     string  `json:"data"`
-	Weights  string  `json:"weights,omitempty"`
-	Augment  bool    `json:"augment,omitempty"`
-	Channels int     `json:"channels"` // NAS-Bench-201's C; NAS-Bench-101's stem channels
-	Cells    int     `json:"cells"`    // per stage (NAS-Bench-201) or per stack (NAS-Bench-101)
-	Seconds  float64 `json:"seconds"`
+	FLOPs    int    `json:"flops"`
+	N        int    `json:"n"`
+	Offset   int    `json:"offset"`
+	Seed     uint64 `json:"seed"`
+	Dataset  string `json:"dataset"`
+	Data     string `json:"data"`
+	Weights  string `json:"weights,omitempty"`
+	Augment  bool   `json:"augment,omitempty"`
+	Channels int    `json:"channels"` // NAS-Bench-201's and DARTS's C; NAS-Bench-101's stem channels
+	Cells    int    `json:"cells"`    // per stage (NAS-Bench-201), per stack (NAS-Bench-101), in all (DARTS)
+	// StructuralZeros counts the weights given sign 0 because their gradient is zero in exact
+	// arithmetic (per layer in Layers).
+	StructuralZeros *int    `json:"structural_zeros,omitempty"`
+	Seconds         float64 `json:"seconds"`
 	// Backend and Kernel say what computed the score: the engine backend and its float32
 	// matrix kernel (matmul.KernelName).
 	Backend string `json:"backend"`
@@ -116,6 +119,7 @@ func score(args []string, stdout, stderr io.Writer) error {
 	}
 	if slices.Contains(req.names, "gradsign") {
 		out.GradSign = finite(values["gradsign"])
+		out.StructuralZeros = &res.StructuralZeros
 	}
 	for _, name := range req.names {
 		out.Proxies[name] = finite(values[name])
@@ -296,7 +300,7 @@ func printScore(w io.Writer, o scoreOutput) {
 		fmt.Fprintf(tw, "cell\t%s %s (NAS-Bench-101)\n", o.Matrix, o.Ops)
 	}
 	if o.Index != nil {
-		fmt.Fprintf(tw, "index\t%d (NAS-Bench-201)\n", *o.Index)
+		fmt.Fprintf(tw, "index\t%d (%s)\n", *o.Index, map[string]string{"nb201": "NAS-Bench-201", "darts": "row of the shipped NAS-Bench-301 genotypes"}[o.Space])
 	}
 	for _, name := range proxies.Names {
 		v, ok := o.Proxies[name]
@@ -311,6 +315,9 @@ func printScore(w io.Writer, o scoreOutput) {
 			}
 			fmt.Fprintf(tw, format, name, *v)
 		}
+	}
+	if o.StructuralZeros != nil && *o.StructuralZeros > 0 {
+		fmt.Fprintf(tw, "zeros\t%d weights given sign 0: their gradient is exactly zero (per-sample BatchNorm reached only through sums and pooling); the official code counts rounding noise there\n", *o.StructuralZeros)
 	}
 	fmt.Fprintf(tw, "params\t%d\n", o.Params)
 	fmt.Fprintf(tw, "flops\t%.5f M\n", float64(o.FLOPs)/1e6)
@@ -327,7 +334,7 @@ func printScore(w io.Writer, o scoreOutput) {
 	if len(o.Layers) > 0 && o.GradSign != nil {
 		fmt.Fprintln(w)
 		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-		fmt.Fprintf(tw, "layer\tweights\tscore\tshare\tagreement\t\n")
+		fmt.Fprintf(tw, "layer\tweights\tscore\tshare\tagreement\tstructural zeros\t\n")
 		for _, l := range o.Layers {
 			share, per := 0.0, 0.0
 			if *o.GradSign > 0 {
@@ -336,7 +343,7 @@ func printScore(w io.Writer, o scoreOutput) {
 			if l.Weights > 0 {
 				per = l.Score / float64(l.Weights) / float64(o.N) // mean |sum of signs| / n: 1 when all samples agree
 			}
-			fmt.Fprintf(tw, "%s\t%d\t%.0f\t%.1f%%\t%.3f\t\n", l.Name, l.Weights, l.Score, share, per)
+			fmt.Fprintf(tw, "%s\t%d\t%.0f\t%.1f%%\t%.3f\t%d\t\n", l.Name, l.Weights, l.Score, share, per, l.StructuralZeros)
 		}
 		tw.Flush()
 	}
