@@ -14,7 +14,6 @@ import (
 	"gradsign/engine/nb201"
 )
 
-
 // CIFAR10Bin holds CIFAR-10 test images 0..999 in the official binary format.
 //
 //go:embed cifar10_test_first1000.bin
