@@ -8,6 +8,7 @@ package darts
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -15,6 +16,13 @@ import (
 // Ops are the operations of the DARTS space, in NASLib's NAS-Bench-301 order (the compact
 // encoding's op indices); none, DARTS's zero, is accepted in genotypes too.
 var Ops = []string{"max_pool_3x3", "avg_pool_3x3", "skip_connect", "sep_conv_3x3", "sep_conv_5x5", "dil_conv_3x3", "dil_conv_5x5"}
+
+// dartsOnly are the other ops DARTS's operations.py builds; ndsOps the further ones pycls's
+// builds for the NDS cell spaces (its 2x2 pools, which make odd sizes, are not supported yet).
+var (
+	dartsOnly = []string{"none", "sep_conv_7x7", "conv_7x1_1x7"}
+	ndsOps    = []string{"avg_pool_5x5", "max_pool_5x5", "max_pool_7x7", "conv_1x1", "conv_3x3", "dil_sep_conv_3x3", "conv_3x1_1x3"}
+)
 
 // Edge is one input of a cell node: an op applied to state Input (0 and 1 the cell's inputs,
 // 2.. the earlier nodes).
@@ -194,7 +202,7 @@ func (g Genotype) check() error {
 		}
 		for j, e := range c.edges {
 			if !knownOp(e.Op) {
-				return fmt.Errorf("genotype %s edge %d: unknown op %q: want one of %s or none", c.name, j, cut(e.Op), strings.Join(Ops, ", "))
+				return fmt.Errorf("genotype %s edge %d: unknown op %q: want one of %s", c.name, j, cut(e.Op), strings.Join(slices.Concat(Ops, dartsOnly, ndsOps), ", "))
 			}
 			if node := 2 + j/2; e.Input >= node {
 				return fmt.Errorf("genotype %s edge %d: input %d of node %d: want an earlier state, 0..%d", c.name, j, e.Input, node, node-1)
@@ -214,15 +222,17 @@ func (g Genotype) check() error {
 }
 
 func knownOp(op string) bool {
-	if op == "none" {
-		return true
-	}
-	for _, o := range Ops {
-		if o == op {
-			return true
+	return slices.Contains(Ops, op) || slices.Contains(dartsOnly, op) || slices.Contains(ndsOps, op)
+}
+
+// ndsOnly returns the first op of the genotype that only pycls's NDS model builds, or "".
+func (g Genotype) ndsOnly() string {
+	for _, e := range slices.Concat(g.Normal, g.Reduce) {
+		if slices.Contains(ndsOps, e.Op) {
+			return e.Op
 		}
 	}
-	return false
+	return ""
 }
 
 // cut shortens s for a message.

@@ -14,6 +14,9 @@ type Config struct {
 	C, Layers int
 	// Classes is the output count; H and W the input size.
 	Classes, H, W int
+	// NDS builds pycls's NetworkCIFAR instead, as NASWOT builds the NDS cell spaces: its ops
+	// beyond DARTS's, and pycls's Classifier (classifier.classifier).
+	NDS bool
 }
 
 // NB301 is NAS-Bench-301's network of a genotype: C=32, 8 cells, CIFAR-10.
@@ -31,6 +34,9 @@ func (c Config) validate() error {
 		return fmt.Errorf("class count %d: want at least 1", c.Classes)
 	case c.H < 4 || c.W < 4 || c.H%4 != 0 || c.W%4 != 0:
 		return fmt.Errorf("input size %dx%d: want multiples of 4 (two reduction cells)", c.H, c.W)
+	}
+	if op := c.Genotype.ndsOnly(); op != "" && !c.NDS {
+		return fmt.Errorf("genotype has %s, which DARTS's model does not build: it is an NDS op (use the nds space)", op)
 	}
 	return c.Genotype.check()
 }
@@ -55,7 +61,11 @@ func (c Config) Graph() (*graph.Graph, error) {
 		s0, s1 = s1, b.build(c.Genotype, s0, s1, reduction, reductionPrev)
 		reductionPrev = reduction
 	}
-	return g.Finish(g.Linear("classifier", g.GlobalAvgPool(s1), c.Classes)), nil
+	head := "classifier"
+	if c.NDS {
+		head = "classifier.classifier" // pycls's Classifier: pooling, then classifier
+	}
+	return g.Finish(g.Linear(head, g.GlobalAvgPool(s1), c.Classes)), nil
 }
 
 // cellBuilder builds one cell of c channels.
@@ -117,17 +127,32 @@ func (b cellBuilder) factorizedReduce(name string, in graph.Value) graph.Value {
 	return g.BatchNorm(name+".bn", g.Concat(a, c))
 }
 
-// op adds one edge's operation, as DARTS's OPS builds it, on c channels.
+// op adds one edge's operation, as DARTS's (or pycls's) OPS builds it, on c channels.
 func (b cellBuilder) op(name, op string, x graph.Value, stride int) graph.Value {
 	g := b.g
 	switch op {
 	case "none":
 		s := g.Shape(x)
 		return g.Zero(graph.Shape{C: s.C, H: (s.H-1)/stride + 1, W: (s.W-1)/stride + 1})
-	case "max_pool_3x3":
-		return g.MaxPool(x, 3, stride, 1)
-	case "avg_pool_3x3":
-		return g.AvgPool(x, 3, stride, 1)
+	case "max_pool_3x3", "max_pool_5x5", "max_pool_7x7":
+		k := int(op[len(op)-1] - '0')
+		return g.MaxPool(x, k, stride, k/2)
+	case "avg_pool_3x3", "avg_pool_5x5":
+		k := int(op[len(op)-1] - '0')
+		return g.AvgPool(x, k, stride, k/2)
+	case "conv_1x1", "conv_3x3": // a bare nn.Sequential: ReLU, conv (.1), BN (.2)
+		k := int(op[len(op)-1] - '0')
+		return g.BatchNorm(name+".2", g.Conv(name+".1", g.ReLU(x), b.c, k, stride, k/2))
+	case "conv_3x1_1x3", "conv_7x1_1x7": // ReLU, 1×k (.1, stride (1, s)), k×1 (.2, stride (s, 1)), BN (.3)
+		k := int(op[len(op)-1] - '0')
+		x = g.ConvHW(name+".1", g.ReLU(x), b.c, 1, k, 1, stride, 0, k/2)
+		x = g.ConvHW(name+".2", x, b.c, k, 1, stride, 1, k/2, 0)
+		return g.BatchNorm(name+".3", x)
+	case "dil_sep_conv_3x3": // SepConv with both depthwise stages dilated 2, padding 2
+		x = g.Conv(name+".op.2", g.Depthwise(name+".op.1", g.ReLU(x), 3, stride, 2, 2), b.c, 1, 1, 0)
+		x = g.BatchNorm(name+".op.3", x)
+		x = g.Conv(name+".op.6", g.Depthwise(name+".op.5", g.ReLU(x), 3, 1, 2, 2), b.c, 1, 1, 0)
+		return g.BatchNorm(name+".op.7", x)
 	case "skip_connect":
 		if stride == 1 {
 			return x

@@ -225,6 +225,16 @@ func (g *Graph) Conv(name string, in Value, cout, k, stride, pad int) Value {
 	return g.node(Node{Op: Conv, In: []Value{in}, Params: []int{w}, Conv: c}, Shape{cout, c.OutH(), c.OutW()})
 }
 
+// ConvHW adds a bias-free convolution with a kh×kw kernel and its own stride and padding along
+// each axis (the NDS cells' 1×7 and 7×1 convolutions), with weight name+".weight".
+func (g *Graph) ConvHW(name string, in Value, cout, kh, kw, strideH, strideW, padH, padW int) Value {
+	s := g.Values[in]
+	c := layers.Conv2d{Cin: s.C, H: s.H, W: s.W, Cout: cout, K: kh, Stride: strideH, Pad: padH, KW: kw, StrideW: strideW, PadW: padW}
+	w := g.param(name+".weight", ConvWeight, pytorchDefault(c.Cols()), cout, s.C, kh, kw)
+	g.FLOPs += c.MACs()
+	return g.node(Node{Op: Conv, In: []Value{in}, Params: []int{w}, Conv: c}, Shape{cout, c.OutH(), c.OutW()})
+}
+
 // BatchNorm adds a BatchNorm2d with parameters name+".weight", ".bias", ".running_mean" and
 // ".running_var".
 func (g *Graph) BatchNorm(name string, in Value) Value {

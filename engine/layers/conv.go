@@ -2,23 +2,41 @@ package layers
 
 import "gradsign/engine/matmul"
 
-// Conv2d is the geometry of a bias-free 2-D convolution with a square kernel, as NAS-Bench-201
-// uses it: Cin input channels of H×W, Cout output channels, a K×K kernel, stride and zero
-// padding. Its weight is [Cout, Cin, K, K].
+// Conv2d is the geometry of a bias-free 2-D convolution: Cin input channels of H×W, Cout
+// output channels, a K×K kernel, stride and zero padding; or, where KW, StrideW and PadW are
+// set, a K×KW kernel with Stride and Pad along the height and StrideW and PadW along the width
+// (the NDS cells' 1×7 and 7×1 convolutions). Its weight is [Cout, Cin, K, KW].
 type Conv2d struct {
 	Cin, H, W   int
 	Cout, K     int
 	Stride, Pad int
+	// KW, StrideW, PadW: along the width, when not K, Stride and Pad (0 means the same).
+	KW, StrideW, PadW int
+}
+
+// Width is the kernel's width, stride and padding along the width.
+func (c Conv2d) Width() (kw, stride, pad int) {
+	kw, stride, pad = c.K, c.Stride, c.Pad
+	if c.KW > 0 {
+		kw, stride, pad = c.KW, c.StrideW, c.PadW
+	}
+	return kw, stride, pad
 }
 
 // OutH is the output height.
 func (c Conv2d) OutH() int { return (c.H+2*c.Pad-c.K)/c.Stride + 1 }
 
 // OutW is the output width.
-func (c Conv2d) OutW() int { return (c.W+2*c.Pad-c.K)/c.Stride + 1 }
+func (c Conv2d) OutW() int {
+	kw, sw, pw := c.Width()
+	return (c.W+2*pw-kw)/sw + 1
+}
 
-// Cols is the length of one weight row, Cin·K·K: the row count of the im2col matrix.
-func (c Conv2d) Cols() int { return c.Cin * c.K * c.K }
+// Cols is the length of one weight row, Cin·K·KW: the row count of the im2col matrix.
+func (c Conv2d) Cols() int {
+	kw, _, _ := c.Width()
+	return c.Cin * c.K * kw
+}
 
 // ColSize is the length of the scratch that the Conv2d functions need for one
 // sample; zero for a 1×1, stride 1, unpadded convolution, whose input is its own im2col matrix.
@@ -33,7 +51,10 @@ func (c Conv2d) ColSize() int {
 // bias-free convolution.
 func (c Conv2d) MACs() int { return c.Cout * c.OutH() * c.OutW() * c.Cols() }
 
-func (c Conv2d) direct() bool { return c.K == 1 && c.Stride == 1 && c.Pad == 0 }
+func (c Conv2d) direct() bool {
+	kw, sw, pw := c.Width()
+	return c.K == 1 && c.Stride == 1 && c.Pad == 0 && kw == 1 && sw == 1 && pw == 0
+}
 
 // Conv2dForward computes one sample's convolution.
 //
@@ -77,27 +98,30 @@ func Conv2dBackwardData[T matmul.Float](c Conv2d, dinp, dout, w, dcol []T) {
 }
 
 // validCols returns the range [lo, hi) of output columns whose input column
-// ox·stride - pad + kx lies inside the image: outside it the patch reads zero padding.
+// ox·stride - pad + kx (along the width) lies inside the image: outside it the patch reads
+// zero padding.
 func validCols(c Conv2d, kx, ow int) (lo, hi int) {
+	_, sw, pw := c.Width()
 	// ox·stride ≥ pad - kx and ox·stride ≤ W-1 + pad - kx
-	lo = max(0, (c.Pad-kx+c.Stride-1)/c.Stride)
-	if c.W-1+c.Pad-kx < 0 {
+	lo = max(0, (pw-kx+sw-1)/sw)
+	if c.W-1+pw-kx < 0 {
 		return lo, lo
 	}
-	hi = min(ow, (c.W-1+c.Pad-kx)/c.Stride+1)
+	hi = min(ow, (c.W-1+pw-kx)/sw+1)
 	return lo, max(lo, hi)
 }
 
-// im2col lays out every K×K input patch as a column.
+// im2col lays out every K×KW input patch as a column.
 //
-//	col [Cin·K·K, OutH·OutW], inp [Cin, H, W]
+//	col [Cin·K·KW, OutH·OutW], inp [Cin, H, W]
 func im2col[T matmul.Float](c Conv2d, col, inp []T) {
 	oh, ow := c.OutH(), c.OutW()
+	kw, sw, pw := c.Width()
 	row := 0
 	for ci := 0; ci < c.Cin; ci++ {
 		plane := inp[ci*c.H*c.W : (ci+1)*c.H*c.W]
 		for ky := 0; ky < c.K; ky++ {
-			for kx := 0; kx < c.K; kx++ {
+			for kx := 0; kx < kw; kx++ {
 				dst := col[row*oh*ow : (row+1)*oh*ow]
 				row++
 				lo, hi := validCols(c, kx, ow)
@@ -111,12 +135,12 @@ func im2col[T matmul.Float](c Conv2d, col, inp []T) {
 					clear(d[:lo])
 					clear(d[hi:])
 					src := plane[iy*c.W : (iy+1)*c.W]
-					if c.Stride == 1 {
-						copy(d[lo:hi], src[lo-c.Pad+kx:])
+					if sw == 1 {
+						copy(d[lo:hi], src[lo-pw+kx:])
 						continue
 					}
 					for ox := lo; ox < hi; ox++ {
-						d[ox] = src[ox*c.Stride-c.Pad+kx]
+						d[ox] = src[ox*sw-pw+kx]
 					}
 				}
 			}
@@ -126,14 +150,15 @@ func im2col[T matmul.Float](c Conv2d, col, inp []T) {
 
 // col2imAdd is the adjoint of im2col: it adds every column back onto the pixels it came from.
 //
-//	dinp [Cin, H, W], dcol [Cin·K·K, OutH·OutW]
+//	dinp [Cin, H, W], dcol [Cin·K·KW, OutH·OutW]
 func col2imAdd[T matmul.Float](c Conv2d, dinp, dcol []T) {
 	oh, ow := c.OutH(), c.OutW()
+	kw, sw, pw := c.Width()
 	row := 0
 	for ci := 0; ci < c.Cin; ci++ {
 		plane := dinp[ci*c.H*c.W : (ci+1)*c.H*c.W]
 		for ky := 0; ky < c.K; ky++ {
-			for kx := 0; kx < c.K; kx++ {
+			for kx := 0; kx < kw; kx++ {
 				src := dcol[row*oh*ow : (row+1)*oh*ow]
 				row++
 				lo, hi := validCols(c, kx, ow)
@@ -144,15 +169,15 @@ func col2imAdd[T matmul.Float](c Conv2d, dinp, dcol []T) {
 					}
 					dst := plane[iy*c.W : (iy+1)*c.W]
 					s := src[oy*ow : (oy+1)*ow]
-					if c.Stride == 1 {
-						d := dst[lo-c.Pad+kx : hi-c.Pad+kx]
+					if sw == 1 {
+						d := dst[lo-pw+kx : hi-pw+kx]
 						for i, v := range s[lo:hi] {
 							d[i] += v
 						}
 						continue
 					}
 					for ox := lo; ox < hi; ox++ {
-						dst[ox*c.Stride-c.Pad+kx] += s[ox]
+						dst[ox*sw-pw+kx] += s[ox]
 					}
 				}
 			}

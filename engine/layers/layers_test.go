@@ -57,6 +57,10 @@ func TestConv2dGradients(t *testing.T) {
 		{Cin: 2, H: 7, W: 6, Cout: 3, K: 3, Stride: 2, Pad: 1},
 		{Cin: 4, H: 5, W: 5, Cout: 3, K: 1, Stride: 1, Pad: 0},
 		{Cin: 2, H: 5, W: 4, Cout: 2, K: 3, Stride: 1, Pad: 0},
+		// The NDS cells' factorised convolutions: 1×7 with stride (1, 2), 7×1 with (2, 1).
+		{Cin: 2, H: 8, W: 8, Cout: 3, K: 1, Stride: 1, Pad: 0, KW: 7, StrideW: 2, PadW: 3},
+		{Cin: 2, H: 8, W: 8, Cout: 3, K: 7, Stride: 2, Pad: 3, KW: 1, StrideW: 1, PadW: 0},
+		{Cin: 3, H: 6, W: 7, Cout: 2, K: 1, Stride: 1, Pad: 0, KW: 3, StrideW: 1, PadW: 1},
 	} {
 		t.Run(fmt.Sprintf("%+v", c), func(t *testing.T) {
 			rng := rand.New(rand.NewPCG(1, 1))
@@ -68,16 +72,17 @@ func TestConv2dGradients(t *testing.T) {
 			loss := func() float64 { Conv2dForward(c, out, inp, w, col); return dot(out, r) }
 			loss()
 			// Against the definition.
+			kw, sw, pw := c.Width()
 			for co := 0; co < c.Cout; co++ {
 				for oy := 0; oy < c.OutH(); oy++ {
 					for ox := 0; ox < c.OutW(); ox++ {
 						var s float64
 						for ci := 0; ci < c.Cin; ci++ {
 							for ky := 0; ky < c.K; ky++ {
-								for kx := 0; kx < c.K; kx++ {
-									iy, ix := oy*c.Stride-c.Pad+ky, ox*c.Stride-c.Pad+kx
+								for kx := 0; kx < kw; kx++ {
+									iy, ix := oy*c.Stride-c.Pad+ky, ox*sw-pw+kx
 									if iy >= 0 && iy < c.H && ix >= 0 && ix < c.W {
-										s += w[((co*c.Cin+ci)*c.K+ky)*c.K+kx] * inp[(ci*c.H+iy)*c.W+ix]
+										s += w[((co*c.Cin+ci)*c.K+ky)*kw+kx] * inp[(ci*c.H+iy)*c.W+ix]
 									}
 								}
 							}

@@ -25,7 +25,7 @@ import (
 )
 
 // Spaces are the search spaces whose reference files the engine builds.
-var Spaces = []string{"nb201", "nb101", "darts"}
+var Spaces = []string{"nb201", "nb101", "darts", "nds"}
 
 // Reference is one reference file.
 type Reference struct {
@@ -244,12 +244,12 @@ func (r *Reference) readSpec(md map[string]string) error {
 			}
 		}
 		r.Spec = cfg
-	case "darts":
+	case "darts", "nds":
 		gt, err := darts.ParseGenotype(md["genotype"])
 		if err != nil {
 			return err
 		}
-		cfg := darts.Config{Genotype: gt, Classes: r.Classes, H: 32, W: 32}
+		cfg := darts.Config{Genotype: gt, Classes: r.Classes, H: 32, W: 32, NDS: r.Space == "nds"}
 		if cfg.C, err = strconv.Atoi(md["C"]); err != nil {
 			return fmt.Errorf("metadata C: %v", err)
 		}

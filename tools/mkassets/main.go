@@ -68,6 +68,18 @@ func run(src, dst string) error {
 	if err := os.WriteFile(filepath.Join(dst, "cifar100_sample100.bin"), c100, 0o644); err != nil {
 		return err
 	}
+	// 194 CIFAR-100 images for N=128 scores on CIFAR-100: the 94 test images in the official
+	// format, then the 100 sampled ones (not embedded: --data assets/cifar100_194.bin).
+	test94, err := os.ReadFile(filepath.Join(src, "cifar100_test_94.bin"))
+	if err != nil {
+		return err
+	}
+	if len(test94) != 94*3074 || test94[0] != 10 || test94[1] != 49 { // PROVENANCE.md: the mountain of test image 0
+		return fmt.Errorf("cifar100_test_94.bin: %d bytes starting %d %d; want 94 records starting coarse 10, fine 49", len(test94), test94[0], test94[1])
+	}
+	if err := os.WriteFile(filepath.Join(dst, "cifar100_194.bin"), append(test94, c100...), 0o644); err != nil {
+		return err
+	}
 	// CIFAR-10 training images 0..999 (the official GradSign code scores a training batch): the
 	// first PNG of the shared training sample, with the first 1,000 of its 4,000 labels.
 	trainLabels, err := readLabels(filepath.Join(src, "cifar10_train_first4000_labels.txt"))

@@ -134,8 +134,11 @@ func Ops(t *testing.T, be backend.Backend[float32]) {
 		{Cin: 16, H: 8, W: 8, Cout: 16, K: 3, Stride: 1, Pad: 1}, // the shapes of NAS-Bench-201's cells
 		{Cin: 4, H: 6, W: 6, Cout: 6, K: 1, Stride: 1},
 		{Cin: 4, H: 8, W: 8, Cout: 8, K: 3, Stride: 2, Pad: 1},
+		{Cin: 4, H: 8, W: 8, Cout: 4, K: 1, Stride: 1, Pad: 0, KW: 7, StrideW: 2, PadW: 3}, // NDS's 1×7, 7×1
+		{Cin: 4, H: 8, W: 8, Cout: 4, K: 7, Stride: 2, Pad: 3, KW: 1, StrideW: 1, PadW: 0},
 	} {
-		t.Run(fmt.Sprintf("conv%dx%d/s%d/%dto%d", g.K, g.K, g.Stride, g.Cin, g.Cout), func(t *testing.T) {
+		kw, sw, _ := g.Width()
+		t.Run(fmt.Sprintf("conv%dx%d/s%dx%d/%dto%d", g.K, kw, g.Stride, sw, g.Cin, g.Cout), func(t *testing.T) {
 			h.t = t
 			os, is := g.Cout*g.OutH()*g.OutW(), g.Cin*g.H*g.W
 			x, w, r := h.rand(n*is), h.rand(g.Cout*g.Cols()), h.rand(n*os)

@@ -285,8 +285,11 @@ func u(v ...int) []uint32 {
 	return out
 }
 
-func convParams(g layers.Conv2d, n int, extra ...int) []uint32 {
-	return u(append([]int{n, g.Cin, g.H, g.W, g.Cout, g.K, g.Stride, g.Pad, g.OutH(), g.OutW()}, extra...)...)
+// convParams are conv.wgsl's P: the geometry, the layer's first accumulator, and the kernel,
+// stride and padding along the width.
+func convParams(g layers.Conv2d, n, off int) []uint32 {
+	kw, sw, pw := g.Width()
+	return u(n, g.Cin, g.H, g.W, g.Cout, g.K, g.Stride, g.Pad, g.OutH(), g.OutW(), off, kw, sw, pw)
 }
 
 func buf(b backend.Buffer) *buffer { return b.(*buffer) }
