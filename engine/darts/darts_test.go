@@ -7,6 +7,7 @@ import (
 	"gradsign/assets/nb301"
 	"gradsign/engine/darts"
 	"gradsign/engine/network"
+	"gradsign/internal/oracle"
 )
 
 // TestTableParams builds NAS-Bench-301's network of every shipped genotype and wants the
@@ -84,4 +85,35 @@ func FuzzParseGenotype(f *testing.F) {
 			t.Fatalf("%s: %v", g, err)
 		}
 	})
+}
+
+// TestNamed: every named genotype parses and builds as an NDS network; DARTS_V2 and AmoebaNet
+// are the reference files' genotypes.
+func TestNamed(t *testing.T) {
+	for _, n := range darts.Names() {
+		g, err := darts.Named(n)
+		if err != nil {
+			t.Fatalf("%s: %v", n, err)
+		}
+		if _, err := network.Plan[float32](darts.Config{Genotype: g, C: 16, Layers: 8, Classes: 10, H: 32, W: 32, NDS: true}); err != nil {
+			t.Errorf("%s: %v", n, err)
+		}
+	}
+	v2, _ := darts.Named("darts_v2")
+	if v2.String() != dartsV2 {
+		t.Errorf("darts_v2 is %s", v2)
+	}
+	refs, err := oracle.Of("nds")
+	if err != nil {
+		t.Fatal(err)
+	}
+	amoeba, _ := darts.Named("amoeba")
+	for _, r := range refs {
+		if r.Name == "nds_amoeba.safetensors" && r.Spec.(darts.Config).Genotype.String() != amoeba.String() {
+			t.Errorf("amoeba is %s, the reference file's %s", amoeba, r.Spec.(darts.Config).Genotype)
+		}
+	}
+	if _, err := darts.Named("enas"); err == nil {
+		t.Error("enas has no named cell in pycls, yet Named found one")
+	}
 }

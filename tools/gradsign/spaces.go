@@ -24,14 +24,14 @@ type spaceFlags struct {
 
 // add registers the flags on fs.
 func (f *spaceFlags) add(fs *flag.FlagSet) {
-	fs.StringVar(&f.space, "space", "nb201", "search space: nb201 (NAS-Bench-201), nb101 (NAS-Bench-101) or darts (DARTS, NAS-Bench-301's network)")
+	fs.StringVar(&f.space, "space", "nb201", "search space: nb201 (NAS-Bench-201), nb101 (NAS-Bench-101), darts (DARTS, NAS-Bench-301's network) or nds (pycls's network of the NDS cell spaces)")
 	fs.StringVar(&f.arch, "arch", "", "nb201: arch string, e.g. '|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|'; nb101: a cell's hash in the shipped table")
 	fs.IntVar(&f.index, "index", 0, "nb201: index 0..15624; nb101: row 0..999 of the shipped table; darts: row 0..1217 of the shipped NAS-Bench-301 genotypes (default 0 when no architecture is given)")
-	fs.StringVar(&f.genotype, "genotype", "", "darts: a genotype as DARTS writes it, Genotype(normal=[('sep_conv_3x3', 0), ...], normal_concat=[2, 3, 4, 5], reduce=[...], reduce_concat=[...]), or NAS-Bench-301's compact [[(input, op), ...], [...]]")
-	fs.IntVar(&f.depth, "depth", 8, "darts: number of cells (DARTS's layers; NAS-Bench-301: 8)")
+	fs.StringVar(&f.genotype, "genotype", "", "darts, nds: a genotype as DARTS writes it, Genotype(normal=[('sep_conv_3x3', 0), ...], normal_concat=[2, 3, 4, 5], reduce=[...], reduce_concat=[...]), NAS-Bench-301's compact [[(input, op), ...], [...]], or a name pycls gives one: "+strings.Join(darts.Names(), ", "))
+	fs.IntVar(&f.depth, "depth", 8, "darts, nds: number of cells (DARTS's layers; NAS-Bench-301: 8)")
 	fs.StringVar(&f.matrix, "matrix", "", "nb101: the cell's adjacency as row-major digits (49 for the 7x7 form, or V² for V vertices)")
 	fs.StringVar(&f.ops, "ops", "", "nb101: the vertex ops, comma-separated: the interior ones (conv3x3-bn-relu, conv1x1-bn-relu, maxpool3x3) or all with input and output")
-	fs.IntVar(&f.channels, "channels", 0, "nb201: channels of the first stage (C, default 16); nb101: stem channels (default 128); darts: C of the first cells (default 32)")
+	fs.IntVar(&f.channels, "channels", 0, "nb201: channels of the first stage (C, default 16); nb101: stem channels (default 128); darts, nds: C of the first cells (default 32, nds 16)")
 	fs.IntVar(&f.cells, "cells", 0, "cells per stage (nb201's N, default 5) or per stack (nb101, default 3)")
 	fs.IntVar(&f.stacks, "stacks", 3, "nb101: stacks of cells, a 2x2 max pool between them")
 }
@@ -85,16 +85,19 @@ func (f *spaceFlags) resolve(set map[string]bool, format cifar.Format) (*target,
 			return nil, err
 		}
 		return f.nb101(set, format)
-	case "darts":
+	case "darts", "nds":
 		if err := only("nb101", "matrix", "ops", "stacks", "arch"); err != nil {
 			return nil, err
 		}
 		if err := only("nb201 or nb101", "cells"); err != nil {
 			return nil, err
 		}
+		if f.space == "nds" && set["index"] {
+			return nil, fmt.Errorf("--index names a row of NAS-Bench-301's genotypes (--space darts); nds takes --genotype")
+		}
 		return f.darts(set, format)
 	}
-	return nil, fmt.Errorf("--space %q: want nb201, nb101 or darts", cut(f.space))
+	return nil, fmt.Errorf("--space %q: want nb201, nb101, darts or nds", cut(f.space))
 }
 
 func (f *spaceFlags) nb201(set map[string]bool, format cifar.Format) (*target, error) {
@@ -184,10 +187,16 @@ func (f *spaceFlags) darts(set map[string]bool, format cifar.Format) (*target, e
 	switch {
 	case set["genotype"] && set["index"]:
 		return nil, fmt.Errorf("give --genotype or --index, not both")
+	case set["genotype"] && !strings.ContainsAny(f.genotype, "[("):
+		if g, err = darts.Named(f.genotype); err != nil {
+			return nil, err
+		}
 	case set["genotype"]:
 		if g, err = darts.ParseGenotype(f.genotype); err != nil {
 			return nil, err
 		}
+	case f.space == "nds":
+		return nil, fmt.Errorf("--space nds needs --genotype: a genotype, or a name (%s)", strings.Join(darts.Names(), ", "))
 	default:
 		e, err := nb301assets.Table().At(f.index)
 		if err != nil {
@@ -195,10 +204,15 @@ func (f *spaceFlags) darts(set map[string]bool, format cifar.Format) (*target, e
 		}
 		g = e.Genotype
 	}
-	cfg := darts.Config{Genotype: g, C: f.given(set, "channels", 32), Layers: f.depth, Classes: format.Classes, H: cifar.Side, W: cifar.Side}
-	net := &target{space: "darts", name: g.String(), channels: cfg.C, cells: cfg.Layers, spec: cfg,
-		meta: map[string]string{"space": "darts", "genotype": g.String(), "C": fmt.Sprint(cfg.C), "layers": fmt.Sprint(cfg.Layers)}}
-	if i, ok := nb301assets.Table().Lookup(g); ok && cfg.C == 32 && cfg.Layers == 8 && format.Classes == 10 {
+	nds := f.space == "nds"
+	c := 32
+	if nds {
+		c = 16
+	}
+	cfg := darts.Config{Genotype: g, C: f.given(set, "channels", c), Layers: f.depth, Classes: format.Classes, H: cifar.Side, W: cifar.Side, NDS: nds}
+	net := &target{space: f.space, name: g.String(), channels: cfg.C, cells: cfg.Layers, spec: cfg,
+		meta: map[string]string{"space": f.space, "genotype": g.String(), "C": fmt.Sprint(cfg.C), "layers": fmt.Sprint(cfg.Layers)}}
+	if i, ok := nb301assets.Table().Lookup(g); ok && !nds && cfg.C == 32 && cfg.Layers == 8 && format.Classes == 10 {
 		e, _ := nb301assets.Table().At(i)
 		net.benchmark = &benchmarkFacts{index: &i, accuracy: map[string]float64{"cifar10_valid_surrogate": e.Accuracy},
 			says: fmt.Sprintf("NAS-Bench-301 row %d: CIFAR-10 validation accuracy %.2f%% (the surrogate's prediction, not a trained one)", i, e.Accuracy)}
