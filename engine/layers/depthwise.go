@@ -20,39 +20,51 @@ func (d Depthwise) OutW() int { return (d.W+2*d.Pad-d.Dilate*(d.K-1)-1)/d.Stride
 // MACs is the multiply-accumulate count of one sample.
 func (d Depthwise) MACs() int { return d.C * d.OutH() * d.OutW() * d.K * d.K }
 
-// each calls fn(o, i, k) for every output position o of one channel plane, each tap k of the
-// filter and the input position i it reads, skipping taps in the padding.
-func (d Depthwise) each(fn func(o, i, k int)) {
+// taps calls fn for each tap (ky, kx) of the filter (k = ky·K + kx) and each output row oy
+// that the tap reads inside the image, with the row iy it reads and the range [lo, hi) of
+// output columns whose input column ox·Stride - Pad + kx·Dilate (x0 + ox·Stride) is inside.
+func (d Depthwise) taps(fn func(k, oy, iy, lo, hi, x0 int)) {
 	oh, ow := d.OutH(), d.OutW()
-	for oy := 0; oy < oh; oy++ {
-		for ox := 0; ox < ow; ox++ {
-			o := oy*ow + ox
-			for ky := 0; ky < d.K; ky++ {
-				y := oy*d.Stride - d.Pad + ky*d.Dilate
-				if y < 0 || y >= d.H {
-					continue
-				}
-				for kx := 0; kx < d.K; kx++ {
-					x := ox*d.Stride - d.Pad + kx*d.Dilate
-					if x < 0 || x >= d.W {
-						continue
-					}
-					fn(o, y*d.W+x, ky*d.K+kx)
+	for ky := 0; ky < d.K; ky++ {
+		for kx := 0; kx < d.K; kx++ {
+			x0 := kx*d.Dilate - d.Pad // input column of output column 0
+			lo := max(0, (-x0+d.Stride-1)/d.Stride)
+			hi := min(ow, (d.W-1-x0)/d.Stride+1)
+			if d.W-1-x0 < 0 || lo >= hi {
+				continue
+			}
+			for oy := 0; oy < oh; oy++ {
+				iy := oy*d.Stride - d.Pad + ky*d.Dilate
+				if iy >= 0 && iy < d.H {
+					fn(ky*d.K+kx, oy, iy, lo, hi, x0)
 				}
 			}
 		}
 	}
 }
 
-// DepthwiseForward computes one sample's depthwise convolution.
+// DepthwiseForward computes one sample's depthwise convolution: for each tap, a scaled row of
+// the input added to a row of the output.
 //
 //	out [C, OutH, OutW], inp [C, H, W], w [C, 1, K, K]
 func DepthwiseForward[T matmul.Float](d Depthwise, out, inp, w []T) {
-	hw, ohw, kk := d.H*d.W, d.OutH()*d.OutW(), d.K*d.K
+	hw, ohw, kk, ow := d.H*d.W, d.OutH()*d.OutW(), d.K*d.K, d.OutW()
 	for c := 0; c < d.C; c++ {
 		in, o, f := inp[c*hw:(c+1)*hw], out[c*ohw:(c+1)*ohw], w[c*kk:(c+1)*kk]
 		clear(o)
-		d.each(func(oi, ii, k int) { o[oi] += f[k] * in[ii] })
+		d.taps(func(k, oy, iy, lo, hi, x0 int) {
+			wk, dst, src := f[k], o[oy*ow:(oy+1)*ow], in[iy*d.W:(iy+1)*d.W]
+			if d.Stride == 1 {
+				src = src[lo+x0 : hi+x0]
+				for i := range src {
+					dst[lo+i] += wk * src[i]
+				}
+				return
+			}
+			for ox := lo; ox < hi; ox++ {
+				dst[ox] += wk * src[x0+ox*d.Stride]
+			}
+		})
 	}
 }
 
@@ -60,10 +72,22 @@ func DepthwiseForward[T matmul.Float](d Depthwise, out, inp, w []T) {
 //
 //	dinp [C, H, W], dout [C, OutH, OutW], w [C, 1, K, K]
 func DepthwiseBackwardData[T matmul.Float](d Depthwise, dinp, dout, w []T) {
-	hw, ohw, kk := d.H*d.W, d.OutH()*d.OutW(), d.K*d.K
+	hw, ohw, kk, ow := d.H*d.W, d.OutH()*d.OutW(), d.K*d.K, d.OutW()
 	for c := 0; c < d.C; c++ {
 		di, g, f := dinp[c*hw:(c+1)*hw], dout[c*ohw:(c+1)*ohw], w[c*kk:(c+1)*kk]
-		d.each(func(oi, ii, k int) { di[ii] += f[k] * g[oi] })
+		d.taps(func(k, oy, iy, lo, hi, x0 int) {
+			wk, src, dst := f[k], g[oy*ow:(oy+1)*ow], di[iy*d.W:(iy+1)*d.W]
+			if d.Stride == 1 {
+				dst = dst[lo+x0 : hi+x0]
+				for i := range dst {
+					dst[i] += wk * src[lo+i]
+				}
+				return
+			}
+			for ox := lo; ox < hi; ox++ {
+				dst[x0+ox*d.Stride] += wk * src[ox]
+			}
+		})
 	}
 }
 
@@ -72,12 +96,26 @@ func DepthwiseBackwardData[T matmul.Float](d Depthwise, dinp, dout, w []T) {
 //
 //	dw [C, 1, K, K], dout [C, OutH, OutW], inp [C, H, W]
 func DepthwiseWeightGrad[T matmul.Float](d Depthwise, dw, dout, inp []T, dwBeta T) {
-	hw, ohw, kk := d.H*d.W, d.OutH()*d.OutW(), d.K*d.K
+	hw, ohw, kk, ow := d.H*d.W, d.OutH()*d.OutW(), d.K*d.K, d.OutW()
 	for c := 0; c < d.C; c++ {
 		in, g, f := inp[c*hw:(c+1)*hw], dout[c*ohw:(c+1)*ohw], dw[c*kk:(c+1)*kk]
 		for k := range f {
 			f[k] *= dwBeta
 		}
-		d.each(func(oi, ii, k int) { f[k] += g[oi] * in[ii] })
+		d.taps(func(k, oy, iy, lo, hi, x0 int) {
+			var s T
+			gr, src := g[oy*ow:(oy+1)*ow], in[iy*d.W:(iy+1)*d.W]
+			if d.Stride == 1 {
+				src = src[lo+x0 : hi+x0]
+				for i := range src {
+					s += gr[lo+i] * src[i]
+				}
+			} else {
+				for ox := lo; ox < hi; ox++ {
+					s += gr[ox] * src[x0+ox*d.Stride]
+				}
+			}
+			f[k] += s
+		})
 	}
 }
