@@ -1,12 +1,10 @@
 package darts
 
 import (
-	"bytes"
-	"compress/gzip"
-	"encoding/csv"
 	"fmt"
 	"io"
-	"strconv"
+
+	"gradsign/engine/csvtable"
 )
 
 // Entry is what the shipped NAS-Bench-301 table records of one genotype.
@@ -28,63 +26,56 @@ type Table struct {
 	byKey   map[string]int
 }
 
+const tableName = "NAS-Bench-301 table"
+
 // ReadTableGzip reads the table as the project ships it, gzipped.
 func ReadTableGzip(gz []byte) (*Table, error) {
-	zr, err := gzip.NewReader(bytes.NewReader(gz))
+	r, err := csvtable.Gunzip(gz, tableName)
 	if err != nil {
 		return nil, err
 	}
-	return ReadTable(zr)
+	return ReadTable(r)
 }
 
-// naslibColumns are the table's columns of NASLib's proxies.
-var naslibColumns = []string{"epe_nas", "fisher", "grad_norm", "grasp", "jacov", "l2_norm", "nwot", "plain", "snip", "synflow"}
+// naslibColumns are the table's columns of NASLib's proxies (and its counts).
+var naslibColumns = []string{"epe_nas", "fisher", "grad_norm", "grasp", "jacov", "l2_norm", "nwot", "plain", "snip", "synflow", "params", "flops"}
 
 // ReadTable reads the CSV genotype,naslib_compact,naslib_version,val_accuracy,
-// params_darts_c32l8,flops,params,epe_nas,... (shared/data/PROVENANCE.md, file 16).
+// params_darts_c32l8,flops,params,epe_nas,... (assets/PROVENANCE.md, file 16). A proxy NASLib
+// left empty for a genotype is missing from its NASLib map.
 func ReadTable(r io.Reader) (*Table, error) {
-	cr := csv.NewReader(r)
-	header, err := cr.Read()
+	cr, err := csvtable.Open(r, tableName, append([]string{"genotype", "val_accuracy", "params_darts_c32l8"}, naslibColumns...)...)
 	if err != nil {
-		return nil, fmt.Errorf("NAS-Bench-301 table: %v", err)
-	}
-	col := map[string]int{}
-	for i, h := range header {
-		col[h] = i
-	}
-	for _, h := range append([]string{"genotype", "val_accuracy", "params_darts_c32l8"}, naslibColumns...) {
-		if _, ok := col[h]; !ok {
-			return nil, fmt.Errorf("NAS-Bench-301 table: no column %q", h)
-		}
+		return nil, err
 	}
 	t := &Table{byKey: map[string]int{}}
-	for line := 2; ; line++ {
-		rec, err := cr.Read()
-		if err == io.EOF {
-			return t, nil
-		}
-		if err != nil {
-			return nil, fmt.Errorf("NAS-Bench-301 table: %v", err)
+	for {
+		more, err := cr.Next()
+		if err != nil || !more {
+			return t, err
 		}
 		var e Entry
-		if e.Genotype, err = ParseGenotype(rec[col["genotype"]]); err != nil {
-			return nil, fmt.Errorf("NAS-Bench-301 table, line %d: %v", line, err)
+		if e.Genotype, err = ParseGenotype(cr.String("genotype")); err != nil {
+			return nil, cr.Errorf("%v", err)
 		}
-		if e.Accuracy, err = strconv.ParseFloat(rec[col["val_accuracy"]], 64); err != nil {
-			return nil, fmt.Errorf("NAS-Bench-301 table, line %d: val_accuracy: %v", line, err)
+		if e.Accuracy, err = cr.Float("val_accuracy"); err != nil {
+			return nil, err
 		}
-		if e.Params, err = strconv.Atoi(rec[col["params_darts_c32l8"]]); err != nil {
-			return nil, fmt.Errorf("NAS-Bench-301 table, line %d: params_darts_c32l8: %v", line, err)
+		if e.Params, err = cr.Int("params_darts_c32l8"); err != nil {
+			return nil, err
 		}
 		e.NASLib = map[string]float64{}
 		for _, name := range naslibColumns {
-			if v, err := strconv.ParseFloat(rec[col[name]], 64); err == nil {
-				e.NASLib[name] = v
+			if cr.String(name) == "" {
+				continue
+			}
+			if e.NASLib[name], err = cr.Float(name); err != nil {
+				return nil, err
 			}
 		}
 		key := e.Genotype.String()
 		if _, dup := t.byKey[key]; dup {
-			return nil, fmt.Errorf("NAS-Bench-301 table, line %d: genotype twice", line)
+			return nil, cr.Errorf("genotype twice")
 		}
 		t.byKey[key] = len(t.entries)
 		t.entries = append(t.entries, e)

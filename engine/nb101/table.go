@@ -1,13 +1,11 @@
 package nb101
 
 import (
-	"bytes"
-	"compress/gzip"
-	"encoding/csv"
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
+
+	"gradsign/engine/csvtable"
 )
 
 // Entry is what NAS-Bench-101 records of one cell.
@@ -22,67 +20,56 @@ type Entry struct {
 	Valid4, Valid12, Valid36, Valid108 float64
 }
 
-// Table is the cells the project ships with their graphs (assets/nb101_1000.csv.gz).
+// Table is the cells the project ships with their graphs (assets/nb101).
 type Table struct {
 	entries []Entry
 	byHash  map[string]int
 }
 
+const tableName = "NAS-Bench-101 table"
+
 // ReadTableGzip reads the table as the project ships it, gzipped.
 func ReadTableGzip(gz []byte) (*Table, error) {
-	zr, err := gzip.NewReader(bytes.NewReader(gz))
+	r, err := csvtable.Gunzip(gz, tableName)
 	if err != nil {
 		return nil, err
 	}
-	return ReadTable(zr)
+	return ReadTable(r)
 }
 
 // ReadTable reads the CSV row,hash,adjacency_7x7,ops,vertices,edges,params,val_acc_4ep,
 // val_acc_12ep,val_acc_36ep,val_acc_108ep,training_time_s (accuracies as fractions), checking
 // that every row's cell hashes to its hash.
 func ReadTable(r io.Reader) (*Table, error) {
-	cr := csv.NewReader(r)
-	header, err := cr.Read()
+	accs := []string{"val_acc_4ep", "val_acc_12ep", "val_acc_36ep", "val_acc_108ep"}
+	cr, err := csvtable.Open(r, tableName, append([]string{"hash", "adjacency_7x7", "ops", "params"}, accs...)...)
 	if err != nil {
-		return nil, fmt.Errorf("NAS-Bench-101 table: %v", err)
-	}
-	col := map[string]int{}
-	for i, h := range header {
-		col[h] = i
-	}
-	for _, h := range []string{"hash", "adjacency_7x7", "ops", "params", "val_acc_4ep", "val_acc_12ep", "val_acc_36ep", "val_acc_108ep"} {
-		if _, ok := col[h]; !ok {
-			return nil, fmt.Errorf("NAS-Bench-101 table: no column %q", h)
-		}
+		return nil, err
 	}
 	t := &Table{byHash: map[string]int{}}
-	for line := 2; ; line++ {
-		rec, err := cr.Read()
-		if err == io.EOF {
-			return t, nil
+	for {
+		more, err := cr.Next()
+		if err != nil || !more {
+			return t, err
 		}
-		if err != nil {
-			return nil, fmt.Errorf("NAS-Bench-101 table: %v", err)
-		}
-		e := Entry{Hash: rec[col["hash"]]}
-		if e.Cell, err = ParseCell(rec[col["adjacency_7x7"]], strings.Split(rec[col["ops"]], "|")); err != nil {
-			return nil, fmt.Errorf("NAS-Bench-101 table, line %d: %v", line, err)
+		e := Entry{Hash: cr.String("hash")}
+		if e.Cell, err = ParseCell(cr.String("adjacency_7x7"), strings.Split(cr.String("ops"), "|")); err != nil {
+			return nil, cr.Errorf("%v", err)
 		}
 		if h := e.Cell.Hash(); h != e.Hash {
-			return nil, fmt.Errorf("NAS-Bench-101 table, line %d: the cell hashes to %s, the row says %s", line, h, e.Hash)
+			return nil, cr.Errorf("the cell hashes to %s, the row says %s", h, e.Hash)
 		}
-		if e.Params, err = strconv.Atoi(rec[col["params"]]); err != nil {
-			return nil, fmt.Errorf("NAS-Bench-101 table, line %d: params: %v", line, err)
+		if e.Params, err = cr.Int("params"); err != nil {
+			return nil, err
 		}
-		for name, p := range map[string]*float64{"val_acc_4ep": &e.Valid4, "val_acc_12ep": &e.Valid12, "val_acc_36ep": &e.Valid36, "val_acc_108ep": &e.Valid108} {
-			v, err := strconv.ParseFloat(rec[col[name]], 64)
-			if err != nil {
-				return nil, fmt.Errorf("NAS-Bench-101 table, line %d: %s: %v", line, name, err)
+		for i, p := range []*float64{&e.Valid4, &e.Valid12, &e.Valid36, &e.Valid108} {
+			if *p, err = cr.Float(accs[i]); err != nil {
+				return nil, err
 			}
-			*p = 100 * v
+			*p *= 100
 		}
 		if _, dup := t.byHash[e.Hash]; dup {
-			return nil, fmt.Errorf("NAS-Bench-101 table, line %d: hash %s twice", line, e.Hash)
+			return nil, cr.Errorf("hash %s twice", e.Hash)
 		}
 		t.byHash[e.Hash] = len(t.entries)
 		t.entries = append(t.entries, e)
