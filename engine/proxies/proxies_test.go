@@ -3,6 +3,7 @@ package proxies
 import (
 	"context"
 	"math"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -24,6 +25,11 @@ var refProxies = []string{"grad_norm", "snip", "grasp", "fisher", "synflow", "ja
 // value (null) must be matched by a non-finite one.
 func TestReferences(t *testing.T) {
 	reftest.ForEach(t, func(t *testing.T, ref *oracle.Reference) {
+		if runtime.GOOS == "js" && ref.Space != "nb201" {
+			// Minutes under Node.js for the large networks; the page computes proxies of
+			// NAS-Bench-201 networks only, and the other spaces' run natively above.
+			t.Skipf("%s: the other spaces' proxies are checked natively", ref.Space)
+		}
 		net, x, labels := reftest.Load[float32](t, ref)
 		got, err := Compute(context.Background(), net, x, labels, refProxies, gradsign.Options{})
 		if err != nil {
@@ -43,9 +49,9 @@ func TestReferences(t *testing.T) {
 				tol = max(tol, 3*noise/math.Abs(want64))
 				// A value that is rounding noise in exact arithmetic (darts_v2's jacob_cov:
 				// its input gradients are structural zeros) moves with the precision: where
-				// the float32 noise is above 1e-3 the float64 value is noise too, and is held
-				// to that noise.
-				if noise/math.Abs(want64) > 1e-3 {
+				// PyTorch's own float32 and float64 values differ beyond 1e-4 the float64
+				// value is noise too, and is held to the float32 noise.
+				if math.Abs(want-want64)/math.Abs(want64) > 1e-4 {
 					tol64 = tol
 				}
 			}
