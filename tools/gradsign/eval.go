@@ -526,6 +526,13 @@ func printTable(w io.Writer, rows []scorefile.Row, names []string, space *evalSp
 	case "json":
 		return json.NewEncoder(w).Encode(map[string]any{"run": info, "architectures": len(rows), "correlations": lines})
 	case "markdown":
+		if space.naslib == nil {
+			fmt.Fprintf(w, "| proxy | Spearman ρ | Kendall τ-b | top-10%% precision | non-finite |\n| --- | --- | --- | --- | --- |\n")
+			for _, l := range lines {
+				fmt.Fprintf(w, "| %s | %.3f | %.3f | %.3f | %d |\n", l.Proxy, l.Spearman, l.Kendall, l.TopPrecision, l.NonFinite)
+			}
+			return nil
+		}
 		fmt.Fprintf(w, "| proxy | Spearman ρ | Kendall τ-b | top-10%% precision | non-finite | NASLib's ρ |\n| --- | --- | --- | --- | --- | --- |\n")
 		for _, l := range lines {
 			fmt.Fprintf(w, "| %s | %.3f | %.3f | %.3f | %d | %s |\n", l.Proxy, l.Spearman, l.Kendall, l.TopPrecision, l.NonFinite, orDash(l.NASLib))
