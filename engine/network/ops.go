@@ -29,19 +29,11 @@ func newOp[T matmul.Float](g *graph.Graph, nd *graph.Node) (op[T], error) {
 	case graph.GlobalAvgPool:
 		return &gapOp[T]{in, out, s.C, s.H * s.W}, nil
 	case graph.Sum:
-		ins := make([]int, len(nd.In))
-		for i, v := range nd.In {
-			ins[i] = int(v)
-		}
-		return &addOp[T]{ins, out}, nil
+		return &addOp[T]{slots(nd.In), out}, nil
 	case graph.Linear:
 		return &linearOp[T]{in, out, nd.Params[0], nd.Params[1], s.Size(), g.Shape(nd.Out).C}, nil
 	case graph.Concat:
-		ins := make([]int, len(nd.In))
-		for i, v := range nd.In {
-			ins[i] = int(v)
-		}
-		return &concatOp[T]{ins, out}, nil
+		return &concatOp[T]{slots(nd.In), out}, nil
 	case graph.Channels:
 		return &channelsOp[T]{in, out, nd.From}, nil
 	case graph.Depthwise:
@@ -53,6 +45,15 @@ func newOp[T matmul.Float](g *graph.Graph, nd *graph.Node) (op[T], error) {
 		return &cropOp[T]{in, out, s, nd.From, o.H, o.W}, nil
 	}
 	return nil, fmt.Errorf("network: graph %s has an operation this engine cannot run: %v", g.Name, nd.Op)
+}
+
+// slots are the workspace slots of values.
+func slots(vs []graph.Value) []int {
+	out := make([]int, len(vs))
+	for i, v := range vs {
+		out[i] = int(v)
+	}
+	return out
 }
 
 // op is one operation of the graph: it reads slot in (or several) and writes slot out, on the
@@ -76,10 +77,10 @@ type convOp[T matmul.Float] struct {
 	g          layers.Conv2d
 }
 
-// needDinp says whether the input's gradient is wanted: not for the network's input unless
-// asked.
-func (o *convOp[T]) needDinp(ws *Workspace[T]) bool {
-	return o.in != int(ws.net.Graph.Input) || ws.InputGrad
+// needGrad says whether a slot's gradient is wanted: not the network's input's unless asked
+// (a convolution then skips its input gradient).
+func (ws *Workspace[T]) needGrad(slot int) bool {
+	return slot != int(ws.net.Graph.Input) || ws.InputGrad
 }
 
 func (o *convOp[T]) forward(ws *Workspace[T], _ int) {
@@ -92,7 +93,7 @@ func (o *convOp[T]) backward(ws *Workspace[T], _ int) {
 	} else {
 		ws.be.Conv2dWeightGrad(o.g, ws.n, ws.pgrad[o.w], ws.grad[o.out], ws.val[o.in])
 	}
-	if o.needDinp(ws) {
+	if ws.needGrad(o.in) {
 		ws.be.Conv2dBackwardData(o.g, ws.n, ws.grad[o.in], ws.grad[o.out], ws.param[o.w])
 	}
 }
@@ -266,7 +267,7 @@ func (o *depthwiseOp[T]) backward(ws *Workspace[T], _ int) {
 	} else {
 		ws.be.DepthwiseWeightGrad(o.g, ws.n, ws.pgrad[o.w], ws.grad[o.out], ws.val[o.in])
 	}
-	if o.in != int(ws.net.Graph.Input) || ws.InputGrad {
+	if ws.needGrad(o.in) {
 		ws.be.DepthwiseBackwardData(o.g, ws.n, ws.grad[o.in], ws.grad[o.out], ws.param[o.w])
 	}
 }
@@ -336,7 +337,7 @@ func (o *convOp[T]) tangentBackward(ws *Workspace[T], _ int) {
 	if wd != nil {
 		be.Conv2dWeightGrad(o.g, ws.n, ws.pdot[o.w], ws.grad[o.out], ws.vdot[o.in])
 	}
-	if o.needDinp(ws) {
+	if ws.needGrad(o.in) {
 		be.Conv2dBackwardData(o.g, ws.n, ws.gdot[o.in], ws.gdot[o.out], ws.param[o.w])
 		if wd != nil {
 			be.Conv2dBackwardData(o.g, ws.n, ws.gdot[o.in], ws.grad[o.out], wd)
@@ -436,7 +437,7 @@ func (o *depthwiseOp[T]) tangentBackward(ws *Workspace[T], _ int) {
 	if wd != nil {
 		be.DepthwiseWeightGrad(o.g, ws.n, ws.pdot[o.w], ws.grad[o.out], ws.vdot[o.in])
 	}
-	if o.in != int(ws.net.Graph.Input) || ws.InputGrad {
+	if ws.needGrad(o.in) {
 		be.DepthwiseBackwardData(o.g, ws.n, ws.gdot[o.in], ws.gdot[o.out], ws.param[o.w])
 		if wd != nil {
 			be.DepthwiseBackwardData(o.g, ws.n, ws.gdot[o.in], ws.grad[o.out], wd)
