@@ -48,7 +48,7 @@ func (g *Graph) StructuralZeros(bias func(param int) []float64) [][]bool {
 			grad[v] = max(grad[v], in)
 		}
 	}
-	// Forward: the values whose every channel's mean over positions is a known constant.
+	// Forward: per value and channel, the mean over positions where it is a known constant.
 	means := g.knownMeans(bias)
 	var zeros [][]bool
 	for _, n := range g.Nodes {
