@@ -1,7 +1,7 @@
 // window.gradsign: the one JavaScript API of the engine, for the page, power users and tests.
 //
 //   gradsign.ready                          Promise, resolved when the engines are loaded
-//   gradsign.score({arch, n, seed, proxies, backend}, onProgress)
+//   gradsign.score({space, arch, channels, n, seed, proxies, backend}, onProgress)
 //                                           -> Promise<{arch, gradsign, params, flops, n, seed, backend,
 //                                              adapter,
 //                                              seconds, layers, index, accuracy, percentile, rank:
@@ -22,7 +22,15 @@
 //   gradsign.facts()                        -> Promise<{ops, edges, proxies: [{name, maxN}], numArchs,
 //                                              images, nChoices, maxSeed, datasets}>
 //   gradsign.check({arch, n, seed, proxies}) -> Promise: rejects with what is wrong, if anything
-//   gradsign.lookup(archOrIndex)            -> Promise<{index, arch, params, flops, accuracy}>
+//                                           space: 'nb201' (default), 'nb101', 'darts' or 'nds'; arch in
+//                                           that space's terms (an arch string; a cell "DIGITS ops|...",
+//                                           hash or row; a genotype, name or row); channels: the
+//                                           network's width, 0 (default) the benchmark's own.
+//   gradsign.lookup(archOrIndex | {space, arch, channels}) -> Promise<{space, index, arch, hash,
+//                                              channels, params, flops, accuracy, truth,
+//                                              structuralZeros, memory, engines}>
+//   gradsign.spaceReference(space)          -> Promise<{network, channels, n, seed, metric, points:
+//                                              [{row, gradsign, params, accuracy}], spearman}>
 //   gradsign.cancel()                       stops every running score: its Promise rejects at once
 //   gradsign.reference(n)                   -> Promise<{points: [{index, arch, gradsign, params, accuracy}],
 //                                              spearman: {gradsign, params}}>: the reference set at N
@@ -38,7 +46,7 @@
 //   gradsign.memory()                       -> Promise<[bytes of wasm memory per worker]>
 //   gradsign.kernel()                       -> Promise<'wasm-relaxed-simd' | 'wasm-simd128' | 'go'>:
 //                                              the GEMM kernel the engines run (?kernel=go forces Go's)
-//   gradsign.signSamples({arch, seed, n, k}, onRow) -> Promise<{layer, weights, signs}>
+//   gradsign.signSamples({space, arch, channels, seed, n, k}, onRow) -> Promise<{layer, weights, signs}>
 //   gradsign.gemmRate(ms)                   -> Promise<{kernel, gflops}>: that kernel's speed
 //   gradsign.history.list() / .clear() / .put(record) / .export('csv' | 'json')
 //
@@ -96,14 +104,17 @@ async function bytes(url) {
 }
 
 async function loadFiles() {
-  const [version, cifar, table, reference, space] = await Promise.all([
+  const [version, cifar, table, reference, space, nb101, nb301, spaceRefs] = await Promise.all([
     fetch('version.json').then((r) => r.json()),
     bytes('assets/cifar10_test_first1000.bin'),
     bytes('assets/nb201.csv.gz'),
     bytes('assets/reference.json'),
     bytes('assets/nb201_space.bin'),
+    bytes('assets/nb101_1000.csv.gz'),
+    bytes('assets/nb301_1218.csv.gz'),
+    bytes('assets/reference_spaces.json'),
   ]);
-  return { version: version.version, cifar, table, reference, space };
+  return { version: version.version, cifar, table, reference, space, nb101, nb301, spaceRefs };
 }
 
 // One worker per core; a page URL with ?workers=K asks for K (for benchmarks and slow machines).
@@ -178,20 +189,23 @@ function score(request, onProgress) {
 }
 
 async function run(request, onProgress, ticket) {
-  const { arch, n = 16, seed = 0, proxies = ['gradsign'] } = request ?? {};
+  const { arch, n = 16, seed = 0, proxies = ['gradsign'], space = 'nb201', channels = 0 } = request ?? {};
   const all = await engines();
-  if (typeof arch !== 'string') throw new Error('score: arch must be a NAS-Bench-201 arch string');
-  await all[0].call('check', [{ arch, n, seed, proxies }]);
+  if (typeof arch !== 'string') throw new Error("score: arch must be a string: the architecture in its space's terms");
+  const net = { space, arch, channels };
+  await all[0].call('check', [{ ...net, n, seed, proxies }]);
+  const info = await all[0].call('lookup', [net]);
   const backend = await backendFor(request.backend ?? 'auto');
   const adapter = backend === 'webgpu' ? (await backends()).webgpu.adapter : undefined;
   const others = (await facts).proxies.map((p) => p.name).filter((p) => p !== 'gradsign' && proxies.includes(p));
-  const key = await all[0].call('historyKey', [{ arch, n, seed, proxies: ['gradsign', ...others], backend }]);
+  const key = await all[0].call('historyKey', [{ ...net, n, seed, proxies: ['gradsign', ...others], backend }]);
   const cached = await all[0].call('historyGet', [key]);
   if (cached) return { ...cached, cached: true };
   if (ticket.cancelled) throw new Cancelled();
 
   const start = performance.now();
-  const k = backend === 'webgpu' ? 1 : Math.min(all.length, n);
+  // Each engine holds the whole network: a large one runs on as many as the page can hold.
+  const k = backend === 'webgpu' ? 1 : Math.min(all.length, n, info.engines);
   const done = new Array(k).fill(0);
   const report = (stage) => {
     const total = done.reduce((a, b) => a + b, 0);
@@ -202,7 +216,7 @@ async function run(request, onProgress, ticket) {
     parts = await Promise.all(all.slice(0, k).map((engine, i) => {
       const from = Math.floor((i * n) / k);
       const to = Math.floor(((i + 1) * n) / k);
-      const job = engine.start('accumulate', [{ arch, seed, from, to, backend: backend === 'webgpu' ? 'webgpu' : 'cpu' }], (d) => { done[i] = d; report('gradsign'); });
+      const job = engine.start('accumulate', [{ ...net, seed, from, to, backend: backend === 'webgpu' ? 'webgpu' : 'cpu' }], (d) => { done[i] = d; report('gradsign'); });
       ticket.jobs.push({ engine, id: job.id });
       return job.promise;
     }));
@@ -215,11 +229,11 @@ async function run(request, onProgress, ticket) {
     b.webgpu.failed = err.message;
     return { ...(await run(request, onProgress, ticket)), fellBack: err.message };
   }
-  const result = await all[0].call('finish', [{ arch, seed, n }, parts]);
+  const result = await all[0].call('finish', [{ ...net, seed, n }, parts]);
   if (others.length) {
     report(`computing ${others.join(', ')}`);
     try {
-      result.proxies = await all[0].call('proxies', [{ arch, seed, n, names: others }]);
+      result.proxies = await all[0].call('proxies', [{ ...net, seed, n, names: others }]);
     } catch (err) { // GradSign's result stands; the proxies say what went wrong
       if (ticket.cancelled) throw new Cancelled();
       result.proxies = {};
@@ -257,7 +271,10 @@ export const gradsign = {
   score,
   backends,
   cancel,
-  lookup: async (q) => (await first()).call('lookup', [String(q)]),
+  // lookup: an arch string or index of NAS-Bench-201, or {space, arch, channels}.
+  lookup: async (q) => (await first()).call('lookup', [typeof q === 'object' && q !== null ? q : String(q)]),
+  // spaceReference: a space's reference scores (nb101, darts) as its results file has them.
+  spaceReference: async (space) => (await first()).call('spaceReference', [space]),
   reference: async (n) => (await first()).call('reference', [n]),
   thumbnails: async (n) => (await first()).call('thumbnails', [n]),
   wholeSpace: async () => (await first()).call('wholeSpace', []),
@@ -276,7 +293,7 @@ export const gradsign = {
   kernel: async () => (await engines())[0].call('kernel', []),
   // signSamples: the signs of each of the first n images' gradients at k weights of one layer,
   // each row handed to onRow(image, signs) as it is done: GradSign's idea, on a few weights.
-  signSamples: async ({ arch, seed = 0, n = 16, k = 32 }, onRow) => (await first()).call('signSamples', [{ arch, seed, n, k }], (p) => onRow?.(...p)),
+  signSamples: async ({ space = 'nb201', arch, channels = 0, seed = 0, n = 16, k = 32 }, onRow) => (await first()).call('signSamples', [{ space, arch, channels, seed, n, k }], (p) => onRow?.(...p)),
   // gemmRate: the first engine's float32 kernel and its GFLOP/s on a convolution's product.
   gemmRate: async (ms = 300) => (await engines())[0].call('gemmRate', [ms]),
   history: {

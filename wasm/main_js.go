@@ -4,21 +4,29 @@
 // methods return Promises (a Go error or panic becomes a rejection with a readable message),
 // then calls globalThis.onGradsignEngine() to say it is ready:
 //
-//	init({version, cifar: Uint8Array, table: Uint8Array, reference: Uint8Array, space: Uint8Array})
-//	lookup(archOrIndex)                        -> {index, arch, params, flops, accuracy}
+//	init({version, cifar: Uint8Array, table: Uint8Array, reference: Uint8Array, space: Uint8Array,
+//	      nb101, nb301, spaceRefs: Uint8Array})
+//
+// An architecture is {space, arch, channels} wherever a call takes arch (space 'nb201' and the
+// benchmark's width when left out; archRef in spaces.go says what arch is in each space):
+//
+//	lookup(archOrIndex | {space, arch, channels}) -> {space, index, arch, hash, channels, params,
+//	                                              flops, accuracy, truth, structuralZeros, memory}
 //	accumulate({arch, seed, from, to, backend}, onProgress(done), job) -> Uint8Array (sign accumulators);
 //	                                              backend 'webgpu' runs on the GPU, otherwise the wasm engine
 //	gpu()                                      -> {adapter} of the worker's WebGPU device, or null
 //	wholeSpace()                               -> {n, seed, scored, scores: Float32Array (NaN: not yet
 //	                                              scored), accuracy: {dataset: Float32Array}, spearman}
 //	checkBackend('webgpu')                     -> {ok, cpu, other, relDiff}: a small network scored on both
-//	finish({arch, seed, n}, [Uint8Array...])   -> {gradsign, layers, percentile, ...}
+//	finish({arch, seed, n}, [Uint8Array...])   -> {gradsign, layers, percentile, structural_zeros, ...}
 //	thumbnails(n)                              -> {rgba: Uint8Array, labels}
 //	reference(n)                               -> {points: [{index, arch, gradsign, params, accuracy}] sorted
 //	                                              by score, spearman: {gradsign, params}} (CIFAR-10)
+//	spaceReference(space)                      -> {results, network, channels, n, seed, metric, points:
+//	                                              [{row, gradsign, params, accuracy}], spearman}
 //	proxies({arch, seed, n, names})            -> {name: value} of the mini-batch proxies
 //	facts()                                    -> {ops, edges, proxies: [{name, maxN}], numArchs, images,
-//	                                              nChoices, maxSeed, datasets}: the one source of these
+//	                                              nChoices, maxSeed, datasets, spaces}: the one source of these
 //	check({arch, n, seed, proxies})            -> null, or rejects with what is wrong, before any work
 //	cancel(job)                                -> stops accumulate number job at its next chunk
 //	signSamples({arch, seed, n, k}, onRow(image, signs)) -> {layer, weights, signs}: the signs of
@@ -48,29 +56,30 @@ var sess *session
 
 func main() {
 	api := map[string]func(args []js.Value) (any, error){
-		"init":          initSession,
-		"lookup":        func(a []js.Value) (any, error) { return toJS(must().lookup(arg(a, 0).String())) },
-		"accumulate":    accumulate,
-		"finish":        finish,
-		"thumbnails":    thumbnails,
-		"reference":     reference,
-		"proxies":       proxyValues,
-		"gemmRate":      func(a []js.Value) (any, error) { return gemmRate(arg(a, 0).Float()), nil },
-		"facts":         func([]js.Value) (any, error) { return toJS(must().facts(), nil) },
-		"check":         check,
-		"gpu":           gpu,
-		"wholeSpace":    wholeSpaceJS,
-		"loadTraining":  func(a []js.Value) (any, error) { return nil, must().loadTraining(bytesOf(arg(a, 0))) },
-		"race":          race,
-		"checkBackend":  func(a []js.Value) (any, error) { return toJS(must().checkBackend(arg(a, 0).String())) },
-		"cancel":        cancelJob,
-		"signSamples":   signSamples,
-		"historyKey":    historyKey,
-		"historyGet":    func(a []js.Value) (any, error) { return historyGet(arg(a, 0).String()) },
-		"historyPut":    historyPut,
-		"historyList":   func([]js.Value) (any, error) { r, err := historyList(); return toJS(r, err) },
-		"historyClear":  func([]js.Value) (any, error) { return nil, historyClear() },
-		"historyExport": historyExport,
+		"init":           initSession,
+		"lookup":         lookup,
+		"spaceReference": func(a []js.Value) (any, error) { return toJS(must().spaceReference(arg(a, 0).String())) },
+		"accumulate":     accumulate,
+		"finish":         finish,
+		"thumbnails":     thumbnails,
+		"reference":      reference,
+		"proxies":        proxyValues,
+		"gemmRate":       func(a []js.Value) (any, error) { return gemmRate(arg(a, 0).Float()), nil },
+		"facts":          func([]js.Value) (any, error) { return toJS(must().facts(), nil) },
+		"check":          check,
+		"gpu":            gpu,
+		"wholeSpace":     wholeSpaceJS,
+		"loadTraining":   func(a []js.Value) (any, error) { return nil, must().loadTraining(bytesOf(arg(a, 0))) },
+		"race":           race,
+		"checkBackend":   func(a []js.Value) (any, error) { return toJS(must().checkBackend(arg(a, 0).String())) },
+		"cancel":         cancelJob,
+		"signSamples":    signSamples,
+		"historyKey":     historyKey,
+		"historyGet":     func(a []js.Value) (any, error) { return historyGet(arg(a, 0).String()) },
+		"historyPut":     historyPut,
+		"historyList":    func([]js.Value) (any, error) { r, err := historyList(); return toJS(r, err) },
+		"historyClear":   func([]js.Value) (any, error) { return nil, historyClear() },
+		"historyExport":  historyExport,
 	}
 	engine := js.Global().Get("Object").New()
 	for name, fn := range api {
@@ -160,6 +169,11 @@ func initSession(args []js.Value) (any, error) {
 			return nil, err
 		}
 	}
+	if o.Get("nb101").Type() == js.TypeObject {
+		if err := s.loadSpaces(bytesOf(o.Get("nb101")), bytesOf(o.Get("nb301")), bytesOf(o.Get("spaceRefs"))); err != nil {
+			return nil, err
+		}
+	}
 	s.gpuMaxBuffer = webgpu.MaxBuffer()
 	sess = s
 	return nil, nil
@@ -194,20 +208,47 @@ func wholeSpaceJS([]js.Value) (any, error) {
 	return o, nil
 }
 
-// request reads the {arch, seed, ...} object most calls take.
-func request(v js.Value) (arch string, seed uint64, err error) {
-	if v.Type() != js.TypeObject || v.Get("arch").Type() != js.TypeString {
-		return "", 0, errors.New("want an object with an arch string")
+// request reads the {space, arch, channels, seed, ...} object most calls take.
+func request(v js.Value) (arch archRef, seed uint64, err error) {
+	if arch, err = archOf(v); err != nil {
+		return archRef{}, 0, err
 	}
 	if s := v.Get("seed"); s.Type() != js.TypeUndefined {
 		if s.Type() != js.TypeNumber {
-			return "", 0, fmt.Errorf("seed %s: want a whole number from 0 to %d", s.Type(), int64(maxSeed))
+			return archRef{}, 0, fmt.Errorf("seed %s: want a whole number from 0 to %d", s.Type(), int64(maxSeed))
 		}
 		if seed, err = checkSeed(s.Float()); err != nil {
-			return "", 0, err
+			return archRef{}, 0, err
 		}
 	}
-	return v.Get("arch").String(), seed, nil
+	return arch, seed, nil
+}
+
+// archOf reads {space, arch, channels}: space and channels may be left out (NAS-Bench-201,
+// the benchmark's width).
+func archOf(v js.Value) (archRef, error) {
+	if v.Type() != js.TypeObject || v.Get("arch").Type() != js.TypeString {
+		return archRef{}, errors.New("want an object with an arch string")
+	}
+	r := archRef{Space: "nb201", Arch: v.Get("arch").String()}
+	switch sp := v.Get("space"); sp.Type() {
+	case js.TypeUndefined:
+	case js.TypeString:
+		r.Space = sp.String()
+	default:
+		return archRef{}, fmt.Errorf("space %s: want nb201, nb101, darts or nds", js.Global().Get("String").Invoke(sp).String())
+	}
+	switch c := v.Get("channels"); c.Type() {
+	case js.TypeUndefined:
+	case js.TypeNumber:
+		if f := c.Float(); f != math.Trunc(f) || f < 0 || f > maxChannels {
+			return archRef{}, fmt.Errorf("channels %v: want a whole number from 1 to %d, or 0 for the benchmark's own network", f, maxChannels)
+		}
+		r.Channels = c.Int()
+	default:
+		return archRef{}, fmt.Errorf("channels %s: want a whole number", js.Global().Get("String").Invoke(c).String())
+	}
+	return r, nil
 }
 
 // jobs holds the cancel function of each running accumulate, by the job id the worker gave.
@@ -364,10 +405,24 @@ func historyExport(args []js.Value) (any, error) {
 	}
 }
 
+// lookup takes {space, arch, channels}, or an arch string or index of NAS-Bench-201.
+func lookup(args []js.Value) (any, error) {
+	q := arg(args, 0)
+	if q.Type() == js.TypeString || q.Type() == js.TypeNumber {
+		return toJS(must().lookup(archRef{Space: "nb201", Arch: js.Global().Get("String").Invoke(q).String()}))
+	}
+	r, err := archOf(q)
+	if err != nil {
+		return nil, err
+	}
+	return toJS(must().lookup(r))
+}
+
 func check(args []js.Value) (any, error) {
 	o := arg(args, 0)
-	if o.Type() != js.TypeObject || o.Get("arch").Type() != js.TypeString {
-		return nil, errors.New("want {arch, n, seed, proxies} with an arch string")
+	arch, err := archOf(o)
+	if err != nil {
+		return nil, errors.New("want {space, arch, n, seed, proxies} with an arch string")
 	}
 	n, seed := o.Get("n"), o.Get("seed")
 	if n.Type() != js.TypeNumber || n.Float() != math.Trunc(n.Float()) {
@@ -385,7 +440,7 @@ func check(args []js.Value) (any, error) {
 			names = append(names, p.Index(i).String())
 		}
 	}
-	return nil, must().check(o.Get("arch").String(), n.Int(), s, names)
+	return nil, must().check(arch, n.Int(), s, names)
 }
 
 // gpu describes the worker's WebGPU device (ui/webgpu.js opened it before the engine started),

@@ -12,7 +12,9 @@ import (
 	"strings"
 
 	"gradsign/engine/cifar"
+	"gradsign/engine/darts"
 	"gradsign/engine/gradsign"
+	"gradsign/engine/nb101"
 	"gradsign/engine/nb201"
 	"gradsign/engine/network"
 	"gradsign/engine/proxies"
@@ -36,6 +38,12 @@ type session struct {
 	training *search.Table
 	// gpuMaxBuffer is the largest buffer the worker's WebGPU adapter offers, in bytes.
 	gpuMaxBuffer int64
+	// The other spaces' tables and reference scores (loadSpaces); nb101Row is each shipped
+	// cell's row by hash.
+	nb101     *nb101.Table
+	nb301     *darts.Table
+	spaceRefs map[string]*refset.Space
+	nb101Row  map[string]int
 }
 
 // dataName names the images in history keys and exports.
@@ -106,46 +114,47 @@ func (s *session) wholeSpace() (*wholeSpace, error) {
 	return w, nil
 }
 
-// archInfo is what lookup tells about an architecture: its benchmark entry and its size.
+// archInfo is what lookup tells about an architecture: what its benchmark knows of it and its
+// network's size, before anything is computed.
 type archInfo struct {
-	Index    int                `json:"index"`
-	Arch     string             `json:"arch"`
-	Params   int                `json:"params"`
-	FLOPs    int                `json:"flops"` // NAS-Bench-201's count for one image (MFLOPs × 1e6)
+	Space string `json:"space"` // nb201, nb101, darts or nds
+	// Index is its index (nb201) or row in the shipped table (nb101, darts); absent where the
+	// table has none.
+	Index *int   `json:"index,omitempty"`
+	Arch  string `json:"arch"`           // in its space's canonical form (nb101: pruned)
+	Hash  string `json:"hash,omitempty"` // nb101's graph hash
+	// Channels is the network's width: nb201's C, nb101's stem channels, darts's and nds's C.
+	Channels int `json:"channels"`
+	Params   int `json:"params"`
+	FLOPs    int `json:"flops"` // for one image, as NAS-Bench-201 counts them
+	// Accuracy is what the benchmark measured, by name (nb201: cifar10, cifar100, imagenet16;
+	// nb101: valid108, valid36, valid12, valid4; darts: nb301), and Truth says it in words.
 	Accuracy map[string]float64 `json:"accuracy"`
+	Truth    string             `json:"truth,omitempty"`
+	// StructuralZeros counts the weights whose gradient is zero in exact arithmetic
+	// (graph.StructuralZeros), known from the graph before any score.
+	StructuralZeros int `json:"structuralZeros"`
+	// Memory is what one engine needs to score it, in bytes (weights, accumulators, the
+	// workspace of one image); Engines how many engines may score it at once within
+	// pageMemory (each holds the whole network).
+	Memory  int64 `json:"memory"`
+	Engines int   `json:"engines"`
 }
 
-// lookup takes an arch string or a NAS-Bench-201 index (digits).
-func (s *session) lookup(query string) (archInfo, error) {
-	query = strings.TrimSpace(query)
-	var e nb201.Entry
-	if i, err := strconv.Atoi(query); err == nil {
-		if e, err = s.table.At(i); err != nil {
-			return archInfo{}, err
-		}
-	} else if query != "" && strings.Trim(query, "0123456789.-+eE") == "" {
-		return archInfo{}, fmt.Errorf("index %s: want a whole number from 0 to %d", nb201.Quote(query), nb201.NumArchs-1)
-	} else {
-		a, err := nb201.ParseArch(query)
-		if err != nil {
-			return archInfo{}, err
-		}
-		e = s.table.Lookup(a)
-	}
-	net, err := network.Plan[float32](nb201.CIFAR10(e.Arch)) // counts only: no weights allocated
-	if err != nil {
-		return archInfo{}, err
-	}
-	return archInfo{Index: e.Index, Arch: e.Arch.String(), Params: net.NumParams(), FLOPs: net.FLOPs(), Accuracy: e.AccuracyByName()}, nil
+// lookup describes an architecture (archRef) without computing anything.
+func (s *session) lookup(r archRef) (archInfo, error) {
+	_, info, err := s.resolve(r)
+	return info, err
 }
 
-// network builds and initialises the CIFAR-10 network of an arch, as `gradsign score` does.
-func (s *session) network(arch string, seed uint64) (*network.Network[float32], error) {
-	a, err := nb201.ParseArch(arch)
+// network builds and initialises the CIFAR network of an architecture, as `gradsign score`
+// does.
+func (s *session) network(r archRef, seed uint64) (*network.Network[float32], error) {
+	spec, _, err := s.resolve(r)
 	if err != nil {
 		return nil, err
 	}
-	net, err := network.Build[float32](nb201.CIFAR10(a))
+	net, err := network.Build[float32](spec)
 	if err != nil {
 		return nil, err
 	}
@@ -181,7 +190,7 @@ func gpuChunkFor(net *network.Network[float32], maxBuffer int64) (int, error) {
 
 // accumulate scores images from..to-1 on a backend ("cpu", the wasm engine, or "webgpu") and
 // returns their encoded sign accumulators.
-func (s *session) accumulate(ctx context.Context, arch string, seed uint64, from, to int, be string, progress func(done int)) ([]byte, error) {
+func (s *session) accumulate(ctx context.Context, arch archRef, seed uint64, from, to int, be string, progress func(done int)) ([]byte, error) {
 	if from < 0 || to > s.images.Len() || from >= to {
 		return nil, fmt.Errorf("images %d..%d requested, the bundled set holds 0..%d", from, to-1, s.images.Len()-1)
 	}
@@ -281,10 +290,11 @@ type facts struct {
 	NChoices []int       `json:"nChoices"`
 	MaxSeed  int64       `json:"maxSeed"`
 	Datasets []string    `json:"datasets"`
+	Spaces   []spaceFact `json:"spaces"`
 }
 
 func (s *session) facts() facts {
-	f := facts{NumArchs: nb201.NumArchs, Images: s.images.Len(), NChoices: nChoices, MaxSeed: maxSeed, Datasets: nb201.Datasets[:]}
+	f := facts{NumArchs: nb201.NumArchs, Images: s.images.Len(), NChoices: nChoices, MaxSeed: maxSeed, Datasets: nb201.Datasets[:], Spaces: s.spaceFacts()}
 	for o := nb201.Op(0); o < nb201.NumOps; o++ {
 		f.Ops = append(f.Ops, o.String())
 	}
@@ -310,11 +320,16 @@ func (s *session) maxN(name string) int {
 	return maxProxyN
 }
 
-// check refuses a request before any work: its arch, image count, seed and proxies (each
-// within its image limit), with one message about the first thing wrong.
-func (s *session) check(arch string, n int, seed float64, names []string) error {
-	if _, err := nb201.ParseArch(arch); err != nil {
+// check refuses a request before any work: its architecture (and whether an engine can hold
+// its network), image count, seed and proxies (each within its image limit and the engine's
+// memory), with one message about the first thing wrong.
+func (s *session) check(arch archRef, n int, seed float64, names []string) error {
+	spec, info, err := s.resolve(arch)
+	if err != nil {
 		return err
+	}
+	if info.Memory > engineMemory {
+		return fmt.Errorf("this network (%s parameters) needs %s in each engine to score, more than the %s a browser engine can hold: score it with the CLI (gradsign score --space %s), or choose a narrower network", thousands(info.Params), mib(info.Memory), mib(engineMemory), info.Space)
 	}
 	if n < 1 || n > s.images.Len() {
 		return fmt.Errorf("image count %d: want a whole number from 1 to %d (the bundled set)", n, s.images.Len())
@@ -330,7 +345,32 @@ func (s *session) check(arch string, n int, seed float64, names []string) error 
 			return fmt.Errorf("%s needs the whole batch in memory at once: in the browser, N at most %d (the CLI has no such limit)", name, limit)
 		}
 	}
+	if others := slices.DeleteFunc(slices.Clone(names), func(p string) bool { return p == "gradsign" }); len(others) > 0 {
+		plan, err := network.Plan[float32](spec)
+		if err != nil {
+			return err
+		}
+		need, err := proxies.MemoryBytes(plan, n, others, gradsign.Options{Workers: 1})
+		if err != nil {
+			return err
+		}
+		if need > engineMemory {
+			return fmt.Errorf("%s on %d images of this network need %s at once, more than the %s a browser engine can hold: ask for fewer images, or use the CLI", strings.Join(others, ", "), n, mib(need), mib(engineMemory))
+		}
+	}
 	return nil
+}
+
+// mib writes a byte count in MiB.
+func mib(b int64) string { return fmt.Sprintf("%.0f MiB", float64(b)/(1<<20)) }
+
+// thousands writes a count with thousands separators.
+func thousands(v int) string {
+	s := strconv.Itoa(v)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }
 
 // proxyList is every proxy the page offers: all but params and FLOPs, which it shows for every
@@ -349,7 +389,7 @@ func checkSeed(v float64) (uint64, error) {
 
 // proxyValues computes the mini-batch proxies (every proxy but gradsign) on images 0..n-1;
 // non-finite values are left out (the page shows them as having none).
-func (s *session) proxyValues(arch string, seed uint64, n int, names []string) (map[string]float64, error) {
+func (s *session) proxyValues(arch archRef, seed uint64, n int, names []string) (map[string]float64, error) {
 	var list []string
 	for _, name := range names {
 		if name != "gradsign" {
@@ -440,12 +480,15 @@ type scoreResult struct {
 	Data       string      `json:"data"`
 	Layers     []layerView `json:"layers"`
 	Percentile *float64    `json:"percentile"` // among the reference set at this N; null if it has no N
-	Rank       *rank       `json:"rank"`       // likewise
+	Rank       *rank       `json:"rank"`       // likewise (Accuracy 0 where the benchmark does not know it)
+	// StructuralZeroWeights counts the weights given sign 0 because their gradient is zero in
+	// exact arithmetic (also per layer).
+	StructuralZeroWeights int `json:"structural_zeros"`
 }
 
 // finish adds up the encoded accumulators of disjoint image ranges into the score of images
 // 0..n-1.
-func (s *session) finish(arch string, seed uint64, n int, parts [][]byte) (scoreResult, error) {
+func (s *session) finish(arch archRef, seed uint64, n int, parts [][]byte) (scoreResult, error) {
 	info, err := s.lookup(arch)
 	if err != nil {
 		return scoreResult{}, err
@@ -467,15 +510,44 @@ func (s *session) finish(arch string, seed uint64, n int, parts [][]byte) (score
 		return scoreResult{}, fmt.Errorf("the parts hold %d samples, want %d", total.Samples, n)
 	}
 	r := total.Result(net)
-	res := scoreResult{archInfo: info, GradSign: r.Score, N: n, Seed: seed, Data: dataName}
+	res := scoreResult{archInfo: info, GradSign: r.Score, N: n, Seed: seed, Data: dataName, StructuralZeroWeights: r.StructuralZeros}
 	for _, l := range r.Layers {
 		res.Layers = append(res.Layers, layerView{Layer: l, Agreement: l.Score / float64(l.Weights*n)})
 	}
-	if p, err := s.ref.Percentile(n, r.Score); err == nil {
+	if info.Space == "nb201" {
+		if p, err := s.ref.Percentile(n, r.Score); err == nil {
+			res.Percentile = &p
+			res.Rank, _ = s.rank(n, r.Score, info.Accuracy["cifar10"])
+		}
+	} else if ref := s.spaceRefs[info.Space]; ref != nil && ref.N == n && ref.Channels == info.Channels {
+		p := ref.Percentile(r.Score)
 		res.Percentile = &p
-		res.Rank, _ = s.rank(n, r.Score, info.Accuracy["cifar10"])
+		res.Rank = &rank{GradSign: 1, Accuracy: 1, Of: len(ref.Points) + 1}
+		acc, known := headline(info)
+		for _, pt := range ref.Points {
+			if pt.Score > r.Score {
+				res.Rank.GradSign++
+			}
+			if known && pt.Accuracy > acc {
+				res.Rank.Accuracy++
+			}
+		}
+		if !known {
+			res.Rank.Accuracy = 0
+		}
 	}
 	return res, nil
+}
+
+// headline is the accuracy a space's reference plots (nb101: after 108 epochs; darts:
+// NAS-Bench-301's), and whether the benchmark knows it.
+func headline(info archInfo) (float64, bool) {
+	for _, k := range []string{"cifar10", "valid108", "nb301"} {
+		if v, ok := info.Accuracy[k]; ok {
+			return v, true
+		}
+	}
+	return 0, false
 }
 
 // thumbnails returns images 0..n-1 as RGBA pixels (n × 32 × 32 × 4) and their labels.
@@ -498,15 +570,20 @@ func (s *session) thumbnails(n int) ([]byte, []int, error) {
 
 // historyKey names a result by everything that determines it; proxy is the proxies asked
 // for, joined with "+".
-func (s *session) historyKey(proxy, arch string, n int, seed uint64, be string) (string, error) {
-	a, err := nb201.ParseArch(arch)
+// NAS-Bench-201's keys are as before the other spaces; theirs name the space and the width.
+func (s *session) historyKey(proxy string, arch archRef, n int, seed uint64, be string) (string, error) {
+	_, info, err := s.resolve(arch)
 	if err != nil {
 		return "", err
 	}
 	if be != "wasm" && be != "webgpu" {
 		return "", fmt.Errorf("backend %q: want wasm or webgpu", be)
 	}
-	return fmt.Sprintf("%s|%s|n=%d|seed=%d|%s|engine=%s|backend=%s", proxy, a, n, seed, dataName, s.version, be), nil
+	name := info.Arch
+	if info.Space != "nb201" {
+		name = fmt.Sprintf("space=%s|channels=%d|%s", info.Space, info.Channels, info.Arch)
+	}
+	return fmt.Sprintf("%s|%s|n=%d|seed=%d|%s|engine=%s|backend=%s", proxy, name, n, seed, dataName, s.version, be), nil
 }
 
 // record is one history entry: a result, when and how fast it was made.
@@ -522,8 +599,9 @@ type record struct {
 }
 
 // historyCSV writes records as CSV, one row each, newest first as given: what determines each
-// result and what it found, with a column for every proxy any record holds (empty where a record
-// has none), seconds to the hundredth and percentiles to the tenth; nothing internal.
+// result and what it found, with a column for every proxy and every benchmark accuracy any
+// record holds (empty where a record has none; NAS-Bench-201's three always), seconds to the
+// hundredth and percentiles to the tenth; nothing internal.
 func historyCSV(records []record) string {
 	var others []string
 	for _, name := range proxies.Names {
@@ -534,23 +612,43 @@ func historyCSV(records []record) string {
 			}
 		}
 	}
+	accuracies := []string{"cifar10", "cifar100", "imagenet16"}
+	for _, name := range []string{"valid108", "valid36", "valid12", "valid4", "nb301"} {
+		for _, r := range records {
+			if _, ok := r.Accuracy[name]; ok {
+				accuracies = append(accuracies, name)
+				break
+			}
+		}
+	}
 	var b strings.Builder
 	w := csv.NewWriter(&b)
-	w.Write(append([]string{"time", "index", "arch", "n", "seed", "data", "gradsign"}, append(others,
-		"params", "flops", "cifar10", "cifar100", "imagenet16", "percentile", "seconds", "workers", "backend", "adapter")...))
+	header := slices.Concat([]string{"time", "space", "index", "arch", "channels", "n", "seed", "data", "gradsign"}, others,
+		[]string{"params", "flops", "structural_zeros"}, accuracies, []string{"percentile", "seconds", "workers", "backend", "adapter"})
+	w.Write(header)
 	f := func(x float64, digits int) string { return strconv.FormatFloat(x, 'f', digits, 64) }
 	for _, r := range records {
-		pct := ""
+		pct, index, space := "", "", r.Space
 		if r.Percentile != nil {
 			pct = f(*r.Percentile, 1)
 		}
-		row := []string{r.Time, strconv.Itoa(r.Index), r.Arch, strconv.Itoa(r.N), strconv.FormatUint(r.Seed, 10), r.Data, f(r.GradSign, -1)}
+		if r.Index != nil {
+			index = strconv.Itoa(*r.Index)
+		}
+		if space == "" { // a record from before the other spaces
+			space = "nb201"
+		}
+		row := []string{r.Time, space, index, r.Arch, strconv.Itoa(r.Channels), strconv.Itoa(r.N), strconv.FormatUint(r.Seed, 10), r.Data, f(r.GradSign, -1)}
 		for _, name := range others {
 			v, ok := r.Proxies[name]
 			row = append(row, map[bool]string{true: f(v, -1), false: ""}[ok])
 		}
-		row = append(row, strconv.Itoa(r.Params), strconv.Itoa(r.FLOPs), f(r.Accuracy["cifar10"], 2), f(r.Accuracy["cifar100"], 2),
-			f(r.Accuracy["imagenet16"], 2), pct, f(r.Seconds, 2), strconv.Itoa(r.Workers), r.Backend, r.Adapter)
+		row = append(row, strconv.Itoa(r.Params), strconv.Itoa(r.FLOPs), strconv.Itoa(r.StructuralZeroWeights))
+		for _, name := range accuracies {
+			v, ok := r.Accuracy[name]
+			row = append(row, map[bool]string{true: f(v, 2), false: ""}[ok])
+		}
+		row = append(row, pct, f(r.Seconds, 2), strconv.Itoa(r.Workers), r.Backend, r.Adapter)
 		w.Write(row)
 	}
 	w.Flush()

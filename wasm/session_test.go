@@ -29,20 +29,25 @@ func testSession(t *testing.T) *session {
 	return s
 }
 
+// nb names a NAS-Bench-201 architecture.
+func nb(arch string) archRef { return archRef{Space: "nb201", Arch: arch} }
+
+func ptr(i int) *int { return &i }
+
 const index11 = "|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|none~0|nor_conv_3x3~1|avg_pool_3x3~2|"
 
 func TestLookup(t *testing.T) {
 	s := testSession(t)
 	for _, q := range []string{"3.5", "-2", "1e3"} {
-		if _, err := s.lookup(q); err == nil || !strings.Contains(err.Error(), "15624") || strings.Contains(err.Error(), "arch") {
+		if _, err := s.lookup(nb(q)); err == nil || !strings.Contains(err.Error(), "15624") || strings.Contains(err.Error(), "arch") {
 			t.Errorf("lookup(%q): %v, want an index error", q, err)
 		}
 	}
-	byIndex, err := s.lookup("11")
+	byIndex, err := s.lookup(nb("11"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	byArch, err := s.lookup(" " + index11)
+	byArch, err := s.lookup(nb(" " + index11))
 	if err != nil || !reflect.DeepEqual(byIndex, byArch) {
 		t.Fatalf("by index %+v, by arch %+v (%v)", byIndex, byArch, err)
 	}
@@ -50,7 +55,7 @@ func TestLookup(t *testing.T) {
 		t.Fatalf("index 11: %+v", byIndex)
 	}
 	for _, bad := range []string{"15625", "-1", "|nor_conv~0|", ""} {
-		if _, err := s.lookup(bad); err == nil {
+		if _, err := s.lookup(nb(bad)); err == nil {
 			t.Errorf("lookup(%q): no error", bad)
 		}
 	}
@@ -63,13 +68,13 @@ func TestPartsAddUp(t *testing.T) {
 	const n = 16
 	var parts [][]byte
 	for _, r := range [][2]int{{0, 5}, {5, 6}, {6, 16}} {
-		p, err := s.accumulate(context.Background(), index11, 3, r[0], r[1], "cpu", nil)
+		p, err := s.accumulate(context.Background(), nb(index11), 3, r[0], r[1], "cpu", nil)
 		if err != nil {
 			t.Fatal(err)
 		}
 		parts = append(parts, p)
 	}
-	res, err := s.finish(index11, 3, n, parts)
+	res, err := s.finish(nb(index11), 3, n, parts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,7 +86,7 @@ func TestPartsAddUp(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.GradSign != want.Score || len(res.Layers) != len(want.Layers) || res.Index != 11 {
+	if res.GradSign != want.Score || len(res.Layers) != len(want.Layers) || res.Index == nil || *res.Index != 11 {
 		t.Fatalf("parts give %v (%d layers, index %d), one pass %v", res.GradSign, len(res.Layers), res.Index, want.Score)
 	}
 	l := res.Layers[0]
@@ -91,13 +96,13 @@ func TestPartsAddUp(t *testing.T) {
 	if res.Percentile == nil || *res.Percentile != 50 {
 		t.Fatalf("percentile %v, want 50 (between the two reference scores)", res.Percentile)
 	}
-	if _, err := s.finish(index11, 3, n+1, parts); err == nil {
+	if _, err := s.finish(nb(index11), 3, n+1, parts); err == nil {
 		t.Fatal("parts of 16 samples finished as 17: no error")
 	}
-	if _, err := s.finish(index11, 3, n, [][]byte{parts[0][:10]}); err == nil {
+	if _, err := s.finish(nb(index11), 3, n, [][]byte{parts[0][:10]}); err == nil {
 		t.Fatal("truncated part: no error")
 	}
-	if _, err := s.accumulate(context.Background(), index11, 3, 990, 1001, "cpu", nil); err == nil {
+	if _, err := s.accumulate(context.Background(), nb(index11), 3, 990, 1001, "cpu", nil); err == nil {
 		t.Fatal("images beyond the set: no error")
 	}
 }
@@ -112,35 +117,41 @@ func TestThumbnailsAndHistory(t *testing.T) {
 	if rgba[4096+0] != img[0] || rgba[4096+1] != img[1024] || rgba[4096+2] != img[2048] || rgba[4096+3] != 255 {
 		t.Fatal("thumbnail pixel 0 of image 1 is not R, G, B, 255 of the record")
 	}
-	key, err := s.historyKey("gradsign", " "+index11, 16, 2, "wasm")
+	key, err := s.historyKey("gradsign", nb(" "+index11), 16, 2, "wasm")
 	if err != nil || key != "gradsign|"+index11+"|n=16|seed=2|cifar10-test-0..999|engine=test|backend=wasm" {
 		t.Fatalf("key %q, %v", key, err)
 	}
-	if gpuKey, _ := s.historyKey("gradsign", index11, 16, 2, "webgpu"); gpuKey == key {
+	if gpuKey, _ := s.historyKey("gradsign", nb(index11), 16, 2, "webgpu"); gpuKey == key {
 		t.Fatal("the same key for the wasm engine and WebGPU")
 	}
-	if _, err := s.historyKey("gradsign", index11, 16, 2, "cuda"); err == nil {
+	if _, err := s.historyKey("gradsign", nb(index11), 16, 2, "cuda"); err == nil {
 		t.Fatal("key of an unknown backend: no error")
 	}
-	if _, err := s.historyKey("gradsign", "junk", 16, 2, "wasm"); err == nil {
+	if _, err := s.historyKey("gradsign", nb("junk"), 16, 2, "wasm"); err == nil {
 		t.Fatal("key of a malformed arch: no error")
 	}
 	pct := 37.5
-	recs := []record{{scoreResult: scoreResult{archInfo: archInfo{Index: 11, Arch: index11, Params: 802426, FLOPs: 113951370,
+	recs := []record{{scoreResult: scoreResult{archInfo: archInfo{Index: ptr(11), Arch: index11, Params: 802426, FLOPs: 113951370,
 		Accuracy: map[string]float64{"cifar10": 91.5833}}, GradSign: 123456, N: 16, Seed: 2, Data: dataName, Percentile: &pct},
 		Seconds: 1.4999999999, Workers: 2, Backend: "webgpu", Adapter: "google swiftshader", Time: "2026-11-26T20:00:00Z", Key: key},
-		{scoreResult: scoreResult{archInfo: archInfo{Index: 0, Arch: "|avg_pool_3x3~0|+|nor_conv_1x1~0|skip_connect~1|+|nor_conv_1x1~0|skip_connect~1|skip_connect~2|", Accuracy: map[string]float64{}}, GradSign: 5, N: 16},
+		{scoreResult: scoreResult{archInfo: archInfo{Index: ptr(0), Arch: "|avg_pool_3x3~0|+|nor_conv_1x1~0|skip_connect~1|+|nor_conv_1x1~0|skip_connect~1|skip_connect~2|", Accuracy: map[string]float64{}}, GradSign: 5, N: 16},
 			Proxies: map[string]float64{"snip": 0.25, "naswot": 12}, Seconds: 28.45659999999986, Time: "2026-11-26T21:00:00Z", Key: "k"}}
 	rows, err := csv.NewReader(strings.NewReader(historyCSV(recs))).ReadAll()
-	want := []string{"time", "index", "arch", "n", "seed", "data", "gradsign", "snip", "naswot", "params", "flops", "cifar10", "cifar100", "imagenet16", "percentile", "seconds", "workers", "backend", "adapter"}
+	want := []string{"time", "space", "index", "arch", "channels", "n", "seed", "data", "gradsign", "snip", "naswot", "params", "flops", "structural_zeros", "cifar10", "cifar100", "imagenet16", "percentile", "seconds", "workers", "backend", "adapter"}
 	if err != nil || len(rows) != 3 || !slices.Equal(rows[0], want) {
 		t.Fatalf("CSV header %v, %v", rows[0], err)
 	}
-	if got := rows[1]; got[2] != index11 || got[6] != "123456" || got[7] != "" || got[11] != "91.58" || got[14] != "37.5" || got[15] != "1.50" || got[17] != "webgpu" || got[18] != "google swiftshader" {
-		t.Fatalf("CSV row %v", got)
+	col := func(row int, name string) string { return rows[row][slices.Index(want, name)] }
+	for name, v := range map[string]string{"space": "nb201", "index": "11", "arch": index11, "gradsign": "123456", "snip": "", "cifar10": "91.58",
+		"cifar100": "", "percentile": "37.5", "seconds": "1.50", "backend": "webgpu", "adapter": "google swiftshader"} {
+		if got := col(1, name); got != v {
+			t.Errorf("CSV row 1 %s: %q, want %q", name, got, v)
+		}
 	}
-	if got := rows[2]; got[7] != "0.25" || got[8] != "12" || got[15] != "28.46" {
-		t.Fatalf("CSV row with proxies %v", got)
+	for name, v := range map[string]string{"snip": "0.25", "naswot": "12", "seconds": "28.46", "index": "0"} {
+		if got := col(2, name); got != v {
+			t.Errorf("CSV row 2 %s: %q, want %q", name, got, v)
+		}
 	}
 	if csv := historyCSV(recs); strings.Contains(csv, "engine=") || strings.Contains(csv, "key") {
 		t.Fatalf("the CSV carries an internal key: %s", csv)
@@ -153,7 +164,7 @@ func TestThumbnailsAndHistory(t *testing.T) {
 
 func TestProxyValues(t *testing.T) {
 	s := testSession(t)
-	v, err := s.proxyValues(index11, 0, 2, []string{"gradsign", "snip", "synflow"})
+	v, err := s.proxyValues(nb(index11), 0, 2, []string{"gradsign", "snip", "synflow"})
 	if err != nil || len(v) != 2 || v["snip"] <= 0 || v["synflow"] <= 0 {
 		t.Fatalf("proxies %v, %v", v, err)
 	}
@@ -167,7 +178,7 @@ func TestProxyValues(t *testing.T) {
 		{2, []string{"gradsign"}, "want some of"},
 		{2, []string{"nope"}, "want some of"},
 	} {
-		if _, err := s.proxyValues(index11, 0, c.n, c.names); err == nil || !strings.Contains(err.Error(), c.says) {
+		if _, err := s.proxyValues(nb(index11), 0, c.n, c.names); err == nil || !strings.Contains(err.Error(), c.says) {
 			t.Errorf("%v at N=%d: %v, want an error saying %q", c.names, c.n, err, c.says)
 		}
 	}
@@ -217,11 +228,11 @@ func TestReferenceView(t *testing.T) {
 func TestSignSamples(t *testing.T) {
 	s := testSession(t)
 	var rows int
-	v, err := s.signSamples(index11, 3, 4, 8, func(int, []int8) { rows++ })
+	v, err := s.signSamples(nb(index11), 3, 4, 8, func(int, []int8) { rows++ })
 	if err != nil || rows != 4 || len(v.Signs) != 4 || len(v.Weights) != 8 || v.Layer != "cells.0.layers.0.op.1" {
 		t.Fatalf("view %+v (%d rows), %v", v, rows, err)
 	}
-	net, _ := s.network(index11, 3)
+	net, _ := s.network(nb(index11), 3)
 	layer := -1
 	for l, p := range net.Weights() {
 		if net.Params[p].Name == v.Layer+".weight" {
@@ -240,7 +251,7 @@ func TestSignSamples(t *testing.T) {
 			}
 		}
 	}
-	if _, err := s.signSamples(index11, 0, 33, 8, nil); err == nil {
+	if _, err := s.signSamples(nb(index11), 0, 33, 8, nil); err == nil {
 		t.Fatal("33 images: no error")
 	}
 }

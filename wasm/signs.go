@@ -17,8 +17,9 @@ const (
 )
 
 // signView shows GradSign's idea on a few weights: for each of the first n images alone, the
-// sign (+1, -1 or 0) of its loss gradient at k weights of one layer, the first convolution of
-// the first cell (the stem's when the cell has none), spread evenly over the layer.
+// sign (+1, -1 or 0) of its loss gradient at k weights of one layer, spread evenly over it:
+// NAS-Bench-201's first convolution of the first cell (the stem's when the cell has none),
+// elsewhere the layer after the stem.
 type signView struct {
 	Layer   string   `json:"layer"`
 	Weights []int    `json:"weights"` // positions in the layer's weight tensor
@@ -27,7 +28,7 @@ type signView struct {
 
 // signSamples computes the sign view of n images and k weights, handing each image's row to
 // row as it is done (so the page fills the picture in as the images go by).
-func (s *session) signSamples(arch string, seed uint64, n, k int, row func(image int, signs []int8)) (signView, error) {
+func (s *session) signSamples(arch archRef, seed uint64, n, k int, row func(image int, signs []int8)) (signView, error) {
 	if n < 1 || n > maxSignImages || k < 1 || k > maxSignWeights {
 		return signView{}, fmt.Errorf("sign view of %d images and %d weights: want 1..%d images and 1..%d weights", n, k, maxSignImages, maxSignWeights)
 	}
@@ -36,6 +37,9 @@ func (s *session) signSamples(arch string, seed uint64, n, k int, row func(image
 		return signView{}, err
 	}
 	layer := net.Weights()[0] // the stem
+	if w := net.Weights(); len(w) > 1 && arch.Space != "" && arch.Space != "nb201" {
+		layer = w[1] // the layer after the stem
+	}
 	for _, p := range net.Weights() {
 		if strings.HasPrefix(net.Params[p].Name, "cells.0.layers.") {
 			layer = p

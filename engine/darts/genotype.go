@@ -7,7 +7,6 @@ package darts
 
 import (
 	"fmt"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -56,137 +55,6 @@ func (g Genotype) String() string {
 	}
 	return fmt.Sprintf("Genotype(normal=%s, normal_concat=%s, reduce=%s, reduce_concat=%s)",
 		edges(g.Normal), ints(g.NormalConcat), edges(g.Reduce), ints(g.ReduceConcat))
-}
-
-var (
-	field    = regexp.MustCompile(`(\w+)\s*=\s*(\[[^\]]*\]|range\(\s*\d+\s*,\s*\d+\s*\))`)
-	edgeRe   = regexp.MustCompile(`^\(\s*['"](\w+)['"]\s*,\s*(\d+)\s*\)$`)
-	rangeRe  = regexp.MustCompile(`^range\(\s*(\d+)\s*,\s*(\d+)\s*\)$`)
-	pairList = regexp.MustCompile(`\([^()]*\)`)
-)
-
-// ParseGenotype reads a genotype as DARTS writes it, `Genotype(normal=[('sep_conv_3x3', 0),
-// ...], normal_concat=[2, 3, 4, 5], reduce=[...], reduce_concat=[...])` (a concat may be
-// `range(2, 6)`), or in NASLib's compact NAS-Bench-301 form `[[(input, op), ...], [...]]`
-// (eight pairs a cell, op an index into Ops, concat [2, 3, 4, 5]). It checks every op and
-// input.
-func ParseGenotype(s string) (Genotype, error) {
-	s = strings.TrimSpace(s)
-	if strings.HasPrefix(s, "[[") {
-		return parseCompact(s)
-	}
-	body, ok := strings.CutPrefix(s, "Genotype(")
-	if !ok || !strings.HasSuffix(body, ")") {
-		return Genotype{}, fmt.Errorf("genotype %q: want Genotype(normal=[...], normal_concat=[...], reduce=[...], reduce_concat=[...]) or NAS-Bench-301's compact [[(input, op), ...], [...]]", cut(s))
-	}
-	var g Genotype
-	seen := map[string]bool{}
-	for _, m := range field.FindAllStringSubmatch(body, -1) {
-		name, value := m[1], m[2]
-		if seen[name] {
-			return Genotype{}, fmt.Errorf("genotype: %s given twice", name)
-		}
-		seen[name] = true
-		var err error
-		switch name {
-		case "normal":
-			g.Normal, err = parseEdges(value)
-		case "reduce":
-			g.Reduce, err = parseEdges(value)
-		case "normal_concat":
-			g.NormalConcat, err = parseInts(value)
-		case "reduce_concat":
-			g.ReduceConcat, err = parseInts(value)
-		default:
-			err = fmt.Errorf("unknown field %q", name)
-		}
-		if err != nil {
-			return Genotype{}, fmt.Errorf("genotype %s: %v", name, err)
-		}
-	}
-	for _, name := range []string{"normal", "normal_concat", "reduce", "reduce_concat"} {
-		if !seen[name] {
-			return Genotype{}, fmt.Errorf("genotype lacks %s=[...]", name)
-		}
-	}
-	return g, g.check()
-}
-
-func parseEdges(list string) ([]Edge, error) {
-	inner := strings.TrimSpace(list[1 : len(list)-1])
-	pairs := pairList.FindAllString(inner, -1)
-	between := strings.Join(strings.Fields(pairList.ReplaceAllString(inner, "")), "")
-	if between != strings.Repeat(",", max(len(pairs)-1, 0)) {
-		return nil, fmt.Errorf("%q: want a list of ('op', input) pairs", cut(list))
-	}
-	var edges []Edge
-	for _, p := range pairs {
-		m := edgeRe.FindStringSubmatch(p)
-		if m == nil {
-			return nil, fmt.Errorf("%q: want ('op', input)", cut(p))
-		}
-		in, err := strconv.Atoi(m[2])
-		if err != nil || in > 64 {
-			return nil, fmt.Errorf("%q: input out of range", cut(p))
-		}
-		edges = append(edges, Edge{Op: m[1], Input: in})
-	}
-	return edges, nil
-}
-
-func parseInts(list string) ([]int, error) {
-	if m := rangeRe.FindStringSubmatch(list); m != nil {
-		a, _ := strconv.Atoi(m[1])
-		b, _ := strconv.Atoi(m[2])
-		if b-a > 64 || b <= a {
-			return nil, fmt.Errorf("%q: want range(a, b) with a < b", cut(list))
-		}
-		var v []int
-		for i := a; i < b; i++ {
-			v = append(v, i)
-		}
-		return v, nil
-	}
-	var v []int
-	for _, f := range strings.Split(list[1:len(list)-1], ",") {
-		f = strings.TrimSpace(f)
-		x, err := strconv.Atoi(f)
-		if err != nil || x < 0 || x > 64 {
-			return nil, fmt.Errorf("%q: want a list of state numbers", cut(list))
-		}
-		v = append(v, x)
-	}
-	return v, nil
-}
-
-func parseCompact(s string) (Genotype, error) {
-	cells := strings.Split(strings.TrimSpace(s[1:len(s)-1]), "]")
-	var lists [][]Edge
-	for _, c := range cells {
-		c = strings.Trim(strings.TrimSpace(c), ",[ ")
-		if c == "" {
-			continue
-		}
-		var edges []Edge
-		for _, p := range pairList.FindAllString(c, -1) {
-			parts := strings.Split(strings.Trim(p, "()"), ",")
-			if len(parts) != 2 {
-				return Genotype{}, fmt.Errorf("compact genotype: %q: want (input, op)", cut(p))
-			}
-			in, err1 := strconv.Atoi(strings.TrimSpace(parts[0]))
-			op, err2 := strconv.Atoi(strings.TrimSpace(parts[1]))
-			if err1 != nil || err2 != nil || op < 0 || op >= len(Ops) || in < 0 || in > 64 {
-				return Genotype{}, fmt.Errorf("compact genotype: %q: want (input, op) with op 0..%d", cut(p), len(Ops)-1)
-			}
-			edges = append(edges, Edge{Op: Ops[op], Input: in})
-		}
-		lists = append(lists, edges)
-	}
-	if len(lists) != 2 {
-		return Genotype{}, fmt.Errorf("compact genotype %q: want two lists, normal and reduce", cut(s))
-	}
-	g := Genotype{Normal: lists[0], Reduce: lists[1], NormalConcat: []int{2, 3, 4, 5}, ReduceConcat: []int{2, 3, 4, 5}}
-	return g, g.check()
 }
 
 // check validates both cells: two edges per node, known ops, inputs of earlier states, and
@@ -241,4 +109,9 @@ func cut(s string) string {
 		return s[:57] + "..."
 	}
 	return s
+}
+
+// NDSOps lists every op a cell of pycls's NDS model may use (none aside), DARTS's first.
+func NDSOps() []string {
+	return slices.Concat(Ops, slices.DeleteFunc(slices.Clone(dartsOnly), func(op string) bool { return op == "none" }), ndsOps)
 }

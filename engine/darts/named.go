@@ -35,3 +35,12 @@ func Named(name string) (Genotype, error) {
 	}
 	return ParseGenotype(s)
 }
+
+// Parse reads a genotype in any form the tool takes: as DARTS writes it, NASLib's compact
+// form, or a name pycls gives one (Names).
+func Parse(s string) (Genotype, error) {
+	if strings.ContainsAny(s, "[(") {
+		return ParseGenotype(s)
+	}
+	return Named(strings.TrimSpace(s))
+}

@@ -6,7 +6,6 @@
 package nb101
 
 import (
-	"crypto/md5"
 	"encoding/hex"
 	"fmt"
 	"slices"
@@ -55,7 +54,7 @@ func ParseOp(s string) (Op, error) {
 			return Op(i), nil
 		}
 	}
-	return 0, fmt.Errorf("unknown NAS-Bench-101 op %q: want conv3x3-bn-relu, conv1x1-bn-relu or maxpool3x3", s)
+	return 0, fmt.Errorf("unknown NAS-Bench-101 op %q: want conv3x3-bn-relu, conv1x1-bn-relu or maxpool3x3", cutText(s))
 }
 
 // The space's limits.
@@ -100,7 +99,7 @@ func ParseCell(digits string, ops []string) (Cell, error) {
 		side++
 	}
 	if side*side != n || side < 2 || side > MaxVertices {
-		return Cell{}, fmt.Errorf("adjacency %q has %d digits: want V² for V = 2..7 vertices (49 for NAS-Bench-101's 7x7 form)", digits, n)
+		return Cell{}, fmt.Errorf("adjacency %q has %d digits: want V² for V = 2..7 vertices (49 for NAS-Bench-101's 7x7 form)", cutText(digits), n)
 	}
 	adj := make([][]bool, side)
 	for i := range adj {
@@ -114,7 +113,7 @@ func ParseCell(digits string, ops []string) (Cell, error) {
 				}
 				adj[i][j] = true
 			default:
-				return Cell{}, fmt.Errorf("adjacency %q: digit %q at row %d, column %d: want 0 or 1", digits, d, i, j)
+				return Cell{}, fmt.Errorf("adjacency %q: digit %q at row %d, column %d: want 0 or 1", cutText(digits), d, i, j)
 			}
 		}
 	}
@@ -224,7 +223,7 @@ func (c Cell) String() string { return c.Matrix() + " " + c.OpList() }
 // isomorphic cells.
 func (c Cell) Hash() string {
 	v := c.V()
-	md5hex := func(s string) string { h := md5.Sum([]byte(s)); return hex.EncodeToString(h[:]) }
+	md5hex := func(s string) string { h := md5Sum([]byte(s)); return hex.EncodeToString(h[:]) }
 	hashes := make([]string, v)
 	for i := range v {
 		in, out := 0, 0
@@ -259,4 +258,22 @@ func (c Cell) Hash() string {
 	sorted := slices.Clone(hashes)
 	sort.Strings(sorted)
 	return md5hex("['" + strings.Join(sorted, "', '") + "']")
+}
+
+// ParseCellString reads a cell as String writes it: the adjacency's digits, a space, and the
+// ops joined by "|" (or commas), input first and output last or the interior ones only.
+func ParseCellString(s string) (Cell, error) {
+	digits, ops, ok := strings.Cut(strings.TrimSpace(s), " ")
+	if !ok {
+		return Cell{}, fmt.Errorf("cell %q: want the adjacency's digits, a space and the ops joined by |, as the table writes them", cutText(s))
+	}
+	return ParseCell(digits, strings.FieldsFunc(strings.TrimSpace(ops), func(r rune) bool { return r == '|' || r == ',' }))
+}
+
+// cutText shortens user input for a message.
+func cutText(s string) string {
+	if len(s) > 60 {
+		return s[:57] + "..."
+	}
+	return s
 }

@@ -76,6 +76,21 @@ func TestParseCell(t *testing.T) {
 	}
 }
 
+func TestParseCellString(t *testing.T) {
+	c, err := nb101.ParseCellString(" 011001000 input|maxpool3x3|output ")
+	if err != nil || c.V() != 3 || c.OpList() != "input|maxpool3x3|output" {
+		t.Fatalf("got %v, %v", c, err)
+	}
+	if d, err := nb101.ParseCellString("011001000 maxpool3x3"); err != nil || d.String() != c.String() {
+		t.Fatalf("interior ops only: %v, %v", d, err)
+	}
+	for _, bad := range []string{"", "011000000", "011000000 conv9x9", "0110 input|output"} {
+		if _, err := nb101.ParseCellString(bad); err == nil {
+			t.Errorf("ParseCellString(%q): no error", bad)
+		}
+	}
+}
+
 func FuzzParseCell(f *testing.F) {
 	f.Add("0100010001110000011000000100000001000000000000000", "conv1x1-bn-relu,conv1x1-bn-relu,conv3x3-bn-relu,conv1x1-bn-relu")
 	f.Add("011001000", "maxpool3x3")
@@ -84,10 +99,13 @@ func FuzzParseCell(f *testing.F) {
 		if err != nil {
 			return
 		}
-		// A parsed cell round-trips through its 7x7 form and builds.
+		// A parsed cell round-trips through its 7x7 form and its string, and builds.
 		d, err := nb101.ParseCell(c.Matrix(), strings.Split(c.OpList(), "|"))
 		if err != nil || d.Hash() != c.Hash() {
 			t.Fatalf("%s: round trip gives %v, %v", c, d, err)
+		}
+		if e, err := nb101.ParseCellString(c.String()); err != nil || e.String() != c.String() {
+			t.Fatalf("%s: ParseCellString gives %v, %v", c, e, err)
 		}
 		if _, err := network.Plan[float32](nb101.Config{Cell: c, Stem: 4, Stacks: 3, CellsPerStack: 1, Classes: 10, H: 8, W: 8}); err != nil {
 			t.Fatalf("%s: %v", c, err)

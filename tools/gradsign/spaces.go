@@ -187,12 +187,8 @@ func (f *spaceFlags) darts(set map[string]bool, format cifar.Format) (*target, e
 	switch {
 	case set["genotype"] && set["index"]:
 		return nil, fmt.Errorf("give --genotype or --index, not both")
-	case set["genotype"] && !strings.ContainsAny(f.genotype, "[("):
-		if g, err = darts.Named(f.genotype); err != nil {
-			return nil, err
-		}
 	case set["genotype"]:
-		if g, err = darts.ParseGenotype(f.genotype); err != nil {
+		if g, err = darts.Parse(f.genotype); err != nil {
 			return nil, err
 		}
 	case f.space == "nds":

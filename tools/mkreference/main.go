@@ -10,6 +10,12 @@
 // of GradSign and of the parameter count against CIFAR-10 accuracy (the page shows them; the
 // wasm build leaves the statistics package out). -restat recomputes only those for an existing
 // file.
+//
+//	go run ./tools/mkreference -spaces -out assets/reference_spaces.json
+//
+// writes the other spaces' references instead: the NAS-Bench-101 and NAS-Bench-301 results
+// files (results/nb101, results/nb301) with their settings, each row's benchmark accuracy and
+// parameter count, and Spearman's rho of GradSign and of the parameter count (spaces.go).
 package main
 
 import (
@@ -38,8 +44,23 @@ func main() {
 	seed := flag.Uint64("seed", 0, "seed of the weight initialisation")
 	out := flag.String("out", "assets/reference.json", "output file")
 	restat := flag.Bool("restat", false, "only recompute the parameter counts and Spearman figures of the -out file")
+	spaces := flag.Bool("spaces", false, "write the other spaces' references from their results files instead")
 	flag.Parse()
 	log.SetFlags(0)
+	if *spaces {
+		refs, err := spaceReferences()
+		if err != nil {
+			log.Fatal(err)
+		}
+		data, err := json.Marshal(refs)
+		if err != nil {
+			log.Fatal(err)
+		}
+		if err := os.WriteFile(*out, data, 0o644); err != nil {
+			log.Fatal(err)
+		}
+		return
+	}
 	if *restat {
 		data, err := os.ReadFile(*out)
 		if err != nil {

@@ -45,6 +45,9 @@ func copies(goroot, kernel, ui string) (map[string]string, error) {
 		"assets/reference.json":             "assets/reference.json",
 		"assets/nb201_space.bin":            "assets/nb201_space.bin",
 		"assets/nb201_training.csv.gz":      "assets/nb201_training.csv.gz",
+		"assets/nb101_1000.csv.gz":          "assets/nb101/nb101_1000.csv.gz",
+		"assets/nb301_1218.csv.gz":          "assets/nb301/nb301_1218.csv.gz",
+		"assets/reference_spaces.json":      "assets/reference_spaces.json",
 		"vendor/uPlot.esm.js":               "node_modules/uplot/dist/uPlot.esm.js",
 		"vendor/uPlot.min.css":              "node_modules/uplot/dist/uPlot.min.css",
 	}
