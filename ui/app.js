@@ -2,6 +2,8 @@
 // and the history. Everything it knows comes from window.gradsign (gradsign.js).
 import { gradsign } from './gradsign.js';
 import uPlot from './vendor/uPlot.esm.js';
+import { $, el, fmt, compact } from './dom.js';
+import { createSpaceEditor } from './spaces.js';
 
 // The engine's facts (gradsign.facts(): ops, edges, proxies and their N limits, index range, N
 // choices, seed range) are the one source of these; main() fills them in before anything else.
@@ -15,8 +17,12 @@ const NODE_XY = [[40, 100], [150, 100], [260, 100], [370, 100]];
 const EDGE_BOW = [0, -80, 0, -160, 80, 0];
 const DEFAULT_ARCH = '|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|';
 
-const $ = (id) => document.getElementById(id);
-const state = { ops: [], n: 16, seed: 0, proxies: [], backend: 'auto' };
+// space: the search space shown; nets: the architecture of each other space ({space, arch,
+// channels} as the engine takes it), kept while another space is shown.
+const state = { ops: [], n: 16, seed: 0, proxies: [], backend: 'auto', space: 'nb201', nets: {} };
+const DEFAULT_NETS = { nb101: '0', darts: '0', nds: 'amoeba' };
+// editor: the other spaces' editors (spaces.js).
+let editor = null;
 // backendInfo: gradsign.backends() once known: the GPU's adapter and self-check, what auto picks.
 let backendInfo = null;
 let plot = null;
@@ -35,16 +41,6 @@ function archString(ops) {
   return `|${e[0]}~0|+|${e[1]}~0|${e[2]}~1|+|${e[3]}~0|${e[4]}~1|${e[5]}~2|`;
 }
 
-function el(tag, attrs = {}, ...children) {
-  const ns = ['svg', 'path', 'circle', 'text', 'g', 'title'].includes(tag) ? 'http://www.w3.org/2000/svg' : null;
-  const node = ns ? document.createElementNS(ns, tag) : document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (k === 'style') Object.assign(node.style, v); // through the CSSOM: the page's CSP forbids style attributes
-    else node.setAttribute(k, v);
-  }
-  node.append(...children);
-  return node;
-}
 
 // --- the editor ---
 
@@ -139,13 +135,68 @@ async function archChanged({ keepText = false } = {}) {
     const info = await gradsign.lookup(arch);
     $('index').value = info.index;
     showKnown(info);
-  } catch (err) { showArchError(err.message); }
+  } catch (err) { showArchError(err.message); forgetKnown(); }
   updateEstimate();
+}
+
+// setSpace shows a search space's editor; the whole-space view and the race are NAS-Bench-201's.
+async function setSpace(space) {
+  state.space = space;
+  $('space').value = space;
+  const other = space !== 'nb201';
+  $('nb201-editor').hidden = other;
+  $('nb201-index').hidden = other;
+  $('space-editor').hidden = !other;
+  $('space-section').hidden = other;
+  $('race-section').hidden = other;
+  $('nb201-only').hidden = !other;
+  document.querySelector('main').classList.toggle('other-space', other);
+  if (!other) { await archChanged(); return; }
+  editor.setSpace(space);
+  await netChanged(state.nets[space] ?? { space, arch: DEFAULT_NETS[space], channels: 0 });
+}
+
+// The architecture the editors show now, as gradsign.score takes it.
+function currentNet() {
+  return state.space === 'nb201' ? { space: 'nb201', arch: archString(state.ops) } : state.nets[state.space];
+}
+
+// netChanged asks the engine about an architecture of another space (any form: a row, a name,
+// the editor's text) and shows its answer, or what is wrong with it.
+let netAsked = 0;
+async function netChanged(net) {
+  const asked = ++netAsked;
+  state.nets[net.space] = net;
+  saveURL();
+  try {
+    const info = await gradsign.lookup(net);
+    if (asked !== netAsked) return;
+    state.nets[net.space] = { space: net.space, arch: info.arch, channels: info.channels };
+    editor.show(info, net);
+    saveURL();
+    showArchError('');
+    showKnown(info);
+    // A network the browser cannot hold is refused now, with the estimate, not at Score.
+    await gradsign.check({ ...state.nets[net.space], n: state.n, seed: state.seed, proxies: ['gradsign'] });
+  } catch (err) {
+    if (asked !== netAsked) return;
+    showArchError(err.message);
+    if (!/browser engine can hold/.test(err.message)) forgetKnown();
+  }
+  updateEstimate();
+}
+
+// forgetKnown clears what the page said of the previous architecture, once the editor holds
+// one the engine refuses.
+function forgetKnown() {
+  lastInfo = null;
+  $('known').replaceChildren();
 }
 
 // showKnown says at once what the benchmark knows of the architecture: no computing needed.
 function showKnown(info) {
   lastInfo = info;
+  if (info.space !== 'nb201') { showKnownOther(info); return; }
   markSpace();
   const acc = info.accuracy;
   $('known').replaceChildren(
@@ -155,6 +206,25 @@ function showKnown(info) {
     el('dd', { id: 'known-size' }, `${fmt(info.params)} parameters · ${fmt(info.flops / 1e6, 2)} M FLOPs per image`),
     el('dt', {}, 'NAS-Bench-201 index'),
     el('dd', {}, `${info.index} of ${FACTS.numArchs}`));
+}
+
+const SPACE_NAMES = { nb201: 'NAS-Bench-201', nb101: 'NAS-Bench-101', darts: 'DARTS', nds: 'NDS' };
+
+// showKnownOther is showKnown for the spaces beyond NAS-Bench-201.
+function showKnownOther(info) {
+  const size = `${fmt(info.params)} parameters · ${fmt(info.flops / 1e6, 1)} M FLOPs per image · ${fmt(info.memory / 2 ** 20)} MiB per engine to score`;
+  const table = info.space === 'nb101' ? 'the 1,000 NAS-Bench-101 cells shipped' : info.space === 'darts' ? 'the 1,218 NAS-Bench-301 genotypes shipped' : null;
+  $('known').replaceChildren(
+    el('dt', {}, 'The benchmark says'),
+    el('dd', { id: 'known-accuracy' }, info.truth || (table ? `nothing: not among ${table}` : 'nothing: NDS ships no accuracies for its cells')),
+    el('dt', {}, 'Size'),
+    el('dd', { id: 'known-size' }, size),
+    ...(info.space === 'nb101' ? [el('dt', {}, 'NAS-Bench-101 hash'), el('dd', { id: 'known-hash' }, `${info.hash}${info.index != null ? ` (row ${info.index} of the table)` : ''}`)] : []),
+    ...(info.space === 'darts' && info.index != null ? [el('dt', {}, 'NAS-Bench-301 table'), el('dd', {}, `row ${info.index}`)] : []),
+    el('dt', {}, 'Structural zeros'),
+    el('dd', { id: 'known-zeros' }, info.structuralZeros > 0
+      ? `${fmt(info.structuralZeros)} weights' gradients are exactly zero (see the result)`
+      : 'none: every weight\'s gradient can be nonzero'));
 }
 
 // --- time, before and during a run ---
@@ -170,7 +240,7 @@ function estimateSeconds(n) {
   if (!gemm || !lastInfo || runsOn() === 'webgpu') return null; // the rate is the CPU kernel's
 
   const flop = 6 * lastInfo.flops * n;
-  return flop / (gemm.gflops * 1e9 * scoreEfficiency * Math.min(gradsign.workers, n));
+  return flop / (gemm.gflops * 1e9 * scoreEfficiency * Math.min(gradsign.workers, n, lastInfo.engines ?? Infinity));
 }
 
 // runsOn is the backend a score would run on now: 'webgpu' or 'wasm' (auto's pick once known).
@@ -188,7 +258,10 @@ function updateEstimate() {
 
 function saveURL() {
   const p = new URLSearchParams(location.search);
-  p.set('arch', archString(state.ops));
+  const net = currentNet();
+  if (state.space === 'nb201') p.delete('space'); else p.set('space', state.space);
+  if (net) p.set('arch', net.arch);
+  if (net?.channels) p.set('channels', net.channels); else p.delete('channels');
   p.set('n', state.n);
   p.set('seed', state.seed);
   if (state.backend === 'auto') p.delete('backend'); else p.set('backend', state.backend);
@@ -197,7 +270,11 @@ function saveURL() {
 
 function loadURL() {
   const p = new URLSearchParams(location.search);
-  const ops = p.get('arch') && parseOps(p.get('arch'));
+  const space = FACTS.spaces.some((f) => f.name === p.get('space')) ? p.get('space') : 'nb201';
+  // Another space's architecture and width; the engine checks both (a bad one is named).
+  if (space !== 'nb201') state.nets[space] = { space, arch: p.get('arch') || DEFAULT_NETS[space], channels: Number(p.get('channels')) || 0 };
+  state.space = space;
+  const ops = space === 'nb201' && p.get('arch') && parseOps(p.get('arch'));
   if (ops) state.ops = ops;
   if (FACTS.nChoices.map(String).includes(p.get('n'))) state.n = Number(p.get('n'));
   if (/^\d+$/.test(p.get('seed') || '')) state.seed = Number(p.get('seed'));
@@ -245,7 +322,7 @@ let engineReady = false;
 let limitProxies = () => {};
 
 async function runScore() {
-  const request = { arch: archString(state.ops), n: state.n, seed: state.seed, proxies: ['gradsign', ...state.proxies], backend: state.backend };
+  const request = { ...currentNet(), n: state.n, seed: state.seed, proxies: ['gradsign', ...state.proxies], backend: state.backend };
   $('score').disabled = true;
   $('cancel').disabled = false;
   $('progress').value = 0;
@@ -290,27 +367,22 @@ async function runScore() {
   }
 }
 
-// compact writes an axis tick: 1.5M, 250k.
-function compact(v) {
-  if (Math.abs(v) >= 1e6) return `${+(v / 1e6).toFixed(2)}M`;
-  if (Math.abs(v) >= 1e3) return `${+(v / 1e3).toFixed(1)}k`;
-  return String(v);
-}
-
-function fmt(x, digits = 0) {
-  return x.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
-}
 
 async function showResult(r) {
   $('result-section').hidden = false;
+  const space = r.space ?? 'nb201';
+  const byAccuracy = space === 'nb201' ? 'CIFAR-10 accuracy' : 'the benchmark\'s accuracy';
   const rows = [
     ['GradSign', fmt(r.gradsign), 'big'],
-    ['Rank', r.rank == null ? 'no reference set at this N'
-      : `#${r.rank.gradsign} of ${r.rank.of} by GradSign, #${r.rank.accuracy} of ${r.rank.of} by CIFAR-10 accuracy (the reference set and this one; above ${fmt(r.percentile, 1)}% of the reference architectures)`],
-    ['Architecture', `NAS-Bench-201 index ${r.index}`],
+    ['Rank', r.rank == null ? (space === 'nb201' ? 'no reference set at this N' : 'not comparable with the reference scores (see the scatter)')
+      : `#${r.rank.gradsign} of ${r.rank.of} by GradSign${r.rank.accuracy ? `, #${r.rank.accuracy} of ${r.rank.of} by ${byAccuracy}` : ''} (the reference set and this one; above ${fmt(r.percentile, 1)}% of the reference architectures)`],
+    ['Architecture', architectureName(r)],
     ['Parameters', `${fmt(r.params)} (${fmt(r.params / 1e6, 3)} M)`],
     ['FLOPs', `${fmt(r.flops / 1e6, 2)} M per image`],
-    ['Benchmark test accuracy', `CIFAR-10 ${fmt(r.accuracy.cifar10, 2)}% · CIFAR-100 ${fmt(r.accuracy.cifar100, 2)}% · ImageNet16-120 ${fmt(r.accuracy.imagenet16, 2)}%`],
+    space === 'nb201'
+      ? ['Benchmark test accuracy', `CIFAR-10 ${fmt(r.accuracy.cifar10, 2)}% · CIFAR-100 ${fmt(r.accuracy.cifar100, 2)}% · ImageNet16-120 ${fmt(r.accuracy.imagenet16, 2)}%`]
+      : ['Benchmark', r.truth || 'not known to the benchmark'],
+    ['Structural zeros', r.structural_zeros > 0 ? `${fmt(r.structural_zeros)} weights given sign 0` : 'none'],
     ['Images, seed', `${r.n} CIFAR-10 test images, seed ${r.seed}`],
     ['Time', `${fmt(r.seconds, 2)} s ${r.backend === 'webgpu' ? 'on the GPU' : `with ${r.workers} worker${r.workers > 1 ? 's' : ''}`}${r.cached ? ' (from history)' : ''}`],
     ['Backend', r.backend === 'webgpu' ? `WebGPU (${r.adapter})`
@@ -321,9 +393,24 @@ async function showResult(r) {
   const missing = (state.proxies || []).filter((p) => r.proxies && !(p in r.proxies));
   if (r.proxyError) $('result').append(el('dt', {}, missing.join(', ') || 'proxies'), el('dd', { class: 'error' }, `not computed: ${r.proxyError}`));
   else if (r.proxies && missing.length) $('result').append(el('dt', {}, missing.join(', ')), el('dd', {}, 'no finite value'));
+  const zeros = $('zeros-note');
+  zeros.hidden = !(r.structural_zeros > 0);
+  zeros.textContent = r.structural_zeros > 0
+    ? `${fmt(r.structural_zeros)} of this network's ${fmt(r.params)} parameters have gradients that are exactly zero in exact arithmetic: each image goes through the network alone, and a BatchNorm whose output reaches the loss only through sums, concatenations and the global pool then passes back nothing. Float arithmetic leaves rounding noise there, and the official code counts the noise's signs; here these weights count 0, found from the network's graph (no threshold).`
+    : '';
   await drawPlot(r);
   drawLayers(r);
   drawSigns(r);
+}
+
+// architectureName says which architecture a result is, in its space's terms.
+function architectureName(r) {
+  switch (r.space ?? 'nb201') {
+    case 'nb201': return `NAS-Bench-201 index ${r.index}`;
+    case 'nb101': return `NAS-Bench-101 cell ${r.hash}${r.index != null ? ` (row ${r.index} of the shipped table)` : ''}, stem ${r.channels}`;
+    case 'darts': return `DARTS genotype${r.index != null ? `, row ${r.index} of the shipped NAS-Bench-301 table` : ''}, C = ${r.channels}, 8 cells`;
+    default: return `NDS genotype in pycls's network, C = ${r.channels}, 8 cells`;
+  }
 }
 
 // drawSigns fills in, image by image, the signs of the first images' gradients at a few weights
@@ -339,7 +426,7 @@ async function drawSigns(r) {
   $('signs-total').textContent = `Computing the signs of ${n} images…`;
   const cells = (signs) => signs.map((v) => el('div', { class: v > 0 ? 'pos' : v < 0 ? 'neg' : 'zero' }));
   try {
-    const v = await gradsign.signSamples({ arch: r.arch, seed: r.seed, n, k }, (image, signs) => {
+    const v = await gradsign.signSamples({ space: r.space ?? 'nb201', arch: r.arch, channels: r.channels ?? 0, seed: r.seed, n, k }, (image, signs) => {
       if (run === signsRun) box.append(...cells(signs));
     });
     if (run !== signsRun) return;
@@ -355,31 +442,68 @@ async function drawSigns(r) {
 // The plot's current result, for the x-axis switch.
 let plotted = null;
 
-// drawPlot shows the reference set at the result's N (GradSign or parameters against CIFAR-10
-// accuracy), the person's own history at that N, and the result; a point names itself under the
-// pointer and loads into the editor on a click.
+// headline is the accuracy a space's scatter plots for a result or history record: NAS-Bench-201's
+// CIFAR-10 test accuracy, NAS-Bench-101's validation accuracy after 108 epochs, NAS-Bench-301's
+// prediction; undefined where the benchmark does not know the architecture.
+function headline(r) {
+  return { nb201: r.accuracy?.cifar10, nb101: r.accuracy?.valid108, darts: r.accuracy?.nb301 }[r.space ?? 'nb201'];
+}
+
+// plotSource is what the result's scatter shows: the space's reference scores, how to name and
+// load a point, and whether the result was scored as they were (the same N and width).
+async function plotSource(r) {
+  const space = r.space ?? 'nb201';
+  if (space === 'nb201') {
+    const ref = await gradsign.reference(r.n);
+    return {
+      points: ref.points.map((p) => ({ ...p, name: `NAS-Bench-201 index ${p.index}, ${p.arch}`, load: () => loadArch(p.arch) })),
+      spearman: ref.spearman, metric: 'CIFAR-10 test accuracy (%)', short: 'CIFAR-10 accuracy', comparable: true,
+      about: `${ref.points.length} NAS-Bench-201 architectures scored natively with N=${r.n}, seed 0, on the same images (blue)`,
+    };
+  }
+  if (space === 'nds') throw new Error('NDS ships no accuracies for its cells: there is nothing to plot this score against.');
+  const ref = await gradsign.spaceReference(space);
+  const comparable = r.n === ref.n && r.channels === ref.channels;
+  const load = (row) => { netChanged({ space, arch: String(row), channels: ref.channels }); $('arch-section').scrollIntoView({ behavior: 'smooth' }); };
+  return {
+    points: ref.points.map((p) => ({ ...p, name: `row ${p.row} of the ${SPACE_NAMES[space]} table`, load: () => load(p.row) })),
+    spearman: ref.spearman, metric: `${SPACE_NAMES[space]} accuracy (%)`, short: 'the benchmark\'s accuracy', comparable,
+    about: `Accuracy: ${ref.metric}. ${ref.points.length} ${SPACE_NAMES[space]} architectures scored natively (${ref.network}, N=${ref.n}, seed ${ref.seed}, the file ${ref.results}) (blue)`
+      + (comparable ? '' : `. This score (${space === 'nb101' ? 'stem' : 'C ='} ${r.channels}, N=${r.n}) was not made as they were, so it is not placed among them: choose the narrow network and N=${ref.n} to place one`),
+  };
+}
+
+// drawPlot shows the space's reference set (GradSign or parameters against the benchmark's
+// accuracy), the person's own history scored the same way, and the result; a point names itself
+// under the pointer and loads into the editor on a click.
 async function drawPlot(r) {
   plotted = r;
-  let ref;
-  try { ref = await gradsign.reference(r.n); } catch (err) {
+  let src;
+  try { src = await plotSource(r); } catch (err) {
     $('plot-caption').textContent = err.message;
+    $('plot-title').textContent = 'GradSign against the benchmark';
+    if (plot) { plot.destroy(); plot = null; }
     $('plot').replaceChildren();
     return;
   }
+  const space = r.space ?? 'nb201';
   const byParams = $('plot-x').value === 'params';
   const xOf = (p) => (byParams ? p.params : p.gradsign);
-  const own = (await gradsign.history.list()).filter((h) => h.n === r.n && h.arch !== r.arch);
+  const sameRun = (h) => (h.space ?? 'nb201') === space && h.n === r.n && (h.channels ?? 16) === (r.channels ?? 16) && h.arch !== r.arch && headline(h) != null;
+  const own = src.comparable ? (await gradsign.history.list()).filter(sameRun) : [];
+  const here = src.comparable && headline(r) != null;
   const points = [
-    ...ref.points.map((p) => ({ ...p, kind: 0 })),
-    ...own.map((h) => ({ index: h.index, arch: h.arch, gradsign: h.gradsign, params: h.params, accuracy: h.accuracy.cifar10, kind: 1 })),
-    { index: r.index, arch: r.arch, gradsign: r.gradsign, params: r.params, accuracy: r.accuracy.cifar10, kind: 2 },
+    ...src.points.map((p) => ({ ...p, kind: 0 })),
+    ...own.map((h) => ({ name: architectureName(h), load: () => (space === 'nb201' ? loadArch(h.arch) : netChanged({ space, arch: h.arch, channels: h.channels })), gradsign: h.gradsign, params: h.params, accuracy: headline(h), kind: 1 })),
+    ...(here ? [{ name: architectureName(r), load: () => {}, gradsign: r.gradsign, params: r.params, accuracy: headline(r), kind: 2 }] : []),
   ].sort((a, b) => xOf(a) - xOf(b));
   const xs = points.map(xOf);
   const series = [0, 1, 2].map((k) => points.map((p) => (p.kind === k ? p.accuracy : null)));
-  const sp = ref.spearman || {};
-  $('plot-title').textContent = `${byParams ? 'Parameters' : 'GradSign'} against CIFAR-10 accuracy`;
-  $('plot-caption').textContent = `${ref.points.length} NAS-Bench-201 architectures scored natively with N=${r.n}, seed 0, on the same images (blue), your earlier scores at this N (grey), this one (red). `
-    + `On them, Spearman's rank correlation with accuracy is ${fmt(sp.gradsign ?? NaN, 3)} for GradSign and ${fmt(sp.params ?? NaN, 3)} for simply counting parameters.`;
+  const sp = src.spearman || {};
+  $('plot-title').textContent = `${byParams ? 'Parameters' : 'GradSign'} against ${src.short}`;
+  $('plot-caption').textContent = `${src.about}${src.comparable ? ', your earlier scores made the same way (grey), this one (red)' : ''}. `
+    + `On them, Spearman's rank correlation with accuracy is ${fmt(sp.gradsign ?? NaN, 3)} for GradSign and ${fmt(sp.params ?? NaN, 3)} for simply counting parameters.`
+    + (here || !src.comparable ? '' : ' The benchmark does not know this architecture, so it has no point here.');
   const accs = points.map((p) => p.accuracy);
   const lo = Math.max(0, Math.floor(Math.min(...accs) - 1));
   const hi = Math.min(100, Math.ceil(Math.max(...accs) + 1));
@@ -389,7 +513,7 @@ async function drawPlot(r) {
     scales: { x: { time: false, distr: byParams ? 3 : 1 }, y: { range: [lo, hi] } },
     axes: [
       { label: byParams ? 'parameters (log scale)' : 'GradSign score', values: (u, ticks) => ticks.map(compact) },
-      { label: 'CIFAR-10 test accuracy (%)' },
+      { label: src.metric },
     ],
     legend: { show: false },
     cursor: { drag: { x: false, y: false }, dataIdx: nearestPoint },
@@ -398,14 +522,13 @@ async function drawPlot(r) {
         const i = u.cursor.idx;
         const p = i == null ? null : points[i];
         $('plot-hover').textContent = p
-          ? `${['Reference', 'Your history', 'This result'][p.kind]}: NAS-Bench-201 index ${p.index}, ${p.arch}, GradSign ${fmt(p.gradsign)}, ${fmt(p.params)} parameters, CIFAR-10 ${fmt(p.accuracy, 2)}%`
+          ? `${['Reference', 'Your history', 'This result'][p.kind]}: ${p.name}, GradSign ${fmt(p.gradsign)}, ${fmt(p.params)} parameters, ${space === 'nb201' ? 'CIFAR-10' : 'accuracy'} ${fmt(p.accuracy, 2)}%`
           : 'Point at a dot to name it; click it to load it into the editor.';
       }],
       ready: [(u) => {
         u.over.addEventListener('click', () => {
           const i = u.cursor.idx;
-          if (i == null) return;
-          loadArch(points[i].arch);
+          if (i != null) points[i].load();
         });
       }],
     },
@@ -647,8 +770,14 @@ async function runBench(n) {
 // both ways with its edge in the cell diagram.
 function drawLayers(r) {
   const box = $('layers');
-  const edgeOf = (name) => { const m = name.match(/^cells\.\d+\.layers\.(\d)\./); return m ? Number(m[1]) : null; };
-  const kindOf = (name) => (/conv_a|conv_b|downsample/.test(name) ? 'reduction' : (name === 'classifier' || name.startsWith('stem') ? 'head' : 'cell'));
+  const nb201 = (r.space ?? 'nb201') === 'nb201';
+  const edgeOf = (name) => { const m = nb201 && name.match(/^cells\.\d+\.layers\.(\d)\./); return m ? Number(m[1]) : null; };
+  // DARTS's reduction cells, at a third and two thirds of the depth (NAS-Bench-101 reduces by
+  // max pools, which have no weights).
+  const dartsReduce = (name) => { const m = name.match(/^cells\.(\d+)\./); return m && ['darts', 'nds'].includes(r.space) && [2, 5].includes(Number(m[1])); };
+  const isStem = (name) => name.startsWith('stem') || (r.space === 'nb101' && name.startsWith('layers.0.'));
+  const kindOf = (name) => ((nb201 && /conv_a|conv_b|downsample/.test(name)) || dartsReduce(name) ? 'reduction'
+    : (/classifier/.test(name) || isStem(name) ? 'head' : 'cell'));
   const top = Math.max(...r.layers.map((l) => l.agreement), 1e-9);
   box.replaceChildren(...r.layers.map((l) => {
     const e = edgeOf(l.name);
@@ -668,20 +797,24 @@ function drawLayers(r) {
     return bar;
   }));
   $('layers-axis').replaceChildren(el('span', {}, fmt(top, 2)), el('span', {}, fmt(top / 2, 2)), el('span', {}, '0'));
-  // The stages: the stem (0), the cells before the first reduction block (1), from it to the
-  // second (2), from that on (3), and the classifier (4).
-  const reductions = r.layers.filter((l) => /conv_a/.test(l.name)).map((l) => Number(l.name.split('.')[1]));
+  // The stages: the stem (0), the cells before the first reduction (1), from it to the second
+  // (2), from that on (3), and the classifier (4).
+  const cellOf = (name) => { const m = name.match(/^(?:cells|layers)\.(\d+)\./); return m ? Number(m[1]) : null; };
+  const reductions = nb201 ? r.layers.filter((l) => /conv_a/.test(l.name)).map((l) => cellOf(l.name))
+    : r.space === 'nb101' ? [...new Set(r.layers.filter((l) => /^layers\.\d+\./.test(l.name)).map((l) => cellOf(l.name)))].filter((c, i, a) => i > 0 && c !== a[i - 1] + 1)
+      : [2, 5];
   const stage = (name) => {
-    const m = name.match(/^cells\.(\d+)\./);
-    if (!m) return name.startsWith('stem') ? 0 : 4;
-    return 1 + reductions.filter((c) => Number(m[1]) >= c).length;
+    const c = cellOf(name);
+    if (isStem(name)) return 0;
+    if (c == null) return 4;
+    return 1 + reductions.filter((x) => c >= x).length;
   };
   const counts = [0, 0, 0, 0, 0];
   for (const l of r.layers) counts[stage(l.name)]++;
   $('layers-stages').replaceChildren(...['stem', 'stage 1 (C)', 'stage 2 (2C)', 'stage 3 (4C)', 'head'].map((label, i) =>
     el('span', { style: { flexGrow: String(counts[i]) } }, counts[i] ? label : '')));
   $('layers-table').tBodies[0].replaceChildren(...r.layers.map((l) => el('tr', {}, el('td', {}, l.name), el('td', { class: 'num' }, fmt(l.weights)),
-    el('td', { class: 'num' }, fmt(l.score)), el('td', { class: 'num' }, fmt(l.agreement, 3)))));
+    el('td', { class: 'num' }, fmt(l.score)), el('td', { class: 'num' }, fmt(l.agreement, 3)), el('td', { class: 'num' }, fmt(l.structural_zeros ?? 0)))));
 }
 
 // A cell edge in the diagram lights its layers' bars while pointed at.
@@ -701,21 +834,29 @@ async function drawHistory() {
   $('history').tBodies[0].replaceChildren(...rows.map((r) => {
     const open = el('button', { type: 'button' }, 'Show');
     open.addEventListener('click', async () => {
-      state.ops = parseOps(r.arch); state.n = r.n; state.seed = r.seed;
+      state.n = r.n; state.seed = r.seed;
       $('n').value = r.n; $('seed').value = r.seed;
       for (const box of $('proxies').querySelectorAll('input')) box.checked = r.proxies != null && box.value in r.proxies;
       limitProxies();
-      await archChanged();
+      const space = r.space ?? 'nb201';
+      if (space === 'nb201') { state.ops = parseOps(r.arch); await setSpace('nb201'); } else {
+        state.nets[space] = { space, arch: r.arch, channels: r.channels };
+        await setSpace(space);
+      }
       await drawThumbs();
       $('progress').value = 1;
       $('progress-text').textContent = `From history: computed ${new Date(r.time).toLocaleString()} in ${fmt(r.seconds, 2)} s.`;
       await showResult({ ...r, cached: true });
       $('result-section').scrollIntoView({ behavior: 'smooth', block: 'start' });
     });
-    return el('tr', {}, el('td', { class: 'num' }, String(r.index)), el('td', { class: 'num' }, fmt(r.gradsign)),
+    const acc = headline(r);
+    const space = r.space ?? 'nb201';
+    const short = { nb101: 'NB101', darts: 'DARTS', nds: 'NDS' }[space];
+    const name = space === 'nb201' ? String(r.index) : `${short} ${r.index != null ? r.index : space === 'nb101' ? r.hash.slice(0, 6) : ''}`;
+    return el('tr', {}, el('td', { class: 'num' }, name), el('td', { class: 'num' }, fmt(r.gradsign)),
       el('td', {}, Object.keys(r.proxies || {}).join(', ') || '—'),
       el('td', { class: 'num' }, String(r.n)), el('td', { class: 'num' }, String(r.seed)),
-      el('td', { class: 'num' }, `${fmt(r.accuracy.cifar10, 2)}%`), el('td', {}, new Date(r.time).toLocaleString()), el('td', {}, open));
+      el('td', { class: 'num' }, acc == null ? '—' : `${fmt(acc, 2)}%`), el('td', {}, new Date(r.time).toLocaleString()), el('td', {}, open));
   }));
 }
 
@@ -784,8 +925,11 @@ async function main() {
   EDGES = FACTS.edges;
   state.ops = parseOps(DEFAULT_ARCH);
   buildEditor();
+  $('space').replaceChildren(...FACTS.spaces.map((f) => el('option', { value: f.name }, f.title)));
+  editor = createSpaceEditor({ facts: FACTS, root: $('space-editor'), onChange: netChanged });
+  $('space').addEventListener('change', () => setSpace($('space').value));
   loadURL();
-  archChanged();
+  setSpace(state.space);
   $('n').addEventListener('change', () => { state.n = Number($('n').value); saveURL(); drawThumbs(); limitProxies(); updateEstimate(); });
   $('seed').addEventListener('input', () => {
     const s = Number($('seed').value);
@@ -848,7 +992,7 @@ async function main() {
     gradsign.wholeSpace().then((w) => { space = w; drawSpace(); openRace(); })
       .catch((err) => { $('space-caption').textContent = `The whole-space scores did not load: ${err.message}`; });
     $('score').disabled = !!$('arch-error').textContent;
-    await Promise.all([drawThumbs(), drawHistory(), validateText()]);
+    await Promise.all([drawThumbs(), drawHistory(), state.space === 'nb201' ? validateText() : null]);
   } catch (err) {
     $('status').textContent = `The engine failed to load: ${err.message}`;
   }

@@ -123,6 +123,8 @@ type archInfo struct {
 	Index *int   `json:"index,omitempty"`
 	Arch  string `json:"arch"`           // in its space's canonical form (nb101: pruned)
 	Hash  string `json:"hash,omitempty"` // nb101's graph hash
+	// Genotype is a darts or nds architecture's cells, for the page's editor.
+	Genotype *darts.Genotype `json:"genotype,omitempty"`
 	// Channels is the network's width: nb201's C, nb101's stem channels, darts's and nds's C.
 	Channels int `json:"channels"`
 	Params   int `json:"params"`

@@ -159,7 +159,7 @@ func (s *session) resolve(r archRef) (graph.Spec, archInfo, error) {
 			cfg.NDS, cfg.C = true, 16
 		}
 		cfg.C = orDefault(r.Channels, cfg.C)
-		spec, info.Arch, info.Channels = cfg, g.String(), cfg.C
+		spec, info.Arch, info.Channels, info.Genotype = cfg, g.String(), cfg.C, &g
 		if i, ok := s.nb301.Lookup(g); ok && r.Space == "darts" {
 			e, _ := s.nb301.At(i)
 			info.Index = &i

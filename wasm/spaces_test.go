@@ -170,3 +170,22 @@ func TestSpacesCheck(t *testing.T) {
 		t.Fatalf("facts: %+v", f.Spaces)
 	}
 }
+
+// TestSpacesZerosBeforeAndAfter: the structural zeros lookup counts from the graph alone are
+// the ones the score gives sign 0.
+func TestSpacesZerosBeforeAndAfter(t *testing.T) {
+	s := spacesSession(t)
+	ref := archRef{Space: "darts", Arch: "0", Channels: 8}
+	info, err := s.lookup(ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := s.accumulate(context.Background(), ref, 0, 0, 2, "cpu", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := s.finish(ref, 0, 2, [][]byte{p})
+	if err != nil || info.StructuralZeros == 0 || r.StructuralZeroWeights != info.StructuralZeros {
+		t.Fatalf("lookup counts %d structural zeros, the score %d (%v)", info.StructuralZeros, r.StructuralZeroWeights, err)
+	}
+}

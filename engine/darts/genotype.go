@@ -26,15 +26,17 @@ var (
 // Edge is one input of a cell node: an op applied to state Input (0 and 1 the cell's inputs,
 // 2.. the earlier nodes).
 type Edge struct {
-	Op    string
-	Input int
+	Op    string `json:"op"`
+	Input int    `json:"input"`
 }
 
 // Genotype is a DARTS genotype: two edges per node of the normal and the reduction cell, and
 // the states each cell concatenates into its output.
 type Genotype struct {
-	Normal, Reduce             []Edge
-	NormalConcat, ReduceConcat []int
+	Normal       []Edge `json:"normal"`
+	NormalConcat []int  `json:"normal_concat"`
+	Reduce       []Edge `json:"reduce"`
+	ReduceConcat []int  `json:"reduce_concat"`
 }
 
 // String writes the genotype as DARTS does.

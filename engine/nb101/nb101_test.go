@@ -95,6 +95,10 @@ func FuzzParseCell(f *testing.F) {
 	f.Add("0100010001110000011000000100000001000000000000000", "conv1x1-bn-relu,conv1x1-bn-relu,conv3x3-bn-relu,conv1x1-bn-relu")
 	f.Add("011001000", "maxpool3x3")
 	f.Fuzz(func(t *testing.T, digits, ops string) {
+		// The text form the page sends: any string is a cell or an error, never a panic.
+		if c, err := nb101.ParseCellString(digits + " " + ops); err == nil && c.V() < 2 {
+			t.Fatalf("%q %q: a cell of %d vertices", digits, ops, c.V())
+		}
 		c, err := nb101.ParseCell(digits, strings.Split(ops, ","))
 		if err != nil {
 			return

@@ -2,6 +2,7 @@ package network
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"strings"
 
@@ -123,11 +124,23 @@ func (n *Network[T]) LayerNames() []string {
 
 // StructuralZeros marks, per weight layer and weight, the per-sample gradients that are zero
 // in exact arithmetic (graph.StructuralZeros), from the graph and the BatchNorm biases' current
-// values.
+// values; a planned network's (Plan: no values yet) are the ones Init gives them, constants
+// where the initialisation is one and unknown (NaN) otherwise.
 func (n *Network[T]) StructuralZeros() [][]bool {
 	return n.Graph.StructuralZeros(func(p int) []float64 {
-		v := make([]float64, len(n.Params[p].Data))
-		for i, x := range n.Params[p].Data {
+		param := n.Params[p]
+		if param.Data == nil {
+			v := make([]float64, param.Size())
+			for i := range v {
+				v[i] = math.NaN()
+				if param.Init.Dist == graph.Constant {
+					v[i] = param.Init.Scale
+				}
+			}
+			return v
+		}
+		v := make([]float64, len(param.Data))
+		for i, x := range param.Data {
 			v[i] = float64(x)
 		}
 		return v

@@ -1,5 +1,7 @@
 // Command benchtable times GradSign at N=128 on the largest NAS-Bench-201 network, index 11 and
-// index 0, natively on all cores with the AVX-512 kernel and with AVX2 forced
+// index 0, and on the largest network of each other space the engine builds (NAS-Bench-101's
+// row 849 at stem 128, 49 M parameters; NAS-Bench-301's largest genotype at C=32; the official
+// models in tools/pyref/official), natively on all cores with the AVX-512 kernel and with AVX2 forced
 // (GODEBUG=cpu.avx512f=off, as on an AVX2-only machine), beside the official per-sample loop in
 // PyTorch (tools/pyref/gradsign_ref.py, Debian's python3-torch, one thread) and PyTorch's
 // strongest way, functorch's vmap(grad) on all cores, on the same weights and images, in one
@@ -25,10 +27,28 @@ import (
 	"strings"
 )
 
-var archs = []struct{ name, arch string }{
-	{"all nor_conv_3x3 (largest)", "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|nor_conv_3x3~0|nor_conv_3x3~1|nor_conv_3x3~2|"},
-	{"NB201 index 11", "|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|none~0|nor_conv_3x3~1|avg_pool_3x3~2|"},
-	{"NB201 index 0", "|avg_pool_3x3~0|+|nor_conv_1x1~0|skip_connect~1|+|nor_conv_1x1~0|skip_connect~1|skip_connect~2|"},
+// network is one row of the table: the CLI's flags that name it, and the PyTorch peer's.
+type network struct {
+	name       string
+	cli, torch []string
+}
+
+func nb201(name, arch string) network {
+	return network{name, []string{"--arch", arch}, []string{"--arch", arch}}
+}
+
+var networks = []network{
+	nb201("all nor_conv_3x3 (largest)", "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|nor_conv_3x3~0|nor_conv_3x3~1|nor_conv_3x3~2|"),
+	nb201("NB201 index 11", "|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|none~0|nor_conv_3x3~1|avg_pool_3x3~2|"),
+	nb201("NB201 index 0", "|avg_pool_3x3~0|+|nor_conv_1x1~0|skip_connect~1|+|nor_conv_1x1~0|skip_connect~1|skip_connect~2|"),
+	// NAS-Bench-101's largest shipped cell at the benchmark's stem of 128 channels (the peer's
+	// vmap in chunks of 8 images: 32 would hold 6 GB of per-sample gradients).
+	{"NB101 row 849, stem 128 (largest)", []string{"--space", "nb101", "--index", "849"},
+		[]string{"--space", "nb101", "--matrix", "0111000001100000010000000100000001000000010000000",
+			"--ops", "input,conv3x3-bn-relu,conv3x3-bn-relu,conv3x3-bn-relu,conv3x3-bn-relu,conv3x3-bn-relu,output", "--channels", "128", "--chunk", "8"}},
+	// NAS-Bench-301's genotype with the most parameters at C=32, 8 cells.
+	{"NB301 row 408, C=32 (largest)", []string{"--space", "darts", "--index", "408"},
+		[]string{"--space", "darts", "--genotype", "Genotype(normal=[('sep_conv_5x5', 0), ('dil_conv_3x3', 1), ('sep_conv_3x3', 1), ('avg_pool_3x3', 2), ('sep_conv_5x5', 2), ('sep_conv_5x5', 0), ('sep_conv_5x5', 4), ('sep_conv_3x3', 3)], normal_concat=[2, 3, 4, 5], reduce=[('dil_conv_3x3', 0), ('sep_conv_3x3', 1), ('sep_conv_5x5', 2), ('dil_conv_5x5', 1), ('max_pool_3x3', 3), ('sep_conv_5x5', 0), ('skip_connect', 1), ('sep_conv_5x5', 3)], reduce_concat=[2, 3, 4, 5])", "--channels", "32"}},
 }
 
 func main() {
@@ -38,6 +58,7 @@ func main() {
 	repeat := flag.Int("repeat", 3, "runs per measurement (the best counts)")
 	torchRepeat := flag.Int("torch-repeat", 2, "runs of the PyTorch loop (the best counts)")
 	vmapRepeat := flag.Int("vmap-repeat", 4, "runs of functorch's vmap (the best counts; its first run warms up and its times vary by 2x)")
+	flag.String("only", "", "only the networks whose name holds this (e.g. nb201, nb101, nb301)")
 	flag.Parse()
 	log.SetFlags(0)
 	dir, err := os.MkdirTemp("", "benchtable")
@@ -52,7 +73,11 @@ func main() {
 	fmt.Printf("Nominal float32 peak of %d cores at %.2f GHz: %.0f GFLOP/s with AVX-512, %.0f with AVX2 (2 FMA units).\n\n", cores, ghz, peak512, peak2)
 	fmt.Printf("| network | GFLOP | gradsign, all cores, AVX-512 | %% of peak | gradsign, all cores, AVX2 | %% of AVX2 peak | PyTorch loop, 1 thread | functorch vmap, %d threads | ours / loop (AVX-512, AVX2) | ours / vmap (AVX-512, AVX2) | scores (gradsign, loop, vmap) |\n", cores)
 	fmt.Printf("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n")
-	for _, a := range archs {
+	only := flag.Lookup("only").Value.String()
+	for _, a := range networks {
+		if only != "" && !strings.Contains(strings.ToLower(a.name), strings.ToLower(only)) {
+			continue
+		}
 		weights := filepath.Join(dir, "w.safetensors")
 		var ours struct {
 			GradSign float64 `json:"gradsign"`
@@ -62,7 +87,7 @@ func main() {
 		best := func(env []string) float64 {
 			b := math.Inf(1)
 			for r := 0; r < *repeat; r++ {
-				if err := runJSON(&ours, env, *cli, "score", "--arch", a.arch, "--n", strconv.Itoa(*n), "--save-weights", weights, "--json"); err != nil {
+				if err := runJSON(&ours, env, *cli, append([]string{"score", "--n", strconv.Itoa(*n), "--save-weights", weights, "--json"}, a.cli...)...); err != nil {
 					log.Fatal(err)
 				}
 				b = min(b, ours.Seconds)
@@ -75,8 +100,8 @@ func main() {
 				GradSign float64   `json:"gradsign"`
 				Seconds  []float64 `json:"seconds"`
 			}
-			if err := runJSON(&out, nil, *python, "tools/pyref/gradsign_ref.py", weights, "--arch", a.arch, "--n", strconv.Itoa(*n),
-				"--repeat", strconv.Itoa(repeat), "--method", method, "--threads", strconv.Itoa(threads)); err != nil {
+			if err := runJSON(&out, nil, *python, append([]string{"tools/pyref/gradsign_ref.py", weights, "--n", strconv.Itoa(*n),
+				"--repeat", strconv.Itoa(repeat), "--method", method, "--threads", strconv.Itoa(threads)}, a.torch...)...); err != nil {
 				log.Fatal(err)
 			}
 			return slices.Min(out.Seconds), out.GradSign

@@ -12,11 +12,24 @@ With --method vmap it computes the same per-sample gradients the strongest way P
 has, functorch's vmap(grad(...)) over the samples (BatchNorm per sample, as a batch of one in
 train mode has it), in chunks of --chunk samples: the peer to beat for speed.
 
+With --space nb101 (--matrix DIGITS --ops A,B,...) or --space darts (--genotype
+'Genotype(...)' --layers L) it builds the official models instead, copied unchanged into
+tools/pyref/official (its README): the GradSign code's NAS-Bench-101 Network and DARTS's
+NetworkCIFAR; --channels is then the stem's channels or DARTS's C. (Where a network has
+structural zeros, DARTS's do, this loop counts their rounding noise as the official code does;
+the engine counts them as 0.)
+
 usage: gradsign_ref.py WEIGHTS.safetensors --arch ARCH [--n 128] [--offset 0]
                        [--data FILE] [--channels 16] [--cells 5] [--classes 10]
                        [--threads 1] [--repeat 1] [--method loop|vmap] [--chunk 32]
+       gradsign_ref.py WEIGHTS.safetensors --space nb101 --matrix DIGITS --ops A,B,... [...]
+       gradsign_ref.py WEIGHTS.safetensors --space darts --genotype G [--layers 8] [...]
 Prints one JSON object: {"gradsign": ..., "seconds": [...], "params": ...}.
 """
+import contextlib
+import io
+import os
+import sys
 import argparse
 import json
 import struct
@@ -182,10 +195,50 @@ def gradsign_vmap(net, x, y, chunk):
     return float(np.nansum(np.abs(total.detach().numpy())))
 
 
+def official_network(a):
+    """The official NAS-Bench-101 or DARTS model of the request (tools/pyref/official)."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    sys.path.insert(0, here)
+    if a.space == 'nb101':
+        from official.nasbench1.nasbench1 import Network
+        from official.nasbench1.nasbench1_spec import ModelSpec
+        digits = a.matrix
+        v = int(round(len(digits) ** 0.5))
+        matrix = np.array([int(d) for d in digits]).reshape(v, v)
+        ops = a.ops.split(',')
+        if ops[0] != 'input':
+            ops = ['input'] + ops + ['output']
+        matrix = matrix[:len(ops), :len(ops)]
+        return Network(ModelSpec(matrix, ops), a.channels, 3, 3, a.classes)
+    sys.path.insert(0, os.path.join(here, 'official', 'darts'))
+    from model import NetworkCIFAR
+    from genotypes import Genotype
+    genotype = eval(a.genotype, {'Genotype': Genotype, 'range': range})
+    with contextlib.redirect_stdout(io.StringIO()):  # its cells print their channels
+        net = NetworkCIFAR(a.channels, a.classes, a.layers, False, genotype)
+    net.drop_path_prob = 0.0
+    return net
+
+
+class Logits(nn.Module):
+    """DARTS's NetworkCIFAR returns (logits, auxiliary logits): the logits only."""
+    def __init__(self, net):
+        super().__init__()
+        self.net = net
+
+    def forward(self, x):
+        return self.net(x)[0]
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument('weights')
-    p.add_argument('--arch', required=True)
+    p.add_argument('--space', choices=['nb201', 'nb101', 'darts'], default='nb201')
+    p.add_argument('--arch')
+    p.add_argument('--matrix')
+    p.add_argument('--ops')
+    p.add_argument('--genotype')
+    p.add_argument('--layers', type=int, default=8)
     p.add_argument('--n', type=int, default=128)
     p.add_argument('--offset', type=int, default=0)
     p.add_argument('--data', default='assets/cifar10_test_first1000.bin')
@@ -198,11 +251,13 @@ def main():
     p.add_argument('--chunk', type=int, default=32)
     a = p.parse_args()
     torch.set_num_threads(a.threads)
-    net = TinyNetwork(parse_arch(a.arch), a.channels, a.cells, a.classes)
+    net = TinyNetwork(parse_arch(a.arch), a.channels, a.cells, a.classes) if a.space == 'nb201' else official_network(a)
     missing, unexpected = net.load_state_dict(read_safetensors(a.weights), strict=False)
     missing = [k for k in missing if not k.endswith('num_batches_tracked')]
     if missing:
         raise SystemExit('weights lack ' + ', '.join(missing))
+    if a.space == 'darts':
+        net = Logits(net)
     net.train()
     x, y = read_cifar(a.data, a.offset, a.n, 1 if a.classes == 10 else 2)
     seconds = []

@@ -108,7 +108,7 @@ test('after a reload the same request comes from history', async () => {
   await page.click('#score');
   await page.waitForFunction(() => /From history/.test(document.getElementById('progress-text').textContent), null, { timeout: 10_000 });
   const csv = await page.evaluate(() => window.gradsign.history.export('csv'));
-  assert.match(csv.split('\n')[0], /^time,index,arch,n,seed,data,gradsign/);
+  assert.match(csv.split('\n')[0], /^time,space,index,arch,channels,n,seed,data,gradsign/);
   assert.ok(csv.includes(arch), 'the scored arch is in the export');
 });
 
