@@ -1,6 +1,6 @@
 # gradsign: GradSign zero-cost NAS scores in pure Go.
 #
-#   make serve    build the web app and serve it on http://127.0.0.1:8080
+#   make serve    build the web app and serve it on http://127.0.0.1:8080 (ADDR=host:port for another)
 #   make score    the default score through the CLI (NAS-Bench-201 index 0, N=128, seed 0)
 #   make test     every test: vet, unit, reference, CLI, the engine under wasm, the web app in
 #                 headless Chromium, and a short fuzz run
@@ -13,6 +13,7 @@ FUZZTIME ?= 50000x
 BENCHTIME ?= 3x
 
 WEB      ?= build/web
+ADDR     ?= 127.0.0.1:8080
 KERNEL   ?= build/kernel
 GOROOT_DIR = $(shell $(GO) env GOROOT)
 # Go's js/wasm binaries run under Node.js with the browser's SIMD kernel installed.
@@ -21,7 +22,7 @@ WASMEXEC = $(CURDIR)/tools/wasmexec/go_js_wasm_exec
 .PHONY: nas space gpubench test-webgpu lint kernel check-wabt serve web score test test-go test-wasm test-browser fuzz bench assets reference check-go check-chromium crosscheck check-torch browserbench bench-table
 
 serve: web
-	$(GO) run ./tools/serve -dir $(WEB) -addr 127.0.0.1:8080
+	$(GO) run ./tools/serve -dir $(WEB) -addr $(ADDR)
 
 # The web app: the engine as wasm (stripped), its SIMD kernel, the ui/ files, the assets, uPlot.
 web: check-go kernel node_modules/.package-lock.json

@@ -57,6 +57,8 @@ function buildEditor() {
     if (ops) { state.ops = ops; archChanged({ keepText: true }); } else validateText();
   });
   $('index').addEventListener('change', async () => {
+    // A number input holds "" for anything that is not a number ("abc", a cleared field).
+    if ($('index').value.trim() === '') { showArchError(`NAS-Bench-201 index: want a whole number from 0 to ${FACTS.numArchs - 1}`); forgetKnown(); return; }
     try {
       const info = await gradsign.lookup($('index').value);
       state.ops = parseOps(info.arch);

@@ -207,16 +207,19 @@ async function run(request, onProgress, ticket) {
   // Each engine holds the whole network: a large one runs on as many as the page can hold.
   const k = backend === 'webgpu' ? 1 : Math.min(all.length, n, info.engines);
   const done = new Array(k).fill(0);
+  // report hands progress on: images done (stage undefined while GradSign runs), then the
+  // proxies' stage; nothing once the score is cancelled (late worker messages).
   const report = (stage) => {
+    if (ticket.cancelled) return;
     const total = done.reduce((a, b) => a + b, 0);
-    onProgress?.({ done: total, total: n, seconds: (performance.now() - start) / 1000, stage });
+    onProgress?.({ done: total, total: n, seconds: (performance.now() - start) / 1000, ...(stage ? { stage } : {}) });
   };
   let parts;
   try {
     parts = await Promise.all(all.slice(0, k).map((engine, i) => {
       const from = Math.floor((i * n) / k);
       const to = Math.floor(((i + 1) * n) / k);
-      const job = engine.start('accumulate', [{ ...net, seed, from, to, backend: backend === 'webgpu' ? 'webgpu' : 'cpu' }], (d) => { done[i] = d; report('gradsign'); });
+      const job = engine.start('accumulate', [{ ...net, seed, from, to, backend: backend === 'webgpu' ? 'webgpu' : 'cpu' }], (d) => { done[i] = d; report(); });
       ticket.jobs.push({ engine, id: job.id });
       return job.promise;
     }));

@@ -20,6 +20,7 @@ type spaceFlags struct {
 	space, arch, matrix, ops, genotype string
 	index                              int
 	channels, cells, stacks, depth     int
+	stemChannels                       int
 }
 
 // add registers the flags on fs.
@@ -34,6 +35,7 @@ func (f *spaceFlags) add(fs *flag.FlagSet) {
 	fs.IntVar(&f.channels, "channels", 0, "nb201: channels of the first stage (C, default 16); nb101: stem channels (default 128); darts, nds: C of the first cells (default 32, nds 16)")
 	fs.IntVar(&f.cells, "cells", 0, "cells per stage (nb201's N, default 5) or per stack (nb101, default 3)")
 	fs.IntVar(&f.stacks, "stacks", 3, "nb101: stacks of cells, a 2x2 max pool between them")
+	fs.IntVar(&f.stemChannels, "stem-channels", 128, "nb101: the stem's channels (what --channels means there)")
 }
 
 // target is the network a request scores, in its space's terms.
@@ -73,7 +75,7 @@ func (f *spaceFlags) resolve(set map[string]bool, format cifar.Format) (*target,
 	}
 	switch f.space {
 	case "nb201":
-		if err := only("nb101", "matrix", "ops", "stacks"); err != nil {
+		if err := only("nb101", "matrix", "ops", "stacks", "stem-channels"); err != nil {
 			return nil, err
 		}
 		if err := only("darts", "genotype", "depth"); err != nil {
@@ -86,7 +88,7 @@ func (f *spaceFlags) resolve(set map[string]bool, format cifar.Format) (*target,
 		}
 		return f.nb101(set, format)
 	case "darts", "nds":
-		if err := only("nb101", "matrix", "ops", "stacks", "arch"); err != nil {
+		if err := only("nb101", "matrix", "ops", "stacks", "arch", "stem-channels"); err != nil {
 			return nil, err
 		}
 		if err := only("nb201 or nb101", "cells"); err != nil {
@@ -146,6 +148,8 @@ func (f *spaceFlags) nb101(set map[string]bool, format cifar.Format) (*target, e
 	switch {
 	case given > 1:
 		return nil, fmt.Errorf("give one of --matrix (with --ops), --arch HASH or --index ROW")
+	case set["stem-channels"] && set["channels"]:
+		return nil, fmt.Errorf("--stem-channels and --channels are the same for nb101: give one")
 	case set["matrix"] != set["ops"]:
 		return nil, fmt.Errorf("--matrix and --ops go together: the adjacency and the vertex ops")
 	case set["matrix"]:
@@ -165,7 +169,11 @@ func (f *spaceFlags) nb101(set map[string]bool, format cifar.Format) (*target, e
 		}
 		cell = e.Cell
 	}
-	cfg := nb101.Config{Cell: cell, Stem: f.given(set, "channels", 128), Stacks: f.stacks, CellsPerStack: f.given(set, "cells", 3),
+	stem := f.given(set, "channels", 128)
+	if set["stem-channels"] {
+		stem = f.stemChannels
+	}
+	cfg := nb101.Config{Cell: cell, Stem: stem, Stacks: f.stacks, CellsPerStack: f.given(set, "cells", 3),
 		Classes: format.Classes, H: cifar.Side, W: cifar.Side}
 	hash := cell.Hash()
 	net := &target{space: "nb101", name: hash, channels: cfg.Stem, cells: cfg.CellsPerStack, spec: cfg,

@@ -29,7 +29,7 @@ func TestOtherSpacesReproduceReferences(t *testing.T) {
 		if ref.Space == "nb101" {
 			var ops []string
 			json.Unmarshal([]byte(md["ops"]), &ops)
-			args = append(args, "--matrix", md["adjacency"], "--ops", strings.Join(ops, ","), "--channels", md["stem_channels"])
+			args = append(args, "--matrix", md["adjacency"], "--ops", strings.Join(ops, ","), "--stem-channels", md["stem_channels"])
 		} else {
 			args = append(args, "--genotype", md["genotype"], "--channels", md["C"], "--depth", md["layers"])
 		}
@@ -79,6 +79,8 @@ func TestSpaceErrors(t *testing.T) {
 		{[]string{"score", "--space", "darts", "--cells", "3"}, "--cells is a flag of"},
 		{[]string{"score", "--space", "darts", "--channels", "7"}, "even count"},
 		{[]string{"score", "--space", "nds"}, "needs --genotype"},
+		{[]string{"score", "--space", "nb101", "--stem-channels", "16", "--channels", "16"}, "the same for nb101"},
+		{[]string{"score", "--space", "darts", "--stem-channels", "16"}, "--stem-channels is a flag of --space nb101"},
 		{[]string{"eval", "--space", "nb101", "--dataset", "cifar100"}, "ranks against"},
 		{[]string{"eval", "--space", "darts", "--sample", "5000"}, "want 1..1218"},
 	} {

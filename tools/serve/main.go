@@ -3,8 +3,10 @@
 // accept gzip (and only to them: "gzip;q=0" refuses it), no caching of the shell, so a new
 // build is picked up at once (the service worker does the offline caching), no directory
 // listings, and headers that forbid MIME sniffing and anything but the app's own scripts
-// (a Content-Security-Policy the app meets: no inline script, WebAssembly allowed). It prints
-// the address it listens on.
+// (a Content-Security-Policy the app meets: no inline script, WebAssembly allowed). It answers
+// GET and HEAD only (405 otherwise), a name too long for a file as not found, a path the same
+// with and without gzip, and drops connections that send their headers or request too slowly
+// or idle too long. It prints the address it listens on.
 //
 //	go run ./tools/serve -dir build/web -addr 127.0.0.1:8080
 package main
@@ -21,6 +23,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 )
 
 func main() {
@@ -45,7 +48,14 @@ func main() {
 			next.ServeHTTP(w, r)
 		})
 	}
-	log.Fatal(http.Serve(ln, h))
+	log.Fatal(newServer(h).Serve(ln))
+}
+
+// newServer is the HTTP server of h, with timeouts: a client gets 10 s to send its headers and
+// 30 s its request, and an idle connection is closed after 2 minutes (slow or abandoned
+// connections cannot pile up).
+func newServer(h http.Handler) *http.Server {
+	return &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, IdleTimeout: 2 * time.Minute}
 }
 
 func init() {
@@ -67,12 +77,23 @@ func handler(dir string) http.Handler {
 	files := http.FileServer(http.Dir(dir))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			h.Set("Allow", "GET, HEAD")
+			http.Error(w, "method not allowed: the app's files are only read (GET, HEAD)", http.StatusMethodNotAllowed)
+			return
+		}
 		h.Set("Cache-Control", "no-cache")
 		h.Add("Vary", "Accept-Encoding")
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Content-Security-Policy", csp)
 		h.Set("Referrer-Policy", "no-referrer")
 		p := path.Clean("/" + r.URL.Path)
+		for _, segment := range strings.Split(p, "/") {
+			if len(segment) > maxName { // no file has such a name (the file system would refuse it: 500)
+				http.NotFound(w, r)
+				return
+			}
+		}
 		file := filepath.Join(dir, filepath.FromSlash(p))
 		if st, err := os.Stat(file); err == nil && st.IsDir() {
 			file = filepath.Join(file, "index.html")
@@ -90,12 +111,33 @@ func handler(dir string) http.Handler {
 					w.Header().Set("Content-Type", t)
 				}
 				w.Header().Set("Content-Encoding", "gzip")
-				http.ServeFile(w, r, gz)
+				serveFile(w, r, gz) // as the file server serves the plain one: a path with ".." alike
 				return
 			}
 		}
 		files.ServeHTTP(w, r)
 	})
+}
+
+// maxName is the longest file name the app has or a file system allows.
+const maxName = 255
+
+// serveFile sends a file (with ranges and conditional requests) found from the cleaned path;
+// unlike http.ServeFile it does not refuse a request whose raw path holds "..", which the file
+// server answers too.
+func serveFile(w http.ResponseWriter, r *http.Request, file string) {
+	f, err := os.Open(file)
+	if err != nil {
+		http.NotFound(w, r)
+		return
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		http.NotFound(w, r)
+		return
+	}
+	http.ServeContent(w, r, file, st.ModTime(), f)
 }
 
 // acceptsGzip reads an Accept-Encoding header: gzip (or *) with a quality above zero.

@@ -75,3 +75,43 @@ func TestETagFollowsTheFile(t *testing.T) {
 		t.Fatalf("after a new build: %d %q (ETag was %s)", w.Code, w.Body.String(), old)
 	}
 }
+
+// TestOnlyReads: the server answers GET and HEAD; any other method is 405 with Allow.
+func TestOnlyReads(t *testing.T) {
+	h := handler(serveDir(t))
+	for _, m := range []string{"POST", "PUT", "DELETE", "TRACE", "FOO"} {
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, httptest.NewRequest(m, "/app.js", nil))
+		if w.Code != http.StatusMethodNotAllowed || w.Header().Get("Allow") != "GET, HEAD" || w.Body.String() == "x" {
+			t.Errorf("%s: %d, Allow %q, body %q", m, w.Code, w.Header().Get("Allow"), w.Body.String())
+		}
+	}
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, httptest.NewRequest("HEAD", "/app.js", nil))
+	if w.Code != http.StatusOK {
+		t.Errorf("HEAD: %d", w.Code)
+	}
+}
+
+// TestOddPaths: a name longer than any file's is not found (it was a 500), and a path with ".."
+// gets the same answer with gzip as without (it was 400 with, 200 without).
+func TestOddPaths(t *testing.T) {
+	h := handler(serveDir(t))
+	for _, p := range []string{"/" + strings.Repeat("a", 256), "/assets/" + strings.Repeat("b", 300) + "/x"} {
+		if w := get(t, h, p, ""); w.Code != http.StatusNotFound {
+			t.Errorf("%d-byte name: %d", len(p), w.Code)
+		}
+	}
+	plain, gz := get(t, h, "/assets/../app.js", ""), get(t, h, "/assets/../app.js", "gzip")
+	if plain.Code != http.StatusOK || gz.Code != http.StatusOK || plain.Body.String() != "x" || gz.Body.String() != "gz" {
+		t.Errorf("/assets/../app.js: %d %q without gzip, %d %q with", plain.Code, plain.Body.String(), gz.Code, gz.Body.String())
+	}
+}
+
+// TestTimeouts: slow and idle connections are dropped.
+func TestTimeouts(t *testing.T) {
+	s := newServer(handler(serveDir(t)))
+	if s.ReadHeaderTimeout <= 0 || s.ReadTimeout <= 0 || s.IdleTimeout <= 0 {
+		t.Fatalf("timeouts: header %v, read %v, idle %v", s.ReadHeaderTimeout, s.ReadTimeout, s.IdleTimeout)
+	}
+}

@@ -126,6 +126,9 @@ test('a running score can be cancelled', async () => {
   await open('?arch=' + encodeURIComponent('|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|nor_conv_3x3~0|nor_conv_3x3~1|nor_conv_3x3~2|') + '&n=128&seed=9');
   await page.click('#score');
   await page.waitForFunction(() => !document.getElementById('cancel').disabled);
+  // While GradSign runs the line counts images (it once read "GradSign done; gradsign…").
+  await page.waitForFunction(() => /^\d+ of 128 images, \d+\.\d s/.test(document.getElementById('progress-text').textContent), null, { timeout: SCORE_TIMEOUT });
+  assert.doesNotMatch(await page.textContent('#progress-text'), /GradSign done/);
   await page.click('#cancel');
   await page.waitForFunction(() => /Cancelled/.test(document.getElementById('progress-text').textContent), null, { timeout: 10_000 });
 });
@@ -385,6 +388,11 @@ test('on a phone the history keeps its Show buttons on the screen; an index like
   await page.fill('#index', '3.5');
   await page.dispatchEvent('#index', 'change');
   await page.waitForFunction(() => /index "3\.5": want a whole number/.test(document.getElementById('arch-error').textContent));
+  // A cleared index is named as an index, not as an empty arch string, and the facts go.
+  await page.fill('#index', '');
+  await page.dispatchEvent('#index', 'change');
+  await page.waitForFunction(() => /NAS-Bench-201 index: want a whole number from 0 to 15624/.test(document.getElementById('arch-error').textContent));
+  assert.equal(await page.textContent('#known'), '');
 });
 
 test("without WebGPU (this Chromium has none), 'auto' runs on wasm and 'webgpu' says why not", { timeout: SCORE_TIMEOUT }, async () => {

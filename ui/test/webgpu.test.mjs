@@ -6,10 +6,14 @@
 // whose Chromium has no WebGPU.)
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { WEBGPU_FLAGS, startServer, nativeScore } from '../../tools/serve/harness.mjs';
 
 const SCORE_TIMEOUT = 300_000;
+const root = fileURLToPath(new URL('../../', import.meta.url));
 
 let server;
 let url;
@@ -59,6 +63,25 @@ for (const arch of ARCHS) {
     const wasm = await page.evaluate((a) => window.gradsign.score({ arch: a, n: 16, seed: 0, backend: 'wasm' }), arch);
     assert.equal(wasm.backend, 'wasm');
     assert.equal(wasm.cached, false, 'a wasm result is not the WebGPU one from history');
+  });
+}
+
+// The other spaces on WebGPU: a narrow NAS-Bench-101 network (max pools, channel slices and
+// concatenations), a narrow DARTS one (separable and dilated depthwise convolutions, factorized
+// reductions, structural zeros) and an NDS one (non-square convolutions, 5x5 and 7x7 pools).
+const OTHERS = [
+  [{ space: 'nb101', arch: '5', channels: 16 }, ['--space', 'nb101', '--index', '5', '--channels', '16']],
+  [{ space: 'darts', arch: '0', channels: 8 }, ['--space', 'darts', '--index', '0', '--channels', '8']],
+  [{ space: 'nds', arch: 'amoeba', channels: 8 }, ['--space', 'nds', '--genotype', 'amoeba', '--channels', '8']],
+];
+for (const [net, flags] of OTHERS) {
+  test(`${net.space} on WebGPU equals the native CLI within 0.1%`, { timeout: SCORE_TIMEOUT }, async () => {
+    const r = await page.evaluate((q) => window.gradsign.score({ ...q, n: 8, seed: 0, backend: 'webgpu' }), net);
+    assert.equal(r.backend, 'webgpu');
+    const native = JSON.parse(execFileSync(join(root, 'bin', 'gradsign'), ['score', ...flags, '--n', '8', '--seed', '0', '--json']).toString());
+    const rel = Math.abs(r.gradsign - native.gradsign) / native.gradsign;
+    assert.ok(rel <= 1e-3, `webgpu ${r.gradsign}, native ${native.gradsign}: ${(100 * rel).toFixed(3)}% apart`);
+    assert.equal(r.structural_zeros, native.structural_zeros);
   });
 }
 
