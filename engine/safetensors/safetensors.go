@@ -9,6 +9,7 @@ package safetensors
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
@@ -159,11 +160,16 @@ func Read(data []byte) (*File, error) {
 	if n > maxHeader || n > uint64(len(data)-8) {
 		return nil, fmt.Errorf("safetensors: header length %d does not fit in a file of %d bytes (truncated or not safetensors)", n, len(data))
 	}
-	var raw map[string]json.RawMessage
-	if err := json.Unmarshal(data[8:8+n], &raw); err != nil {
-		return nil, fmt.Errorf("safetensors: header is not a JSON object: %v", err)
+	raw, err := headerObject(data[8 : 8+n])
+	if err != nil {
+		return nil, err
 	}
 	body := data[8+n:]
+	type span struct {
+		name       string
+		begin, end int
+	}
+	var spans []span
 	f := &File{Metadata: map[string]string{}, Tensors: map[string]Tensor{}}
 	for name, msg := range raw {
 		if name == "__metadata__" {
@@ -203,8 +209,57 @@ func Read(data []byte) (*File, error) {
 			e.Shape = []int{}
 		}
 		f.Tensors[name] = Tensor{DType: e.DType, Shape: e.Shape, data: body[begin:end]}
+		spans = append(spans, span{name, begin, end})
+	}
+	// The data bytes are the tensors', each once, in some order, without holes (as the format
+	// requires): overlapping tensors would alias, and a hole is bytes nobody names.
+	slices.SortFunc(spans, func(a, b span) int { return cmp.Or(cmp.Compare(a.begin, b.begin), cmp.Compare(a.end, b.end)) })
+	at := 0
+	for _, sp := range spans {
+		switch {
+		case sp.begin < at:
+			return nil, fmt.Errorf("safetensors: tensor %q: data_offsets [%d, %d] overlap another tensor's bytes (up to %d)", sp.name, sp.begin, sp.end, at)
+		case sp.begin > at:
+			return nil, fmt.Errorf("safetensors: bytes %d..%d of the data belong to no tensor (a hole before %q): not a valid safetensors file", at, sp.begin, sp.name)
+		}
+		at = sp.end
+	}
+	if at != len(body) {
+		return nil, fmt.Errorf("safetensors: the last %d data bytes belong to no tensor: not a valid safetensors file", len(body)-at)
 	}
 	return f, nil
+}
+
+// headerObject reads the header's JSON object, refusing a name given twice (a map would keep
+// the last silently).
+func headerObject(header []byte) (map[string]json.RawMessage, error) {
+	dec := json.NewDecoder(bytes.NewReader(header))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return nil, fmt.Errorf("safetensors: header is not a JSON object")
+	}
+	raw := map[string]json.RawMessage{}
+	for dec.More() {
+		t, err := dec.Token()
+		if err != nil {
+			return nil, fmt.Errorf("safetensors: header is not a JSON object: %v", err)
+		}
+		name := t.(string) // object keys are strings
+		var v json.RawMessage
+		if err := dec.Decode(&v); err != nil {
+			return nil, fmt.Errorf("safetensors: header is not a JSON object: %v", err)
+		}
+		if _, dup := raw[name]; dup {
+			return nil, fmt.Errorf("safetensors: tensor %q is named twice in the header: which one is meant is undefined", name)
+		}
+		raw[name] = v
+	}
+	if _, err := dec.Token(); err != nil {
+		return nil, fmt.Errorf("safetensors: header is not a JSON object: %v", err)
+	}
+	if dec.More() || dec.InputOffset() != int64(len(bytes.TrimRight(header, " "))) {
+		return nil, fmt.Errorf("safetensors: header has bytes after its JSON object")
+	}
+	return raw, nil
 }
 
 // ReadFrom reads a whole file from r.

@@ -91,6 +91,11 @@ func TestReadErrors(t *testing.T) {
 		{"offsets", "data_offsets must be", header(`{"x":{"dtype":"F32","shape":[1],"data_offsets":[0]}}`, 4)},
 		{"metadata", "__metadata__", header(`{"__metadata__":{"a":1}}`, 0)},
 		{"unknown field", "malformed", header(`{"x":{"dtype":"F32","shape":[1],"data_offsets":[0,4],"extra":1}}`, 4)},
+		{"named twice", "named twice", header(`{"x":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"x":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}`, 8)},
+		{"overlap", "overlap", header(`{"x":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"y":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}`, 8)},
+		{"hole", "belong to no tensor", header(`{"x":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"y":{"dtype":"F32","shape":[1],"data_offsets":[8,12]}}`, 12)},
+		{"tail", "belong to no tensor", header(`{"x":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}`, 8)},
+		{"trailing", "after its JSON", header(`{"x":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}{}`, 4)},
 	} {
 		_, err := Read(c.data)
 		if err == nil || !strings.Contains(err.Error(), c.says) {
