@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"runtime"
 	"strconv"
@@ -84,8 +85,13 @@ func parseBytes(s string) (int64, error) {
 		}
 	}
 	v, err := strconv.ParseFloat(t, 64)
-	if err != nil || v < 0 || v*scale >= 1<<62 {
+	if err != nil || math.IsNaN(v) || v < 0 || v*scale >= 1<<62 {
 		return 0, fmt.Errorf("%s is not a memory size: want e.g. 8GiB, 512MiB or a byte count", cut(s))
+	}
+	// 0 means no limit; anything else below a mebibyte cannot hold a network (and would read
+	// as 0 once rounded).
+	if b := v * scale; b != 0 && b < 1<<20 {
+		return 0, fmt.Errorf("%s is under 1 MiB, which holds no network: give at least 1MiB, or 0 for no limit", cut(s))
 	}
 	return int64(v * scale), nil
 }
