@@ -156,11 +156,26 @@ func Open(path string, s Settings, resume bool) (*Writer, []Row, error) {
 			return w, prev, err
 		}
 	}
+	if err := checkWritable(path); err != nil {
+		return nil, nil, err
+	}
 	if err := WriteSettings(path, s); err != nil {
 		return nil, nil, err
 	}
 	w, err := newWriter(path, s.Proxies, false)
 	return w, nil, err
+}
+
+// checkWritable refuses an --out that is a directory or lies in a folder that does not exist,
+// before anything (the settings beside it) is written.
+func checkWritable(path string) error {
+	if st, err := os.Stat(path); err == nil && st.IsDir() {
+		return fmt.Errorf("--out %s is a directory: give a file name", nb201.Quote(path))
+	}
+	if st, err := os.Stat(filepath.Dir(path)); err != nil || !st.IsDir() {
+		return fmt.Errorf("--out %s: the folder %s does not exist: create it first", nb201.Quote(path), nb201.Quote(filepath.Dir(path)))
+	}
+	return nil
 }
 
 // recoverRows reads a score file to resume it: a cut last line (no newline: a crash mid-write)

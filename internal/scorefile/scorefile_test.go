@@ -1,8 +1,10 @@
 package scorefile
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -44,4 +46,25 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("rows without proxies from %q", data)
 		}
 	})
+}
+
+// TestOpenRefusesUnwritablePaths: an --out that is a directory, or in a folder that does not
+// exist, is refused with a message about --out, and no settings file is left behind.
+func TestOpenRefusesUnwritablePaths(t *testing.T) {
+	dir := t.TempDir()
+	asDir := filepath.Join(dir, "d.csv")
+	if err := os.Mkdir(asDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	s := Settings{Format: SettingsFormat, Proxies: []string{"gradsign"}}
+	if _, _, err := Open(asDir, s, false); err == nil || !strings.Contains(err.Error(), "is a directory") {
+		t.Fatalf("a directory: %v", err)
+	}
+	if _, err := os.Stat(SettingsPath(asDir)); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("%s left behind (%v)", SettingsPath(asDir), err)
+	}
+	missing := filepath.Join(dir, "no", "such", "x.csv")
+	if _, _, err := Open(missing, s, false); err == nil || !strings.Contains(err.Error(), "does not exist") || strings.Contains(err.Error(), ".tmp") {
+		t.Fatalf("a missing folder: %v", err)
+	}
 }
