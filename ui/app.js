@@ -270,21 +270,39 @@ function saveURL() {
   history.replaceState(null, '', `?${p}`);
 }
 
+// loadURL takes the page's state from its URL; a parameter it cannot use is named in the
+// status line (with what the page uses instead), never dropped without a word.
 function loadURL() {
   const p = new URLSearchParams(location.search);
-  const space = FACTS.spaces.some((f) => f.name === p.get('space')) ? p.get('space') : 'nb201';
+  const ignored = [];
+  const refuse = (name, want) => ignored.push(`${name}=${JSON.stringify(p.get(name)).slice(0, 40)} (${want})`);
+  let space = p.get('space') ?? 'nb201';
+  if (!FACTS.spaces.some((f) => f.name === space)) { refuse('space', `want ${FACTS.spaces.map((f) => f.name).join(', ')}`); space = 'nb201'; }
   // Another space's architecture and width; the engine checks both (a bad one is named).
   if (space !== 'nb201') state.nets[space] = { space, arch: p.get('arch') || DEFAULT_NETS[space], channels: Number(p.get('channels')) || 0 };
   state.space = space;
-  const ops = space === 'nb201' && p.get('arch') && parseOps(p.get('arch'));
-  if (ops) state.ops = ops;
-  if (FACTS.nChoices.map(String).includes(p.get('n'))) state.n = Number(p.get('n'));
-  if (/^\d+$/.test(p.get('seed') || '')) state.seed = Number(p.get('seed'));
-  if (['auto', 'webgpu', 'wasm'].includes(p.get('backend'))) state.backend = p.get('backend');
+  if (space === 'nb201' && p.has('arch')) {
+    const ops = parseOps(p.get('arch'));
+    if (ops) state.ops = ops; else refuse('arch', 'not a NAS-Bench-201 arch string');
+  }
+  if (p.has('n')) {
+    if (FACTS.nChoices.map(String).includes(p.get('n'))) state.n = Number(p.get('n')); else refuse('n', `want one of ${FACTS.nChoices.join(', ')}`);
+  }
+  if (p.has('seed')) {
+    const seed = Number(p.get('seed'));
+    if (/^\d+$/.test(p.get('seed')) && Number.isSafeInteger(seed)) state.seed = seed; else refuse('seed', `want a whole number from 0 to ${FACTS.maxSeed}`);
+  }
+  if (p.has('backend')) {
+    if (['auto', 'webgpu', 'wasm'].includes(p.get('backend'))) state.backend = p.get('backend'); else refuse('backend', 'want auto, webgpu or wasm');
+  }
   $('n').value = state.n;
   $('seed').value = state.seed;
   $('backend').value = state.backend;
+  urlProblems = ignored.length ? `This link's ${ignored.join('; ')} ${ignored.length > 1 ? 'are' : 'is'} not used: the page shows its defaults there.` : '';
 }
+
+// urlProblems says which URL parameters loadURL could not use ('' when none).
+let urlProblems = '';
 
 // showBackends says which backends this browser offers and what auto picks, and keeps WebGPU
 // from being chosen where there is no adapter.
@@ -985,7 +1003,7 @@ async function main() {
   try {
     await gradsign.ready;
     engineReady = true;
-    $('status').textContent = `Engine ready: ${gradsign.workers} workers.`;
+    $('status').textContent = `Engine ready: ${gradsign.workers} workers.${urlProblems ? ` ${urlProblems}` : ''}`;
     gemm = await gradsign.gemmRate(200);
     updateEstimate();
     gradsign.backends().then((b) => { backendInfo = b; showBackends(); updateEstimate(); });

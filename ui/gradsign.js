@@ -173,7 +173,14 @@ class Cancelled extends Error {
 // score checks the whole request with the engine before any work (a proxy over its N limit,
 // a seed outside 0..2^53-1, a malformed arch), answers from history when it can, and otherwise
 // splits the images across the workers and adds up their sign accumulators.
+// callback checks that a callback is a function or absent (a number there would throw, later
+// and uncaught, in the worker's message handler).
+function callback(name, f) {
+  if (f != null && typeof f !== 'function') throw new Error(`${name} must be a function or left out, not ${typeof f}`);
+}
+
 function score(request, onProgress) {
+  try { callback('score: onProgress', onProgress); } catch (err) { return Promise.reject(err); }
   let reject;
   const ticket = { jobs: [], cancelled: false };
   const settled = new Promise((_, r) => { reject = r; });
@@ -285,6 +292,7 @@ export const gradsign = {
   // `budget` seconds, each run's {run, vanilla, gradsign} handed to onRun as it ends (in the
   // last worker, so that scoring in the first goes on).
   race: async (request, onRun) => {
+    callback('race: onRun', onRun);
     const all = await engines();
     const e = all[all.length - 1];
     e.training ??= bytes('assets/nb201_training.csv.gz').then((b) => e.call('loadTraining', [b]));
@@ -296,7 +304,10 @@ export const gradsign = {
   kernel: async () => (await engines())[0].call('kernel', []),
   // signSamples: the signs of each of the first n images' gradients at k weights of one layer,
   // each row handed to onRow(image, signs) as it is done: GradSign's idea, on a few weights.
-  signSamples: async ({ space = 'nb201', arch, channels = 0, seed = 0, n = 16, k = 32 }, onRow) => (await first()).call('signSamples', [{ space, arch, channels, seed, n, k }], (p) => onRow?.(...p)),
+  signSamples: async ({ space = 'nb201', arch, channels = 0, seed = 0, n = 16, k = 32 }, onRow) => {
+    callback('signSamples: onRow', onRow);
+    return (await first()).call('signSamples', [{ space, arch, channels, seed, n, k }], (p) => onRow?.(...p));
+  },
   // gemmRate: the first engine's float32 kernel and its GFLOP/s on a convolution's product.
   gemmRate: async (ms = 300) => (await engines())[0].call('gemmRate', [ms]),
   history: {

@@ -146,7 +146,17 @@ func parseEval(args []string, stdout io.Writer) (*evalRequest, error) {
 	if req.space, err = spaceOf(*spaceFlag); err != nil {
 		return nil, usageError{err}
 	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	if err := conflicts(set); err != nil {
+		return nil, usageError{err}
+	}
 	if req.merge {
+		for _, f := range fs.Args() {
+			if strings.HasPrefix(f, "-") {
+				return nil, usageError{fmt.Errorf("%s after the score files: flags go before them (gradsign eval --merge [flags] FILE...)", cut(f))}
+			}
+		}
 		// Merged scores can be ranked against any of the benchmark's datasets (checked
 		// again when the files say which benchmark).
 		if !slices.Contains(nb201.Datasets[:], req.dataset) {
@@ -181,8 +191,15 @@ func parseEval(args []string, stdout io.Writer) (*evalRequest, error) {
 			return nil, usageError{err}
 		}
 	}
-	if req.workers < 0 {
-		return nil, usageError{fmt.Errorf("--workers %d: want 0 (all cores) or more", req.workers)}
+	if req.workers < 0 || req.workers > maxWorkers {
+		return nil, usageError{fmt.Errorf("--workers %d: want 0 (all cores) to %d (each worker holds a network: more than the cores only waits)", req.workers, maxWorkers)}
+	}
+	if req.out != "" {
+		for flagName, in := range map[string]string{"indices": req.indicesFile, "data": req.data} {
+			if sameFile(req.out, in) {
+				return nil, usageError{fmt.Errorf("--out %s is the --%s file: writing the scores would overwrite the run's input; give another --out", cut(req.out), flagName)}
+			}
+		}
 	}
 	if req.shard != "" {
 		if req.shardIndex, req.shardCount, err = parseShard(req.shard); err != nil {
@@ -190,6 +207,44 @@ func parseEval(args []string, stdout io.Writer) (*evalRequest, error) {
 		}
 	}
 	return req, nil
+}
+
+// maxWorkers bounds --workers (architectures, or for score the goroutines of one score, at
+// once) and maxChunk score's --chunk (samples through the network together).
+const (
+	maxWorkers = 1024
+	maxChunk   = 4096
+)
+
+// conflicts refuses flags that cannot go together (one of them would be ignored).
+func conflicts(set map[string]bool) error {
+	choices := 0
+	for _, f := range []string{"all", "indices", "sample"} {
+		if set[f] {
+			choices++
+		}
+	}
+	if choices > 1 {
+		return errors.New("give one of --all, --indices FILE or --sample K: they choose the architectures differently")
+	}
+	if set["merge"] {
+		for _, f := range []string{"out", "n", "seed", "resume", "shard", "all", "indices", "sample", "sample-seed", "data", "proxies", "workers", "channels", "max-memory"} {
+			if set[f] {
+				return fmt.Errorf("--merge joins finished score files (their own settings): --%s does not apply", f)
+			}
+		}
+	}
+	return nil
+}
+
+// sameFile says whether two paths name one existing file (through links too).
+func sameFile(a, b string) bool {
+	if a == "" || b == "" {
+		return false
+	}
+	sa, errA := os.Stat(a)
+	sb, errB := os.Stat(b)
+	return errA == nil && errB == nil && os.SameFile(sa, sb)
 }
 
 // parseShard reads "i/k" with 0 <= i < k, and nothing else.

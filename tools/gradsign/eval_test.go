@@ -308,3 +308,43 @@ func FuzzMemorySize(f *testing.F) {
 		}
 	})
 }
+
+// TestConflictsAndBounds: flags that cannot go together, numbers past their bounds and an
+// output that is an input are refused before any work (each was silently accepted).
+func TestConflictsAndBounds(t *testing.T) {
+	dir := t.TempDir()
+	indices := filepath.Join(dir, "i.csv")
+	os.WriteFile(indices, []byte("1\n2\n"), 0o644)
+	weights := filepath.Join(dir, "w.safetensors")
+	if _, errOut, code := runCLI("score", "--n", "1", "--save-weights", weights); code != 0 {
+		t.Fatalf("saving weights: %s", errOut)
+	}
+	link := filepath.Join(dir, "link.csv")
+	os.Symlink(indices, link)
+	for _, c := range []struct {
+		args []string
+		says string
+	}{
+		{[]string{"eval", "--all", "--indices", indices}, "give one of --all, --indices FILE or --sample K"},
+		{[]string{"eval", "--indices", indices, "--sample", "3"}, "give one of"},
+		{[]string{"eval", "--merge", "--out", "x.csv", "a.csv"}, "--out does not apply"},
+		{[]string{"eval", "--merge", "--n", "16", "a.csv"}, "--n does not apply"},
+		{[]string{"eval", "--merge", "a.csv", "--json"}, "flags go before them"},
+		{[]string{"eval", "--workers", "100000000"}, "want 0 (all cores) to 1024"},
+		{[]string{"eval", "--indices", indices, "--out", indices}, "is the --indices file"},
+		{[]string{"eval", "--indices", indices, "--out", link}, "is the --indices file"},
+		{[]string{"score", "--weights", weights, "--save-weights", weights}, "is the --weights file"},
+		{[]string{"score", "--workers", "5000"}, "1024 workers"},
+		{[]string{"search", "--budget", "1e18"}, "up to 1e+08"},
+		{[]string{"search", "--runs", "100000000"}, "want 1..500000"},
+		{[]string{"search", "--scores", indices}, "give --gradsign too"},
+	} {
+		_, errOut, code := runCLI(c.args...)
+		if code != 2 || !strings.Contains(errOut, c.says) || strings.Count(errOut, "\n") != 1 {
+			t.Errorf("%v: exit %d, stderr %q; want exit 2 and one line saying %q", c.args, code, errOut, c.says)
+		}
+	}
+	if data, _ := os.ReadFile(indices); string(data) != "1\n2\n" {
+		t.Fatalf("the indices file was changed: %q", data)
+	}
+}

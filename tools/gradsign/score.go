@@ -179,8 +179,13 @@ func parseScore(args []string, stdout io.Writer) (*scoreRequest, error) {
 	if req.offset < 0 {
 		return nil, usageError{fmt.Errorf("--offset %d: want 0 or more", req.offset)}
 	}
-	if req.chunk < 0 || req.workers < 0 {
-		return nil, usageError{fmt.Errorf("--chunk %d --workers %d: want 0 (the default) or more", req.chunk, req.workers)}
+	if req.chunk < 0 || req.workers < 0 || req.workers > maxWorkers || req.chunk > maxChunk {
+		return nil, usageError{fmt.Errorf("--chunk %d --workers %d: want 0 (the default) to %d samples and %d workers", req.chunk, req.workers, maxChunk, maxWorkers)}
+	}
+	for flagName, in := range map[string]string{"weights": req.weights, "data": req.data} {
+		if sameFile(req.saveWeights, in) {
+			return nil, usageError{fmt.Errorf("--save-weights %s is the --%s file: it would overwrite the input; give another file", cut(req.saveWeights), flagName)}
+		}
 	}
 	if req.names, err = proxies.Parse(*proxyFlag); err != nil {
 		return nil, usageError{err}

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -47,6 +48,14 @@ type searchResult struct {
 	Accuracy  map[string]float64 `json:"accuracy"`
 }
 
+// The search's bounds: more runs than the paper's 500 a thousandfold, and more training time
+// than every NAS-Bench-201 architecture's 12 epochs together (1.8e6 s), say nothing more and
+// only run longer.
+const (
+	maxRuns   = 500_000
+	maxBudget = 1e8
+)
+
 func runSearch(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("gradsign search", flag.ContinueOnError)
 	algo := fs.String("algo", "rea", "rs (random search), rea, reinforce or bohb")
@@ -65,13 +74,17 @@ func runSearch(args []string, stdout, stderr io.Writer) error {
 	if fs.NArg() > 0 {
 		return usageError{fmt.Errorf("unexpected argument %s", cut(fs.Arg(0)))}
 	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	switch {
-	case *runs < 1:
-		return usageError{fmt.Errorf("--runs %d: want at least 1", *runs)}
-	case !(*budget > 0) || math.IsInf(*budget, 0):
-		return usageError{fmt.Errorf("--budget %v: want a positive number of seconds", *budget)}
-	case *candidates < 1:
-		return usageError{fmt.Errorf("--candidates %d: want at least 1", *candidates)}
+	case *runs < 1 || *runs > maxRuns:
+		return usageError{fmt.Errorf("--runs %d: want 1..%d (the paper runs 500)", *runs, maxRuns)}
+	case !(*budget > 0) || *budget > maxBudget:
+		return usageError{fmt.Errorf("--budget %v: want a positive number of seconds up to %g (training every NAS-Bench-201 architecture takes less: a larger budget trains nothing more)", *budget, maxBudget)}
+	case *candidates < 1 || *candidates > nb201.NumArchs:
+		return usageError{fmt.Errorf("--candidates %d: want 1..%d (the space's size)", *candidates, nb201.NumArchs)}
+	case set["scores"] && !*assisted:
+		return usageError{errors.New("--scores is the GradSign scores of --gradsign: give --gradsign too, or leave --scores out")}
 	case !(*charge >= 0) || math.IsInf(*charge, 0):
 		return usageError{fmt.Errorf("--charge-scoring %v: want 0 or more seconds", *charge)}
 	}

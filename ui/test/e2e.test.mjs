@@ -205,6 +205,9 @@ test('the API refuses a bad request before any work, and cancel always settles',
   await refused({ arch, n: 16, seed: -1 }, /seed/);
   await refused({ arch, n: 3.5, seed: 0 }, /image count 3.5/);
   await refused({ arch: '|bogus~0|', n: 16, seed: 0 }, /arch/);
+  // A callback is a function or absent: anything else is refused, not thrown later uncaught.
+  await assert.rejects(page.evaluate((a) => window.gradsign.score({ arch: a, n: 16 }, 5), arch), /onProgress must be a function/);
+  await assert.rejects(page.evaluate(() => window.gradsign.race({ algo: 'rs', runs: 1, seed: 0 }, 5)), /onRun must be a function/);
   const facts = await page.evaluate(() => window.gradsign.facts());
   assert.deepEqual(facts.proxies.find((p) => p.name === 'grasp'), { name: 'grasp', maxN: 16 });
   assert.equal(facts.ops.length, 5);
@@ -232,6 +235,15 @@ test('the API refuses a bad request before any work, and cancel always settles',
   // The pool still works after the cancels.
   const r = await page.evaluate(() => window.gradsign.score({ arch: '|skip_connect~0|+|nor_conv_1x1~0|none~1|+|avg_pool_3x3~0|none~1|nor_conv_3x3~2|', n: 16, seed: 4 }));
   assert.ok(r.gradsign > 0);
+});
+
+test('a link\'s parameters the page cannot use are named, not silently replaced', async () => {
+  await open('?n=7&seed=12345678901234567890&backend=quantum&space=nb102');
+  await page.waitForFunction(() => /not used/.test(document.getElementById('status').textContent));
+  const status = await page.textContent('#status');
+  for (const name of ['n="7"', 'seed="12345678901234567890"', 'backend="quantum"', 'space="nb102"']) assert.ok(status.includes(name), `${name} in ${status}`);
+  assert.equal(await page.inputValue('#seed'), '0');
+  assert.equal(await page.inputValue('#n'), '16');
 });
 
 test('every edit answers at once with what the benchmark knows; a click on an edge changes it', async () => {
