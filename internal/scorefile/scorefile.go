@@ -98,7 +98,7 @@ func (a Settings) Differences(b Settings, withShard bool) []string {
 // ReadSettings reads a score file's settings; os.ErrNotExist when it has none.
 func ReadSettings(scores string) (Settings, error) {
 	var s Settings
-	data, err := os.ReadFile(SettingsPath(scores))
+	data, err := readCapped(SettingsPath(scores), maxSettingsBytes)
 	if err != nil {
 		return s, err
 	}
@@ -182,7 +182,7 @@ func checkWritable(path string) error {
 // is dropped from the file, and a file cut inside its header is emptied. It returns the rows
 // and the length of the complete part; a missing file is empty.
 func recoverRows(path string) ([]Row, int, error) {
-	data, err := os.ReadFile(path)
+	data, err := readCapped(path, maxScoreBytes)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, 0, nil
 	}
@@ -267,6 +267,32 @@ func (w *Writer) Write(r Row) error {
 // Close closes the file; every row written is already in it.
 func (w *Writer) Close() error { return w.f.Close() }
 
+// Files are read no further than a size they can justify: a score file of every NAS-Bench-201
+// architecture with every proxy takes under 3 MB (64 MiB leaves room for long genotypes), its
+// settings a few hundred bytes.
+const (
+	maxScoreBytes    = 64 << 20
+	maxSettingsBytes = 1 << 20
+)
+
+// readCapped reads a file of at most limit bytes; a larger one (or an endless device) is an
+// error saying what the file should be.
+func readCapped(path string, limit int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v", nb201.Quote(path), err)
+	}
+	if int64(len(data)) > limit {
+		return nil, fmt.Errorf("%s: more than %d MiB: not a score file or its settings", nb201.Quote(path), limit>>20)
+	}
+	return data, nil
+}
+
 func jsonNumber(v float64) string {
 	if math.IsNaN(v) || math.IsInf(v, 0) {
 		return "null"
@@ -277,7 +303,7 @@ func jsonNumber(v float64) string {
 // Read reads a whole score file for --merge: a cut last line is an error here (resume
 // the run to repair it).
 func Read(path string) ([]Row, []string, error) {
-	data, err := os.ReadFile(path)
+	data, err := readCapped(path, maxScoreBytes)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -290,7 +316,7 @@ func Read(path string) ([]Row, []string, error) {
 // ReadSoFar reads the rows a run has finished so far: a cut last line (the row being written)
 // is left out, and the file is not changed.
 func ReadSoFar(path string) ([]Row, []string, error) {
-	data, err := os.ReadFile(path)
+	data, err := readCapped(path, maxScoreBytes)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -347,6 +373,9 @@ func readCSV(path string, f io.Reader) ([]Row, []string, error) {
 	}
 }
 
+// readJSONL reads JSON Lines strictly: each line one object, nothing after it, each key once,
+// index a whole number, arch a string, every proxy a number or null, and the same keys on every
+// line.
 func readJSONL(path string, f io.Reader) ([]Row, []string, error) {
 	var rows []Row
 	var names []string
@@ -356,10 +385,8 @@ func readJSONL(path string, f io.Reader) ([]Row, []string, error) {
 		if strings.TrimSpace(sc.Text()) == "" {
 			continue
 		}
-		dec := json.NewDecoder(strings.NewReader(sc.Text()))
-		dec.UseNumber()
-		var m map[string]any
-		if err := dec.Decode(&m); err != nil {
+		m, err := jsonObject(sc.Text())
+		if err != nil {
 			return nil, nil, fmt.Errorf("%s:%d: %v", path, line, err)
 		}
 		var keys []string
@@ -374,21 +401,62 @@ func readJSONL(path string, f io.Reader) ([]Row, []string, error) {
 		} else if !slices.Equal(keys, names) {
 			return nil, nil, fmt.Errorf("%s:%d: proxies %v, the first line %v", path, line, keys, names)
 		}
-		idx, _ := m["index"].(json.Number)
-		arch, _ := m["arch"].(string)
+		idx, ok := m["index"].(json.Number)
+		arch, isText := m["arch"].(string)
+		if !ok || !isText {
+			return nil, nil, fmt.Errorf("%s:%d: want \"index\" a number and \"arch\" a string", path, line)
+		}
 		r, err := parseRow(idx.String(), arch)
 		if err != nil {
 			return nil, nil, fmt.Errorf("%s:%d: %v", path, line, err)
 		}
 		for _, k := range keys {
-			r.Values[k] = math.NaN()
-			if num, ok := m[k].(json.Number); ok {
-				r.Values[k], _ = num.Float64()
+			switch v := m[k].(type) {
+			case nil:
+				r.Values[k] = math.NaN()
+			case json.Number:
+				if r.Values[k], err = v.Float64(); err != nil {
+					return nil, nil, fmt.Errorf("%s:%d: %s: %v", path, line, k, err)
+				}
+			default:
+				return nil, nil, fmt.Errorf("%s:%d: %s is %v: want a number, or null for none", path, line, k, nb201.Quote(fmt.Sprint(v)))
 			}
 		}
 		rows = append(rows, r)
 	}
 	return rows, names, sc.Err()
+}
+
+// jsonObject reads one JSON object of a line, refusing a key given twice and anything after it.
+func jsonObject(line string) (map[string]any, error) {
+	dec := json.NewDecoder(strings.NewReader(line))
+	dec.UseNumber()
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return nil, errors.New("want one JSON object a line")
+	}
+	m := map[string]any{}
+	for dec.More() {
+		t, err := dec.Token()
+		if err != nil {
+			return nil, err
+		}
+		key := t.(string)
+		var v any
+		if err := dec.Decode(&v); err != nil {
+			return nil, err
+		}
+		if _, dup := m[key]; dup {
+			return nil, fmt.Errorf("%s given twice", nb201.Quote(key))
+		}
+		m[key] = v
+	}
+	if _, err := dec.Token(); err != nil {
+		return nil, err
+	}
+	if rest := strings.TrimSpace(line[dec.InputOffset():]); rest != "" {
+		return nil, fmt.Errorf("%s after the object: one object a line", nb201.Quote(rest))
+	}
+	return m, nil
 }
 
 // parseRow checks a row's index and arch, and that the arch is the benchmark's at that index

@@ -68,3 +68,37 @@ func TestOpenRefusesUnwritablePaths(t *testing.T) {
 		t.Fatalf("a missing folder: %v", err)
 	}
 }
+
+// TestStrictJSONL: a JSON Lines score file's rows are one object a line, each key once, proxy
+// values numbers or null (a string, a boolean, a second object or trailing bytes were read as
+// NaN, dropped or ignored).
+func TestStrictJSONL(t *testing.T) {
+	good := `{"index":0,"arch":"` + arch0 + `","gradsign":5,"snip":null}` + "\n"
+	rows, names, err := Parse("x.jsonl", []byte(good))
+	if err != nil || len(rows) != 1 || len(names) != 2 || rows[0].Values["gradsign"] != 5 {
+		t.Fatalf("a good row: %v, %v, %v", rows, names, err)
+	}
+	for _, c := range []struct{ line, says string }{
+		{`{"index":0,"arch":"` + arch0 + `","gradsign":"123"}`, "want a number"},
+		{`{"index":0,"arch":"` + arch0 + `","gradsign":true}`, "want a number"},
+		{`{"index":0,"arch":"` + arch0 + `","gradsign":1} {"index":1}`, "after the object"},
+		{`{"index":0,"arch":"` + arch0 + `","gradsign":1} junk`, "after the object"},
+		{`{"index":0,"arch":"` + arch0 + `","gradsign":1,"gradsign":2}`, "given twice"},
+		{`[1,2]`, "one JSON object"},
+		{`{"index":"0","arch":"` + arch0 + `","gradsign":1}`, "index"},
+	} {
+		if _, _, err := Parse("x.jsonl", []byte(c.line+"\n")); err == nil || !strings.Contains(err.Error(), c.says) {
+			t.Errorf("%s: %v, want an error saying %q", c.line, err, c.says)
+		}
+	}
+}
+
+// TestReadsAreCapped: an endless file is read no further than its cap.
+func TestReadsAreCapped(t *testing.T) {
+	if _, err := os.Stat("/dev/zero"); err != nil {
+		t.Skip("no /dev/zero")
+	}
+	if _, err := readCapped("/dev/zero", 1<<20); err == nil || !strings.Contains(err.Error(), "more than 1 MiB") {
+		t.Fatalf("/dev/zero: %v", err)
+	}
+}
