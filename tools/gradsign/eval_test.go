@@ -348,3 +348,21 @@ func TestConflictsAndBounds(t *testing.T) {
 		t.Fatalf("the indices file was changed: %q", data)
 	}
 }
+
+// TestControlBytesEscaped: a path's control bytes reach the terminal escaped, in errors and in
+// the text output (they were printed raw).
+func TestControlBytesEscaped(t *testing.T) {
+	_, errOut, code := runCLI("score", "--data", "/no/such\x1b[31mfile")
+	if code == 0 || strings.ContainsRune(errOut, 0x1b) || !strings.Contains(errOut, `\x1b[31m`) {
+		t.Fatalf("exit %d, stderr %q", code, errOut)
+	}
+	dir := t.TempDir()
+	weights := filepath.Join(dir, "w\x07.safetensors")
+	if _, errOut, code := runCLI("score", "--n", "1", "--save-weights", weights); code != 0 {
+		t.Fatal(errOut)
+	}
+	out, errOut, code := runCLI("score", "--n", "1", "--weights", weights)
+	if code != 0 || strings.ContainsRune(out, 0x07) || !strings.Contains(out, `w\a.safetensors`) {
+		t.Fatalf("exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+}

@@ -9,6 +9,8 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"gradsign/engine/nb201"
 )
@@ -20,6 +22,21 @@ import (
 
 // cut shortens user input for a message.
 func cut(s string) string { return nb201.Quote(s) }
+
+// printable escapes the control characters of a message or a path (as Go's %q does: \x1b,
+// \n), leaving the rest as it is, so that a file name cannot drive the terminal.
+func printable(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if r == utf8.RuneError || (!unicode.IsPrint(r) && r != ' ') {
+			q := strconv.QuoteRune(r)
+			b.WriteString(q[1 : len(q)-1])
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
 
 // readCapped reads a file of at most limit bytes; a longer one (or an endless device) is an
 // error that says what the file should be.

@@ -61,10 +61,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case errors.Is(err, flag.ErrHelp):
 		return 0
 	case errors.As(err, new(usageError)):
-		fmt.Fprintln(stderr, "gradsign:", err)
+		fmt.Fprintln(stderr, "gradsign:", printable(err.Error()))
 		return 2
 	default:
-		fmt.Fprintln(stderr, "gradsign:", err)
+		fmt.Fprintln(stderr, "gradsign:", printable(err.Error()))
 		return 1
 	}
 }

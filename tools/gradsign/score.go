@@ -328,9 +328,9 @@ func printScore(w io.Writer, o scoreOutput) {
 	fmt.Fprintf(tw, "flops\t%.5f M\n", float64(o.FLOPs)/1e6)
 	weights := fmt.Sprintf("initialised with seed %d", o.Seed)
 	if o.Weights != "" {
-		weights = "from " + o.Weights
+		weights = "from " + printable(o.Weights)
 	}
-	fmt.Fprintf(tw, "images\t%d from %d of %s; weights %s\n", o.N, o.Offset, o.Data, weights)
+	fmt.Fprintf(tw, "images\t%d from %d of %s; weights %s\n", o.N, o.Offset, printable(o.Data), weights)
 	fmt.Fprintf(tw, "time\t%.3f s\n", o.Seconds)
 	if o.Benchmark != "" {
 		fmt.Fprintf(tw, "benchmark\t%s\n", o.Benchmark)
