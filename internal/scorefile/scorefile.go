@@ -40,6 +40,8 @@ type Row struct {
 	Index  int
 	Arch   string
 	Values map[string]float64
+	// Where is the row's file and line ("scores.csv:12") when it was read from one.
+	Where string
 }
 
 // Settings is everything that determines a run's scores.
@@ -132,16 +134,32 @@ func CheckPath(path string) error {
 // Open prepares --out for a run with settings s: a fresh file (settings written, then the
 // CSV header), or with resume an existing file of the same settings, its cut last line dropped,
 // whose rows it returns. An empty or missing file is a fresh start.
-func Open(path string, s Settings, resume bool) (*Writer, []Row, error) {
+func Open(path string, s Settings, resume bool) (w *Writer, rows []Row, err error) {
 	if err := CheckPath(path); err != nil {
 		return nil, nil, err
 	}
+	if err := checkWritable(path); err != nil {
+		return nil, nil, err
+	}
+	held, err := lock(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer func() {
+		if err != nil {
+			unlock(path, held)
+		} else {
+			w.lock, w.path = held, path
+		}
+	}()
 	if resume {
-		prev, complete, err := recoverRows(path)
+		// Everything is checked before the file is changed: its rows, its header against its
+		// settings and both against this run; only then is a cut last line dropped.
+		prev, complete, size, err := recoverRows(path)
 		if err != nil {
 			return nil, nil, err
 		}
-		if complete > 0 {
+		if len(prev.rows) > 0 || (complete > 0 && isJSONL(path)) {
 			old, err := ReadSettings(path)
 			if errors.Is(err, os.ErrNotExist) {
 				return nil, nil, fmt.Errorf("%s has rows but no %s with the settings of its run: resume it with the gradsign that made it, or start a new file", path, filepath.Base(SettingsPath(path)))
@@ -152,17 +170,22 @@ func Open(path string, s Settings, resume bool) (*Writer, []Row, error) {
 			if d := old.Differences(s, true); len(d) > 0 {
 				return nil, nil, fmt.Errorf("%s was made with other settings than this run (%s): use another --out, or the same settings", path, strings.Join(d, "; "))
 			}
-			w, err := newWriter(path, s.Proxies, true)
-			return w, prev, err
+			if !slices.Equal(prev.names, old.Proxies) {
+				return nil, nil, fmt.Errorf("%s holds the proxies %v, its settings %s say %v: the file is not its run's; start a new file", path, prev.names, filepath.Base(SettingsPath(path)), old.Proxies)
+			}
+			if complete < size {
+				if err := os.Truncate(path, int64(complete)); err != nil {
+					return nil, nil, err
+				}
+			}
+			w, err = newWriter(path, s.Proxies, true)
+			return w, prev.rows, err
 		}
-	}
-	if err := checkWritable(path); err != nil {
-		return nil, nil, err
 	}
 	if err := WriteSettings(path, s); err != nil {
 		return nil, nil, err
 	}
-	w, err := newWriter(path, s.Proxies, false)
+	w, err = newWriter(path, s.Proxies, false)
 	return w, nil, err
 }
 
@@ -178,51 +201,62 @@ func checkWritable(path string) error {
 	return nil
 }
 
-// recoverRows reads a score file to resume it: a cut last line (no newline: a crash mid-write)
-// is dropped from the file, and a file cut inside its header is emptied. It returns the rows
-// and the length of the complete part; a missing file is empty.
-func recoverRows(path string) ([]Row, int, error) {
-	data, err := readCapped(path, maxScoreBytes)
-	if errors.Is(err, os.ErrNotExist) {
-		return nil, 0, nil
-	}
-	if err != nil {
-		return nil, 0, err
-	}
-	complete := bytes.LastIndexByte(data, '\n') + 1
-	if complete < len(data) {
-		if err := os.Truncate(path, int64(complete)); err != nil {
-			return nil, 0, err
-		}
-		data = data[:complete]
-	}
-	if !isJSONL(path) && bytes.Count(data, []byte{'\n'}) <= 1 { // the header at most
-		return nil, 0, os.Truncate(path, 0)
-	}
-	if complete == 0 {
-		return nil, 0, nil
-	}
-	rows, _, err := Parse(path, data)
-	return rows, complete, err
+// parsed is a score file's rows and the proxies its header (or first line) names.
+type parsed struct {
+	rows  []Row
+	names []string
 }
 
-// Writer appends rows to a score file (Open makes one), each in one write.
+// recoverRows reads a score file to resume it without changing it: the rows of its complete
+// lines (a cut last line, no newline: a crash mid-write, is left out), the length of the
+// complete part and the file's size. A missing or empty file, or a CSV file of its header
+// alone, has no rows. A file of CR line endings only is refused (its lines would read as one
+// cut line).
+func recoverRows(path string) (parsed, int, int, error) {
+	data, err := readCapped(path, maxScoreBytes)
+	if errors.Is(err, os.ErrNotExist) {
+		return parsed{}, 0, 0, nil
+	}
+	if err != nil {
+		return parsed{}, 0, 0, err
+	}
+	if bytes.IndexByte(data, '\n') < 0 && bytes.IndexByte(data, '\r') >= 0 {
+		return parsed{}, 0, 0, fmt.Errorf("%s has CR line endings: convert them to LF (tr '\\r' '\\n'), then resume", path)
+	}
+	complete := bytes.LastIndexByte(data, '\n') + 1
+	if complete == 0 {
+		return parsed{}, 0, len(data), nil
+	}
+	rows, names, err := Parse(path, data[:complete])
+	if err != nil {
+		return parsed{}, 0, 0, err
+	}
+	return parsed{rows, names}, complete, len(data), nil
+}
+
+// Writer appends rows to a score file (Open makes one), each in one write, holding the file's
+// lock until Close.
 type Writer struct {
 	f     *os.File
 	names []string
 	jsonl bool
+	lock  *os.File
+	path  string
 }
 
 // newWriter opens a score file to write rows with the given proxies: appended, or a new
 // file (with its CSV header).
 func newWriter(path string, names []string, appendTo bool) (*Writer, error) {
-	flags := os.O_CREATE | os.O_WRONLY | os.O_TRUNC
-	if appendTo {
-		flags = os.O_CREATE | os.O_WRONLY | os.O_APPEND
-	}
-	f, err := os.OpenFile(path, flags, 0o644)
+	// Every write appends (the header too, after an explicit truncation under the lock).
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
 		return nil, err
+	}
+	if !appendTo {
+		if err := f.Truncate(0); err != nil {
+			f.Close()
+			return nil, err
+		}
 	}
 	w := &Writer{f: f, names: names, jsonl: isJSONL(path)}
 	if !w.jsonl && !appendTo {
@@ -264,8 +298,12 @@ func (w *Writer) Write(r Row) error {
 	return w.line(rec)
 }
 
-// Close closes the file; every row written is already in it.
-func (w *Writer) Close() error { return w.f.Close() }
+// Close closes the file and drops its lock; every row written is already in it.
+func (w *Writer) Close() error {
+	err := w.f.Close()
+	unlock(w.path, w.lock)
+	return err
+}
 
 // Files are read no further than a size they can justify: a score file of every NAS-Bench-201
 // architecture with every proxy takes under 3 MB (64 MiB leaves room for long genotypes), its
@@ -325,6 +363,7 @@ func ReadSoFar(path string) ([]Row, []string, error) {
 
 // Parse reads score file contents and the proxies they hold.
 func Parse(path string, data []byte) ([]Row, []string, error) {
+	data = bytes.TrimPrefix(data, []byte("\ufeff")) // a byte-order mark some editors write
 	read := readCSV
 	if isJSONL(path) {
 		read = readJSONL
@@ -351,6 +390,11 @@ func readCSV(path string, f io.Reader) ([]Row, []string, error) {
 		return nil, nil, fmt.Errorf("%s: header %s, want index,arch and proxies", path, nb201.Quote(strings.Join(head, ",")))
 	}
 	names := head[2:]
+	for i, n := range names {
+		if slices.Contains(names[:i], n) {
+			return nil, nil, fmt.Errorf("%s: header names %s twice", path, nb201.Quote(n))
+		}
+	}
 	var rows []Row
 	for line := 2; ; line++ {
 		rec, err := cr.Read()
@@ -364,6 +408,7 @@ func readCSV(path string, f io.Reader) ([]Row, []string, error) {
 		if err != nil {
 			return nil, nil, fmt.Errorf("%s:%d: %v", path, line, err)
 		}
+		r.Where = fmt.Sprintf("%s:%d", path, line)
 		for i, n := range names {
 			if r.Values[n], err = strconv.ParseFloat(rec[2+i], 64); err != nil {
 				return nil, nil, fmt.Errorf("%s:%d: %s: %q is not a number", path, line, n, nb201.Quote(rec[2+i]))
@@ -410,6 +455,7 @@ func readJSONL(path string, f io.Reader) ([]Row, []string, error) {
 		if err != nil {
 			return nil, nil, fmt.Errorf("%s:%d: %v", path, line, err)
 		}
+		r.Where = fmt.Sprintf("%s:%d", path, line)
 		for _, k := range keys {
 			switch v := m[k].(type) {
 			case nil:
@@ -557,19 +603,38 @@ func Merge(files []string) ([]Row, []string, error) {
 		}
 		rows = append(rows, r...)
 	}
-	return dedupe(rows), names, nil
+	rows, err := Collapse(rows)
+	return rows, names, err
 }
 
-// dedupe sorts rows by index and keeps one row per architecture (overlapping shards or a
-// file merged twice hold some twice).
-func dedupe(rows []Row) []Row {
-	slices.SortFunc(rows, func(a, b Row) int { return a.Index - b.Index })
+// Collapse sorts rows by index and keeps each architecture once: copies of one row (a file
+// merged twice, overlapping shards) collapse; two rows of one architecture with different
+// values are an error naming both (which one is right is not for a merge to guess).
+func Collapse(rows []Row) ([]Row, error) {
+	slices.SortStableFunc(rows, func(a, b Row) int { return a.Index - b.Index })
 	var out []Row
 	for _, r := range rows {
 		if len(out) > 0 && out[len(out)-1].Index == r.Index {
+			if prev := out[len(out)-1]; !sameRow(prev, r) {
+				return nil, fmt.Errorf("%s and %s both hold index %d, with different values: they come from two runs; keep one of them", prev.Where, r.Where, r.Index)
+			}
 			continue
 		}
 		out = append(out, r)
 	}
-	return out
+	return out, nil
+}
+
+// sameRow says whether two rows hold the same architecture and values (NaN equal to NaN).
+func sameRow(a, b Row) bool {
+	if a.Arch != b.Arch || len(a.Values) != len(b.Values) {
+		return false
+	}
+	for k, v := range a.Values {
+		w, ok := b.Values[k]
+		if !ok || (v != w && !(math.IsNaN(v) && math.IsNaN(w))) {
+			return false
+		}
+	}
+	return true
 }

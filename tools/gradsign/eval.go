@@ -101,6 +101,9 @@ func evalTo(args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 		defer sink.Close()
+		if done, err = req.resumed(done); err != nil {
+			return err
+		}
 	}
 	start := time.Now()
 	rows, err := req.scoreAll(done, x, labels, sink, stderr)
@@ -404,6 +407,25 @@ func (req *evalRequest) settings() scorefile.Settings {
 	return scorefile.Settings{Format: scorefile.SettingsFormat, Engine: gradsign.EngineVersion, Space: req.spaceSetting(), Network: req.networkSetting(),
 		Dataset: req.dataset, Data: req.dataSource,
 		N: req.n, Seed: req.seed, Architectures: req.architectures, Proxies: req.names, Shard: req.shard}
+}
+
+// resumed checks the rows a resumed file holds: each architecture once (copies of a row
+// collapse, differing rows are an error) and each one of this run's.
+func (req *evalRequest) resumed(rows []scorefile.Row) ([]scorefile.Row, error) {
+	rows, err := scorefile.Collapse(rows)
+	if err != nil {
+		return nil, err
+	}
+	want := map[int]bool{}
+	for _, idx := range req.indices {
+		want[idx] = true
+	}
+	for _, r := range rows {
+		if !want[r.Index] {
+			return nil, fmt.Errorf("%s holds index %d, which this run does not score: the file holds another run's rows; start a new file", r.Where, r.Index)
+		}
+	}
+	return rows, nil
 }
 
 // scoreAll scores the architectures not in done, one per worker, writing each row to sink as

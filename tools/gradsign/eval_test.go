@@ -366,3 +366,59 @@ func TestControlBytesEscaped(t *testing.T) {
 		t.Fatalf("exit %d, stdout %q, stderr %q", code, out, errOut)
 	}
 }
+
+// TestResumeKeepsFilesWhole: a second run on a file being written is refused (two at once
+// garbled it); resuming counts each architecture once and refuses rows of other runs and
+// rows that disagree; a refused resume and a CR-only file leave the file as it was.
+func TestResumeKeepsFilesWhole(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "s.csv")
+	if _, e, c := quickEval(path); c != 0 {
+		t.Fatal(e)
+	}
+	whole := mustRead(t, path)
+	settings, _ := scorefile.ReadSettings(path)
+
+	// Another run holds the file: refused, naming it.
+	w, _, err := scorefile.Open(path, settings, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, e, c := quickEval(path, "--resume"); c == 0 || !strings.Contains(e, "being written by another gradsign (process ") {
+		t.Fatalf("a second run at once: exit %d, %s", c, e)
+	}
+	w.Close()
+
+	lines := strings.SplitAfter(string(whole), "\n")
+	for _, c := range []struct {
+		name, file, says string
+	}{
+		// The rows twice (two resumes appended them): each counts once.
+		{"copies", string(whole) + strings.Join(lines[1:len(lines)-1], ""), ""},
+		{"conflict", string(whole) + lines[1][:strings.LastIndex(lines[1], ",")+1] + "12345\n", "with different values"},
+		{"foreign", string(whole) + "0,|avg_pool_3x3~0|+|nor_conv_1x1~0|skip_connect~1|+|nor_conv_1x1~0|skip_connect~1|skip_connect~2|,1\n", "which this run does not score"},
+		{"column twice", "index,arch,params,params\n", "twice"},
+		{"CR only", strings.ReplaceAll(string(whole), "\n", "\r"), "CR line endings"},
+		{"other settings, cut last line", string(whole) + "7,|nor", "other settings"},
+	} {
+		os.WriteFile(path, []byte(c.file), 0o644)
+		scorefile.WriteSettings(path, settings)
+		args := []string{"--resume"}
+		if c.name == "other settings, cut last line" {
+			args = append(args, "--seed", "9")
+		}
+		out, e, code := quickEval(path, args...)
+		if c.says == "" {
+			if code != 0 || !strings.Contains(out, "4 NAS-Bench-201 architectures") {
+				t.Errorf("%s: exit %d, %s%s", c.name, code, out, e)
+			}
+			continue
+		}
+		if code == 0 || !strings.Contains(e, c.says) {
+			t.Errorf("%s: exit %d, stderr %q, want one saying %q", c.name, code, e, c.says)
+		}
+		if got := mustRead(t, path); string(got) != c.file {
+			t.Errorf("%s: a refused resume changed the file", c.name)
+		}
+	}
+}
