@@ -64,7 +64,7 @@ func main() {
 		"thumbnails":     thumbnails,
 		"reference":      reference,
 		"proxies":        proxyValues,
-		"gemmRate":       func(a []js.Value) (any, error) { return gemmRate(arg(a, 0).Float()), nil },
+		"gemmRate":       func(a []js.Value) (any, error) { return gemmRate(arg(a, 0).Float()) },
 		"facts":          func([]js.Value) (any, error) { return toJS(must().facts(), nil) },
 		"check":          check,
 		"gpu":            gpu,

@@ -332,3 +332,17 @@ func TestGPUChunk(t *testing.T) {
 		}
 	}
 }
+
+// TestGemmRateBounded: the kernel's timing takes 1 to 5000 ms (gemmRate(1e9) held the engine
+// until the page was reloaded).
+func TestGemmRateBounded(t *testing.T) {
+	for _, ms := range []float64{1e9, 0, -1, math.NaN()} {
+		if _, err := gemmRate(ms); err == nil {
+			t.Errorf("gemmRate(%v): no error", ms)
+		}
+	}
+	r, err := gemmRate(1)
+	if err != nil || r["gflops"].(float64) <= 0 {
+		t.Fatalf("gemmRate(1): %v, %v", r, err)
+	}
+}
