@@ -4,6 +4,9 @@ import { gradsign } from './gradsign.js';
 import uPlot from './vendor/uPlot.esm.js';
 import { $, el, fmt, compact } from './dom.js';
 import { createSpaceEditor } from './spaces.js';
+import { nearestPoint } from './plot.js';
+import { setWholeSpace, drawSpace, markSpace } from './wholespace.js';
+import { openRace, runRace } from './race.js';
 
 // The engine's facts (gradsign.facts(): ops, edges, proxies and their N limits, index range, N
 // choices, seed range) are the one source of these; main() fills them in before anything else.
@@ -199,7 +202,7 @@ function forgetKnown() {
 function showKnown(info) {
   lastInfo = info;
   if (info.space !== 'nb201') { showKnownOther(info); return; }
-  markSpace();
+  markSpace(info);
   const acc = info.accuracy;
   $('known').replaceChildren(
     el('dt', {}, 'After 200 epochs of training'),
@@ -563,198 +566,6 @@ async function drawPlot(r) {
   plot = new uPlot(opts, [xs, ...series], $('plot'));
 }
 
-// nearestPoint is the index of the point nearest the pointer (in pixels) whatever its series,
-// so that hover and click find scattered points, not only the nearest x.
-function nearestPoint(u, seriesIdx, hoveredIdx) {
-  if (seriesIdx !== 1) return hoveredIdx;
-  const { left, top } = u.cursor;
-  if (left == null || left < 0) return null;
-  let best = null;
-  let bestD = 15 * 15; // within 15 px
-  for (let i = 0; i < u.data[0].length; i++) {
-    for (let s = 1; s < u.data.length; s++) {
-      const y = u.data[s][i];
-      if (y == null) continue;
-      const dx = u.valToPos(u.data[0][i], 'x') - left;
-      const dy = u.valToPos(y, 'y') - top;
-      if (dx * dx + dy * dy < bestD) { bestD = dx * dx + dy * dy; best = i; }
-    }
-  }
-  return best;
-}
-
-// --- the whole space ---
-
-// space: gradsign.wholeSpace() once loaded; spacePlot its uPlot, redrawn for another dataset
-// and given a new red point on every edit.
-let space = null;
-let spacePlot = null;
-const DATASET_NAMES = { cifar10: 'CIFAR-10', cifar100: 'CIFAR-100', imagenet16: 'ImageNet16-120' };
-
-// drawSpace plots every scored architecture, sorted by score (uPlot wants x ascending), with
-// the editor's architecture as its own series.
-function drawSpace() {
-  if (!space) return;
-  const dataset = $('space-dataset').value;
-  const acc = space.accuracy[dataset];
-  const order = [];
-  for (let i = 0; i < space.scores.length; i++) if (!Number.isNaN(space.scores[i])) order.push(i);
-  order.sort((a, b) => space.scores[a] - space.scores[b]);
-  space.order = order;
-  const xs = order.map((i) => space.scores[i]);
-  const ys = order.map((i) => acc[i]);
-  $('space-caption').textContent = (space.scored < space.scores.length
-    ? `${fmt(space.scored)} of ${fmt(space.scores.length)} architectures scored so far (the whole-space run goes on; the page shows what it has). `
-    : `All ${fmt(space.scores.length)} architectures of NAS-Bench-201. `)
-    + `Spearman's rank correlation with ${DATASET_NAMES[dataset]} accuracy over them: ${fmt(space.spearman[dataset], 3)}.`;
-  const width = Math.min($('space-plot').clientWidth || 600, 900);
-  const opts = {
-    width, height: 320,
-    scales: { x: { time: false }, y: { range: [0, 100] } },
-    axes: [
-      { label: 'GradSign score (N=128)', values: (u, ticks) => ticks.map(compact) },
-      { label: `${DATASET_NAMES[dataset]} test accuracy (%)` },
-    ],
-    legend: { show: false },
-    cursor: { drag: { x: false, y: false }, dataIdx: nearestPoint },
-    hooks: {
-      setCursor: [(u) => {
-        const k = u.cursor.idx;
-        const i = k == null ? null : order[k];
-        if (i == null) {
-          $('space-hover').textContent = 'Point at a dot to name it; click it to load it into the editor.';
-          return;
-        }
-        const line = `NAS-Bench-201 index ${i}: GradSign ${fmt(space.scores[i])}, ${DATASET_NAMES[dataset]} ${fmt(acc[i], 2)}%`;
-        $('space-hover').textContent = line;
-        gradsign.lookup(i).then((info) => { // the arch string, if the pointer is still there
-          if (u.cursor.idx === k) $('space-hover').textContent = `${line}, ${info.arch}`;
-        });
-      }],
-      ready: [(u) => {
-        u.over.addEventListener('click', async () => {
-          const k = u.cursor.idx;
-          if (k == null) return;
-          loadArch((await gradsign.lookup(order[k])).arch);
-        });
-      }],
-    },
-    series: [
-      { label: 'GradSign' },
-      { label: 'architectures', stroke: '#2456d3', paths: () => null, points: { show: true, size: 3, fill: '#2456d3', width: 0 } },
-      { label: 'this architecture', stroke: '#b3261e', paths: () => null, points: { show: true, size: 11, fill: '#b3261e' } },
-    ],
-  };
-  if (spacePlot) spacePlot.destroy();
-  spacePlot = new uPlot(opts, [xs, ys, xs.map(() => null)], $('space-plot'));
-  markSpace();
-}
-
-// markSpace moves the red point to the editor's architecture and says where it stands.
-function markSpace() {
-  if (!space || !spacePlot || !lastInfo) return;
-  const i = lastInfo.index;
-  const k = space.order.indexOf(i);
-  const dataset = $('space-dataset').value;
-  const red = space.order.map((j) => (j === i ? space.accuracy[dataset][j] : null));
-  spacePlot.setData([spacePlot.data[0], spacePlot.data[1], red]);
-  if (k < 0) {
-    $('space-here').textContent = `Index ${i} is not in the whole-space file yet.`;
-    return;
-  }
-  const acc = space.accuracy[dataset];
-  const byScore = (100 * k) / Math.max(1, space.order.length - 1);
-  const byAcc = (100 * space.order.filter((j) => acc[j] < acc[i]).length) / Math.max(1, space.order.length - 1);
-  $('space-here').textContent = `Index ${i}: GradSign ${fmt(space.scores[i])} at N=128, above ${fmt(byScore, 1)}% of the ${space.scored < space.scores.length ? 'scored ' : ''}space; `
-    + `its ${DATASET_NAMES[dataset]} accuracy ${fmt(acc[i], 2)}% is above ${fmt(byAcc, 1)}% of them.`;
-}
-
-// --- the search race ---
-
-const RACE = { budget: 12000, candidates: 10 };
-const ALGO_NAMES = { rs: 'random search', rea: 'REA', reinforce: 'REINFORCE', bohb: 'BOHB' };
-let racePlot = null;
-
-// openRace lets the race start once the whole space is scored: GradSign-assisted search looks
-// every candidate up there.
-function openRace() {
-  const ready = space && space.scored === space.scores.length;
-  $('race-start').disabled = !ready;
-  $('race-status').textContent = ready ? ''
-    : `The race needs GradSign of all ${fmt(space ? space.scores.length : 15625)} architectures; the whole-space file has ${fmt(space ? space.scored : 0)} so far (its run is still going). The race opens when it is complete.`;
-}
-
-// runRace runs the chosen algorithm vanilla and GradSign-assisted, drawing both mean
-// best-so-far curves and listing each run's final architectures as the runs end.
-async function runRace() {
-  const algo = $('race-algo').value;
-  const runs = Number($('race-runs').value);
-  // Run r of seed s draws from PCG(s, r), as `gradsign search --seed s` does: another seed,
-  // other runs.
-  const seed = Math.max(0, Math.trunc(Number($('race-seed').value)) || 0);
-  $('race-start').disabled = true;
-  $('race-summary').textContent = '';
-  const body = $('race-table').querySelector('tbody');
-  body.replaceChildren();
-  $('race-table').hidden = false;
-  const sides = ['vanilla', 'gradsign'];
-  const sum = {}; const count = {}; const finals = { vanilla: [], gradsign: [] };
-  let xs = null;
-  const cell = (side) => {
-    const b = el('button', { type: 'button', class: 'link', title: side.arch }, `#${side.index}`);
-    b.addEventListener('click', () => loadArch(side.arch));
-    return el('td', {}, b);
-  };
-  try {
-    await gradsign.race({ algo, runs, seed, budget: RACE.budget, candidates: RACE.candidates }, (run) => {
-      for (const s of sides) {
-        const c = run[s].curve;
-        xs ??= c.map((_, k) => (RACE.budget * (k + 1)) / c.length);
-        sum[s] ??= c.map(() => 0);
-        count[s] ??= c.map(() => 0);
-        c.forEach((v, k) => { if (v != null) { sum[s][k] += v; count[s][k]++; } });
-        finals[s].push(run[s].accuracy.cifar10);
-      }
-      body.append(el('tr', {}, el('td', {}, String(run.run + 1)), cell(run.vanilla), el('td', {}, `${fmt(run.vanilla.accuracy.cifar10, 2)}%`),
-        cell(run.gradsign), el('td', {}, `${fmt(run.gradsign.accuracy.cifar10, 2)}%`)));
-      $('race-status').textContent = `${run.run + 1} of ${runs} runs of ${ALGO_NAMES[algo]}.`;
-      drawRace(xs, sides.map((s) => sum[s].map((v, k) => (count[s][k] ? v / count[s][k] : null))));
-    });
-    const mean = (a) => a.reduce((x, y) => x + y, 0) / a.length;
-    const v = mean(finals.vanilla);
-    const g = mean(finals.gradsign);
-    const d = g - v;
-    $('race-summary').textContent = `After ${runs} runs of ${ALGO_NAMES[algo]} (seed ${seed}) with ${fmt(RACE.budget)} s of simulated training each, `
-      + `GradSign-assisted search ended on architectures averaging ${fmt(g, 2)}% CIFAR-10 test accuracy, vanilla on ${fmt(v, 2)}%: `
-      + (Math.abs(d) < 0.005 ? 'no difference.' : `${d > 0 ? 'GradSign ahead' : 'vanilla ahead'} by ${fmt(Math.abs(d), 2)} points.`)
-      + ' The paper reports gains of up to 0.3 points on CIFAR-10 over 500 runs.';
-  } catch (err) {
-    $('race-status').textContent = `Error: ${err.message}`;
-  } finally {
-    $('race-start').disabled = false;
-  }
-}
-
-function drawRace(xs, means) {
-  const width = Math.min($('race-plot').clientWidth || 600, 900);
-  if (racePlot) {
-    racePlot.setData([xs, ...means]);
-    return;
-  }
-  racePlot = new uPlot({
-    width, height: 280,
-    scales: { x: { time: false } },
-    axes: [{ label: 'simulated training time (s)', values: (u, ticks) => ticks.map(compact) }, { label: 'CIFAR-10 test accuracy (%)' }],
-    legend: { show: true },
-    cursor: { drag: { x: false, y: false } },
-    series: [
-      { label: 'seconds' },
-      { label: 'vanilla', stroke: '#7a8494', width: 2 },
-      { label: 'GradSign-assisted', stroke: '#2456d3', width: 2 },
-    ],
-  }, [xs, ...means], $('race-plot'));
-}
-
 // --- ?bench=1: timing on this device ---
 
 const LARGEST = '|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|nor_conv_3x3~0|nor_conv_3x3~1|nor_conv_3x3~2|';
@@ -816,7 +627,11 @@ function drawLayers(r) {
     }
     return bar;
   }));
-  $('layers-axis').replaceChildren(el('span', {}, fmt(top, 2)), el('span', {}, fmt(top / 2, 2)), el('span', {}, '0'));
+  // An axis of 0 to the highest agreement; where every layer's is 0 (no gradient reaches any
+  // weight: an all-none cell), one tick says so.
+  const flat = r.layers.every((l) => l.agreement === 0);
+  $('layers-axis').replaceChildren(...(flat ? [el('span', {}, ''), el('span', {}, 'all 0'), el('span', {}, '0')]
+    : [el('span', {}, fmt(top, 2)), el('span', {}, fmt(top / 2, 2)), el('span', {}, '0')]));
   // The stages: the stem (0), the cells before the first reduction (1), from it to the second
   // (2), from that on (3), and the classifier (4).
   const cellOf = (name) => { const m = name.match(/^(?:cells|layers)\.(\d+)\./); return m ? Number(m[1]) : null; };
@@ -1009,7 +824,7 @@ async function main() {
     gradsign.backends().then((b) => { backendInfo = b; showBackends(); updateEstimate(); });
     const bench = new URLSearchParams(location.search);
     if (bench.get('bench') === '1') runBench(Math.max(1, Number(bench.get('benchn')) || 128));
-    gradsign.wholeSpace().then((w) => { space = w; drawSpace(); openRace(); })
+    gradsign.wholeSpace().then((w) => { setWholeSpace(w, loadArch); openRace(loadArch); })
       .catch((err) => { $('space-caption').textContent = `The whole-space scores did not load: ${err.message}`; });
     $('score').disabled = !!$('arch-error').textContent;
     await Promise.all([drawThumbs(), drawHistory(), state.space === 'nb201' ? validateText() : null]);

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"gradsign/engine/cifar"
 	"gradsign/engine/darts"
@@ -44,6 +45,9 @@ type session struct {
 	nb301     *darts.Table
 	spaceRefs map[string]*refset.Space
 	nb101Row  map[string]int
+	// resolvedCache keeps resolve's recent answers (calls come from several goroutines).
+	resolvedMu    sync.Mutex
+	resolvedCache map[archRef]resolved
 }
 
 // dataName names the images in history keys and exports.

@@ -43,12 +43,14 @@ type spaceFact struct {
 const maxChannels = 256
 
 // engineMemory is the most one engine (a Web Worker's wasm module, 4 GiB of address space at
-// most, which Go's collector needs room in) may need for a score.
-const engineMemory = 1536 << 20
+// most) may need for a score by network.Plan's estimate: Go's collector lets the heap grow to
+// about twice what is live, and NAS-Bench-101's largest network (902 MiB estimated) took 2,151
+// MB of wasm memory in Chromium.
+const engineMemory = 1 << 30
 
-// pageMemory is what the engines of one page may need together: a score of a large network
-// runs on fewer engines than the pool has.
-const pageMemory = 4 << 30
+// pageMemory is what the engines of one page may need together, by the same estimate: a score
+// of a large network runs on fewer engines than the pool has.
+const pageMemory = 2 << 30
 
 func (s *session) spaceFacts() []spaceFact {
 	f := []spaceFact{{Name: "nb201", Title: "NAS-Bench-201", Channels: []int{16}, Rows: nb201.NumArchs}}
@@ -66,9 +68,39 @@ func (s *session) spaceFacts() []spaceFact {
 	return f
 }
 
+// resolved is resolve's answer, kept for the architectures asked about last: one score asks
+// about its architecture several times (check, lookup, history key, each worker's network,
+// finish), and the plan and the structural-zero analysis of a network cost tens of
+// milliseconds in wasm.
+type resolved struct {
+	spec graph.Spec
+	info archInfo
+	err  error
+}
+
+// maxResolved bounds the kept answers.
+const maxResolved = 32
+
 // resolve checks an architecture and describes it: the network's graph and what the benchmark
 // knows of it. Nothing is allocated.
 func (s *session) resolve(r archRef) (graph.Spec, archInfo, error) {
+	s.resolvedMu.Lock()
+	got, ok := s.resolvedCache[r]
+	s.resolvedMu.Unlock()
+	if !ok {
+		spec, info, err := s.resolveNew(r)
+		got = resolved{spec, info, err}
+		s.resolvedMu.Lock()
+		if s.resolvedCache == nil || len(s.resolvedCache) >= maxResolved {
+			s.resolvedCache = map[archRef]resolved{}
+		}
+		s.resolvedCache[r] = got
+		s.resolvedMu.Unlock()
+	}
+	return got.spec, got.info, got.err
+}
+
+func (s *session) resolveNew(r archRef) (graph.Spec, archInfo, error) {
 	query := strings.TrimSpace(r.Arch)
 	if r.Channels != 0 && (r.Channels < 1 || r.Channels > maxChannels) {
 		return nil, archInfo{}, fmt.Errorf("channels %d: want 1..%d, or 0 for the benchmark's own network", r.Channels, maxChannels)
@@ -225,6 +257,9 @@ func (s *session) loadSpaces(nb101Gz, nb301Gz, refs []byte) error {
 		return err
 	}
 	s.nb101, s.nb301, s.spaceRefs = t1, t3, r
+	s.resolvedMu.Lock()
+	s.resolvedCache = nil // answers given before the tables came
+	s.resolvedMu.Unlock()
 	s.nb101Row = map[string]int{}
 	for i := range t1.Len() {
 		e, _ := t1.At(i)

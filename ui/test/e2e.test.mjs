@@ -237,6 +237,14 @@ test('the API refuses a bad request before any work, and cancel always settles',
   assert.ok(r.gradsign > 0);
 });
 
+test('the all-none cell: every layer\'s agreement is 0, and the axis says so', { timeout: SCORE_TIMEOUT }, async () => {
+  await open('?arch=' + encodeURIComponent('|none~0|+|none~0|none~1|+|none~0|none~1|none~2|') + '&n=16&seed=0');
+  await page.click('#score');
+  await page.waitForSelector('#result-section:not([hidden])', { timeout: SCORE_TIMEOUT });
+  await page.waitForFunction(() => /all 0/.test(document.getElementById('layers-axis').textContent));
+  assert.doesNotMatch(await page.textContent('#layers-axis'), /0\.00/);
+});
+
 test('a link\'s parameters the page cannot use are named, not silently replaced', async () => {
   await open('?n=7&seed=12345678901234567890&backend=quantum&space=nb102');
   await page.waitForFunction(() => /not used/.test(document.getElementById('status').textContent));

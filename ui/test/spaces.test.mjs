@@ -143,7 +143,7 @@ test('a network the browser cannot hold is refused at once, with its estimate', 
   assert.equal(await text('arch-error'), '');
   await page.goto(`${url}?space=nb101&arch=849&channels=256`);
   await page.evaluate(() => window.gradsign.ready);
-  await page.waitForFunction(() => /MiB in each engine to score, more than the 1536 MiB a browser engine can hold/.test(document.getElementById('arch-error').textContent));
+  await page.waitForFunction(() => /MiB in each engine to score, more than the 1024 MiB a browser engine can hold/.test(document.getElementById('arch-error').textContent));
   await assert.rejects(page.evaluate(() => window.gradsign.score({ space: 'nb101', arch: '849', channels: 256, n: 16 })), /browser engine can hold/);
   assert.deepEqual(problems, []);
 });
