@@ -22,6 +22,7 @@ import (
 	"fmt"
 	nb101assets "gradsign/assets/nb101"
 	nb301assets "gradsign/assets/nb301"
+	"gradsign/internal/capped"
 	"io"
 	"math"
 	"os"
@@ -313,22 +314,9 @@ const (
 	maxSettingsBytes = 1 << 20
 )
 
-// readCapped reads a file of at most limit bytes; a larger one (or an endless device) is an
-// error saying what the file should be.
+// readCapped reads a score file or its settings no further than limit (capped.ReadFile).
 func readCapped(path string, limit int64) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, limit+1))
-	if err != nil {
-		return nil, fmt.Errorf("%s: %v", nb201.Quote(path), err)
-	}
-	if int64(len(data)) > limit {
-		return nil, fmt.Errorf("%s: more than %d MiB: not a score file or its settings", nb201.Quote(path), limit>>20)
-	}
-	return data, nil
+	return capped.ReadFile(path, limit, "a score file or its settings")
 }
 
 func jsonNumber(v float64) string {

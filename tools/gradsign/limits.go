@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"fmt"
+	"gradsign/internal/capped"
 	"io"
 	"math"
 	"os"
@@ -38,23 +39,8 @@ func printable(s string) string {
 	return b.String()
 }
 
-// readCapped reads a file of at most limit bytes; a longer one (or an endless device) is an
-// error that says what the file should be.
-func readCapped(path string, limit int64, what string) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, limit+1))
-	if err != nil {
-		return nil, fmt.Errorf("%s: %v", path, err)
-	}
-	if int64(len(data)) > limit {
-		return nil, fmt.Errorf("%s: more than %s: too large for %s", path, formatBytes(limit), what)
-	}
-	return data, nil
-}
+// readCapped reads a file of at most limit bytes (capped.ReadFile).
+var readCapped = capped.ReadFile
 
 // maxCIFARBytes is the largest CIFAR file --data accepts: every image of CIFAR-10 or CIFAR-100
 // (60,000 records of at most 3,074 bytes).
