@@ -515,10 +515,12 @@ async function drawPlot(r) {
   const sameRun = (h) => (h.space ?? 'nb201') === space && h.n === r.n && (h.channels ?? 16) === (r.channels ?? 16) && h.arch !== r.arch && headline(h) != null;
   const own = src.comparable ? (await gradsign.history.list()).filter(sameRun) : [];
   const here = src.comparable && headline(r) != null;
+  // How a history record or the result names itself: NAS-Bench-201's by index and arch string.
+  const nameOf = (h) => (space === 'nb201' ? `NAS-Bench-201 index ${h.index}, ${h.arch}` : architectureName(h));
   const points = [
     ...src.points.map((p) => ({ ...p, kind: 0 })),
-    ...own.map((h) => ({ name: architectureName(h), load: () => (space === 'nb201' ? loadArch(h.arch) : netChanged({ space, arch: h.arch, channels: h.channels })), gradsign: h.gradsign, params: h.params, accuracy: headline(h), kind: 1 })),
-    ...(here ? [{ name: architectureName(r), load: () => {}, gradsign: r.gradsign, params: r.params, accuracy: headline(r), kind: 2 }] : []),
+    ...own.map((h) => ({ name: nameOf(h), load: () => (space === 'nb201' ? loadArch(h.arch) : netChanged({ space, arch: h.arch, channels: h.channels })), gradsign: h.gradsign, params: h.params, accuracy: headline(h), kind: 1 })),
+    ...(here ? [{ name: nameOf(r), load: () => { if (space === 'nb201') loadArch(r.arch); }, gradsign: r.gradsign, params: r.params, accuracy: headline(r), kind: 2 }] : []),
   ].sort((a, b) => xOf(a) - xOf(b));
   const xs = points.map(xOf);
   const series = [0, 1, 2].map((k) => points.map((p) => (p.kind === k ? p.accuracy : null)));
