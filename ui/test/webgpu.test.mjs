@@ -94,7 +94,19 @@ test('the page shows the backend, and the exports carry it', { timeout: SCORE_TI
   await page.waitForSelector('#result-section:not([hidden])', { timeout: SCORE_TIMEOUT });
   assert.match(await page.textContent('#result-backend'), /WebGPU \(.*swiftshader.*\)/);
   const csv = await page.evaluate(() => window.gradsign.history.export('csv'));
-  const [header, ...rows] = csv.trim().split('\n').map((l) => l.split(','));
+  // CSV fields, quoted ones (genotypes hold commas) included.
+  const fields = (line) => {
+    const out = [];
+    let cur = '';
+    let quoted = false;
+    for (let i = 0; i < line.length; i++) {
+      const c = line[i];
+      if (quoted && c === '"' && line[i + 1] === '"') { cur += '"'; i++; } else if (c === '"') quoted = !quoted;
+      else if (c === ',' && !quoted) { out.push(cur); cur = ''; } else cur += c;
+    }
+    return [...out, cur];
+  };
+  const [header, ...rows] = csv.trim().split('\n').map(fields);
   const col = header.indexOf('backend');
   assert.ok(col >= 0, 'a backend column');
   assert.deepEqual(new Set(rows.map((r) => r[col])), new Set(['webgpu', 'wasm']));
