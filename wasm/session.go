@@ -39,15 +39,13 @@ type session struct {
 	training *search.Table
 	// gpuMaxBuffer is the largest buffer the worker's WebGPU adapter offers, in bytes.
 	gpuMaxBuffer int64
-	// The other spaces' tables and reference scores (loadSpaces); nb101Row is each shipped
-	// cell's row by hash.
+	// The other spaces' tables and reference scores (loadSpaces).
 	nb101     *nb101.Table
 	nb301     *darts.Table
 	spaceRefs map[string]*refset.Space
-	nb101Row  map[string]int
 	// resolvedCache keeps resolve's recent answers (calls come from several goroutines).
 	resolvedMu    sync.Mutex
-	resolvedCache map[archRef]resolved
+	resolvedCache map[archRef]resolveAnswer
 }
 
 // dataName names the images in history keys and exports.
@@ -149,18 +147,18 @@ type archInfo struct {
 
 // lookup describes an architecture (archRef) without computing anything.
 func (s *session) lookup(r archRef) (archInfo, error) {
-	_, info, err := s.resolve(r)
-	return info, err
+	res, err := s.resolve(r)
+	return res.info, err
 }
 
 // network builds and initialises the CIFAR network of an architecture, as `gradsign score`
 // does.
 func (s *session) network(r archRef, seed uint64) (*network.Network[float32], error) {
-	spec, _, err := s.resolve(r)
+	res, err := s.resolve(r)
 	if err != nil {
 		return nil, err
 	}
-	net, err := network.Build[float32](spec)
+	net, err := network.Build[float32](res.spec)
 	if err != nil {
 		return nil, err
 	}
@@ -330,10 +328,11 @@ func (s *session) maxN(name string) int {
 // its network), image count, seed and proxies (each within its image limit and the engine's
 // memory), with one message about the first thing wrong.
 func (s *session) check(arch archRef, n int, seed float64, names []string) error {
-	spec, info, err := s.resolve(arch)
+	res, err := s.resolve(arch)
 	if err != nil {
 		return err
 	}
+	info := res.info
 	if info.Memory > engineMemory {
 		return fmt.Errorf("this network (%s parameters) needs %s in each engine to score, more than the %s a browser engine can hold: score it with the CLI (gradsign score --space %s), or choose a narrower network", thousands(info.Params), mib(info.Memory), mib(engineMemory), info.Space)
 	}
@@ -352,11 +351,7 @@ func (s *session) check(arch archRef, n int, seed float64, names []string) error
 		}
 	}
 	if others := slices.DeleteFunc(slices.Clone(names), func(p string) bool { return p == "gradsign" }); len(others) > 0 {
-		plan, err := network.Plan[float32](spec)
-		if err != nil {
-			return err
-		}
-		need, err := proxies.MemoryBytes(plan, n, others, gradsign.Options{Workers: 1})
+		need, err := proxies.MemoryBytes(res.plan, n, others, gradsign.Options{Workers: 1})
 		if err != nil {
 			return err
 		}
@@ -446,7 +441,7 @@ func (s *session) reference(n int) (referenceView, error) {
 }
 
 // rank is where a result stands among the reference set at its N: its GradSign's place and its
-// CIFAR-10 accuracy's place, 1 the highest, among the set and itself (Of).
+// benchmark accuracy's place (CIFAR-10 for NAS-Bench-201), 1 the highest, among the set and itself (Of).
 type rank struct {
 	GradSign int `json:"gradsign"`
 	Accuracy int `json:"accuracy"`
@@ -458,16 +453,22 @@ func (s *session) rank(n int, score, accuracy float64) (*rank, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &rank{GradSign: 1, Accuracy: 1, Of: len(pts) + 1}
-	for _, p := range pts {
-		if p.Score > score {
+	return rankAmong(score, accuracy, len(pts), func(i int) (float64, float64) { return pts[i].Score, pts[i].Accuracy }), nil
+}
+
+// rankAmong places a score and an accuracy among k points (point i's score and accuracy).
+func rankAmong(score, accuracy float64, k int, point func(i int) (score, accuracy float64)) *rank {
+	r := &rank{GradSign: 1, Accuracy: 1, Of: k + 1}
+	for i := range k {
+		s, a := point(i)
+		if s > score {
 			r.GradSign++
 		}
-		if p.Accuracy > accuracy {
+		if a > accuracy {
 			r.Accuracy++
 		}
 	}
-	return r, nil
+	return r
 }
 
 // layerView is one layer of a result, with agreement: its score per weight per sample, 1 when
@@ -528,16 +529,8 @@ func (s *session) finish(arch archRef, seed uint64, n int, parts [][]byte) (scor
 	} else if ref := s.spaceRefs[info.Space]; ref != nil && ref.N == n && ref.Channels == info.Channels {
 		p := ref.Percentile(r.Score)
 		res.Percentile = &p
-		res.Rank = &rank{GradSign: 1, Accuracy: 1, Of: len(ref.Points) + 1}
 		acc, known := headline(info)
-		for _, pt := range ref.Points {
-			if pt.Score > r.Score {
-				res.Rank.GradSign++
-			}
-			if known && pt.Accuracy > acc {
-				res.Rank.Accuracy++
-			}
-		}
+		res.Rank = rankAmong(r.Score, acc, len(ref.Points), func(i int) (float64, float64) { return ref.Points[i].Score, ref.Points[i].Accuracy })
 		if !known {
 			res.Rank.Accuracy = 0
 		}
@@ -578,10 +571,11 @@ func (s *session) thumbnails(n int) ([]byte, []int, error) {
 // for, joined with "+".
 // NAS-Bench-201's keys are as before the other spaces; theirs name the space and the width.
 func (s *session) historyKey(proxy string, arch archRef, n int, seed uint64, be string) (string, error) {
-	_, info, err := s.resolve(arch)
+	res, err := s.resolve(arch)
 	if err != nil {
 		return "", err
 	}
+	info := res.info
 	if be != "wasm" && be != "webgpu" {
 		return "", fmt.Errorf("backend %q: want wasm or webgpu", be)
 	}

@@ -68,49 +68,56 @@ func (s *session) spaceFacts() []spaceFact {
 	return f
 }
 
-// resolved is resolve's answer, kept for the architectures asked about last: one score asks
-// about its architecture several times (check, lookup, history key, each worker's network,
-// finish), and the plan and the structural-zero analysis of a network cost tens of
-// milliseconds in wasm.
+// resolved is resolve's answer: the network's graph, its plan (counts and memory estimates,
+// no weights) and what the page is told of it. The answers for the architectures asked about
+// last are kept: one score asks about its architecture several times (check, lookup, history
+// key, each worker's network, finish), and the plan and the structural-zero analysis of a
+// network cost tens of milliseconds in wasm.
 type resolved struct {
 	spec graph.Spec
+	plan *network.Network[float32]
 	info archInfo
-	err  error
 }
 
 // maxResolved bounds the kept answers.
 const maxResolved = 32
 
 // resolve checks an architecture and describes it: the network's graph and what the benchmark
-// knows of it. Nothing is allocated.
-func (s *session) resolve(r archRef) (graph.Spec, archInfo, error) {
+// knows of it. No weights are allocated.
+func (s *session) resolve(r archRef) (resolved, error) {
 	s.resolvedMu.Lock()
 	got, ok := s.resolvedCache[r]
 	s.resolvedMu.Unlock()
-	if !ok {
-		spec, info, err := s.resolveNew(r)
-		got = resolved{spec, info, err}
-		s.resolvedMu.Lock()
-		if s.resolvedCache == nil || len(s.resolvedCache) >= maxResolved {
-			s.resolvedCache = map[archRef]resolved{}
-		}
-		s.resolvedCache[r] = got
-		s.resolvedMu.Unlock()
+	if ok {
+		return got.resolved, got.err
 	}
-	return got.spec, got.info, got.err
+	res, err := s.resolveNew(r)
+	s.resolvedMu.Lock()
+	if s.resolvedCache == nil || len(s.resolvedCache) >= maxResolved {
+		s.resolvedCache = map[archRef]resolveAnswer{}
+	}
+	s.resolvedCache[r] = resolveAnswer{res, err}
+	s.resolvedMu.Unlock()
+	return res, err
 }
 
-func (s *session) resolveNew(r archRef) (graph.Spec, archInfo, error) {
+// resolveAnswer is a kept answer of resolve, an error included.
+type resolveAnswer struct {
+	resolved
+	err error
+}
+
+func (s *session) resolveNew(r archRef) (resolved, error) {
 	query := strings.TrimSpace(r.Arch)
 	if r.Channels != 0 && (r.Channels < 1 || r.Channels > maxChannels) {
-		return nil, archInfo{}, fmt.Errorf("channels %d: want 1..%d, or 0 for the benchmark's own network", r.Channels, maxChannels)
+		return resolved{}, fmt.Errorf("channels %d: want 1..%d, or 0 for the benchmark's own network", r.Channels, maxChannels)
 	}
-	// A number is a row of the space's table.
+	// A number is an index of NAS-Bench-201 or a row of the space's table.
 	isRow := query != "" && strings.Trim(query, "0123456789.-+eE") == ""
-	row := func(rows int) (int, error) {
+	row := func(what string, rows int) (int, error) {
 		i, err := strconv.Atoi(query)
 		if err != nil || i < 0 || i >= rows {
-			return 0, fmt.Errorf("row %s: want a whole number from 0 to %d (the shipped table)", nb201.Quote(query), rows-1)
+			return 0, fmt.Errorf("%s %s: want a whole number from 0 to %d", what, nb201.Quote(query), rows-1)
 		}
 		return i, nil
 	}
@@ -120,70 +127,78 @@ func (s *session) resolveNew(r archRef) (graph.Spec, archInfo, error) {
 	case "", "nb201":
 		info.Space = "nb201"
 		if r.Channels != 0 && r.Channels != 16 {
-			return nil, archInfo{}, fmt.Errorf("channels %d: the page scores NAS-Bench-201's own network (C=16); the CLI takes --channels", r.Channels)
+			return resolved{}, fmt.Errorf("channels %d: the page scores NAS-Bench-201's own network (C=16); the CLI takes --channels", r.Channels)
 		}
-		i, err := s.lookupNB201(query)
-		if err != nil {
-			return nil, archInfo{}, err
+		var e nb201.Entry
+		if isRow {
+			i, err := row("index", nb201.NumArchs)
+			if err != nil {
+				return resolved{}, err
+			}
+			e, _ = s.table.At(i)
+		} else {
+			a, err := nb201.ParseArch(query)
+			if err != nil {
+				return resolved{}, err
+			}
+			e = s.table.Lookup(a)
 		}
-		e, _ := s.table.At(i)
 		info.Index, info.Arch, info.Channels, info.Accuracy = &e.Index, e.Arch.String(), 16, e.AccuracyByName()
 		info.Truth = fmt.Sprintf("test accuracy after 200 epochs: CIFAR-10 %.2f%%, CIFAR-100 %.2f%%, ImageNet16-120 %.2f%%", e.Accuracy[0], e.Accuracy[1], e.Accuracy[2])
 		spec = nb201.CIFAR10(e.Arch)
 	case "nb101":
 		if s.nb101 == nil {
-			return nil, archInfo{}, fmt.Errorf("the NAS-Bench-101 table is not loaded")
+			return resolved{}, fmt.Errorf("the NAS-Bench-101 table is not loaded")
 		}
 		var cell nb101.Cell
 		switch {
 		case isRow:
-			i, err := row(s.nb101.Len())
+			i, err := row("row", s.nb101.Len())
 			if err != nil {
-				return nil, archInfo{}, err
+				return resolved{}, err
 			}
 			e, _ := s.nb101.At(i)
 			cell = e.Cell
 		case len(query) == 32 && strings.Trim(query, "0123456789abcdef") == "":
-			e, ok := s.nb101.Lookup(query)
+			e, _, ok := s.nb101.Lookup(query)
 			if !ok {
-				return nil, archInfo{}, fmt.Errorf("no cell of hash %s in the shipped NAS-Bench-101 table (1,000 cells): give its adjacency and ops", query)
+				return resolved{}, fmt.Errorf("no cell of hash %s in the shipped NAS-Bench-101 table (1,000 cells): give its adjacency and ops", query)
 			}
 			cell = e.Cell
 		default:
 			c, err := nb101.ParseCellString(query)
 			if err != nil {
-				return nil, archInfo{}, err
+				return resolved{}, err
 			}
 			cell = c
 		}
 		cfg := nb101.CIFAR10(cell)
 		cfg.Stem = orDefault(r.Channels, cfg.Stem)
 		spec, info.Arch, info.Hash, info.Channels = cfg, cell.String(), cell.Hash(), cfg.Stem
-		if e, ok := s.nb101.Lookup(info.Hash); ok {
-			i := s.nb101Row[info.Hash]
+		if e, i, ok := s.nb101.Lookup(info.Hash); ok {
 			info.Index = &i
 			info.Accuracy = map[string]float64{"valid108": e.Valid108, "valid36": e.Valid36, "valid12": e.Valid12, "valid4": e.Valid4}
 			info.Truth = fmt.Sprintf("CIFAR-10 validation accuracy after 108 epochs %.2f%% (36: %.2f%%, 12: %.2f%%, 4: %.2f%%), of the network with a stem of 128 channels", e.Valid108, e.Valid36, e.Valid12, e.Valid4)
 		}
 	case "darts", "nds":
 		if s.nb301 == nil {
-			return nil, archInfo{}, fmt.Errorf("the NAS-Bench-301 table is not loaded")
+			return resolved{}, fmt.Errorf("the NAS-Bench-301 table is not loaded")
 		}
 		var g darts.Genotype
 		var err error
 		switch {
 		case isRow && r.Space == "darts":
-			i, err := row(s.nb301.Len())
+			i, err := row("row", s.nb301.Len())
 			if err != nil {
-				return nil, archInfo{}, err
+				return resolved{}, err
 			}
 			e, _ := s.nb301.At(i)
 			g = e.Genotype
 		case isRow:
-			return nil, archInfo{}, fmt.Errorf("nds has no table: give a genotype or a name (%s)", strings.Join(darts.Names(), ", "))
+			return resolved{}, fmt.Errorf("nds has no table: give a genotype or a name (%s)", strings.Join(darts.Names(), ", "))
 		default:
 			if g, err = darts.Parse(query); err != nil {
-				return nil, archInfo{}, err
+				return resolved{}, err
 			}
 		}
 		cfg := darts.NB301(g)
@@ -199,11 +214,11 @@ func (s *session) resolveNew(r archRef) (graph.Spec, archInfo, error) {
 			info.Truth = fmt.Sprintf("CIFAR-10 validation accuracy %.2f%%: NAS-Bench-301's surrogate prediction for the network with C=32, not a trained one", e.Accuracy)
 		}
 	default:
-		return nil, archInfo{}, fmt.Errorf("space %s: want nb201, nb101, darts or nds", nb201.Quote(r.Space))
+		return resolved{}, fmt.Errorf("space %s: want nb201, nb101, darts or nds", nb201.Quote(r.Space))
 	}
 	net, err := network.Plan[float32](spec)
 	if err != nil {
-		return nil, archInfo{}, err
+		return resolved{}, err
 	}
 	info.Params, info.FLOPs = net.NumParams(), net.FLOPs()
 	for _, layer := range net.StructuralZeros() {
@@ -215,22 +230,7 @@ func (s *session) resolveNew(r archRef) (graph.Spec, archInfo, error) {
 	}
 	info.Memory = gradsign.MemoryBytes(net, 1, gradsign.Options{Workers: 1})
 	info.Engines = int(max(1, pageMemory/info.Memory))
-	return spec, info, nil
-}
-
-// lookupNB201 is the NAS-Bench-201 index of an arch string or an index.
-func (s *session) lookupNB201(query string) (int, error) {
-	if i, err := strconv.Atoi(query); err == nil {
-		e, err := s.table.At(i)
-		return e.Index, err
-	} else if query != "" && strings.Trim(query, "0123456789.-+eE") == "" {
-		return 0, fmt.Errorf("index %s: want a whole number from 0 to %d", nb201.Quote(query), nb201.NumArchs-1)
-	}
-	a, err := nb201.ParseArch(query)
-	if err != nil {
-		return 0, err
-	}
-	return s.table.Lookup(a).Index, nil
+	return resolved{spec, net, info}, nil
 }
 
 // orDefault is v, or def where v is 0.
@@ -260,11 +260,6 @@ func (s *session) loadSpaces(nb101Gz, nb301Gz, refs []byte) error {
 	s.resolvedMu.Lock()
 	s.resolvedCache = nil // answers given before the tables came
 	s.resolvedMu.Unlock()
-	s.nb101Row = map[string]int{}
-	for i := range t1.Len() {
-		e, _ := t1.At(i)
-		s.nb101Row[e.Hash] = i
-	}
 	return nil
 }
 

@@ -47,32 +47,22 @@ func ParseGenotype(s string) (Genotype, error) {
 		}
 		seen[field.text] = true
 		v, err := p.value(0)
-		switch field.text {
-		case "normal", "reduce":
-			var edges []Edge
+		edges := map[string]*[]Edge{"normal": &g.Normal, "reduce": &g.Reduce}[field.text]
+		states := map[string]*[]int{"normal_concat": &g.NormalConcat, "reduce_concat": &g.ReduceConcat}[field.text]
+		switch {
+		case edges != nil:
 			if err == nil {
-				edges, err = edgesOf(v)
+				*edges, err = edgesOf(v)
 			}
 			if err != nil {
 				return Genotype{}, fmt.Errorf("genotype %s: %v: want a list of ('op', input) pairs", field.text, err)
 			}
-			if field.text == "normal" {
-				g.Normal = edges
-			} else {
-				g.Reduce = edges
-			}
-		case "normal_concat", "reduce_concat":
-			var states []int
+		case states != nil:
 			if err == nil {
-				states, err = statesOf(v)
+				*states, err = statesOf(v)
 			}
 			if err != nil {
 				return Genotype{}, fmt.Errorf("genotype %s: %v: want a list of state numbers or range(a, b)", field.text, err)
-			}
-			if field.text == "normal_concat" {
-				g.NormalConcat = states
-			} else {
-				g.ReduceConcat = states
 			}
 		default:
 			return Genotype{}, fmt.Errorf("genotype: unknown field %q: want normal, normal_concat, reduce, reduce_concat", cut(field.text))

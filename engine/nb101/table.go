@@ -87,11 +87,12 @@ func (t *Table) At(i int) (Entry, error) {
 	return t.entries[i], nil
 }
 
-// Lookup returns the entry of a cell hash, or false when the shipped table lacks it.
-func (t *Table) Lookup(hash string) (Entry, bool) {
+// Lookup returns the entry of a cell hash and its row, or false when the shipped table lacks
+// it.
+func (t *Table) Lookup(hash string) (Entry, int, bool) {
 	i, ok := t.byHash[hash]
 	if !ok {
-		return Entry{}, false
+		return Entry{}, 0, false
 	}
-	return t.entries[i], true
+	return t.entries[i], i, true
 }

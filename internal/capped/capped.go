@@ -23,13 +23,13 @@ func ReadFile(path string, limit int64, what string) ([]byte, error) {
 		return nil, fmt.Errorf("%s: %v", strconv.Quote(path), err)
 	}
 	if int64(len(data)) > limit {
-		return nil, fmt.Errorf("%s: more than %s: too large for %s", strconv.Quote(path), size(limit), what)
+		return nil, fmt.Errorf("%s: more than %s: too large for %s", strconv.Quote(path), Bytes(limit), what)
 	}
 	return data, nil
 }
 
-// size writes a byte count for a message.
-func size(b int64) string {
+// Bytes writes a byte count for a message: "1.5 GiB", "512 MiB", "100 bytes".
+func Bytes(b int64) string {
 	switch {
 	case b >= 1<<30:
 		return fmt.Sprintf("%.1f GiB", float64(b)/(1<<30))

@@ -57,7 +57,7 @@ func weightsLimit(params int) int64 { return 100<<20 + 16*int64(params) + 1<<20 
 // or "auto" for what the machine (or its cgroup) has; 0 means no limit.
 type memoryBudget int64
 
-func (m *memoryBudget) String() string { return formatBytes(int64(*m)) }
+func (m *memoryBudget) String() string { return capped.Bytes(int64(*m)) }
 
 func (m *memoryBudget) Set(s string) error {
 	if s == "auto" {
@@ -99,16 +99,6 @@ func parseBytes(s string) (int64, error) {
 	return int64(v * scale), nil
 }
 
-func formatBytes(b int64) string {
-	switch {
-	case b >= 1<<30:
-		return fmt.Sprintf("%.1f GiB", float64(b)/(1<<30))
-	case b >= 1<<20:
-		return fmt.Sprintf("%.0f MiB", float64(b)/(1<<20))
-	}
-	return fmt.Sprintf("%d bytes", b)
-}
-
 // machineMemory is what this process may use: the machine's memory, or its cgroup's limit
 // where lower (a container); 0 where neither can be read (no limit then).
 func machineMemory() int64 {
@@ -140,7 +130,7 @@ func machineMemory() int64 {
 // errMemory says a request needs more memory than allowed, and which flags change that.
 func errMemory(need, budget int64, what, fix string) error {
 	return fmt.Errorf("%s needs about %s, more than the %s allowed (--max-memory, default what this machine has): %s",
-		what, formatBytes(need), formatBytes(budget), fix)
+		what, capped.Bytes(need), capped.Bytes(budget), fix)
 }
 
 // checkedWriter remembers the first error of its writes: text output to a full disk or a closed

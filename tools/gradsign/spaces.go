@@ -157,7 +157,7 @@ func (f *spaceFlags) nb101(set map[string]bool, format cifar.Format) (*target, e
 			return nil, err
 		}
 	case set["arch"]:
-		e, ok := nb101assets.Table().Lookup(f.arch)
+		e, _, ok := nb101assets.Table().Lookup(f.arch)
 		if !ok {
 			return nil, fmt.Errorf("--arch %q: no cell of that hash in the shipped NAS-Bench-101 table (1,000 cells): give --matrix and --ops", cut(f.arch))
 		}
@@ -179,7 +179,7 @@ func (f *spaceFlags) nb101(set map[string]bool, format cifar.Format) (*target, e
 	net := &target{space: "nb101", name: hash, channels: cfg.Stem, cells: cfg.CellsPerStack, spec: cfg,
 		meta: map[string]string{"space": "nb101", "adjacency": cell.Matrix(), "ops": cell.OpList(), "nb101_hash": hash,
 			"stem_channels": fmt.Sprint(cfg.Stem), "stacks": fmt.Sprint(cfg.Stacks), "cells_per_stack": fmt.Sprint(cfg.CellsPerStack)}}
-	if e, ok := nb101assets.Table().Lookup(hash); ok && cfg.Stem == 128 && cfg.Stacks == 3 && cfg.CellsPerStack == 3 && format.Classes == 10 {
+	if e, _, ok := nb101assets.Table().Lookup(hash); ok && cfg.Stem == 128 && cfg.Stacks == 3 && cfg.CellsPerStack == 3 && format.Classes == 10 {
 		net.benchmark = &benchmarkFacts{
 			accuracy: map[string]float64{"valid4": e.Valid4, "valid12": e.Valid12, "valid36": e.Valid36, "valid108": e.Valid108},
 			says: fmt.Sprintf("CIFAR-10 validation accuracy after 108 epochs %.2f%% (4: %.2f%%, 12: %.2f%%, 36: %.2f%%)",
