@@ -101,6 +101,7 @@ fuzz: check-go
 	$(GO) test -run '^$$' -fuzz '^FuzzParseArch$$' -fuzztime $(FUZZTIME) ./engine/nb201
 	$(GO) test -run '^$$' -fuzz '^FuzzParseCell$$' -fuzztime $(FUZZTIME) ./engine/nb101
 	$(GO) test -run '^$$' -fuzz '^FuzzRead$$' -fuzztime $(FUZZTIME) ./engine/safetensors
+	$(GO) test -run '^$$' -fuzz '^FuzzRead$$' -fuzztime $(FUZZTIME) ./engine/onnx
 	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./internal/scorefile
 	$(GO) test -run '^$$' -fuzz '^FuzzMemorySize$$' -fuzztime $(FUZZTIME) ./tools/gradsign
 

@@ -25,6 +25,9 @@ var refProxies = []string{"grad_norm", "snip", "grasp", "fisher", "synflow", "ja
 // value (null) must be matched by a non-finite one.
 func TestReferences(t *testing.T) {
 	reftest.ForEach(t, func(t *testing.T, ref *oracle.Reference) {
+		if len(ref.Proxies) == 0 {
+			t.Skipf("%s holds GradSign only (tools/onnxref): no mini-batch proxies to compare", ref.Name)
+		}
 		if runtime.GOOS == "js" && ref.Space != "nb201" {
 			// Minutes under Node.js for the large networks; the page computes proxies of
 			// NAS-Bench-201 networks only, and the other spaces' run natively above.

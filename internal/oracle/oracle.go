@@ -21,11 +21,13 @@ import (
 	"gradsign/engine/graph"
 	"gradsign/engine/nb101"
 	"gradsign/engine/nb201"
+	"gradsign/engine/onnx"
 	"gradsign/engine/safetensors"
 )
 
-// Spaces are the search spaces whose reference files the engine builds.
-var Spaces = []string{"nb201", "nb101", "darts", "nds"}
+// Spaces are the search spaces whose reference files the engine builds ("onnx": models read
+// from ONNX files, testdata/onnx).
+var Spaces = []string{"nb201", "nb101", "darts", "nds", "onnx"}
 
 // Reference is one reference file.
 type Reference struct {
@@ -74,6 +76,9 @@ func Dir() string {
 	return filepath.Join(filepath.Dir(file), "..", "..", "testdata", "oracle")
 }
 
+// ONNXDir is the folder of the ONNX models and their reference files (tools/onnxref).
+func ONNXDir() string { return filepath.Join(Dir(), "..", "onnx") }
+
 // All reads every reference file of the spaces the engine builds (Spaces).
 func All() ([]*Reference, error) { return Of(Spaces...) }
 
@@ -86,6 +91,11 @@ func Of(spaces ...string) ([]*Reference, error) {
 	if err != nil || len(paths) == 0 {
 		return nil, fmt.Errorf("no reference files in %s", Dir())
 	}
+	models, err := filepath.Glob(filepath.Join(ONNXDir(), "*.safetensors"))
+	if err != nil || len(models) == 0 {
+		return nil, fmt.Errorf("no reference files in %s", ONNXDir())
+	}
+	paths = append(paths, models...)
 	var refs []*Reference
 	for _, p := range paths {
 		r, err := Read(p)
@@ -121,7 +131,7 @@ func Read(path string) (*Reference, error) {
 			return nil, fmt.Errorf("%s: metadata %s: %v", path, k, err)
 		}
 	}
-	if err := r.readSpec(md); err != nil {
+	if err := r.readSpec(md, filepath.Dir(path)); err != nil {
 		return nil, fmt.Errorf("%s: %v", path, err)
 	}
 	if r.GradSign, err = strconv.ParseFloat(md["gradsign_f32"], 64); err != nil {
@@ -209,11 +219,25 @@ func (r *Reference) Labels() []int {
 	return labels
 }
 
-// readSpec reads the network's description from the metadata of its space; a space the
-// engine does not build yet leaves Spec nil.
-func (r *Reference) readSpec(md map[string]string) error {
+// readSpec reads the network's description from the metadata of its space (for an ONNX
+// model, the model file in dir, whose weights join the file's tensors); a space the engine
+// does not build yet leaves Spec nil.
+func (r *Reference) readSpec(md map[string]string, dir string) error {
 	var err error
 	switch r.Space {
+	case "onnx":
+		b, err := os.ReadFile(filepath.Join(dir, filepath.Base(md["onnx"])))
+		if err != nil {
+			return err
+		}
+		net, err := onnx.Read(b, onnx.Options{})
+		if err != nil {
+			return err
+		}
+		for name, t := range net.Weights.Tensors {
+			r.File.Tensors[name] = t
+		}
+		r.Spec = net.Graph
 	case "nb201":
 		if r.Arch, err = nb201.ParseArch(md["arch"]); err != nil {
 			return err

@@ -24,9 +24,9 @@ if (!pkgDir || !wasmPath) {
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
 const goroot = execFileSync('go', ['env', 'GOROOT']).toString().trim();
 
-// The files a test may read: the reference files (and those in their subfolders), under
+// The files a test may read: the reference files and ONNX models (and those in their subfolders), under
 // their absolute paths.
-const shared = [path.join(root, 'testdata', 'oracle')];
+const shared = [path.join(root, 'testdata', 'oracle'), path.join(root, 'testdata', 'onnx')];
 const files = [];
 for (const dir of shared) {
   for (const entry of fs.readdirSync(dir, { recursive: true, withFileTypes: true })) {

@@ -63,6 +63,9 @@ type scoreOutput struct {
 	// Proxies holds every proxy asked for (gradsign included), null where it has no finite
 	// value (a constant Jacobian's jacob_cov, a singular naswot kernel).
 	Proxies map[string]*float64 `json:"proxies"`
+	// Notes say what scoring assumed (an ONNX model's dynamic input size, labels taken modulo
+	// its outputs).
+	Notes []string `json:"notes,omitempty"`
 }
 
 // finite returns &v, or nil for NaN and ±Inf, which JSON cannot hold.
@@ -81,6 +84,7 @@ type scoreRequest struct {
 	seed                   uint64
 	dataset, data, weights string
 	augment                bool
+	initONNX, fromModel    bool
 	saveWeights            string
 	layers, json           bool
 	names                  []string
@@ -97,6 +101,11 @@ func score(args []string, stdout, stderr io.Writer) error {
 	x, labels, dataName, err := req.images()
 	if err != nil {
 		return err
+	}
+	if k := graphClasses(req.target); k > 0 && k < req.format.Classes {
+		for i := range labels {
+			labels[i] %= k
+		}
 	}
 	if err := req.checkMemory(); err != nil {
 		return err
@@ -127,6 +136,10 @@ func score(args []string, stdout, stderr io.Writer) error {
 	if b := t.benchmark; b != nil {
 		out.Index, out.Accuracy, out.Benchmark = b.index, b.accuracy, b.says
 	}
+	if req.fromModel {
+		out.Weights = "the model file"
+	}
+	out.Notes = t.notes
 	if req.layers {
 		out.Layers = res.Layers
 	}
@@ -151,6 +164,8 @@ func parseScore(args []string, stdout io.Writer) (*scoreRequest, error) {
 	fs.StringVar(&req.data, "data", "", "CIFAR binary batch file (default: the bundled images of --dataset)")
 	fs.StringVar(&req.weights, "weights", "", "safetensors file of weights named as the space's reference model names them, to use instead of initialising")
 	fs.BoolVar(&req.augment, "augment", false, "randomly crop (4-pixel padding) and flip the images, seeded by --seed")
+	fs.BoolVar(&req.initONNX, "init", false, "onnx: initialise the model's weights from --seed with PyTorch's default initialisation per layer (GradSign's setting: the architecture at initialisation) instead of using the file's")
+	fs.BoolVar(&req.fromModel, "weights-from-model", false, "onnx: score with the weights in the model file (the default for --onnx)")
 	fs.StringVar(&req.saveWeights, "save-weights", "", "write the network's weights (the reference model's names, safetensors) to this file")
 	fs.BoolVar(&req.layers, "layers", false, "print each weight layer's contribution")
 	fs.BoolVar(&req.json, "json", false, "print one JSON object")
@@ -172,6 +187,18 @@ func parseScore(args []string, stdout io.Writer) (*scoreRequest, error) {
 	}
 	if req.target, err = req.spaceFlags.resolve(set, req.format); err != nil {
 		return nil, usageError{err}
+	}
+	switch onnx := req.target.space == "onnx"; {
+	case !onnx && (set["init"] || set["weights-from-model"]):
+		return nil, usageError{fmt.Errorf("--init and --weights-from-model choose an ONNX model's weights (--onnx FILE)")}
+	case onnx && set["init"] && set["weights-from-model"]:
+		return nil, usageError{fmt.Errorf("give --init (weights drawn from --seed) or --weights-from-model (the file's), not both")}
+	case onnx && set["weights"] && (set["init"] || set["weights-from-model"]):
+		return nil, usageError{fmt.Errorf("--weights replaces the model's weights: give it without --init or --weights-from-model")}
+	case onnx && !set["init"] && !set["weights"] && set["seed"] && !set["augment"]:
+		return nil, usageError{fmt.Errorf("--seed initialises the weights only with --init: an ONNX model is scored with its file's weights by default")}
+	case onnx && !set["init"] && !set["weights"]:
+		req.fromModel = true
 	}
 	if req.n < 1 {
 		return nil, usageError{fmt.Errorf("--n %d: want at least 1 image", req.n)}
@@ -239,7 +266,11 @@ func (req *scoreRequest) network() (*network.Network[float32], error) {
 	if err != nil {
 		return nil, usageError{err}
 	}
-	if req.weights != "" {
+	if req.fromModel {
+		if err := net.Load(req.target.modelWeights); err != nil {
+			return nil, fmt.Errorf("%s: %v", printable(req.onnx), err)
+		}
+	} else if req.weights != "" {
 		raw, err := readCapped(req.weights, weightsLimit(net.NumParams()), "the weights of this network")
 		if err != nil {
 			return nil, err
@@ -262,6 +293,16 @@ func (req *scoreRequest) network() (*network.Network[float32], error) {
 		}
 	}
 	return net, nil
+}
+
+// graphClasses is the length of a target's logits (0 for a network that cannot be built:
+// the memory check says why).
+func graphClasses(t *target) int {
+	g, err := t.spec.Graph()
+	if err != nil {
+		return 0
+	}
+	return g.Classes
 }
 
 // compute runs GradSign (with its per-layer parts) and the other proxies asked for.
@@ -329,6 +370,9 @@ func printScore(w io.Writer, o scoreOutput) {
 	weights := fmt.Sprintf("initialised with seed %d", o.Seed)
 	if o.Weights != "" {
 		weights = "from " + printable(o.Weights)
+	}
+	for _, note := range o.Notes {
+		fmt.Fprintf(tw, "note\t%s\n", note)
 	}
 	fmt.Fprintf(tw, "images\t%d from %d of %s; weights %s\n", o.N, o.Offset, printable(o.Data), weights)
 	fmt.Fprintf(tw, "time\t%.3f s\n", o.Seconds)

@@ -3,8 +3,11 @@ package main
 import (
 	"flag"
 	"fmt"
-	nb101assets "gradsign/assets/nb101"
+	"path/filepath"
+	"strconv"
 	"strings"
+
+	nb101assets "gradsign/assets/nb101"
 
 	"gradsign/assets"
 	nb301assets "gradsign/assets/nb301"
@@ -13,6 +16,8 @@ import (
 	"gradsign/engine/graph"
 	"gradsign/engine/nb101"
 	"gradsign/engine/nb201"
+	"gradsign/engine/onnx"
+	"gradsign/engine/safetensors"
 )
 
 // spaceFlags are the flags that say which network to score, in every search space.
@@ -21,6 +26,10 @@ type spaceFlags struct {
 	index                              int
 	channels, cells, stacks, depth     int
 	stemChannels                       int
+	// An ONNX model: its file, an input size for a dynamic one, and whether to score a model
+	// whose BatchNorms were folded away.
+	onnx, inputSize string
+	allowFolded     bool
 }
 
 // add registers the flags on fs.
@@ -36,6 +45,9 @@ func (f *spaceFlags) add(fs *flag.FlagSet) {
 	fs.IntVar(&f.cells, "cells", 0, "cells per stage (nb201's N, default 5) or per stack (nb101, default 3)")
 	fs.IntVar(&f.stacks, "stacks", 3, "nb101: stacks of cells, a 2x2 max pool between them")
 	fs.IntVar(&f.stemChannels, "stem-channels", 128, "nb101: the stem's channels (what --channels means there)")
+	fs.StringVar(&f.onnx, "onnx", "", "score the network of an ONNX model file (exported in training mode, so that its BatchNorms remain; the space is then onnx)")
+	fs.StringVar(&f.inputSize, "input-size", "", "onnx: H,W of the images for a model whose input size is dynamic (default 32,32)")
+	fs.BoolVar(&f.allowFolded, "allow-folded", false, "onnx: score a model whose BatchNorms were folded into its convolutions (an eval-mode export), labelled as such")
 }
 
 // target is the network a request scores, in its space's terms.
@@ -52,6 +64,9 @@ type target struct {
 	// benchmark is what the space's benchmark records of it, when it is the benchmark's own
 	// network; nil otherwise.
 	benchmark *benchmarkFacts
+	// modelWeights are an ONNX model's own weights; notes say what reading it assumed.
+	modelWeights *safetensors.File
+	notes        []string
 }
 
 // benchmarkFacts are a benchmark's ground truth for one network.
@@ -72,6 +87,12 @@ func (f *spaceFlags) resolve(set map[string]bool, format cifar.Format) (*target,
 			}
 		}
 		return nil
+	}
+	if set["onnx"] || f.space == "onnx" {
+		return f.onnxModel(set, format)
+	}
+	if err := only("onnx", "input-size", "allow-folded"); err != nil {
+		return nil, err
 	}
 	switch f.space {
 	case "nb201":
@@ -99,7 +120,7 @@ func (f *spaceFlags) resolve(set map[string]bool, format cifar.Format) (*target,
 		}
 		return f.darts(set, format)
 	}
-	return nil, fmt.Errorf("--space %q: want nb201, nb101, darts or nds", cut(f.space))
+	return nil, fmt.Errorf("--space %s: want nb201, nb101, darts, nds or onnx (with --onnx FILE)", cut(f.space))
 }
 
 func (f *spaceFlags) nb201(set map[string]bool, format cifar.Format) (*target, error) {
@@ -233,4 +254,54 @@ func (f *spaceFlags) given(set map[string]bool, name string, def int) int {
 		return f.channels
 	}
 	return f.cells
+}
+
+// maxONNXBytes caps an ONNX file: protobuf's own limit on a message is 2 GiB, and the engine
+// holds the file in memory while it reads it.
+const maxONNXBytes = 1 << 30
+
+// onnxModel reads the model of --onnx: its graph, with the file's weights.
+func (f *spaceFlags) onnxModel(set map[string]bool, format cifar.Format) (*target, error) {
+	for _, n := range []string{"arch", "index", "matrix", "ops", "genotype", "depth", "channels", "cells", "stacks", "stem-channels"} {
+		if set[n] {
+			return nil, fmt.Errorf("--%s describes a search space's network; an ONNX model is the file's", n)
+		}
+	}
+	if set["space"] && f.space != "onnx" {
+		return nil, fmt.Errorf("--onnx scores a model file (space onnx), not a network of --space %s", cut(f.space))
+	}
+	if f.onnx == "" {
+		return nil, fmt.Errorf("--space onnx needs --onnx FILE: the model to score")
+	}
+	opt := onnx.Options{AllowFolded: f.allowFolded}
+	if set["input-size"] {
+		h, w, ok := strings.Cut(f.inputSize, ",")
+		var err1, err2 error
+		opt.H, err1 = strconv.Atoi(strings.TrimSpace(h))
+		opt.W, err2 = strconv.Atoi(strings.TrimSpace(w))
+		if !ok || err1 != nil || err2 != nil || opt.H < 1 || opt.W < 1 || opt.H > 1024 || opt.W > 1024 {
+			return nil, fmt.Errorf("--input-size %q: want H,W from 1 to 1024, e.g. 32,32", cut(f.inputSize))
+		}
+	}
+	raw, err := readCapped(f.onnx, maxONNXBytes, "an ONNX model (protobuf messages are at most 2 GiB)")
+	if err != nil {
+		return nil, err
+	}
+	net, err := onnx.Read(raw, opt)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v", printable(f.onnx), err)
+	}
+	if net.H != cifar.Side || net.W != cifar.Side {
+		return nil, fmt.Errorf("%s: the model takes %d×%d images; the engine's images are CIFAR's %d×%d, and resizing them is not supported yet: export the model for 32×32 (or a dynamic size)", printable(f.onnx), net.H, net.W, cifar.Side, cifar.Side)
+	}
+	name := filepath.Base(f.onnx)
+	t := &target{space: "onnx", name: name, spec: net.Graph, modelWeights: net.Weights, notes: net.Notes,
+		meta: map[string]string{"space": "onnx", "onnx": name}}
+	if net.Folded {
+		t.notes = append(t.notes, "the model's BatchNorms were folded into its convolutions (an eval-mode export): scored as it is, with no per-sample BatchNorm, unlike GradSign's setting")
+	}
+	if k := net.Graph.Classes; k < format.Classes {
+		t.notes = append(t.notes, fmt.Sprintf("the model has %d outputs and %s %d classes: labels taken modulo %d", k, format.Name, format.Classes, k))
+	}
+	return t, nil
 }

@@ -65,7 +65,7 @@ func TestSpaceErrors(t *testing.T) {
 		args []string
 		says string
 	}{
-		{[]string{"score", "--space", "nb999"}, "want nb201, nb101, darts or nds"},
+		{[]string{"score", "--space", "nb999"}, "want nb201, nb101, darts, nds or onnx"},
 		{[]string{"score", "--space", "nb101", "--matrix", "0110"}, "--matrix and --ops go together"},
 		{[]string{"score", "--space", "nb101", "--matrix", "012000000", "--ops", "maxpool3x3"}, "want 0 or 1"},
 		{[]string{"score", "--space", "nb101", "--arch", "00000000000000000000000000000000"}, "no cell of that hash"},

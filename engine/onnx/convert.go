@@ -1,0 +1,864 @@
+package onnx
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"gradsign/engine/graph"
+	"gradsign/engine/safetensors"
+)
+
+// Options say how a model becomes a network.
+type Options struct {
+	// H and W are the input's height and width where the model leaves them open (a dynamic
+	// input); 0 means CIFAR's 32×32. A model with a fixed size keeps its own.
+	H, W int
+	// AllowFolded scores a model whose BatchNorms were folded into its convolutions (PyTorch's
+	// default, eval-mode export), which Read otherwise refuses.
+	AllowFolded bool
+}
+
+// Network is an ONNX model as the engine runs it: its graph, with the file's weights under the
+// graph's parameter names (each weight layer is named by its ONNX node: "NODE.weight").
+type Network struct {
+	Graph   *graph.Graph
+	Weights *safetensors.File
+	// Input is the name of the model's image input; Size its height and width.
+	Input string
+	H, W  int
+	// Folded says the model has biased convolutions and no BatchNormalization (see
+	// Options.AllowFolded).
+	Folded bool
+	// Notes say what the reading assumed (a dynamic input's size).
+	Notes []string
+	// Ops counts the model's nodes by op type.
+	Ops map[string]int
+}
+
+// Opset range the reader knows.
+const (
+	MinOpset = 9
+	MaxOpset = 21
+)
+
+// Supported lists the op types the reader converts.
+var Supported = []string{"Add", "AveragePool", "BatchNormalization", "Concat", "Constant", "Conv", "Dropout",
+	"Flatten", "Gemm", "GlobalAveragePool", "Identity", "MaxPool", "Pad", "Relu", "Reshape", "Split",
+	"and shape arithmetic on constants (Shape, Gather, Unsqueeze, Squeeze, Concat, Cast)"}
+
+// Read decodes an ONNX model and converts it.
+func Read(b []byte, opt Options) (*Network, error) {
+	m, err := Decode(b)
+	if err != nil {
+		return nil, err
+	}
+	return Convert(m, opt)
+}
+
+// value is what an ONNX tensor name stands for: a graph value (flat after Flatten or
+// Reshape to [N, -1]) or a constant.
+type value struct {
+	v     graph.Value
+	flat  bool
+	known bool
+}
+
+type converter struct {
+	m      *Model
+	g      *graph.Graph
+	vals   map[string]value
+	consts map[string]*Tensor
+	data   map[string]safetensors.Tensor
+	used   map[string]bool // layer names taken
+	node   *Node           // the node being converted, for messages
+}
+
+// Convert builds the network of a decoded model.
+func Convert(m *Model, opt Options) (*Network, error) {
+	if m.Opset != 0 && (m.Opset < MinOpset || m.Opset > MaxOpset) {
+		return nil, fmt.Errorf("the model uses ONNX opset %d; the engine reads opsets %d to %d: export it with opset_version=17", m.Opset, MinOpset, MaxOpset)
+	}
+	c := &converter{m: m, vals: map[string]value{}, consts: map[string]*Tensor{}, data: map[string]safetensors.Tensor{}, used: map[string]bool{}}
+	for _, t := range m.Graph.Initializers {
+		if t.External {
+			return nil, fmt.Errorf("initialiser %q keeps its data in an external file, which the engine does not read: save the model as one file (onnx.save(model, path, save_as_external_data=False))", t.Name)
+		}
+		c.consts[t.Name] = t
+	}
+	net := &Network{Ops: map[string]int{}}
+	input, err := c.input(opt, net)
+	if err != nil {
+		return nil, err
+	}
+	c.g = graph.New(graphName(m), graph.Shape{C: 3, H: net.H, W: net.W})
+	c.vals[input] = value{v: c.g.Input, known: true}
+	net.Input = input
+	bn, biased := 0, 0
+	for _, n := range m.Graph.Nodes {
+		switch n.OpType {
+		case "BatchNormalization":
+			bn++
+		case "Conv":
+			if len(n.Inputs) > 2 && n.Inputs[2] != "" {
+				biased++
+			}
+		}
+	}
+	if bn == 0 && biased > 0 {
+		net.Folded = true
+		if !opt.AllowFolded {
+			return nil, errors.New(foldedMessage)
+		}
+	}
+	for i := range m.Graph.Nodes {
+		n := &m.Graph.Nodes[i]
+		net.Ops[n.OpType]++
+		c.node = n
+		if err := c.convert(n); err != nil {
+			return nil, fmt.Errorf("node %s: %w", nodeName(n), err)
+		}
+	}
+	if len(m.Graph.Outputs) == 0 {
+		return nil, errors.New("the model's graph has no output")
+	}
+	out, ok := c.vals[m.Graph.Outputs[0].Name]
+	if !ok {
+		return nil, fmt.Errorf("the model's output %q is not computed from its image input", m.Graph.Outputs[0].Name)
+	}
+	if s := c.g.Shape(out.v); s.H != 1 || s.W != 1 {
+		return nil, fmt.Errorf("the model's output %q has shape %d×%d×%d per image; GradSign needs class logits [N, classes]: end the model with a Linear layer", m.Graph.Outputs[0].Name, s.C, s.H, s.W)
+	}
+	if len(c.g.Weights()) == 0 {
+		return nil, errors.New("the model has no convolution or linear layer: GradSign scores their weights")
+	}
+	c.g.Finish(out.v)
+	net.Graph = c.g
+	net.Weights = &safetensors.File{Tensors: c.data}
+	return net, nil
+}
+
+// foldedMessage says what an eval-mode export lost and how to export again.
+const foldedMessage = "the model has biased convolutions and no BatchNormalization: PyTorch's default (eval-mode) export folds each BatchNorm into the convolution before it, and GradSign's per-sample BatchNorm cannot be recovered from such a file; export it again in training mode: torch.onnx.export(model.train(), torch.randn(1, 3, 32, 32), 'model.onnx', training=torch.onnx.TrainingMode.TRAINING), or ask to score it as it is (--allow-folded)"
+
+func graphName(m *Model) string {
+	if m.Graph.Name != "" {
+		return "ONNX model " + printable(m.Graph.Name)
+	}
+	return "ONNX model"
+}
+
+func nodeName(n *Node) string {
+	name := n.Name
+	if name == "" && len(n.Outputs) > 0 {
+		name = n.Outputs[0]
+	}
+	return fmt.Sprintf("%s (%s)", quote(name), printable(n.OpType))
+}
+
+// quote quotes a name from the file for a message, escaping what a terminal would act on.
+func quote(s string) string { return fmt.Sprintf("%q", s) }
+
+func printable(s string) string {
+	q := fmt.Sprintf("%q", s)
+	return q[1 : len(q)-1]
+}
+
+// input finds the image input: the one graph input that is not an initialiser, [N, 3, H, W].
+func (c *converter) input(opt Options, net *Network) (string, error) {
+	var inputs []ValueInfo
+	for _, in := range c.m.Graph.Inputs {
+		if _, isConst := c.consts[in.Name]; !isConst {
+			inputs = append(inputs, in)
+		}
+	}
+	if len(inputs) != 1 {
+		names := make([]string, len(inputs))
+		for i, in := range inputs {
+			names[i] = quote(in.Name)
+		}
+		return "", fmt.Errorf("the model has %d inputs (%s); the engine scores models of one image input [N, 3, H, W]", len(inputs), strings.Join(names, ", "))
+	}
+	in := inputs[0]
+	if in.ElemType != TypeFloat && in.ElemType != 0 {
+		return "", fmt.Errorf("the model's input %q is of element type %d, not float: the engine feeds it images", in.Name, in.ElemType)
+	}
+	if len(in.Dims) != 4 || (in.Dims[1] != 3 && in.Dims[1] != -1) {
+		return "", fmt.Errorf("the model's input %q has shape %v; the engine feeds it RGB images [N, 3, H, W]", in.Name, dims(in.Dims))
+	}
+	net.H, net.W = int(in.Dims[2]), int(in.Dims[3])
+	if net.H <= 0 || net.W <= 0 {
+		net.H, net.W = 32, 32
+		if opt.H > 0 {
+			net.H, net.W = opt.H, opt.W
+		}
+		net.Notes = append(net.Notes, fmt.Sprintf("the model's input size is dynamic: %d×%d images", net.H, net.W))
+	}
+	if net.H > 1024 || net.W > 1024 {
+		return "", fmt.Errorf("the model's input is %d×%d; the engine scores images of at most 1024×1024", net.H, net.W)
+	}
+	return in.Name, nil
+}
+
+func dims(d []int64) string {
+	s := make([]string, len(d))
+	for i, x := range d {
+		s[i] = fmt.Sprint(x)
+		if x < 0 {
+			s[i] = "?"
+		}
+	}
+	return "[" + strings.Join(s, ", ") + "]"
+}
+
+// attr returns the node's attribute of a name, or nil.
+func (n *Node) attr(name string) *Attr {
+	for i := range n.Attrs {
+		if n.Attrs[i].Name == name {
+			return &n.Attrs[i]
+		}
+	}
+	return nil
+}
+
+func (n *Node) intAttr(name string, def int64) int64 {
+	if a := n.attr(name); a != nil {
+		return a.I
+	}
+	return def
+}
+
+func (n *Node) floatAttr(name string, def float32) float32 {
+	if a := n.attr(name); a != nil {
+		return a.F
+	}
+	return def
+}
+
+func (n *Node) intsAttr(name string, def ...int64) []int64 {
+	if a := n.attr(name); a != nil {
+		return a.Ints
+	}
+	return def
+}
+
+// in returns input i as a graph value.
+func (c *converter) in(i int) (value, error) {
+	n := c.node
+	if i >= len(n.Inputs) || n.Inputs[i] == "" {
+		return value{}, fmt.Errorf("input %d is missing", i)
+	}
+	v, ok := c.vals[n.Inputs[i]]
+	if !ok {
+		if _, isConst := c.consts[n.Inputs[i]]; isConst {
+			return value{}, fmt.Errorf("input %q is a constant where the engine needs an activation", n.Inputs[i])
+		}
+		return value{}, fmt.Errorf("input %q is not computed by an earlier node (the nodes must be in topological order)", n.Inputs[i])
+	}
+	return v, nil
+}
+
+// constant returns input i as a constant, or nil if absent (an optional input).
+func (c *converter) constant(i int) (*Tensor, error) {
+	n := c.node
+	if i >= len(n.Inputs) || n.Inputs[i] == "" {
+		return nil, nil
+	}
+	t, ok := c.consts[n.Inputs[i]]
+	if !ok {
+		return nil, fmt.Errorf("input %q must be a constant (an initialiser): the engine does not compute weights or shapes from activations", n.Inputs[i])
+	}
+	return t, nil
+}
+
+func (c *converter) floats(i int, what string, shape ...int) ([]float32, error) {
+	t, err := c.constant(i)
+	if err != nil {
+		return nil, err
+	}
+	if t == nil {
+		return nil, fmt.Errorf("its %s (input %d) is missing", what, i)
+	}
+	if t.Float == nil {
+		return nil, fmt.Errorf("its %s %q is of data type %d, not floating point", what, t.Name, t.DataType)
+	}
+	want := 1
+	for _, d := range shape {
+		want *= d
+	}
+	if t.Len() != want {
+		return nil, fmt.Errorf("its %s %q has shape %v, want %v", what, t.Name, dims(t.Dims), shape)
+	}
+	return t.Float, nil
+}
+
+// set makes output i of the node stand for v.
+func (c *converter) set(i int, v value) {
+	if i < len(c.node.Outputs) && c.node.Outputs[i] != "" {
+		v.known = true
+		c.vals[c.node.Outputs[i]] = v
+	}
+}
+
+// params gives the parameters added since first the data of the model (in their order).
+func (c *converter) params(first int, data ...[]float32) {
+	for k, d := range data {
+		p := &c.g.Params[first+k]
+		c.data[p.Name] = safetensors.FromFloat32(p.Shape, d)
+	}
+}
+
+// layerName is the node's name for its parameters: the ONNX node name, or its output's where
+// the node has none or shares it (ONNX does not require node names to be unique; output names
+// are).
+func (c *converter) layerName() string {
+	name := c.node.Name
+	if name == "" || c.used[name] {
+		name = c.node.Outputs[0]
+	}
+	c.used[name] = true
+	return name
+}
+
+func (c *converter) convert(n *Node) error {
+	if n.Domain != "" && n.Domain != "ai.onnx" {
+		return fmt.Errorf("the op is of domain %q; the engine reads the standard ONNX ops (%s)", n.Domain, strings.Join(Supported, ", "))
+	}
+	if len(n.Outputs) == 0 {
+		return errors.New("the node has no output")
+	}
+	if folded, err := c.fold(n); folded || err != nil {
+		return err
+	}
+	switch n.OpType {
+	case "Constant":
+		return c.constantNode()
+	case "Pad":
+		return c.pad()
+	case "Identity", "Dropout":
+		x, err := c.in(0)
+		if err != nil {
+			return err
+		}
+		if len(n.Outputs) > 1 && n.Outputs[1] != "" {
+			c.consts[n.Outputs[1]] = nil // a dropout mask: nothing the engine can feed on
+		}
+		c.set(0, x)
+		return nil
+	case "Conv":
+		return c.conv()
+	case "BatchNormalization":
+		return c.batchNorm()
+	case "Relu":
+		x, err := c.in(0)
+		if err != nil {
+			return err
+		}
+		c.set(0, value{v: c.g.ReLU(x.v), flat: x.flat})
+		return nil
+	case "MaxPool", "AveragePool":
+		return c.pool()
+	case "GlobalAveragePool":
+		x, err := c.in(0)
+		if err != nil {
+			return err
+		}
+		if x.flat {
+			return errors.New("its input is flat (after Flatten): pool before flattening")
+		}
+		c.set(0, value{v: c.g.GlobalAvgPool(x.v)})
+		return nil
+	case "Add":
+		return c.add()
+	case "Concat":
+		return c.concat()
+	case "Split":
+		return c.split()
+	case "Flatten":
+		x, err := c.in(0)
+		if err != nil {
+			return err
+		}
+		if axis := n.intAttr("axis", 1); axis != 1 {
+			return fmt.Errorf("axis %d: the engine flattens each image (axis 1)", axis)
+		}
+		c.set(0, value{v: x.v, flat: true})
+		return nil
+	case "Reshape":
+		return c.reshape()
+	case "Gemm":
+		return c.gemm()
+	}
+	return fmt.Errorf("the engine does not support op %s; it reads %s", printable(n.OpType), strings.Join(Supported, ", "))
+}
+
+func (c *converter) constantNode() error {
+	n := c.node
+	for _, a := range n.Attrs {
+		switch a.Name {
+		case "value":
+			if a.T == nil {
+				return errors.New("its value is not a tensor")
+			}
+			c.consts[n.Outputs[0]] = a.T
+			return nil
+		case "value_float":
+			c.consts[n.Outputs[0]] = &Tensor{DataType: TypeFloat, Float: []float32{a.F}}
+			return nil
+		case "value_floats":
+			c.consts[n.Outputs[0]] = &Tensor{DataType: TypeFloat, Dims: []int64{int64(len(a.Floats))}, Float: a.Floats}
+			return nil
+		case "value_int":
+			c.consts[n.Outputs[0]] = &Tensor{DataType: TypeInt64, Int: []int64{a.I}}
+			return nil
+		case "value_ints":
+			c.consts[n.Outputs[0]] = &Tensor{DataType: TypeInt64, Dims: []int64{int64(len(a.Ints))}, Int: a.Ints}
+			return nil
+		}
+	}
+	return errors.New("it has no value the engine reads (value, value_float(s), value_int(s))")
+}
+
+// pads2 reads pads [top, left, bottom, right] (or auto_pad) for a k×k window of a stride and
+// returns the padding along each axis; asymmetric padding is refused.
+func (c *converter) pads2(h, w, kh, kw, sh, sw int) (ph, pw int, err error) {
+	n := c.node
+	switch ap := "NOTSET"; {
+	case n.attr("auto_pad") != nil && n.attr("auto_pad").S != "NOTSET":
+		ap = n.attr("auto_pad").S
+		if ap == "VALID" {
+			return 0, 0, nil
+		}
+		if ap != "SAME_UPPER" && ap != "SAME_LOWER" {
+			return 0, 0, fmt.Errorf("auto_pad %q is not one ONNX defines", printable(ap))
+		}
+		// SAME: the output is ceil(size/stride); the padding is split, the odd one out
+		// going after (UPPER) or before (LOWER): only an even total is symmetric.
+		th := max(0, (ceilDiv(h, sh)-1)*sh+kh-h)
+		tw := max(0, (ceilDiv(w, sw)-1)*sw+kw-w)
+		if th%2 != 0 || tw%2 != 0 {
+			return 0, 0, fmt.Errorf("auto_pad %s pads one side more than the other here; the engine pads symmetrically: give explicit symmetric pads", ap)
+		}
+		return th / 2, tw / 2, nil
+	}
+	p := n.intsAttr("pads", 0, 0, 0, 0)
+	if len(p) != 4 {
+		return 0, 0, fmt.Errorf("pads %v: want 4 values for a 2-D window", p)
+	}
+	if p[0] != p[2] || p[1] != p[3] {
+		return 0, 0, fmt.Errorf("pads %v pad one side more than the other; the engine pads symmetrically (pad the input with a Pad node or make the padding even)", p)
+	}
+	if p[0] < 0 || p[1] < 0 || p[0] >= int64(kh) || p[1] >= int64(kw) {
+		return 0, 0, fmt.Errorf("pads %v: each must be at least 0 and less than the kernel", p)
+	}
+	return int(p[0]), int(p[1]), nil
+}
+
+func ceilDiv(a, b int) int { return (a + b - 1) / b }
+
+// window reads kernel_shape (or a weight's), strides and dilations of a 2-D window.
+func (c *converter) window(kernel []int64) (kh, kw, sh, sw int, err error) {
+	n := c.node
+	k := n.intsAttr("kernel_shape", kernel...)
+	if len(k) != 2 {
+		return 0, 0, 0, 0, fmt.Errorf("kernel_shape %v: the engine runs 2-D windows", k)
+	}
+	s := n.intsAttr("strides", 1, 1)
+	if len(s) != 2 || s[0] < 1 || s[1] < 1 || s[0] > 64 || s[1] > 64 {
+		return 0, 0, 0, 0, fmt.Errorf("strides %v: want two strides from 1 to 64", s)
+	}
+	if d := n.intsAttr("dilations", 1, 1); len(d) != 2 || d[0] != 1 || d[1] != 1 {
+		if n.OpType != "Conv" {
+			return 0, 0, 0, 0, fmt.Errorf("dilations %v: the engine pools without dilation", d)
+		}
+	}
+	if k[0] < 1 || k[1] < 1 || k[0] > 64 || k[1] > 64 {
+		return 0, 0, 0, 0, fmt.Errorf("kernel_shape %v: want kernels from 1×1 to 64×64", k)
+	}
+	return int(k[0]), int(k[1]), int(s[0]), int(s[1]), nil
+}
+
+func (c *converter) conv() error {
+	n := c.node
+	x, err := c.in(0)
+	if err != nil {
+		return err
+	}
+	if x.flat {
+		return errors.New("its input is flat (after Flatten or Reshape): convolve before flattening")
+	}
+	s := c.g.Shape(x.v)
+	wt, err := c.constant(1)
+	if err != nil {
+		return err
+	}
+	if wt == nil || len(wt.Dims) != 4 || wt.Float == nil {
+		return errors.New("its weight (input 1) must be a floating-point initialiser [Cout, Cin/group, kH, kW]")
+	}
+	cout, cin, kh0, kw0 := int(wt.Dims[0]), int(wt.Dims[1]), wt.Dims[2], wt.Dims[3]
+	kh, kw, sh, sw, err := c.window([]int64{kh0, kw0})
+	if err != nil {
+		return err
+	}
+	if int64(kh) != kh0 || int64(kw) != kw0 {
+		return fmt.Errorf("kernel_shape %d×%d disagrees with its weight's %d×%d", kh, kw, kh0, kw0)
+	}
+	group := int(n.intAttr("group", 1))
+	if group < 1 || s.C%group != 0 || cin*group != s.C || cout%group != 0 {
+		return fmt.Errorf("a weight [%d, %d, %d, %d] in %d groups does not fit an input of %d channels", cout, cin, kh, kw, group, s.C)
+	}
+	ph, pw, err := c.pads2(s.H, s.W, kh, kw, sh, sw)
+	if err != nil {
+		return err
+	}
+	if s.H+2*ph < kh || s.W+2*pw < kw {
+		return fmt.Errorf("a %d×%d kernel does not fit the %d×%d input (padded by %d, %d)", kh, kw, s.H, s.W, ph, pw)
+	}
+	if t, _ := c.constant(2); t != nil || (len(n.Inputs) > 2 && n.Inputs[2] != "") {
+		return errors.New("it has a bias, which the engine does not run yet: models with BatchNorm after their convolutions export them without one (bias=False)")
+	}
+	d := n.intsAttr("dilations", 1, 1)
+	dilate := int(d[0])
+	name := c.layerName()
+	first := len(c.g.Params)
+	switch {
+	case group == 1 && dilate == 1 && d[1] == 1:
+		c.set(0, value{v: c.g.ConvHW(name, x.v, cout, kh, kw, sh, sw, ph, pw)})
+	case group == s.C && cout == s.C && kh == kw && sh == sw && ph == pw && d[0] == d[1] && dilate >= 1:
+		c.set(0, value{v: c.g.Depthwise(name, x.v, kh, sh, ph, dilate)})
+	case group == 1:
+		return fmt.Errorf("dilations %v: the engine dilates depthwise convolutions only", d)
+	default:
+		return fmt.Errorf("%d groups of %d channels: the engine runs ordinary (group 1) and depthwise (group = channels = outputs, square kernel) convolutions", group, cin)
+	}
+	c.params(first, wt.Float)
+	return nil
+}
+
+// eps32 is PyTorch's BatchNorm epsilon, 1e-5, as a float32 attribute holds it.
+const eps32 = float32(1e-5)
+
+func (c *converter) batchNorm() error {
+	n := c.node
+	x, err := c.in(0)
+	if err != nil {
+		return err
+	}
+	if x.flat {
+		return errors.New("its input is flat: the engine normalises images' channels (BatchNorm2d)")
+	}
+	if eps := n.floatAttr("epsilon", eps32); eps != eps32 {
+		return fmt.Errorf("epsilon %g: the engine's BatchNorm uses PyTorch's 1e-5", eps)
+	}
+	ch := c.g.Shape(x.v).C
+	var data [4][]float32
+	for i, what := range []string{"scale", "bias", "running mean", "running variance"} {
+		if data[i], err = c.floats(1+i, what, ch); err != nil {
+			return err
+		}
+	}
+	for i := 1; i < len(n.Outputs); i++ {
+		c.consts[n.Outputs[i]] = nil // running statistics: not activations
+	}
+	first := len(c.g.Params)
+	c.set(0, value{v: c.g.BatchNorm(c.layerName(), x.v)})
+	c.params(first, data[:]...)
+	return nil
+}
+
+func (c *converter) pool() error {
+	n := c.node
+	x, err := c.in(0)
+	if err != nil {
+		return err
+	}
+	if x.flat {
+		return errors.New("its input is flat: pool before flattening")
+	}
+	s := c.g.Shape(x.v)
+	kh, kw, sh, sw, err := c.window(nil)
+	if err != nil {
+		return err
+	}
+	if kh != kw || sh != sw {
+		return fmt.Errorf("a %d×%d window with strides %d, %d: the engine pools square windows with one stride", kh, kw, sh, sw)
+	}
+	if n.intAttr("ceil_mode", 0) != 0 {
+		return errors.New("ceil_mode 1: the engine pools with floor (ceil_mode=False)")
+	}
+	if len(n.Outputs) > 1 && n.Outputs[1] != "" {
+		return errors.New("it returns indices, which the engine does not compute")
+	}
+	ph, pw, err := c.pads2(s.H, s.W, kh, kw, sh, sw)
+	if err != nil {
+		return err
+	}
+	if ph != pw {
+		return fmt.Errorf("pads %d, %d: the engine pads a pool's window alike on both axes", ph, pw)
+	}
+	if s.H+2*ph < kh || s.W+2*pw < kw {
+		return fmt.Errorf("a %d×%d window does not fit the %d×%d input", kh, kw, s.H, s.W)
+	}
+	if n.OpType == "MaxPool" {
+		c.set(0, value{v: c.g.MaxPool(x.v, kh, sh, ph)})
+		return nil
+	}
+	if ph > 0 && n.intAttr("count_include_pad", 0) != 0 {
+		return errors.New("count_include_pad 1 with padding: the engine averages over the window's pixels inside the image (count_include_pad=False)")
+	}
+	c.set(0, value{v: c.g.AvgPool(x.v, kh, sh, ph)})
+	return nil
+}
+
+func (c *converter) add() error {
+	a, err := c.in(0)
+	if err != nil {
+		return err
+	}
+	b, err := c.in(1)
+	if err != nil {
+		return err
+	}
+	if c.g.Shape(a.v) != c.g.Shape(b.v) {
+		return fmt.Errorf("it adds values of shapes %v and %v; the engine adds activations of one shape (no broadcasting)", shape(c.g.Shape(a.v)), shape(c.g.Shape(b.v)))
+	}
+	c.set(0, value{v: c.g.Sum(a.v, b.v), flat: a.flat && b.flat})
+	return nil
+}
+
+func shape(s graph.Shape) string { return fmt.Sprintf("%d×%d×%d", s.C, s.H, s.W) }
+
+func (c *converter) concat() error {
+	n := c.node
+	axis := n.intAttr("axis", 1)
+	var ins []graph.Value
+	for i := range n.Inputs {
+		x, err := c.in(i)
+		if err != nil {
+			return err
+		}
+		if x.flat {
+			return errors.New("an input is flat: the engine concatenates images' channels")
+		}
+		ins = append(ins, x.v)
+	}
+	if axis != 1 && axis != -3 {
+		return fmt.Errorf("axis %d: the engine concatenates along the channels (axis 1)", axis)
+	}
+	s := c.g.Shape(ins[0])
+	for _, v := range ins[1:] {
+		if t := c.g.Shape(v); t.H != s.H || t.W != s.W {
+			return fmt.Errorf("it joins values of shapes %s and %s: the heights and widths differ", shape(s), shape(t))
+		}
+	}
+	c.set(0, value{v: c.g.Concat(ins...)})
+	return nil
+}
+
+func (c *converter) split() error {
+	n := c.node
+	x, err := c.in(0)
+	if err != nil {
+		return err
+	}
+	if axis := n.intAttr("axis", 0); axis != 1 && axis != -3 || x.flat {
+		return fmt.Errorf("axis %d: the engine splits images' channels (axis 1)", axis)
+	}
+	ch := c.g.Shape(x.v).C
+	sizes := n.intsAttr("split")
+	if t, err := c.constant(1); err != nil {
+		return err
+	} else if t != nil {
+		sizes = t.Int
+	}
+	if sizes == nil {
+		if ch%len(n.Outputs) != 0 {
+			return fmt.Errorf("%d channels do not split into %d equal parts", ch, len(n.Outputs))
+		}
+		for range n.Outputs {
+			sizes = append(sizes, int64(ch/len(n.Outputs)))
+		}
+	}
+	if len(sizes) != len(n.Outputs) {
+		return fmt.Errorf("split %v for %d outputs", sizes, len(n.Outputs))
+	}
+	from := 0
+	for i, sz := range sizes {
+		if sz < 1 || from+int(sz) > ch {
+			return fmt.Errorf("split %v does not fit %d channels", sizes, ch)
+		}
+		c.set(i, value{v: c.g.Channels(x.v, from, int(sz))})
+		from += int(sz)
+	}
+	if from != ch {
+		return fmt.Errorf("split %v does not add up to %d channels", sizes, ch)
+	}
+	return nil
+}
+
+func (c *converter) reshape() error {
+	x, err := c.in(0)
+	if err != nil {
+		return err
+	}
+	t, err := c.constant(1)
+	if err != nil {
+		return err
+	}
+	if t == nil || t.Int == nil {
+		return errors.New("its shape (input 1) must be an integer constant")
+	}
+	size := c.g.Shape(x.v).Size()
+	sh := t.Int
+	// [N, -1], [N, size], [-1, size], [0, -1] (0 copies N unless allowzero): one row per image.
+	ok := len(sh) == 2 && (sh[0] == 1 || sh[0] == -1 || sh[0] == 0 && c.node.intAttr("allowzero", 0) == 0) &&
+		(sh[1] == -1 || sh[1] == int64(size)) && !(sh[0] == -1 && sh[1] == -1)
+	if !ok {
+		return fmt.Errorf("shape %v: the engine reshapes only to one row per image ([N, -1]) before a Gemm", sh)
+	}
+	c.set(0, value{v: x.v, flat: true})
+	return nil
+}
+
+func (c *converter) gemm() error {
+	n := c.node
+	x, err := c.in(0)
+	if err != nil {
+		return err
+	}
+	if s := c.g.Shape(x.v); !x.flat && (s.H != 1 || s.W != 1) {
+		return fmt.Errorf("its input has shape %s per image: flatten it first (Flatten or Reshape to [N, -1])", shape(s))
+	}
+	if n.intAttr("transA", 0) != 0 {
+		return errors.New("transA 1: the engine multiplies images as rows (transA=0)")
+	}
+	if a, b := n.floatAttr("alpha", 1), n.floatAttr("beta", 1); a != 1 || b != 1 {
+		return fmt.Errorf("alpha %g, beta %g: the engine runs Gemm as a Linear layer (alpha=beta=1)", a, b)
+	}
+	ins := c.g.Shape(x.v).Size()
+	wt, err := c.constant(1)
+	if err != nil {
+		return err
+	}
+	if wt == nil || len(wt.Dims) != 2 || wt.Float == nil {
+		return errors.New("its weight (input 1) must be a floating-point initialiser of two dimensions")
+	}
+	transB := n.intAttr("transB", 0) != 0
+	outs, k := int(wt.Dims[0]), int(wt.Dims[1])
+	if !transB {
+		outs, k = k, outs
+	}
+	if k != ins {
+		return fmt.Errorf("its weight %v does not take the %d inputs it is given", dims(wt.Dims), ins)
+	}
+	w := wt.Float
+	if !transB { // [ins, outs] → Linear's [outs, ins]
+		w = make([]float32, len(wt.Float))
+		for i := range ins {
+			for o := range outs {
+				w[o*ins+i] = wt.Float[i*outs+o]
+			}
+		}
+	}
+	bias := make([]float32, outs)
+	if bt, err := c.constant(2); err != nil {
+		return err
+	} else if bt != nil {
+		if bt.Float == nil || bt.Len() != outs {
+			return fmt.Errorf("its bias %q has shape %v, want [%d]", bt.Name, dims(bt.Dims), outs)
+		}
+		bias = slices.Clone(bt.Float)
+	}
+	first := len(c.g.Params)
+	c.set(0, value{v: c.g.Linear(c.layerName(), x.v, outs), flat: true})
+	c.params(first, w, bias)
+	return nil
+}
+
+// fold computes a node whose inputs are all constants (or the shapes of activations): the
+// integer arithmetic an exporter writes for x.view(x.size(0), -1). It reports whether it did.
+func (c *converter) fold(n *Node) (bool, error) {
+	switch n.OpType {
+	case "Shape":
+		x, err := c.in(0)
+		if err != nil {
+			return false, err
+		}
+		s := c.g.Shape(x.v)
+		shape := []int64{1, int64(s.C), int64(s.H), int64(s.W)}
+		if x.flat {
+			shape = []int64{1, int64(s.Size())}
+		}
+		c.consts[n.Outputs[0]] = &Tensor{DataType: TypeInt64, Dims: []int64{int64(len(shape))}, Int: shape}
+		return true, nil
+	case "Unsqueeze", "Squeeze", "Concat", "Gather", "Cast":
+	default:
+		return false, nil
+	}
+	var ins []*Tensor
+	for _, name := range n.Inputs {
+		t, ok := c.consts[name]
+		if !ok || t == nil || t.Int == nil || len(t.Dims) > 1 {
+			return false, nil // an activation (or not integers): the op proper
+		}
+		ins = append(ins, t)
+	}
+	if len(ins) == 0 {
+		return false, nil
+	}
+	var out []int64
+	switch n.OpType {
+	case "Unsqueeze", "Squeeze", "Cast": // of a scalar or vector: the same values
+		out = ins[0].Int
+	case "Concat":
+		for _, t := range ins {
+			out = append(out, t.Int...)
+		}
+	case "Gather":
+		if len(ins) != 2 {
+			return false, errors.New("it needs data and indices")
+		}
+		for _, i := range ins[1].Int {
+			if i < 0 {
+				i += int64(len(ins[0].Int))
+			}
+			if i < 0 || i >= int64(len(ins[0].Int)) {
+				return false, fmt.Errorf("index %d is out of range for %d values", i, len(ins[0].Int))
+			}
+			out = append(out, ins[0].Int[i])
+		}
+		if len(ins[1].Dims) == 0 { // a scalar index gives a scalar
+			c.consts[n.Outputs[0]] = &Tensor{DataType: TypeInt64, Int: out}
+			return true, nil
+		}
+	}
+	c.consts[n.Outputs[0]] = &Tensor{DataType: TypeInt64, Dims: []int64{int64(len(out))}, Int: out}
+	return true, nil
+}
+
+// pad passes a Pad of zeros through: any other padding is refused (the engine pads only
+// inside its convolutions and pools).
+func (c *converter) pad() error {
+	n := c.node
+	x, err := c.in(0)
+	if err != nil {
+		return err
+	}
+	if mode := n.attr("mode"); mode != nil && mode.S != "constant" {
+		return fmt.Errorf("mode %q: the engine pads with zeros only", printable(mode.S))
+	}
+	pads := n.intsAttr("pads")
+	if t, err := c.constant(1); err != nil {
+		return err
+	} else if t != nil {
+		pads = t.Int
+	}
+	for _, p := range pads {
+		if p != 0 {
+			return fmt.Errorf("pads %v: the engine pads only inside convolutions and pools (give the padding to the Conv's pads)", pads)
+		}
+	}
+	c.set(0, x)
+	return nil
+}

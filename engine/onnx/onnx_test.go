@@ -1,0 +1,411 @@
+package onnx_test
+
+import (
+	"context"
+	"encoding/binary"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"google.golang.org/protobuf/encoding/protowire"
+
+	"gradsign/engine/gradsign"
+	"gradsign/engine/nb201"
+	"gradsign/engine/network"
+	"gradsign/engine/onnx"
+	"gradsign/engine/safetensors"
+	"gradsign/internal/oracle"
+)
+
+// The models and their PyTorch reference files (tools/onnxref) are checked in the reference
+// tests of every backend (internal/oracle reads them as the space "onnx"); here: what the
+// reader makes of them, and of every malformed or unsupported model.
+
+func readModel(t testing.TB, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(oracle.ONNXDir(), name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// The NAS-Bench-201 network exported to ONNX scores exactly as the nb201 front-end's network
+// with the same weights (the file's initialisers carry the reference model's names).
+func TestNB201MatchesNativeFrontEnd(t *testing.T) {
+	b := readModel(t, "nb201_index0.onnx")
+	net, err := onnx.Read(b, onnx.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fromONNX, err := network.Build[float32](net.Graph)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := fromONNX.Load(net.Weights); err != nil {
+		t.Fatal(err)
+	}
+	m, err := onnx.Decode(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	state := &safetensors.File{Tensors: map[string]safetensors.Tensor{}}
+	for _, init := range m.Graph.Initializers {
+		shape := make([]int, len(init.Dims))
+		for i, d := range init.Dims {
+			shape[i] = int(d)
+		}
+		if init.Float != nil {
+			state.Tensors[init.Name] = safetensors.FromFloat32(shape, init.Float)
+		}
+	}
+	arch, _ := nb201.ParseArch("|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|")
+	native, err := network.Build[float32](nb201.Config{Arch: arch, C: 8, N: 1, Classes: 10, H: 32, W: 32})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := native.Load(state); err != nil {
+		t.Fatal(err)
+	}
+	if fromONNX.NumParams() != native.NumParams() || fromONNX.FLOPs() != native.FLOPs() {
+		t.Errorf("ONNX: %d params, %d FLOPs; nb201: %d, %d", fromONNX.NumParams(), fromONNX.FLOPs(), native.NumParams(), native.FLOPs())
+	}
+	refs, err := oracle.Of("onnx")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ref *oracle.Reference
+	for _, r := range refs {
+		if r.Name == "nb201_index0.safetensors" {
+			ref = r
+		}
+	}
+	x, labels := oracle.Inputs[float32](ref), ref.Labels()
+	a, err := gradsign.Score(context.Background(), fromONNX, x, labels, gradsign.Options{Workers: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := gradsign.Score(context.Background(), native, x, labels, gradsign.Options{Workers: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Score != n.Score || len(a.Layers) != len(n.Layers) {
+		t.Fatalf("ONNX network %v (%d layers), nb201 front-end %v (%d layers)", a.Score, len(a.Layers), n.Score, len(n.Layers))
+	}
+	// The ONNX layers are in the file's node order, named by node; each node's weight is
+	// the initialiser of the nb201 module's name.
+	module := map[string]string{}
+	for _, nd := range m.Graph.Nodes {
+		if nd.OpType == "Conv" || nd.OpType == "Gemm" {
+			module[nd.Name] = strings.TrimSuffix(nd.Inputs[1], ".weight")
+		}
+	}
+	want := map[string]float64{}
+	for _, l := range n.Layers {
+		want[l.Name] = l.Score
+	}
+	for _, l := range a.Layers {
+		if w, ok := want[module[l.Name]]; !ok || w != l.Score {
+			t.Errorf("layer %s: %v, nb201's %s: %v", l.Name, l.Score, module[l.Name], w)
+		}
+	}
+	if a.Score != ref.GradSign {
+		t.Errorf("score %v, PyTorch %v", a.Score, ref.GradSign)
+	}
+}
+
+// Layers are named by their ONNX nodes, and the parameter count is PyTorch's.
+func TestExamples(t *testing.T) {
+	for name, want := range map[string]struct {
+		params, layers int
+		first          string
+	}{
+		"resnet20.onnx": {272474, 22, "/conv1/Conv"},
+		"vgg.onnx":      {138554, 8, "/features/features.0/Conv"},
+	} {
+		net, err := onnx.Read(readModel(t, name), onnx.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		n, err := network.Plan[float32](net.Graph)
+		if err != nil {
+			t.Fatal(err)
+		}
+		names := n.LayerNames()
+		if n.NumParams() != want.params || len(names) != want.layers || names[0] != want.first {
+			t.Errorf("%s: %d params, %d layers from %s; want %d, %d from %s", name, n.NumParams(), len(names), names[0], want.params, want.layers, want.first)
+		}
+		if net.H != 32 || net.W != 32 || net.Folded || net.Input != "input.1" {
+			t.Errorf("%s: input %q %d×%d, folded %v", name, net.Input, net.H, net.W, net.Folded)
+		}
+	}
+}
+
+// A minimal protobuf writer for crafting models.
+type msg []byte
+
+func (m msg) bytes(num protowire.Number, v []byte) msg {
+	m = protowire.AppendTag(m, num, protowire.BytesType)
+	return protowire.AppendBytes(m, v)
+}
+func (m msg) str(num protowire.Number, s string) msg { return m.bytes(num, []byte(s)) }
+func (m msg) varint(num protowire.Number, v int64) msg {
+	m = protowire.AppendTag(m, num, protowire.VarintType)
+	return protowire.AppendVarint(m, uint64(v))
+}
+func (m msg) float(num protowire.Number, f float32) msg {
+	m = protowire.AppendTag(m, num, protowire.Fixed32Type)
+	return protowire.AppendFixed32(m, math.Float32bits(f))
+}
+
+func tensor(name string, dims []int64, x []float32) msg {
+	var t msg
+	for _, d := range dims {
+		t = t.varint(1, d)
+	}
+	t = t.varint(2, onnx.TypeFloat).str(8, name)
+	raw := make([]byte, 4*len(x))
+	for i, v := range x {
+		binary.LittleEndian.PutUint32(raw[4*i:], math.Float32bits(v))
+	}
+	return t.bytes(9, raw)
+}
+
+func ints(name string, v ...int64) msg {
+	a := msg{}.str(1, name).varint(20, onnx.AttrInts)
+	for _, x := range v {
+		a = a.varint(8, x)
+	}
+	return a
+}
+
+func node(op, name string, in, out []string, attrs ...msg) msg {
+	var n msg
+	for _, i := range in {
+		n = n.str(1, i)
+	}
+	for _, o := range out {
+		n = n.str(2, o)
+	}
+	n = n.str(3, name).str(4, op)
+	for _, a := range attrs {
+		n = n.bytes(5, a)
+	}
+	return n
+}
+
+func valueInfo(name string, dims ...int64) msg {
+	var shape msg
+	for _, d := range dims {
+		if d < 0 {
+			shape = shape.bytes(1, msg{}.str(2, "batch"))
+		} else {
+			shape = shape.bytes(1, msg{}.varint(1, d))
+		}
+	}
+	tt := msg{}.varint(1, onnx.TypeFloat).bytes(2, shape)
+	return msg{}.str(1, name).bytes(2, msg{}.bytes(1, tt))
+}
+
+// model is x [N, 3, 8, 8] → conv 4×3×3×3 → BN → relu → global pool → flatten → gemm to 10,
+// with nodes replaced or added by edit.
+func model(opset int64, edit func(nodes []msg, inits []msg) ([]msg, []msg)) []byte {
+	return modelWith(opset, valueInfo("x", -1, 3, 8, 8), edit)
+}
+
+// modelWith is model with another input.
+func modelWith(opset int64, input msg, edit func(nodes []msg, inits []msg) ([]msg, []msg)) []byte {
+	ones := func(n int) []float32 {
+		x := make([]float32, n)
+		for i := range x {
+			x[i] = 0.01 * float32(i%7+1)
+		}
+		return x
+	}
+	nodes := []msg{
+		node("Conv", "conv", []string{"x", "w"}, []string{"c"}, ints("kernel_shape", 3, 3), ints("pads", 1, 1, 1, 1)),
+		node("BatchNormalization", "bn", []string{"c", "g", "b", "m", "v"}, []string{"n"}),
+		node("Relu", "relu", []string{"n"}, []string{"r"}),
+		node("GlobalAveragePool", "pool", []string{"r"}, []string{"p"}),
+		node("Flatten", "flat", []string{"p"}, []string{"f"}),
+		node("Gemm", "fc", []string{"f", "fw", "fb"}, []string{"y"}, msg{}.str(1, "transB").varint(20, onnx.AttrInt).varint(3, 1)),
+	}
+	inits := []msg{tensor("w", []int64{4, 3, 3, 3}, ones(108)), tensor("g", []int64{4}, ones(4)), tensor("b", []int64{4}, ones(4)),
+		tensor("m", []int64{4}, ones(4)), tensor("v", []int64{4}, ones(4)), tensor("fw", []int64{10, 4}, ones(40)), tensor("fb", []int64{10}, ones(10))}
+	if edit != nil {
+		nodes, inits = edit(nodes, inits)
+	}
+	var g msg
+	for _, n := range nodes {
+		g = g.bytes(1, n)
+	}
+	g = g.str(2, "crafted")
+	for _, t := range inits {
+		g = g.bytes(5, t)
+	}
+	g = g.bytes(11, input).bytes(12, valueInfo("y", -1, 10))
+	m := msg{}.varint(1, 8).bytes(8, msg{}.str(1, "").varint(2, opset)).bytes(7, g)
+	return m
+}
+
+func TestCraftedModel(t *testing.T) {
+	net, err := onnx.Read(model(14, nil), onnx.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if net.H != 8 || net.W != 8 || net.Graph.Classes != 10 || len(net.Graph.Weights()) != 2 {
+		t.Errorf("%d×%d, %d classes, %d weight layers", net.H, net.W, net.Graph.Classes, len(net.Graph.Weights()))
+	}
+	n, err := network.Build[float32](net.Graph)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := n.Load(net.Weights); err != nil {
+		t.Fatal(err)
+	}
+	if got := n.Param("conv.weight").Data[1]; got != 0.02 {
+		t.Errorf("conv.weight[1] = %v, the file's is 0.02", got)
+	}
+	// A dynamic input size takes the options' (CIFAR's 32×32 by default) and says so.
+	net, err = onnx.Read(modelWith(14, valueInfo("x", -1, 3, -1, -1), nil), onnx.Options{})
+	if err != nil {
+		t.Fatalf("dynamic input: %v", err)
+	}
+	if net.H != 32 || len(net.Notes) != 1 {
+		t.Errorf("dynamic input: %d×%d, notes %q", net.H, net.W, net.Notes)
+	}
+}
+
+func replace(i int, n msg) func([]msg, []msg) ([]msg, []msg) {
+	return func(nodes, inits []msg) ([]msg, []msg) {
+		nodes[i] = n
+		return nodes, inits
+	}
+}
+
+// Every unsupported or malformed model gets one message that names the node, its op and what
+// to do.
+func TestErrors(t *testing.T) {
+	cases := []struct {
+		name  string
+		model []byte
+		want  string
+	}{
+		{"unknown op", model(14, replace(2, node("Softplus", "act", []string{"n"}, []string{"r"}))),
+			`node "act" (Softplus): the engine does not support op Softplus`},
+		{"custom domain", model(14, replace(2, node("Relu", "act", []string{"n"}, []string{"r"}).str(7, "com.microsoft"))),
+			`node "act" (Relu): the op is of domain "com.microsoft"`},
+		{"opset 7", model(7, nil), "opset 7; the engine reads opsets 9 to 21"},
+		{"opset 30", model(30, nil), "opset 30"},
+		{"asymmetric pads", model(14, replace(0, node("Conv", "conv", []string{"x", "w"}, []string{"c"}, ints("pads", 1, 1, 0, 0)))),
+			`node "conv" (Conv): pads [1 1 0 0] pad one side more than the other`},
+		{"grouped", model(14, func(nodes, inits []msg) ([]msg, []msg) {
+			nodes[0] = node("Conv", "conv", []string{"x", "w"}, []string{"c"}, ints("pads", 1, 1, 1, 1), msg{}.str(1, "group").varint(20, onnx.AttrInt).varint(3, 3))
+			inits[0] = tensor("w", []int64{6, 1, 3, 3}, make([]float32, 54))
+			return nodes, inits
+		}), "3 groups of 1 channels"},
+		{"not RGB", modelWith(14, valueInfo("x", 1, 1, 28, 28), nil), `the model's input "x" has shape [1, 1, 28, 28]; the engine feeds it RGB images`},
+		{"weight from activation", model(14, replace(0, node("Conv", "conv", []string{"x", "x"}, []string{"c"}))),
+			`input "x" must be a constant`},
+		{"missing input", model(14, replace(2, node("Relu", "act", []string{"nope"}, []string{"r"}))),
+			`node "act" (Relu): input "nope" is not computed by an earlier node`},
+		{"bad BN shape", model(14, func(nodes, inits []msg) ([]msg, []msg) {
+			inits[1] = tensor("g", []int64{3}, make([]float32, 3))
+			return nodes, inits
+		}), `node "bn" (BatchNormalization): its scale "g" has shape [3], want [4]`},
+		{"BN epsilon", model(14, replace(1, node("BatchNormalization", "bn", []string{"c", "g", "b", "m", "v"}, []string{"n"}, msg{}.str(1, "epsilon").varint(20, onnx.AttrFloat).float(2, 1e-3)))),
+			"epsilon 0.001: the engine's BatchNorm uses PyTorch's 1e-5"},
+		{"conv on flat", model(14, func(nodes, inits []msg) ([]msg, []msg) {
+			return append(nodes[:1:1], node("Flatten", "f0", []string{"x"}, []string{"xf"}), node("Conv", "conv2", []string{"xf", "w"}, []string{"c"})), inits
+		}), `node "conv2" (Conv): its input is flat`},
+		{"gemm on images", model(14, replace(5, node("Gemm", "fc", []string{"r", "fw", "fb"}, []string{"y"}))),
+			`node "fc" (Gemm): its input has shape 4×8×8 per image: flatten it first`},
+		{"no BN, biased conv", model(14, func(nodes, inits []msg) ([]msg, []msg) {
+			nodes[0] = node("Conv", "conv", []string{"x", "w", "fb"}, []string{"c"}, ints("pads", 1, 1, 1, 1))
+			return slices2(nodes[0], nodes[2:]...), inits
+		}), "the model has biased convolutions and no BatchNormalization: PyTorch's default (eval-mode) export folds"},
+		{"external data", model(14, func(nodes, inits []msg) ([]msg, []msg) {
+			inits[0] = msg{}.varint(1, 4).varint(1, 3).varint(1, 3).varint(1, 3).varint(2, onnx.TypeFloat).str(8, "w").varint(14, 1)
+			return nodes, inits
+		}), `initialiser "w" keeps its data in an external file`},
+		{"short raw data", model(14, func(nodes, inits []msg) ([]msg, []msg) {
+			inits[0] = tensor("w", []int64{4, 3, 3, 3}, make([]float32, 100))
+			return nodes, inits
+		}), "raw data of 400 bytes for 108 values"},
+		{"huge dims", model(14, func(nodes, inits []msg) ([]msg, []msg) {
+			inits[0] = tensor("w", []int64{1 << 30, 1 << 30, 1 << 30}, make([]float32, 4))
+			return nodes, inits
+		}), "holds more values than its"},
+		{"two inputs", func() []byte {
+			m := model(14, nil)
+			return append(m, msg{}.bytes(7, msg{}.bytes(11, valueInfo("z", 1, 3, 8, 8)))...)
+		}(), ""},
+		{"no graph", msg{}.varint(1, 8), "the file holds no graph"},
+		{"not protobuf", []byte("PK\x03\x04 this is a zip file"), "not an ONNX model"},
+		{"output not logits", model(14, func(nodes, inits []msg) ([]msg, []msg) {
+			return append(nodes[:3:3], node("Identity", "id", []string{"r"}, []string{"y"})), inits
+		}), "GradSign needs class logits"},
+	}
+	for _, c := range cases {
+		_, err := onnx.Read(c.model, onnx.Options{})
+		switch {
+		case err == nil:
+			if c.want != "" {
+				t.Errorf("%s: no error", c.name)
+			}
+		case c.want == "":
+			// merged graphs: any clear error will do, but it must be one
+			t.Logf("%s: %v", c.name, err)
+		case !strings.Contains(err.Error(), c.want):
+			t.Errorf("%s: error %q, want it to say %q", c.name, err, c.want)
+		case strings.Contains(err.Error(), "\n"):
+			t.Errorf("%s: a message of several lines: %q", c.name, err)
+		}
+	}
+}
+
+func slices2(first msg, rest ...msg) []msg { return append([]msg{first}, rest...) }
+
+// Every prefix of a real model is an error (or, where the cut falls between fields, a model
+// the reader checks), never a panic.
+func TestTruncated(t *testing.T) {
+	b := readModel(t, "vgg.onnx")
+	for _, n := range []int{0, 1, 2, 7, 100, 1000, len(b) / 3, len(b) / 2, len(b) - 1} {
+		if _, err := onnx.Read(b[:n], onnx.Options{}); err == nil {
+			t.Errorf("the first %d of %d bytes: no error", n, len(b))
+		}
+	}
+}
+
+func FuzzRead(f *testing.F) {
+	f.Add(model(14, nil))
+	f.Add(model(14, replace(1, node("MaxPool", "mp", []string{"c"}, []string{"n"}, ints("kernel_shape", 2, 2), ints("strides", 2, 2)))))
+	f.Add(model(14, replace(1, node("Split", "s", []string{"c"}, []string{"n"}, msg{}.str(1, "axis").varint(20, onnx.AttrInt).varint(3, 1)))))
+	f.Add(readModel(f, "nb201_index0.onnx")[:4096])
+	f.Fuzz(func(t *testing.T, b []byte) {
+		net, err := onnx.Read(b, onnx.Options{})
+		if err != nil {
+			if strings.Contains(err.Error(), "\n") {
+				t.Errorf("a message of several lines: %q", err)
+			}
+			return
+		}
+		// A model the reader accepts builds and loads its own weights.
+		n, err := network.Plan[float32](net.Graph)
+		if err != nil {
+			return
+		}
+		if n.NumParams() > 1<<22 {
+			return
+		}
+		full, err := network.Build[float32](net.Graph)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := full.Load(net.Weights); err != nil {
+			t.Fatalf("an accepted model's weights do not load: %v", err)
+		}
+	})
+}

@@ -1,0 +1,89 @@
+package main
+
+import (
+	"encoding/json"
+	"math"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"gradsign/internal/oracle"
+)
+
+// TestONNXReproducesReferences: `score --onnx` with the file's weights prints the PyTorch
+// reference's GradSign within 0.1%, its parameter count, and layers named by ONNX node.
+func TestONNXReproducesReferences(t *testing.T) {
+	refs, err := oracle.Of("onnx")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ref := range refs {
+		model := filepath.Join(oracle.ONNXDir(), ref.File.Metadata["onnx"])
+		out, errOut, code := runCLI("score", "--onnx", model, "--n", strconv.Itoa(ref.N), "--json", "--layers")
+		if code != 0 {
+			t.Fatalf("%s: exit %d: %s", ref.Name, code, errOut)
+		}
+		var got scoreOutput
+		if err := json.Unmarshal([]byte(out), &got); err != nil {
+			t.Fatalf("%s: %v", ref.Name, err)
+		}
+		if d := math.Abs(*got.GradSign - ref.GradSign); d > 1e-3*ref.GradSign {
+			t.Errorf("%s: gradsign %v, PyTorch %v", ref.Name, *got.GradSign, ref.GradSign)
+		}
+		if got.Params != ref.Params || got.Space != "onnx" || got.Weights != "the model file" || len(got.Layers) != len(ref.PerLayer) {
+			t.Errorf("%s: params %d, space %s, weights %q, %d layers", ref.Name, got.Params, got.Space, got.Weights, len(got.Layers))
+		}
+		for _, l := range got.Layers {
+			if _, ok := ref.PerLayer[l.Name]; !ok {
+				t.Errorf("%s: layer %q is not an ONNX node of the reference", ref.Name, l.Name)
+			}
+		}
+	}
+}
+
+// --init draws the weights from --seed: the same seed, the same score; another seed, another.
+func TestONNXInit(t *testing.T) {
+	model := filepath.Join(oracle.ONNXDir(), "vgg.onnx")
+	score := func(args ...string) float64 {
+		out, errOut, code := runCLI(append([]string{"score", "--onnx", model, "--n", "4", "--json"}, args...)...)
+		if code != 0 {
+			t.Fatalf("%v: exit %d: %s", args, code, errOut)
+		}
+		var got scoreOutput
+		if err := json.Unmarshal([]byte(out), &got); err != nil {
+			t.Fatal(err)
+		}
+		return *got.GradSign
+	}
+	a, b, c, file := score("--init", "--seed", "1"), score("--init", "--seed", "1"), score("--init", "--seed", "2"), score()
+	if a != b || a == c || a == file {
+		t.Errorf("--init --seed 1: %v and %v; --seed 2: %v; the file's weights: %v", a, b, c, file)
+	}
+}
+
+func TestONNXErrors(t *testing.T) {
+	dir := oracle.ONNXDir()
+	vgg := filepath.Join(dir, "vgg.onnx")
+	for _, c := range []struct {
+		args []string
+		says string
+	}{
+		{[]string{"score", "--onnx", vgg, "--arch", "x"}, "--arch describes a search space's network"},
+		{[]string{"score", "--onnx", vgg, "--space", "darts"}, `not a network of --space "darts"`},
+		{[]string{"score", "--space", "onnx"}, "--space onnx needs --onnx FILE"},
+		{[]string{"score", "--onnx", vgg, "--init", "--weights-from-model"}, "not both"},
+		{[]string{"score", "--onnx", vgg, "--seed", "3"}, "--seed initialises the weights only with --init"},
+		{[]string{"score", "--init"}, "choose an ONNX model's weights"},
+		{[]string{"score", "--input-size", "32,32"}, "--input-size is a flag of --space onnx"},
+		{[]string{"score", "--onnx", vgg, "--input-size", "32x32"}, "want H,W from 1 to 1024"},
+		{[]string{"score", "--onnx", filepath.Join(dir, "missing.onnx")}, "missing.onnx"},
+		{[]string{"score", "--onnx", filepath.Join(dir, "vgg.safetensors")}, "not an ONNX model"},
+		{[]string{"score", "--onnx", filepath.Join(dir, "tiny_folded.onnx")}, "export it again in training mode"},
+	} {
+		_, errOut, code := runCLI(c.args...)
+		if code == 0 || !strings.Contains(errOut, c.says) || strings.Count(errOut, "\n") != 1 {
+			t.Errorf("%v: exit %d, stderr %q; want an error saying %q on one line", c.args, code, errOut, c.says)
+		}
+	}
+}
