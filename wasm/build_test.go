@@ -15,7 +15,9 @@ import (
 )
 
 // TestWasmBuildIsLean builds the engine for the browser as make web does and checks the
-// budget: at most 1.65 MB after gzip -9 (1.5 MB until the network graph and the other spaces'
+// budget: at most 1.75 MB after gzip -9 (1.65 MB until ONNX models came to the page: the reader
+// costs 76 KB, the ops ONNX models need and the page's model support 41 KB, 1,727,770 bytes,
+// with model ids hashed by FNV rather than crypto/sha256, whose FIPS module cost 54 KB; 1.5 MB until the network graph and the other spaces'
 // ops: the graph cost 20 KB, depthwise convolutions, average pools of any stride, crops and
 // structural zeros in both element types another 33 KB, non-square convolutions 5 KB; 1,527,942
 // bytes then; the NAS-Bench-101, DARTS and NDS front-ends with their tables and references 83
@@ -32,7 +34,7 @@ func TestWasmBuildIsLean(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, pkg := range []string{"testing", "gradsign/engine/backend/backendtest", "github.com/schollz/progressbar/v3", "os/exec", "regexp", "crypto/md5"} {
+	for _, pkg := range []string{"testing", "gradsign/engine/backend/backendtest", "github.com/schollz/progressbar/v3", "os/exec", "regexp", "crypto/md5", "crypto/sha256"} {
 		if slices.Contains(strings.Fields(deps), pkg) {
 			t.Errorf("the wasm build imports %s", pkg)
 		}
@@ -50,8 +52,8 @@ func TestWasmBuildIsLean(t *testing.T) {
 	zw.Write(raw)
 	zw.Close()
 	t.Logf("gradsign.wasm: %d bytes, %d after gzip -9", len(raw), gz.Len())
-	if gz.Len() > 1_650_000 {
-		t.Errorf("gradsign.wasm is %d bytes after gzip -9, over the 1.65 MB budget", gz.Len())
+	if gz.Len() > 1_750_000 {
+		t.Errorf("gradsign.wasm is %d bytes after gzip -9, over the 1.75 MB budget", gz.Len())
 	}
 }
 

@@ -111,6 +111,18 @@ type Backend[T matmul.Float] interface {
 	ReLUForward(count int, out, inp Buffer)
 	// ReLUBackward adds dout where inp > 0 to dinp.
 	ReLUBackward(count int, dinp, dout, inp Buffer)
+	// ActivationForward is out = f(inp) over count values; ActivationBackward adds
+	// dout·f'(inp) to dinp (layers.Activation: the gradient PyTorch gives at each kink).
+	ActivationForward(f layers.Activation, count int, out, inp Buffer)
+	ActivationBackward(f layers.Activation, count int, dinp, dout, inp Buffer)
+	// BiasForward is out = inp + bias[c] for n samples [n, c, hw] (a Bias's backward pass is
+	// AddTo: no proxy reads a bias's gradient).
+	BiasForward(n, c, hw int, out, inp, bias Buffer)
+	// MulForward is out = a·b for n samples [n, c, hw], b [n, c, bhw] with bhw hw or 1 (one
+	// factor per channel); MulBackward adds dout·b to da and dout·a, summed over the positions
+	// a factor is broadcast to, to db (either may be nil).
+	MulForward(n, c, hw, bhw int, out, a, b Buffer)
+	MulBackward(n, c, hw, bhw int, da, db, dout, a, b Buffer)
 	// AvgPool3x3Forward is a 3×3, stride 1, padding 1 average pool (padding not counted) over
 	// planes [P, H, W]; AvgPool3x3Backward adds its input gradient.
 	AvgPool3x3Forward(planes, h, w int, out, inp Buffer)

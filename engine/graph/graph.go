@@ -34,6 +34,8 @@ const (
 	BNBias
 	BNRunningMean
 	BNRunningVar
+	// ConvBias is a convolution's bias: a Bias node's parameter.
+	ConvBias
 )
 
 // Dist is how a parameter's initial values are drawn.
@@ -112,13 +114,23 @@ const (
 	Depthwise
 	// AvgPool is AvgPool2d(Node.Pool, count_include_pad=False).
 	AvgPool
-	// Crop is the input from row and column From on, one row and column shorter: DARTS's
-	// x[:, :, 1:, 1:] (From is 1).
+	// Crop is the Out.H×Out.W window of the input from row From and column Left: DARTS's
+	// x[:, :, 1:, 1:], an ONNX Slice of the positions.
 	Crop
+	// Activation is an element-wise nonlinearity other than ReLU (Node.Act: ReLU6 and other
+	// clips, leaky ReLU, sigmoid, hard sigmoid, hard swish).
+	Activation
+	// Bias adds Params[0][c] to channel c (a convolution's bias). No proxy reads a bias's
+	// gradient, so the engine does not compute it.
+	Bias
+	// Mul multiplies In[0] by In[1] element by element, In[1] either of the same shape or one
+	// value per channel (C×1×1, broadcast over positions: squeeze-and-excitation).
+	Mul
 )
 
 var opNames = [...]string{"conv", "batchnorm", "relu", "avgpool3x3", "avgpool2x2", "maxpool",
-	"globalavgpool", "sum", "linear", "concat", "channels", "depthwise", "avgpool", "crop"}
+	"globalavgpool", "sum", "linear", "concat", "channels", "depthwise", "avgpool", "crop", "activation",
+	"bias", "mul"}
 
 func (o Op) String() string {
 	if int(o) < len(opNames) {
@@ -132,11 +144,13 @@ type Node struct {
 	Op        Op
 	In        []Value
 	Out       Value
-	Params    []int            // indices into Graph.Params, as Op says
-	Conv      layers.Conv2d    // Conv's geometry
-	Depthwise layers.Depthwise // Depthwise's geometry
-	Pool      layers.Pool2d    // MaxPool's and AvgPool's geometry
-	From      int              // Channels: the first channel taken; Crop: the first row and column
+	Params    []int             // indices into Graph.Params, as Op says
+	Conv      layers.Conv2d     // Conv's geometry
+	Depthwise layers.Depthwise  // Depthwise's geometry
+	Pool      layers.Pool2d     // MaxPool's and AvgPool's geometry
+	Act       layers.Activation // Activation's function
+	From      int               // Channels: the first channel taken; Crop: the first row
+	Left      int               // Crop: the first column
 }
 
 // In0 is the node's first input (none for a zero value: the graph's input, whose shape a
@@ -251,6 +265,35 @@ func (g *Graph) ReLU(in Value) Value {
 	return g.node(Node{Op: ReLU, In: []Value{in}}, g.Values[in])
 }
 
+// Activate adds the nonlinearity f.
+func (g *Graph) Activate(in Value, f layers.Activation) Value {
+	return g.node(Node{Op: Activation, In: []Value{in}, Act: f}, g.Values[in])
+}
+
+// Bias adds a per-channel bias, parameter name+".bias" with PyTorch's default initialisation
+// for a layer of fanIn inputs per output (a convolution's Cin/groups·k·k), or zeros for a
+// bias of no layer (fanIn 0).
+func (g *Graph) Bias(name string, in Value, fanIn int) Value {
+	s := g.Values[in]
+	init := Init{Constant, 0}
+	if fanIn > 0 {
+		init = pytorchDefault(fanIn)
+	}
+	b := g.param(name+".bias", ConvBias, init, s.C)
+	g.FLOPs += s.Size()
+	return g.node(Node{Op: Bias, In: []Value{in}, Params: []int{b}}, s)
+}
+
+// Mul adds a·b, b of a's shape or C×1×1 (one factor per channel). It panics on other shapes:
+// a front-end's bug.
+func (g *Graph) Mul(a, b Value) Value {
+	sa, sb := g.Values[a], g.Values[b]
+	if sb != sa && (sb.C != sa.C || sb.H != 1 || sb.W != 1) {
+		panic(fmt.Sprintf("graph: multiplying values of shapes %v and %v", sa, sb))
+	}
+	return g.node(Node{Op: Mul, In: []Value{a, b}}, sa)
+}
+
 // AvgPool3x3 adds a 3×3, stride 1, padding 1 average pool that does not count the padding.
 func (g *Graph) AvgPool3x3(in Value) Value {
 	return g.node(Node{Op: AvgPool3x3, In: []Value{in}}, g.Values[in])
@@ -289,7 +332,17 @@ func (g *Graph) AvgPool(in Value, k, stride, pad int) Value {
 // Crop adds the input without its first row and column (x[:, :, 1:, 1:]).
 func (g *Graph) Crop(in Value) Value {
 	s := g.Values[in]
-	return g.node(Node{Op: Crop, In: []Value{in}, From: 1}, Shape{s.C, s.H - 1, s.W - 1})
+	return g.CropAt(in, 1, 1, s.H-1, s.W-1)
+}
+
+// CropAt adds the h×w window of the input from row top and column left. It panics on a
+// window outside the input: a front-end's bug.
+func (g *Graph) CropAt(in Value, top, left, h, w int) Value {
+	s := g.Values[in]
+	if top < 0 || left < 0 || h < 1 || w < 1 || top+h > s.H || left+w > s.W {
+		panic(fmt.Sprintf("graph: a %d×%d window from (%d, %d) of a value of %v", h, w, top, left, s))
+	}
+	return g.node(Node{Op: Crop, In: []Value{in}, From: top, Left: left}, Shape{s.C, h, w})
 }
 
 // GlobalAvgPool adds the mean of each channel over its positions.

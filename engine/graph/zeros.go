@@ -25,7 +25,8 @@ const (
 // StructuralZeros marks, for each weight layer (in Weights order) and each of its weights,
 // whether the weight's per-sample gradient is zero in exact arithmetic when BatchNorm uses
 // each sample's own statistics (GradSign's setting). bias returns the values of a BatchNorm
-// bias parameter (an index into Params): the analysis needs them for the classifier's inputs.
+// bias parameter or of a Bias node's (an index into Params): the analysis needs them for the
+// classifier's inputs.
 func (g *Graph) StructuralZeros(bias func(param int) []float64) [][]bool {
 	// Backward: the gradient reaching each value, consumers first.
 	grad := make([]flow, len(g.Values))
@@ -39,7 +40,7 @@ func (g *Graph) StructuralZeros(bias func(param int) []float64) [][]bool {
 			in = zeroFlow
 		case n.Op == BatchNorm && out == flatFlow:
 			in = zeroFlow
-		case n.Op == Sum || n.Op == Concat || n.Op == Channels:
+		case n.Op == Sum || n.Op == Concat || n.Op == Channels || n.Op == Bias:
 			in = out
 		case n.Op == GlobalAvgPool:
 			in = flatFlow
@@ -113,6 +114,13 @@ func (g *Graph) knownMeans(bias func(param int) []float64) [][]float64 {
 			m = of(n.In[0])[n.From : n.From+g.Values[n.Out].C]
 		case GlobalAvgPool:
 			m = means[n.In[0]]
+		case Bias:
+			if means[n.In[0]] != nil {
+				m = append([]float64(nil), means[n.In[0]]...)
+				for c, b := range bias(n.Params[0]) {
+					m[c] += b
+				}
+			}
 		}
 		means[n.Out] = m
 	}

@@ -40,3 +40,43 @@ func AddBackward[T matmul.Float](dout []T, dins ...[]T) {
 		}
 	}
 }
+
+// BiasForward is out = inp + bias[c] for n samples of c channels of hw values.
+func BiasForward[T matmul.Float](out, inp, bias []T, n, c, hw int) {
+	for s := range n {
+		for ch := range c {
+			o := (s*c + ch) * hw
+			for i, v := range inp[o : o+hw] {
+				out[o+i] = v + bias[ch]
+			}
+		}
+	}
+}
+
+// MulForward is out = a·b for n samples of c channels of hw values, b holding bhw values a
+// channel: hw (element by element) or 1 (one factor per channel, broadcast).
+func MulForward[T matmul.Float](out, a, b []T, n, c, hw, bhw int) {
+	for p := range n * c {
+		o := p * hw
+		for i, v := range a[o : o+hw] {
+			out[o+i] = v * b[p*bhw+i%bhw]
+		}
+	}
+}
+
+// MulBackward adds dout·b to da and dout·a, summed over the positions a factor is broadcast
+// to, to db; either may be nil.
+func MulBackward[T matmul.Float](da, db, dout, a, b []T, n, c, hw, bhw int) {
+	for p := range n * c {
+		o := p * hw
+		for i := range hw {
+			j := p*bhw + i%bhw
+			if da != nil {
+				da[o+i] += dout[o+i] * b[j]
+			}
+			if db != nil {
+				db[j] += dout[o+i] * a[o+i]
+			}
+		}
+	}
+}

@@ -453,3 +453,78 @@ func TestSoftmaxCrossEntropyTangent(t *testing.T) {
 		}
 	}
 }
+
+// Every nonlinearity's backward pass against central differences, away from its kinks, and
+// its curvature against differences of the backward pass.
+func TestActivationGradients(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 5))
+	for _, f := range []Activation{{Fn: Clip, A: 0, B: 6}, {Fn: Clip, A: -0.5, B: 0.8}, {Fn: LeakyReLU, A: 0.1},
+		{Fn: Sigmoid}, {Fn: HardSigmoid, A: 1.0 / 6, B: 0.5}, {Fn: HardSigmoid, A: 0.2, B: 0.5}, {Fn: HardSwish},
+		{Fn: Affine, A: -0.5, B: 2}} {
+		t.Run(fmt.Sprintf("%v_%g_%g", f.Fn, f.A, f.B), func(t *testing.T) {
+			inp := randn(rng, 60)
+			for i := range inp {
+				inp[i] *= 4 // reach the saturated parts
+				for _, kink := range []float64{0, float64(f.A), float64(f.B), -3, 3, -2.5, 2.5} {
+					if math.Abs(inp[i]-kink) < 1e-3 {
+						inp[i] += 0.01
+					}
+				}
+			}
+			out, r := make([]float64, len(inp)), randn(rng, len(inp))
+			loss := func() float64 { ActivationForward(f, out, inp); return dot(out, r) }
+			dinp := make([]float64, len(inp))
+			ActivationBackward(f, dinp, r, inp)
+			checkGrad(t, "activation", inp, dinp, loss)
+			// d/dx of sum(r·f'(x)·v) is r·f''(x)·v.
+			v := randn(rng, len(inp))
+			back := make([]float64, len(inp))
+			rv := make([]float64, len(inp))
+			for i := range rv {
+				rv[i] = r[i] * v[i]
+			}
+			curv := make([]float64, len(inp))
+			ActivationCurvature(f, curv, r, v, inp)
+			checkGrad(t, "curvature", inp, curv, func() float64 {
+				clear(back)
+				ActivationBackward(f, back, rv, inp)
+				var s float64
+				for _, b := range back {
+					s += b
+				}
+				return s
+			})
+		})
+	}
+	// The forward values PyTorch gives: ReLU6(7) = 6, hardswish(1) = 2/3, hardsigmoid(-4) = 0.
+	out := make([]float64, 1)
+	for _, c := range []struct {
+		f    Activation
+		x, y float64
+	}{{Activation{Fn: Clip, A: 0, B: 6}, 7, 6}, {Activation{Fn: HardSwish}, 1, 2.0 / 3}, {Activation{Fn: HardSigmoid, A: 1.0 / 6, B: 0.5}, -4, 0},
+		{Activation{Fn: LeakyReLU, A: 0.01}, -2, -0.02}, {Activation{Fn: Sigmoid}, 0, 0.5}} {
+		ActivationForward(c.f, out, []float64{c.x})
+		if math.Abs(out[0]-c.y) > 1e-7 {
+			t.Errorf("%v(%v) = %v, want %v", c.f.Fn, c.x, out[0], c.y)
+		}
+	}
+}
+
+func TestBiasAndMulGradients(t *testing.T) {
+	rng := rand.New(rand.NewPCG(6, 6))
+	const n, c, hw = 2, 3, 5
+	inp, bias, r := randn(rng, n*c*hw), randn(rng, c), randn(rng, n*c*hw)
+	out := make([]float64, len(inp))
+	BiasForward(out, inp, bias, n, c, hw)
+	if out[hw+2] != inp[hw+2]+bias[1] {
+		t.Errorf("out[%d] = %v, want %v", hw+2, out[hw+2], inp[hw+2]+bias[1])
+	}
+	for _, bhw := range []int{hw, 1} {
+		a, b := randn(rng, n*c*hw), randn(rng, n*c*bhw)
+		loss := func() float64 { MulForward(out, a, b, n, c, hw, bhw); return dot(out, r) }
+		da, db := make([]float64, len(a)), make([]float64, len(b))
+		MulBackward(da, db, r, a, b, n, c, hw, bhw)
+		checkGrad(t, fmt.Sprintf("mul da (b of %d a channel)", bhw), a, da, loss)
+		checkGrad(t, fmt.Sprintf("mul db (b of %d a channel)", bhw), b, db, loss)
+	}
+}

@@ -2,15 +2,21 @@ package network_test
 
 import (
 	"math"
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
 
 	"gradsign/engine/backend"
 	"gradsign/engine/backend/cpu"
+	"gradsign/engine/graph"
 	"gradsign/engine/layers"
 	"gradsign/engine/nb201"
 	"gradsign/engine/network"
+	"gradsign/engine/onnx"
+	"gradsign/engine/safetensors"
+	"gradsign/internal/oracle"
 )
 
 func mustArch(t testing.TB, s string) nb201.Arch {
@@ -198,13 +204,44 @@ func TestThreadsAgree(t *testing.T) {
 // gradient along the same direction, in float64, for mini-batch and per-sample BatchNorm. The
 // step is small enough (1e-8) that no ReLU input crosses its kink: the nearest is 9e-6 from
 // zero and moves at 111 per unit step, so a 1e-6 step would cross it.
+// The ONNX models of the other nonlinearities (sigmoid's and hard swish's curvature) and of
+// ReLU6 with depthwise convolutions run it too, with their files' weights.
 func TestHessianVector(t *testing.T) {
-	for _, mode := range []network.BatchNormMode{network.MiniBatch, network.PerSample} {
-		net, err := network.Build[float64](nb201.Config{Arch: mustArch(t, index11), C: 4, N: 1, Classes: 10, H: 8, W: 8})
+	type testCase struct {
+		spec    graph.Spec
+		weights *safetensors.File // nil: initialised
+	}
+	cases := []testCase{{spec: nb201.Config{Arch: mustArch(t, index11), C: 4, N: 1, Classes: 10, H: 8, W: 8}}}
+	for _, name := range []string{"activations.onnx", "mobilenetv2.onnx", "vgg.onnx"} {
+		b, err := os.ReadFile(filepath.Join(oracle.ONNXDir(), name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := onnx.Read(b, onnx.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		cases = append(cases, testCase{m.Graph, m.Weights})
+	}
+	for _, c := range cases {
+		for _, mode := range []network.BatchNormMode{network.MiniBatch, network.PerSample} {
+			hessianVector(t, c.spec, c.weights, mode)
+		}
+	}
+}
+
+func hessianVector(t *testing.T, spec graph.Spec, weights *safetensors.File, mode network.BatchNormMode) {
+	{
+		net, err := network.Build[float64](spec)
 		if err != nil {
 			t.Fatal(err)
 		}
 		net.Init(4)
+		if weights != nil {
+			if err := net.Load(weights); err != nil {
+				t.Fatal(err)
+			}
+		}
 		const B = 3
 		x := make([]float64, B*net.InputSize())
 		for i := range x {
@@ -265,9 +302,9 @@ func TestHessianVector(t *testing.T) {
 				worst = max(worst, math.Abs(num-hv[p][k])/(1+math.Abs(num)))
 			}
 		}
-		t.Logf("mode %d: largest relative difference %.2g", mode, worst)
+		t.Logf("%s, mode %d: largest relative difference %.2g", net.Graph.Name, mode, worst)
 		if worst > 1e-5 {
-			t.Fatalf("mode %d: Hessian-vector product differs from central differences by %.3g", mode, worst)
+			t.Fatalf("%s, mode %d: Hessian-vector product differs from central differences by %.3g", net.Graph.Name, mode, worst)
 		}
 	}
 }

@@ -42,7 +42,14 @@ func newOp[T matmul.Float](g *graph.Graph, nd *graph.Node) (op[T], error) {
 		return &avgPoolOp[T]{in, out, s.C, nd.Pool}, nil
 	case graph.Crop:
 		o := g.Shape(nd.Out)
-		return &cropOp[T]{in, out, s, nd.From, o.H, o.W}, nil
+		return &cropOp[T]{in, out, s, nd.From, nd.Left, o.H, o.W}, nil
+	case graph.Activation:
+		return &actOp[T]{in, out, nd.Act}, nil
+	case graph.Bias:
+		return &biasOp[T]{in, out, nd.Params[0], s.C, s.H * s.W}, nil
+	case graph.Mul:
+		b := g.Shape(nd.In[1])
+		return &mulOp[T]{in, int(nd.In[1]), out, s.C, s.H * s.W, b.H * b.W}, nil
 	}
 	return nil, fmt.Errorf("network: graph %s has an operation this engine cannot run: %v", g.Name, nd.Op)
 }
@@ -132,6 +139,41 @@ func (o *reluOp[T]) forward(ws *Workspace[T], _ int) {
 
 func (o *reluOp[T]) backward(ws *Workspace[T], _ int) {
 	ws.be.ReLUBackward(ws.size(o.in), ws.grad[o.in], ws.grad[o.out], ws.val[o.in])
+}
+
+type actOp[T matmul.Float] struct {
+	in, out int
+	f       layers.Activation
+}
+
+func (o *actOp[T]) forward(ws *Workspace[T], _ int) {
+	ws.be.ActivationForward(o.f, ws.size(o.in), ws.val[o.out], ws.val[o.in])
+}
+
+func (o *actOp[T]) backward(ws *Workspace[T], _ int) {
+	ws.be.ActivationBackward(o.f, ws.size(o.in), ws.grad[o.in], ws.grad[o.out], ws.val[o.in])
+}
+
+type biasOp[T matmul.Float] struct{ in, out, b, C, HW int }
+
+func (o *biasOp[T]) forward(ws *Workspace[T], _ int) {
+	ws.be.BiasForward(ws.n, o.C, o.HW, ws.val[o.out], ws.val[o.in], ws.param[o.b])
+}
+
+// The input's gradient is the output's; the bias's is not computed (no proxy reads it).
+func (o *biasOp[T]) backward(ws *Workspace[T], _ int) {
+	ws.be.AddTo(ws.size(o.out), ws.grad[o.out], ws.grad[o.in])
+}
+
+// mulOp is a·b, b of a's shape (bhw = HW) or one factor per channel (bhw = 1).
+type mulOp[T matmul.Float] struct{ a, b, out, C, HW, bhw int }
+
+func (o *mulOp[T]) forward(ws *Workspace[T], _ int) {
+	ws.be.MulForward(ws.n, o.C, o.HW, o.bhw, ws.val[o.out], ws.val[o.a], ws.val[o.b])
+}
+
+func (o *mulOp[T]) backward(ws *Workspace[T], _ int) {
+	ws.be.MulBackward(ws.n, o.C, o.HW, o.bhw, ws.grad[o.a], ws.grad[o.b], ws.grad[o.out], ws.val[o.a], ws.val[o.b])
 }
 
 type avgPool3Op[T matmul.Float] struct {
@@ -286,20 +328,20 @@ func (o *avgPoolOp[T]) backward(ws *Workspace[T], _ int) {
 	ws.be.AvgPoolBackward(o.p, ws.n*o.c, ws.grad[o.in], ws.grad[o.out])
 }
 
-// cropOp takes its input from row and column from on, oh×ow of it.
+// cropOp takes the oh×ow window of its input from row top and column left.
 type cropOp[T matmul.Float] struct {
-	in, out int
-	s       graph.Shape // of the input
-	from    int
-	oh, ow  int
+	in, out   int
+	s         graph.Shape // of the input
+	top, left int
+	oh, ow    int
 }
 
 func (o *cropOp[T]) forward(ws *Workspace[T], _ int) {
-	ws.be.CropForward(ws.n*o.s.C, o.s.H, o.s.W, o.from, o.from, o.oh, o.ow, ws.val[o.out], ws.val[o.in])
+	ws.be.CropForward(ws.n*o.s.C, o.s.H, o.s.W, o.top, o.left, o.oh, o.ow, ws.val[o.out], ws.val[o.in])
 }
 
 func (o *cropOp[T]) backward(ws *Workspace[T], _ int) {
-	ws.be.CropBackward(ws.n*o.s.C, o.s.H, o.s.W, o.from, o.from, o.oh, o.ow, ws.grad[o.in], ws.grad[o.out])
+	ws.be.CropBackward(ws.n*o.s.C, o.s.H, o.s.W, o.top, o.left, o.oh, o.ow, ws.grad[o.in], ws.grad[o.out])
 }
 
 type linearOp[T matmul.Float] struct{ in, out, w, b, I, O int }
@@ -387,6 +429,40 @@ func (o *reluOp[T]) tangentBackward(ws *Workspace[T], _ int) {
 	ws.be.ReLUBackward(ws.size(o.in), ws.gdot[o.in], ws.gdot[o.out], ws.val[o.in])
 }
 
+// f'(x)·ẋ forward; backward f'(x)·ġ plus the curvature's f”(x)·ẋ·g (host memory, as
+// BatchNorm's; zero for the piecewise-linear functions).
+func (o *actOp[T]) tangentForward(ws *Workspace[T], _ int) {
+	ws.be.Zero(ws.vdot[o.out], ws.size(o.out))
+	ws.be.ActivationBackward(o.f, ws.size(o.in), ws.vdot[o.out], ws.vdot[o.in], ws.val[o.in])
+}
+
+func (o *actOp[T]) tangentBackward(ws *Workspace[T], _ int) {
+	ws.be.ActivationBackward(o.f, ws.size(o.in), ws.gdot[o.in], ws.gdot[o.out], ws.val[o.in])
+	n := ws.size(o.in)
+	layers.ActivationCurvature(o.f, ws.h(ws.gdot[o.in])[:n], ws.h(ws.grad[o.out])[:n], ws.h(ws.vdot[o.in])[:n], ws.hval(o.in))
+}
+
+// A bias is fixed along the direction (only weights move): the tangents pass through.
+func (o *biasOp[T]) tangentForward(ws *Workspace[T], _ int) {
+	ws.be.Copy(ws.vdot[o.out], ws.vdot[o.in], ws.size(o.out))
+}
+
+func (o *biasOp[T]) tangentBackward(ws *Workspace[T], _ int) {
+	ws.be.AddTo(ws.size(o.out), ws.gdot[o.out], ws.gdot[o.in])
+}
+
+// ȧ·b + a·ḃ, and the backward pass's two products differentiated in both factors.
+func (o *mulOp[T]) tangentForward(ws *Workspace[T], _ int) {
+	ws.be.MulForward(ws.n, o.C, o.HW, o.bhw, ws.vdot[o.out], ws.vdot[o.a], ws.val[o.b])
+	ws.be.MulForward(ws.n, o.C, o.HW, o.bhw, ws.tmp, ws.val[o.a], ws.vdot[o.b])
+	ws.be.AddTo(ws.size(o.out), ws.tmp, ws.vdot[o.out])
+}
+
+func (o *mulOp[T]) tangentBackward(ws *Workspace[T], _ int) {
+	ws.be.MulBackward(ws.n, o.C, o.HW, o.bhw, ws.gdot[o.a], ws.gdot[o.b], ws.gdot[o.out], ws.val[o.a], ws.val[o.b])
+	ws.be.MulBackward(ws.n, o.C, o.HW, o.bhw, ws.gdot[o.a], ws.gdot[o.b], ws.grad[o.out], ws.vdot[o.a], ws.vdot[o.b])
+}
+
 func (o *avgPool3Op[T]) tangentForward(ws *Workspace[T], _ int) {
 	ws.be.AvgPool3x3Forward(ws.n*o.s.C, o.s.H, o.s.W, ws.vdot[o.out], ws.vdot[o.in])
 }
@@ -454,11 +530,11 @@ func (o *avgPoolOp[T]) tangentBackward(ws *Workspace[T], _ int) {
 }
 
 func (o *cropOp[T]) tangentForward(ws *Workspace[T], _ int) {
-	ws.be.CropForward(ws.n*o.s.C, o.s.H, o.s.W, o.from, o.from, o.oh, o.ow, ws.vdot[o.out], ws.vdot[o.in])
+	ws.be.CropForward(ws.n*o.s.C, o.s.H, o.s.W, o.top, o.left, o.oh, o.ow, ws.vdot[o.out], ws.vdot[o.in])
 }
 
 func (o *cropOp[T]) tangentBackward(ws *Workspace[T], _ int) {
-	ws.be.CropBackward(ws.n*o.s.C, o.s.H, o.s.W, o.from, o.from, o.oh, o.ow, ws.gdot[o.in], ws.gdot[o.out])
+	ws.be.CropBackward(ws.n*o.s.C, o.s.H, o.s.W, o.top, o.left, o.oh, o.ow, ws.gdot[o.in], ws.gdot[o.out])
 }
 
 func (o *concatOp[T]) tangentForward(ws *Workspace[T], _ int)    { o.copy(ws, ws.vdot, false) }

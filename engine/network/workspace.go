@@ -58,7 +58,7 @@ type Workspace[T matmul.Float] struct {
 	pdot       []backend.Buffer // per parameter: tangent of its summed gradient (weights only)
 	wdot       []backend.Buffer // per parameter: the direction (nil: held fixed)
 	tmp        backend.Buffer   // the largest value, for a convolution's second term
-	zeroBias   backend.Buffer   // zeros for the classifier's tangent (its bias is fixed)
+	zeroBias   backend.Buffer   // zeros for a linear layer's tangent (its bias is fixed)
 }
 
 // NewWorkspace allocates on a backend a workspace for batches of up to B samples and copies
@@ -302,7 +302,7 @@ func (ws *Workspace[T]) HessianVector(dir [][]T, lossTangent func(logitsDot, dlo
 		ws.tmp = be.Alloc(biggest)
 		ws.pdot = make([]backend.Buffer, len(ws.net.Params))
 		ws.wdot = make([]backend.Buffer, len(ws.net.Params))
-		ws.zeroBias = be.Alloc(ws.net.Classes)
+		ws.zeroBias = be.Alloc(biggest) // longer than any linear layer's outputs
 	}
 	for _, p := range ws.net.weights {
 		ws.pdot[p], ws.wdot[p] = nil, nil

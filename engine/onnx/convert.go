@@ -3,10 +3,12 @@ package onnx
 import (
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 
 	"gradsign/engine/graph"
+	"gradsign/engine/layers"
 	"gradsign/engine/safetensors"
 )
 
@@ -44,8 +46,9 @@ const (
 )
 
 // Supported lists the op types the reader converts.
-var Supported = []string{"Add", "AveragePool", "BatchNormalization", "Concat", "Constant", "Conv", "Dropout",
-	"Flatten", "Gemm", "GlobalAveragePool", "Identity", "MaxPool", "Pad", "Relu", "Reshape", "Split",
+var Supported = []string{"Add", "AveragePool", "BatchNormalization", "Clip", "Concat", "Constant", "Conv", "Div", "Dropout",
+	"Flatten", "Gemm", "GlobalAveragePool", "HardSigmoid", "HardSwish", "Identity", "LeakyRelu", "MaxPool", "Pad",
+	"Mul", "Relu", "Reshape", "Sigmoid", "Slice", "Split", "Sub",
 	"and shape arithmetic on constants (Shape, Gather, Unsqueeze, Squeeze, Concat, Cast)"}
 
 // Read decodes an ONNX model and converts it.
@@ -357,6 +360,8 @@ func (c *converter) convert(n *Node) error {
 		}
 		c.set(0, value{v: c.g.ReLU(x.v), flat: x.flat})
 		return nil
+	case "Clip", "LeakyRelu", "Sigmoid", "HardSigmoid", "HardSwish":
+		return c.activation()
 	case "MaxPool", "AveragePool":
 		return c.pool()
 	case "GlobalAveragePool":
@@ -369,8 +374,8 @@ func (c *converter) convert(n *Node) error {
 		}
 		c.set(0, value{v: c.g.GlobalAvgPool(x.v)})
 		return nil
-	case "Add":
-		return c.add()
+	case "Add", "Sub", "Mul", "Div":
+		return c.arithmetic()
 	case "Concat":
 		return c.concat()
 	case "Split":
@@ -387,6 +392,8 @@ func (c *converter) convert(n *Node) error {
 		return nil
 	case "Reshape":
 		return c.reshape()
+	case "Slice":
+		return c.slice()
 	case "Gemm":
 		return c.gemm()
 	}
@@ -515,24 +522,45 @@ func (c *converter) conv() error {
 	if s.H+2*ph < kh || s.W+2*pw < kw {
 		return fmt.Errorf("a %d×%d kernel does not fit the %d×%d input (padded by %d, %d)", kh, kw, s.H, s.W, ph, pw)
 	}
-	if t, _ := c.constant(2); t != nil || (len(n.Inputs) > 2 && n.Inputs[2] != "") {
-		return errors.New("it has a bias, which the engine does not run yet: models with BatchNorm after their convolutions export them without one (bias=False)")
+	bias, err := c.constant(2)
+	if err != nil {
+		return err
+	}
+	if bias != nil && (bias.Float == nil || bias.Len() != cout) {
+		return fmt.Errorf("its bias %q has shape %v, want [%d]", bias.Name, dims(bias.Dims), cout)
 	}
 	d := n.intsAttr("dilations", 1, 1)
 	dilate := int(d[0])
 	name := c.layerName()
 	first := len(c.g.Params)
 	switch {
-	case group == 1 && dilate == 1 && d[1] == 1:
-		c.set(0, value{v: c.g.ConvHW(name, x.v, cout, kh, kw, sh, sw, ph, pw)})
 	case group == s.C && cout == s.C && kh == kw && sh == sw && ph == pw && d[0] == d[1] && dilate >= 1:
 		c.set(0, value{v: c.g.Depthwise(name, x.v, kh, sh, ph, dilate)})
-	case group == 1:
+		c.params(first, wt.Float)
+	case dilate != 1 || d[1] != 1:
 		return fmt.Errorf("dilations %v: the engine dilates depthwise convolutions only", d)
+	case group == 1:
+		c.set(0, value{v: c.g.ConvHW(name, x.v, cout, kh, kw, sh, sw, ph, pw)})
+		c.params(first, wt.Float)
 	default:
-		return fmt.Errorf("%d groups of %d channels: the engine runs ordinary (group 1) and depthwise (group = channels = outputs, square kernel) convolutions", group, cin)
+		// Groups: each its own convolution of its channels (a layer "NODE#i", its rows of
+		// the weight), concatenated.
+		parts := make([]graph.Value, group)
+		per := len(wt.Float) / group
+		for i := range group {
+			first := len(c.g.Params)
+			in := c.g.Channels(x.v, i*cin, cin)
+			parts[i] = c.g.ConvHW(fmt.Sprintf("%s#%d", name, i), in, cout/group, kh, kw, sh, sw, ph, pw)
+			c.params(first, wt.Float[i*per:(i+1)*per])
+		}
+		c.set(0, value{v: c.g.Concat(parts...)})
 	}
-	c.params(first, wt.Float)
+	if bias != nil {
+		first = len(c.g.Params)
+		out := c.vals[n.Outputs[0]]
+		c.set(0, value{v: c.g.Bias(name, out.v, cin*kh*kw)})
+		c.params(first, bias.Float)
+	}
 	return nil
 }
 
@@ -564,6 +592,48 @@ func (c *converter) batchNorm() error {
 	first := len(c.g.Params)
 	c.set(0, value{v: c.g.BatchNorm(c.layerName(), x.v)})
 	c.params(first, data[:]...)
+	return nil
+}
+
+// activation converts the nonlinearities other than ReLU (layers.Activation).
+func (c *converter) activation() error {
+	n := c.node
+	x, err := c.in(0)
+	if err != nil {
+		return err
+	}
+	var f layers.Activation
+	switch n.OpType {
+	case "Clip":
+		f = layers.Activation{Fn: layers.Clip, A: n.floatAttr("min", float32(math.Inf(-1))), B: n.floatAttr("max", float32(math.Inf(1)))}
+		for i, bound := range []*float32{&f.A, &f.B} {
+			t, err := c.constant(1 + i)
+			if err != nil {
+				return err
+			}
+			if t != nil {
+				if t.Float == nil || len(t.Float) != 1 {
+					return fmt.Errorf("its bound %q must be one floating-point value", t.Name)
+				}
+				*bound = t.Float[0]
+			}
+		}
+		if !(f.A <= f.B) {
+			return fmt.Errorf("min %g is above max %g", f.A, f.B)
+		}
+	case "LeakyRelu":
+		f = layers.Activation{Fn: layers.LeakyReLU, A: n.floatAttr("alpha", 0.01)}
+	case "Sigmoid":
+		f = layers.Activation{Fn: layers.Sigmoid}
+	case "HardSigmoid":
+		f = layers.Activation{Fn: layers.HardSigmoid, A: n.floatAttr("alpha", 0.2), B: n.floatAttr("beta", 0.5)}
+	case "HardSwish":
+		f = layers.Activation{Fn: layers.HardSwish}
+	}
+	if math.IsNaN(float64(f.A)) || math.IsNaN(float64(f.B)) {
+		return errors.New("its parameters are NaN")
+	}
+	c.set(0, value{v: c.g.Activate(x.v, f), flat: x.flat})
 	return nil
 }
 
@@ -611,7 +681,41 @@ func (c *converter) pool() error {
 	return nil
 }
 
-func (c *converter) add() error {
+// arithmetic converts Add, Sub, Mul and Div: of two activations (a sum of one shape; a
+// product of one shape or with one factor per channel), or of an activation and a constant
+// (a scalar: an affine map; one value per channel, added: a bias).
+func (c *converter) arithmetic() error {
+	n := c.node
+	if len(n.Inputs) != 2 {
+		return fmt.Errorf("it has %d inputs, want 2", len(n.Inputs))
+	}
+	ca, _ := c.constant(0)
+	cb, _ := c.constant(1)
+	switch {
+	case ca == nil && cb == nil:
+		return c.binary()
+	case ca != nil && cb != nil:
+		return errors.New("both inputs are constants: the engine does not compute with constants alone")
+	case cb == nil: // constant op activation
+		if n.OpType == "Div" {
+			return errors.New("it divides a constant by an activation; the engine divides activations by constants only")
+		}
+		x, err := c.in(1)
+		if err != nil {
+			return err
+		}
+		return c.withConstant(x, ca, n.OpType == "Sub")
+	}
+	x, err := c.in(0)
+	if err != nil {
+		return err
+	}
+	return c.withConstant(x, cb, false)
+}
+
+// binary is an op of two activations.
+func (c *converter) binary() error {
+	n := c.node
 	a, err := c.in(0)
 	if err != nil {
 		return err
@@ -620,11 +724,92 @@ func (c *converter) add() error {
 	if err != nil {
 		return err
 	}
-	if c.g.Shape(a.v) != c.g.Shape(b.v) {
-		return fmt.Errorf("it adds values of shapes %v and %v; the engine adds activations of one shape (no broadcasting)", shape(c.g.Shape(a.v)), shape(c.g.Shape(b.v)))
+	sa, sb := c.g.Shape(a.v), c.g.Shape(b.v)
+	switch n.OpType {
+	case "Add":
+		if sa != sb {
+			return fmt.Errorf("it adds activations of shapes %s and %s; the engine adds activations of one shape", shape(sa), shape(sb))
+		}
+		c.set(0, value{v: c.g.Sum(a.v, b.v), flat: a.flat && b.flat})
+		return nil
+	case "Mul":
+		perChannel := func(s, t graph.Shape) bool { return s.C == t.C && s.H == 1 && s.W == 1 }
+		switch {
+		case sa == sb:
+		case perChannel(sb, sa) && !b.flat:
+		case perChannel(sa, sb) && !a.flat:
+			a, b = b, a
+		default:
+			return fmt.Errorf("it multiplies activations of shapes %s and %s; the engine multiplies activations of one shape, or by one factor per channel (C×1×1)", shape(sa), shape(sb))
+		}
+		c.set(0, value{v: c.g.Mul(a.v, b.v), flat: a.flat})
+		return nil
 	}
-	c.set(0, value{v: c.g.Sum(a.v, b.v), flat: a.flat && b.flat})
+	return fmt.Errorf("it takes two activations; the engine runs %s of an activation and a constant only", n.OpType)
+}
+
+// withConstant is op(x, k) (or op(k, x) for Sub with kFirst): a scalar k an affine map, a
+// per-channel k added a bias.
+func (c *converter) withConstant(x value, k *Tensor, kFirst bool) error {
+	n := c.node
+	if k.Float == nil {
+		return fmt.Errorf("its constant %q is not floating point", k.Name)
+	}
+	ch := c.g.Shape(x.v).C
+	if k.Len() == 1 {
+		v := k.Float[0]
+		f := layers.Activation{Fn: layers.Affine, A: 1}
+		switch n.OpType {
+		case "Add":
+			f.B = v
+		case "Sub":
+			f.B = -v
+			if kFirst {
+				f.A, f.B = -1, v
+			}
+		case "Mul":
+			f.A = v
+		case "Div":
+			f.A = 1 / v
+		}
+		if math.IsNaN(float64(f.A)) || math.IsInf(float64(f.A), 0) || math.IsNaN(float64(f.B)) || math.IsInf(float64(f.B), 0) {
+			return fmt.Errorf("its constant %v makes an affine map of %g·x + %g, not finite", v, f.A, f.B)
+		}
+		c.set(0, value{v: c.g.Activate(x.v, f), flat: x.flat})
+		return nil
+	}
+	perChannel := perChannelShape(k.Dims, ch)
+	if !perChannel || (n.OpType != "Add" && n.OpType != "Sub") || kFirst {
+		return fmt.Errorf("its constant %q of shape %v: the engine adds or subtracts a scalar or one value per channel, and multiplies or divides by a scalar", k.Name, dims(k.Dims))
+	}
+	b := slices.Clone(k.Float)
+	if n.OpType == "Sub" {
+		for i := range b {
+			b[i] = -b[i]
+		}
+	}
+	first := len(c.g.Params)
+	c.set(0, value{v: c.g.Bias(c.layerName(), x.v, 0), flat: x.flat})
+	c.params(first, b)
 	return nil
+}
+
+// perChannelShape says whether a constant of dimensions d holds one value per channel of ch
+// channels, broadcast over an image's positions: [C], [C, 1, 1], [1, C, 1, 1], or [1, C] for
+// a flat activation's.
+func perChannelShape(d []int64, ch int) bool {
+	c := int64(ch)
+	switch len(d) {
+	case 1:
+		return d[0] == c
+	case 2:
+		return d[0] == 1 && d[1] == c
+	case 3:
+		return d[0] == c && d[1] == 1 && d[2] == 1
+	case 4:
+		return d[0] == 1 && d[1] == c && d[2] == 1 && d[3] == 1
+	}
+	return false
 }
 
 func shape(s graph.Shape) string { return fmt.Sprintf("%d×%d×%d", s.C, s.H, s.W) }
@@ -694,6 +879,111 @@ func (c *converter) split() error {
 	if from != ch {
 		return fmt.Errorf("split %v does not add up to %d channels", sizes, ch)
 	}
+	return nil
+}
+
+// slice converts a Slice of the channels (a channel range) or of the positions (a window,
+// subsampled by a step: an average pool of 1×1 windows).
+func (c *converter) slice() error {
+	n := c.node
+	x, err := c.in(0)
+	if err != nil {
+		return err
+	}
+	if x.flat {
+		return errors.New("its input is flat: the engine slices images' channels and positions")
+	}
+	arg := func(i int, attr string) ([]int64, error) {
+		if t, err := c.constant(i); err != nil {
+			return nil, err
+		} else if t != nil {
+			if t.Int == nil {
+				return nil, fmt.Errorf("its %s %q must be integers", attr, t.Name)
+			}
+			return t.Int, nil
+		}
+		return n.intsAttr(attr), nil
+	}
+	starts, err := arg(1, "starts")
+	if err != nil {
+		return err
+	}
+	ends, err := arg(2, "ends")
+	if err != nil {
+		return err
+	}
+	axes, err := arg(3, "axes")
+	if err != nil {
+		return err
+	}
+	steps, err := arg(4, "steps")
+	if err != nil {
+		return err
+	}
+	if len(starts) != len(ends) || (axes != nil && len(axes) != len(starts)) || (steps != nil && len(steps) != len(starts)) {
+		return fmt.Errorf("starts %v, ends %v, axes %v and steps %v differ in length", starts, ends, axes, steps)
+	}
+	s := c.g.Shape(x.v)
+	size := [4]int{1, s.C, s.H, s.W}
+	from, to, step := [4]int{}, size, [4]int{1, 1, 1, 1}
+	for i := range starts {
+		axis := int64(i)
+		if axes != nil {
+			axis = axes[i]
+		}
+		if axis < 0 {
+			axis += 4
+		}
+		if axis < 0 || axis > 3 {
+			return fmt.Errorf("axis %d of an image tensor [N, C, H, W]", axis)
+		}
+		st := int64(1)
+		if steps != nil {
+			st = steps[i]
+		}
+		if st < 1 || st > 64 {
+			return fmt.Errorf("step %d: the engine slices forward, with steps from 1 to 64", st)
+		}
+		dim := int64(size[axis])
+		clampIndex := func(v int64) int {
+			if v < 0 {
+				v += dim
+			}
+			return int(min(max(v, 0), dim))
+		}
+		from[axis], to[axis], step[axis] = clampIndex(starts[i]), clampIndex(ends[i]), int(st)
+	}
+	if from[0] != 0 || to[0] != 1 {
+		return errors.New("it slices the batch: the engine scores each image alone")
+	}
+	count := func(a int) int { return (to[a] - from[a] + step[a] - 1) / step[a] }
+	for a := 1; a < 4; a++ {
+		if count(a) < 1 {
+			return fmt.Errorf("it leaves nothing of axis %d (%d to %d)", a, from[a], to[a])
+		}
+	}
+	v := x.v
+	if from[1] != 0 || to[1] != s.C || step[1] != 1 {
+		if step[1] != 1 {
+			return fmt.Errorf("step %d along the channels: the engine takes a range of channels", step[1])
+		}
+		v = c.g.Channels(v, from[1], to[1]-from[1])
+	}
+	if step[2] != step[3] {
+		return fmt.Errorf("steps %d and %d along height and width: the engine subsamples both alike", step[2], step[3])
+	}
+	if st := step[2]; st > 1 {
+		// Taking every st-th position from the first is a 1×1 average pool of stride st,
+		// after a crop to the window that pool reads.
+		h, w := (count(2)-1)*st+1, (count(3)-1)*st+1
+		if from[2] != 0 || from[3] != 0 || h != s.H || w != s.W {
+			v = c.g.CropAt(v, from[2], from[3], h, w)
+		}
+		v = c.g.AvgPool(v, 1, st, 0)
+	} else if from[2] != 0 || from[3] != 0 || to[2] != s.H || to[3] != s.W {
+		v = c.g.CropAt(v, from[2], from[3], to[2]-from[2], to[3]-from[3])
+	}
+	c.set(0, value{v: v})
 	return nil
 }
 

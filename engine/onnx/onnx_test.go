@@ -11,7 +11,12 @@ import (
 
 	"google.golang.org/protobuf/encoding/protowire"
 
+	"gradsign/assets"
+	"gradsign/engine/cifar"
+	"gradsign/engine/darts"
 	"gradsign/engine/gradsign"
+	"gradsign/engine/graph"
+	"gradsign/engine/layers"
 	"gradsign/engine/nb201"
 	"gradsign/engine/network"
 	"gradsign/engine/onnx"
@@ -32,10 +37,35 @@ func readModel(t testing.TB, name string) []byte {
 	return b
 }
 
-// The NAS-Bench-201 network exported to ONNX scores exactly as the nb201 front-end's network
-// with the same weights (the file's initialisers carry the reference model's names).
-func TestNB201MatchesNativeFrontEnd(t *testing.T) {
-	b := readModel(t, "nb201_index0.onnx")
+// A search space's network exported to ONNX scores exactly as the space's front-end's network
+// with the same weights (the file's initialisers carry the reference model's names):
+// NAS-Bench-201's TinyNetwork, and DARTS's NetworkCIFAR (max pools, separable and dilated
+// convolutions, the factorised reduction's shifted Slice, structural zeros).
+func TestSpacesMatchNativeFrontEnds(t *testing.T) {
+	arch, _ := nb201.ParseArch("|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|")
+	refs, err := oracle.Of("darts")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var genotype darts.Genotype
+	for _, r := range refs {
+		if r.Name == "darts_nb301_629_c16l5.safetensors" {
+			genotype = r.Spec.(darts.Config).Genotype
+		}
+	}
+	for _, c := range []struct {
+		file, prefix string
+		native       graph.Spec
+	}{
+		{"nb201_index0.onnx", "", nb201.Config{Arch: arch, C: 8, N: 1, Classes: 10, H: 32, W: 32}},
+		{"darts_629_c16l5.onnx", "net.", darts.Config{Genotype: genotype, C: 16, Layers: 5, Classes: 10, H: 32, W: 32}},
+	} {
+		t.Run(c.file, func(t *testing.T) { matchesNative(t, c.file, c.prefix, c.native) })
+	}
+}
+
+func matchesNative(t *testing.T, file, prefix string, spec graph.Spec) {
+	b := readModel(t, file)
 	net, err := onnx.Read(b, onnx.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -58,11 +88,10 @@ func TestNB201MatchesNativeFrontEnd(t *testing.T) {
 			shape[i] = int(d)
 		}
 		if init.Float != nil {
-			state.Tensors[init.Name] = safetensors.FromFloat32(shape, init.Float)
+			state.Tensors[strings.TrimPrefix(init.Name, prefix)] = safetensors.FromFloat32(shape, init.Float)
 		}
 	}
-	arch, _ := nb201.ParseArch("|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|")
-	native, err := network.Build[float32](nb201.Config{Arch: arch, C: 8, N: 1, Classes: 10, H: 32, W: 32})
+	native, err := network.Build[float32](spec)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,19 +99,13 @@ func TestNB201MatchesNativeFrontEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 	if fromONNX.NumParams() != native.NumParams() || fromONNX.FLOPs() != native.FLOPs() {
-		t.Errorf("ONNX: %d params, %d FLOPs; nb201: %d, %d", fromONNX.NumParams(), fromONNX.FLOPs(), native.NumParams(), native.FLOPs())
+		t.Errorf("ONNX: %d params, %d FLOPs; native: %d, %d", fromONNX.NumParams(), fromONNX.FLOPs(), native.NumParams(), native.FLOPs())
 	}
-	refs, err := oracle.Of("onnx")
+	set := assets.CIFAR(cifar.CIFAR10)
+	x, labels, err := cifar.Batch[float32](set, 0, 8, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var ref *oracle.Reference
-	for _, r := range refs {
-		if r.Name == "nb201_index0.safetensors" {
-			ref = r
-		}
-	}
-	x, labels := oracle.Inputs[float32](ref), ref.Labels()
 	a, err := gradsign.Score(context.Background(), fromONNX, x, labels, gradsign.Options{Workers: 1})
 	if err != nil {
 		t.Fatal(err)
@@ -91,15 +114,15 @@ func TestNB201MatchesNativeFrontEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if a.Score != n.Score || len(a.Layers) != len(n.Layers) {
-		t.Fatalf("ONNX network %v (%d layers), nb201 front-end %v (%d layers)", a.Score, len(a.Layers), n.Score, len(n.Layers))
+	if a.Score != n.Score || len(a.Layers) != len(n.Layers) || a.StructuralZeros != n.StructuralZeros {
+		t.Fatalf("ONNX network %v (%d layers, %d structural zeros), native front-end %v (%d layers, %d)", a.Score, len(a.Layers), a.StructuralZeros, n.Score, len(n.Layers), n.StructuralZeros)
 	}
 	// The ONNX layers are in the file's node order, named by node; each node's weight is
-	// the initialiser of the nb201 module's name.
+	// the initialiser of the native module's name.
 	module := map[string]string{}
 	for _, nd := range m.Graph.Nodes {
 		if nd.OpType == "Conv" || nd.OpType == "Gemm" {
-			module[nd.Name] = strings.TrimSuffix(nd.Inputs[1], ".weight")
+			module[nd.Name] = strings.TrimSuffix(strings.TrimPrefix(nd.Inputs[1], prefix), ".weight")
 		}
 	}
 	want := map[string]float64{}
@@ -108,12 +131,10 @@ func TestNB201MatchesNativeFrontEnd(t *testing.T) {
 	}
 	for _, l := range a.Layers {
 		if w, ok := want[module[l.Name]]; !ok || w != l.Score {
-			t.Errorf("layer %s: %v, nb201's %s: %v", l.Name, l.Score, module[l.Name], w)
+			t.Errorf("layer %s: %v, the native %s: %v", l.Name, l.Score, module[l.Name], w)
 		}
 	}
-	if a.Score != ref.GradSign {
-		t.Errorf("score %v, PyTorch %v", a.Score, ref.GradSign)
-	}
+	t.Logf("%s: GradSign %v on both, %d structural zeros", file, a.Score, a.StructuralZeros)
 }
 
 // Layers are named by their ONNX nodes, and the parameter count is PyTorch's.
@@ -278,6 +299,75 @@ func TestCraftedModel(t *testing.T) {
 	}
 }
 
+// The ops that become more than one graph node, in crafted models: a strided Slice of the
+// positions (a crop and a 1×1 average pool of stride 2), a channel Slice, a scalar Mul (an
+// affine map), a per-channel Sub (a bias), a product with a per-channel gate, a biased conv.
+func TestCraftedOps(t *testing.T) {
+	i64 := func(name string, v ...int64) msg {
+		var t msg
+		t = t.varint(1, int64(len(v))).varint(2, onnx.TypeInt64).str(8, name)
+		raw := make([]byte, 8*len(v))
+		for i, x := range v {
+			binary.LittleEndian.PutUint64(raw[8*i:], uint64(x))
+		}
+		return t.bytes(9, raw)
+	}
+	b := model(14, func(nodes, inits []msg) ([]msg, []msg) {
+		nodes = slices2(nodes[0],
+			node("Slice", "sl", []string{"c", "st", "en", "ax", "sp"}, []string{"s1"}), // [:, :, 1::2, 1:7:2] → 4×4×3
+			node("Slice", "ch", []string{"s1", "cst", "cen", "cax"}, []string{"s2"}),   // channels 1..2 → 2×4×3
+			node("Mul", "half", []string{"s2", "k"}, []string{"s3"}),
+			node("Sub", "shift", []string{"s3", "pc"}, []string{"s4"}),
+			node("GlobalAveragePool", "gp", []string{"s4"}, []string{"g1"}),
+			node("Mul", "gate", []string{"g1", "s4"}, []string{"s5"}),
+			node("Conv", "pw", []string{"s5", "pww", "pwb"}, []string{"s6"}),
+			node("BatchNormalization", "bn", []string{"s6", "g", "b", "m", "v"}, []string{"n"}),
+			nodes[2], nodes[3], nodes[4], nodes[5])
+		inits = append(inits, i64("st", 1, 1), i64("en", 1<<40, 7), i64("ax", 2, 3), i64("sp", 2, 2),
+			i64("cst", 1), i64("cen", 3), i64("cax", 1), tensor("k", nil, []float32{0.5}), tensor("pc", []int64{1, 2, 1, 1}, []float32{1, 2}),
+			tensor("pww", []int64{4, 2, 1, 1}, make([]float32, 8)), tensor("pwb", []int64{4}, []float32{1, 2, 3, 4}))
+		return nodes, inits
+	})
+	net, err := onnx.Read(b, onnx.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ops []string
+	for _, n := range net.Graph.Nodes {
+		ops = append(ops, n.Op.String())
+	}
+	want := "conv crop avgpool channels activation bias globalavgpool mul conv bias batchnorm relu globalavgpool linear"
+	if got := strings.Join(ops, " "); got != want {
+		t.Errorf("graph ops %s, want %s", got, want)
+	}
+	for _, n := range net.Graph.Nodes {
+		switch n.Op {
+		case graph.Crop:
+			if s := net.Graph.Shape(n.Out); n.From != 1 || n.Left != 1 || s.H != 7 || s.W != 5 {
+				t.Errorf("crop from (%d, %d) to %v, want (1, 1) and 7×5", n.From, n.Left, s)
+			}
+		case graph.AvgPool:
+			if s := net.Graph.Shape(n.Out); s.H != 4 || s.W != 3 {
+				t.Errorf("subsampled to %v, want 4×3", s)
+			}
+		case graph.Activation:
+			if n.Act.Fn != layers.Affine || n.Act.A != 0.5 || n.Act.B != 0 {
+				t.Errorf("Mul by 0.5 became %+v", n.Act)
+			}
+		}
+	}
+	if got := net.Weights.Tensors["shift.bias"].Float32s(); len(got) != 2 || got[0] != -1 || got[1] != -2 {
+		t.Errorf("Sub of [1, 2] became the bias %v", got)
+	}
+	full, err := network.Build[float32](net.Graph)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := full.Load(net.Weights); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func replace(i int, n msg) func([]msg, []msg) ([]msg, []msg) {
 	return func(nodes, inits []msg) ([]msg, []msg) {
 		nodes[i] = n
@@ -301,11 +391,11 @@ func TestErrors(t *testing.T) {
 		{"opset 30", model(30, nil), "opset 30"},
 		{"asymmetric pads", model(14, replace(0, node("Conv", "conv", []string{"x", "w"}, []string{"c"}, ints("pads", 1, 1, 0, 0)))),
 			`node "conv" (Conv): pads [1 1 0 0] pad one side more than the other`},
-		{"grouped", model(14, func(nodes, inits []msg) ([]msg, []msg) {
+		{"grouped, then a BatchNorm of the wrong size", model(14, func(nodes, inits []msg) ([]msg, []msg) {
 			nodes[0] = node("Conv", "conv", []string{"x", "w"}, []string{"c"}, ints("pads", 1, 1, 1, 1), msg{}.str(1, "group").varint(20, onnx.AttrInt).varint(3, 3))
 			inits[0] = tensor("w", []int64{6, 1, 3, 3}, make([]float32, 54))
 			return nodes, inits
-		}), "3 groups of 1 channels"},
+		}), `node "bn" (BatchNormalization): its scale "g" has shape [4], want [6]`},
 		{"not RGB", modelWith(14, valueInfo("x", 1, 1, 28, 28), nil), `the model's input "x" has shape [1, 1, 28, 28]; the engine feeds it RGB images`},
 		{"weight from activation", model(14, replace(0, node("Conv", "conv", []string{"x", "x"}, []string{"c"}))),
 			`input "x" must be a constant`},
@@ -344,6 +434,12 @@ func TestErrors(t *testing.T) {
 		}(), ""},
 		{"no graph", msg{}.varint(1, 8), "the file holds no graph"},
 		{"not protobuf", []byte("PK\x03\x04 this is a zip file"), "not an ONNX model"},
+		{"broadcast product", model(14, func(nodes, inits []msg) ([]msg, []msg) {
+			return slices2(nodes[0], node("Mul", "m", []string{"c", "x"}, []string{"q"}), node("BatchNormalization", "bn", []string{"q", "g", "b", "m", "v"}, []string{"n"}), nodes[2], nodes[3], nodes[4], nodes[5]), inits
+		}), `node "m" (Mul): it multiplies activations of shapes 4×8×8 and 3×8×8`},
+		{"slice of the batch", model(14, func(nodes, inits []msg) ([]msg, []msg) {
+			return slices2(nodes[0], node("Slice", "s", []string{"c"}, []string{"q"}, ints("starts", 1), ints("ends", 2), ints("axes", 0)), node("BatchNormalization", "bn", []string{"q", "g", "b", "m", "v"}, []string{"n"}), nodes[2], nodes[3], nodes[4], nodes[5]), inits
+		}), `node "s" (Slice): it slices the batch`},
 		{"output not logits", model(14, func(nodes, inits []msg) ([]msg, []msg) {
 			return append(nodes[:3:3], node("Identity", "id", []string{"r"}, []string{"y"})), inits
 		}), "GradSign needs class logits"},

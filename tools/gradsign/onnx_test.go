@@ -87,3 +87,18 @@ func TestONNXErrors(t *testing.T) {
 		}
 	}
 }
+
+// An eval-mode export is refused; with --allow-folded it is scored as it is, and labelled.
+func TestONNXAllowFolded(t *testing.T) {
+	out, errOut, code := runCLI("score", "--onnx", filepath.Join(oracle.ONNXDir(), "tiny_folded.onnx"), "--allow-folded", "--n", "4", "--json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var got scoreOutput
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatal(err)
+	}
+	if got.GradSign == nil || *got.GradSign <= 0 || len(got.Notes) != 1 || !strings.Contains(got.Notes[0], "folded into its convolutions") {
+		t.Errorf("gradsign %v, notes %q", got.GradSign, got.Notes)
+	}
+}

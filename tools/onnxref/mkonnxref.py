@@ -8,10 +8,16 @@ ONNX node names the engine gives its layers (the weights are the model file's). 
 mini-batch proxies ("proxies" is empty). The engine's reference tests read both
 (internal/oracle).
 
-Models: a CIFAR ResNet-20 (1x1 projection shortcuts), a VGG-style network with max pools, and
+Models: a CIFAR ResNet-20 (1x1 projection shortcuts), a VGG-style network with max pools, a
+small MobileNetV2 (depthwise convolutions, ReLU6), a network of the other nonlinearities
+(leaky ReLU, hard swish, sigmoid, hard sigmoid), one with squeeze-and-excitation (biased
+convolutions, a per-channel product, SiLU), a small ResNeXt (grouped convolutions: a layer
+per group to the engine, NODE#i), and
 NAS-Bench-201's TinyNetwork (index 0's cell, C=8, N=1), whose score must also equal the
-native nb201 front-end's on the same weights. And tiny_folded.onnx, a small network exported
-the default (eval-mode) way, its BatchNorm folded away: the case the engine detects.
+native nb201 front-end's on the same weights. And two model files without a reference:
+tiny_folded.onnx, a small network exported the default (eval-mode) way, its BatchNorm folded
+away (the case the engine detects), and darts_629_c16l5.onnx, DARTS's NetworkCIFAR of an
+NAS-Bench-301 genotype, whose score must equal the native darts front-end's on its weights.
 
 usage: mkonnxref.py OUTDIR [--data assets/cifar10_test_first1000.bin] [--n 8]
 Needs Debian's python3-torch (PyTorch 1.13) and python3-onnx.
@@ -30,7 +36,7 @@ import torch.nn.functional as F
 
 here = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(here, '..', 'pyref'))
-from gradsign_ref import TinyNetwork, parse_arch, read_cifar  # noqa: E402
+from gradsign_ref import Logits, TinyNetwork, official_network, parse_arch, read_cifar  # noqa: E402
 
 
 def conv_bn(c_in, c_out, k=3, stride=1):
@@ -88,7 +94,119 @@ class VGG(nn.Module):
         return self.classifier(torch.flatten(self.features(x), 1))
 
 
+class InvertedResidual(nn.Module):
+    """MobileNetV2's block: 1x1 expansion, 3x3 depthwise, 1x1 projection, ReLU6 after the
+    first two, a skip when the shape stays."""
+    def __init__(self, c_in, c_out, stride, expand):
+        super().__init__()
+        hidden = c_in * expand
+        self.skip = stride == 1 and c_in == c_out
+        self.conv = nn.Sequential(
+            nn.Conv2d(c_in, hidden, 1, bias=False), nn.BatchNorm2d(hidden), nn.ReLU6(),
+            nn.Conv2d(hidden, hidden, 3, stride, 1, groups=hidden, bias=False), nn.BatchNorm2d(hidden), nn.ReLU6(),
+            nn.Conv2d(hidden, c_out, 1, bias=False), nn.BatchNorm2d(c_out))
+
+    def forward(self, x):
+        return x + self.conv(x) if self.skip else self.conv(x)
+
+
+class MobileNetV2(nn.Module):
+    """A small MobileNetV2 for CIFAR: a stem, inverted residual blocks (expansion 4) at 16, 24
+    and 32 channels, a 1x1 head of 128 with ReLU6, global pool, linear."""
+    def __init__(self, classes=10):
+        super().__init__()
+        blocks, c = [], 16
+        for width, stride in [(16, 1), (24, 2), (24, 1), (32, 2), (32, 1)]:
+            blocks.append(InvertedResidual(c, width, stride, 4))
+            c = width
+        self.features = nn.Sequential(nn.Conv2d(3, 16, 3, 1, 1, bias=False), nn.BatchNorm2d(16), nn.ReLU6(), *blocks,
+                                      nn.Conv2d(c, 128, 1, bias=False), nn.BatchNorm2d(128), nn.ReLU6())
+        self.pool = nn.AdaptiveAvgPool2d(1)
+        self.classifier = nn.Linear(128, classes)
+
+    def forward(self, x):
+        return self.classifier(torch.flatten(self.pool(self.features(x)), 1))
+
+
+class Activations(nn.Module):
+    """Every nonlinearity the engine reads besides ReLU, one per stage: leaky ReLU, hard
+    swish, sigmoid, hard sigmoid."""
+    def __init__(self, classes=10):
+        super().__init__()
+        self.features = nn.Sequential(
+            *conv_bn(3, 16), nn.LeakyReLU(0.1), *conv_bn(16, 16), nn.Hardswish(), nn.MaxPool2d(2),
+            *conv_bn(16, 32), nn.Sigmoid(), *conv_bn(32, 32), nn.Hardsigmoid(), nn.MaxPool2d(2))
+        self.classifier = nn.Linear(32 * 8 * 8, classes)
+
+    def forward(self, x):
+        return self.classifier(torch.flatten(self.features(x), 1))
+
+
+class SE(nn.Module):
+    """Squeeze-and-excitation: a per-channel gate from the pooled image, through two biased
+    1x1 convolutions, multiplied in."""
+    def __init__(self, c):
+        super().__init__()
+        self.pool = nn.AdaptiveAvgPool2d(1)
+        self.fc1 = nn.Conv2d(c, c // 4, 1)
+        self.fc2 = nn.Conv2d(c // 4, c, 1)
+
+    def forward(self, x):
+        return x * torch.sigmoid(self.fc2(F.relu(self.fc1(self.pool(x)))))
+
+
+class SENet(nn.Module):
+    """Conv-BN-SiLU stages with squeeze-and-excitation and 2x2 average pools between them."""
+    def __init__(self, classes=10):
+        super().__init__()
+        layers, c = [], 3
+        for width in [16, 32, 64]:
+            layers += conv_bn(c, width) + [nn.SiLU(), SE(width), nn.AvgPool2d(2)]
+            c = width
+        self.features = nn.Sequential(*layers)
+        self.pool = nn.AdaptiveAvgPool2d(1)
+        self.fc = nn.Linear(64, classes)
+
+    def forward(self, x):
+        return self.fc(torch.flatten(self.pool(self.features(x)), 1))
+
+
+class ResNeXtBlock(nn.Module):
+    """A ResNeXt bottleneck: 1x1, a grouped 3x3 (cardinality 4), 1x1, and the skip."""
+    def __init__(self, c, width, groups, stride):
+        super().__init__()
+        self.conv1, self.bn1 = conv_bn(c, width, 1)
+        self.conv2 = nn.Conv2d(width, width, 3, stride, 1, groups=groups, bias=False)
+        self.bn2 = nn.BatchNorm2d(width)
+        self.conv3, self.bn3 = conv_bn(width, c, 1)
+        self.stride = stride
+        self.shortcut = nn.Sequential(*conv_bn(c, c, 1, stride)) if stride > 1 else nn.Sequential()
+
+    def forward(self, x):
+        out = F.relu(self.bn1(self.conv1(x)))
+        out = F.relu(self.bn2(self.conv2(out)))
+        return F.relu(self.bn3(self.conv3(out)) + self.shortcut(x))
+
+
+class ResNeXt(nn.Module):
+    """A small ResNeXt: grouped convolutions (4 groups of 8 channels), two blocks."""
+    def __init__(self, classes=10):
+        super().__init__()
+        self.conv1, self.bn1 = conv_bn(3, 32)
+        self.blocks = nn.Sequential(ResNeXtBlock(32, 32, 4, 1), ResNeXtBlock(32, 32, 4, 2))
+        self.pool = nn.AdaptiveAvgPool2d(1)
+        self.fc = nn.Linear(32, classes)
+
+    def forward(self, x):
+        x = self.blocks(F.relu(self.bn1(self.conv1(x))))
+        return self.fc(torch.flatten(self.pool(x), 1))
+
+
 MODELS = {
+    'senet': (SENet, 6),
+    'resnext': (ResNeXt, 7),
+    'mobilenetv2': (MobileNetV2, 4),
+    'activations': (Activations, 5),
     'resnet20': (ResNet20, 1),
     'vgg': (VGG, 2),
     'nb201_index0': (lambda: TinyNetwork(parse_arch('|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|'), 8, 1, 10), 3),
@@ -102,12 +220,30 @@ def tiny():
 
 
 def weight_layers(model_onnx):
-    """Maps each Conv or Gemm weight's initialiser name to its node's name."""
-    inits = {t.name for t in model_onnx.graph.initializer}
+    """Maps each Conv or Gemm weight's initialiser name to its node's name and group count
+    (a grouped convolution that is not depthwise is a layer per group to the engine:
+    NODE#0, NODE#1, ...)."""
+    inits = {t.name: t for t in model_onnx.graph.initializer}
     out = {}
     for n in model_onnx.graph.node:
         if n.op_type in ('Conv', 'Gemm') and len(n.input) > 1 and n.input[1] in inits:
-            out[n.input[1]] = n.name
+            groups = next((a.i for a in n.attribute if a.name == 'group'), 1)
+            cout, cin = inits[n.input[1]].dims[:2]
+            depthwise = cin == 1 and cout == groups
+            out[n.input[1]] = (n.name, 1 if depthwise else groups)
+    return out
+
+
+def layer_sums(names, signs):
+    """Per engine layer, the summed signs [weights]: a grouped weight split by its output rows."""
+    out = {}
+    for k, (node, groups) in names.items():
+        total = signs[k].sum(0)
+        if groups == 1:
+            out[node] = total
+            continue
+        for i, part in enumerate(np.split(total.reshape(groups, -1), groups)):
+            out[f'{node}#{i}'] = part.reshape(-1)
     return out
 
 
@@ -150,6 +286,15 @@ def main():
     x, y = read_cifar(a.data, 0, a.n, 1)
     torch.manual_seed(4)
     torch.onnx.export(tiny().eval(), torch.randn(1, 3, 32, 32), os.path.join(a.outdir, 'tiny_folded.onnx'))
+    # A DARTS network (NAS-Bench-301 genotype of testdata/oracle/darts_nb301_629_c16l5, C=16,
+    # 5 cells): model file only, its score checked against the native darts front-end's on the
+    # same weights (it has structural zeros, whose PyTorch float32 signs are noise).
+    raw = open(os.path.join(here, '..', '..', 'testdata', 'oracle', 'darts_nb301_629_c16l5.safetensors'), 'rb').read()
+    meta = json.loads(raw[8:8 + struct.unpack('<Q', raw[:8])[0]])['__metadata__']
+    torch.manual_seed(8)
+    darts = official_network(argparse.Namespace(space='darts', genotype=meta['genotype'], channels=16, classes=10, layers=5))
+    torch.onnx.export(Logits(darts).train(), torch.randn(1, 3, 32, 32), os.path.join(a.outdir, 'darts_629_c16l5.onnx'),
+                      training=torch.onnx.TrainingMode.TRAINING, do_constant_folding=False, opset_version=14)
     for name, (make, seed) in MODELS.items():
         torch.manual_seed(seed)
         net = make().train()
@@ -167,7 +312,7 @@ def main():
             loss = F.cross_entropy(logits, y, reduction='none')
         s32, grad0 = per_sample_signs(net, x, y, names)
         s64, _ = per_sample_signs(net.double(), x.double(), y, names)
-        per_layer = {names[k]: float(np.abs(v.sum(0)).sum()) for k, v in s32.items()}
+        per_layer = {name: float(np.abs(v).sum()) for name, v in layer_sums(names, s32).items()}
         total = lambda s: float(sum(np.abs(v.sum(0)).sum() for v in s.values()))
         flips = int(sum((s32[k] != s64[k]).sum() for k in names))
         meta = {
@@ -182,7 +327,9 @@ def main():
         keys = list(names)
         tensors = {'input': x.numpy(), 'labels': y.numpy(), 'logits': logits.float().numpy(), 'loss': loss.float().numpy()}
         for k in keys[:3] + keys[-3:]:
-            tensors['grad0.' + names[k] + '.weight'] = grad0[k]
+            node, groups = names[k]
+            for i, g in enumerate(np.split(grad0[k], groups)):
+                tensors['grad0.' + (node if groups == 1 else f'{node}#{i}') + '.weight'] = g
         write_safetensors(os.path.join(a.outdir, name + '.safetensors'), tensors, meta)
         print(name, meta['params'], 'parameters, GradSign', meta['gradsign_f32'], '(f64', meta['gradsign_f64'] + ')')
 

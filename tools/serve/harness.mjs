@@ -35,3 +35,27 @@ export function nativeScore(arch, n, seed) {
   const out = execFileSync(join(root, 'bin', 'gradsign'), ['score', '--arch', arch, '--n', String(n), '--seed', String(seed), '--json']);
   return JSON.parse(String(out)).gradsign;
 }
+
+// openBrowser starts the server and a headless Chromium with a fresh profile, a page at
+// 1280×900 whose uncaught errors and Content-Security-Policy complaints are collected in
+// problems; close() ends them all.
+export async function openBrowser() {
+  const { chromium } = await import('playwright-core');
+  const { mkdtempSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { url, process: server } = await startServer();
+  const profile = mkdtempSync(join(tmpdir(), 'gradsign-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_FLAGS, viewport: { width: 1280, height: 900 },
+  });
+  const page = context.pages()[0] || await context.newPage();
+  const problems = [];
+  page.on('pageerror', (err) => problems.push(err.message));
+  page.on('console', (msg) => { if (/Content Security Policy/i.test(msg.text())) problems.push(msg.text()); });
+  const close = async () => {
+    await context.close();
+    server.kill();
+    rmSync(profile, { recursive: true, force: true });
+  };
+  return { url, page, problems, close };
+}

@@ -48,8 +48,13 @@ func copies(goroot, kernel, ui string) (map[string]string, error) {
 		"assets/nb101_1000.csv.gz":          "assets/nb101/nb101_1000.csv.gz",
 		"assets/nb301_1218.csv.gz":          "assets/nb301/nb301_1218.csv.gz",
 		"assets/reference_spaces.json":      "assets/reference_spaces.json",
-		"vendor/uPlot.esm.js":               "node_modules/uplot/dist/uPlot.esm.js",
-		"vendor/uPlot.min.css":              "node_modules/uplot/dist/uPlot.min.css",
+		// The page's example ONNX models: the test models of tools/onnxref, with their
+		// PyTorch reference files beside them in testdata/onnx.
+		"assets/models/resnet20.onnx":    "testdata/onnx/resnet20.onnx",
+		"assets/models/vgg.onnx":         "testdata/onnx/vgg.onnx",
+		"assets/models/mobilenetv2.onnx": "testdata/onnx/mobilenetv2.onnx",
+		"vendor/uPlot.esm.js":            "node_modules/uplot/dist/uPlot.esm.js",
+		"vendor/uPlot.min.css":           "node_modules/uplot/dist/uPlot.min.css",
 	}
 	entries, err := os.ReadDir(ui)
 	if err != nil {

@@ -278,6 +278,13 @@ func Ops(t *testing.T, be backend.Backend[float32]) {
 				b.ReLUBackward(planes*hh*ww, dinp, dout, inp)
 			},
 			1e-3, 1e-2, false},
+		activation(layers.Activation{Fn: layers.Clip, A: 0, B: 6}, planes*hh*ww),
+		activation(layers.Activation{Fn: layers.Clip, A: -0.5, B: 0.8}, planes*hh*ww),
+		activation(layers.Activation{Fn: layers.LeakyReLU, A: 0.1}, planes*hh*ww),
+		activation(layers.Activation{Fn: layers.Sigmoid}, planes*hh*ww),
+		activation(layers.Activation{Fn: layers.HardSigmoid, A: 1.0 / 6, B: 0.5}, planes*hh*ww),
+		activation(layers.Activation{Fn: layers.HardSwish}, planes*hh*ww),
+		activation(layers.Activation{Fn: layers.Affine, A: -0.5, B: 2}, planes*hh*ww),
 		{"avgpool3x3", planes * hh * ww, planes * hh * ww,
 			func(b backend.Backend[float32], out, inp backend.Buffer) {
 				b.AvgPool3x3Forward(planes, hh, ww, out, inp)
@@ -369,6 +376,42 @@ func Ops(t *testing.T, be backend.Backend[float32]) {
 		h.same("spread to first", b, tol)
 		h.same("spread to second", c, tol)
 	})
+	t.Run("bias", func(t *testing.T) {
+		h.t = t
+		const c, hw = 3, 10
+		x, bias, out := h.rand(n*c*hw), h.rand(c), h.rand(n*c*hw)
+		be.BiasForward(n, c, hw, out.b, x.b, bias.b)
+		h.ref.BiasForward(n, c, hw, out.r, x.r, bias.r)
+		h.same("forward", out, tol)
+	})
+	for _, bhw := range []int{12, 1} {
+		t.Run(fmt.Sprintf("mul/b%d", bhw), func(t *testing.T) {
+			h.t = t
+			const c, hw = 3, 12
+			a, b, out, r := h.rand(n*c*hw), h.rand(n*c*bhw), h.rand(n*c*hw), h.rand(n*c*hw)
+			be.MulForward(n, c, hw, bhw, out.b, a.b, b.b)
+			h.ref.MulForward(n, c, hw, bhw, out.r, a.r, b.r)
+			h.same("forward", out, tol)
+			da, db := h.rand(a.n), h.rand(b.n)
+			be.MulBackward(n, c, hw, bhw, da.b, db.b, r.b, a.b, b.b)
+			h.ref.MulBackward(n, c, hw, bhw, da.r, db.r, r.r, a.r, b.r)
+			h.same("backward a", da, tol)
+			h.same("backward b", db, tol)
+			loss := func() float64 {
+				be.MulForward(n, c, hw, bhw, out.b, a.b, b.b)
+				o, _ := h.get(out)
+				rr, _ := h.get(r)
+				return dot(o, rr)
+			}
+			ga, gb := be.Alloc(a.n), be.Alloc(b.n)
+			be.MulBackward(n, c, hw, bhw, ga, gb, r.b, a.b, b.b)
+			h.directional("dL/da", a, read(be, ga, a.n), 1e-2, 1e-2, loss)
+			h.directional("dL/db", b, read(be, gb, b.n), 1e-2, 1e-2, loss)
+			gb2 := be.Alloc(b.n)
+			be.MulBackward(n, c, hw, bhw, nil, gb2, r.b, a.b, b.b)
+			h.same("backward b alone", pair{gb2, gb2cpu(h, n, c, hw, bhw, r, a, b), b.n}, tol)
+		})
+	}
 	t.Run("maxpool/ties", func(t *testing.T) {
 		// ReLU outputs: many exact zeros, so windows tie; every backend must route a tied
 		// window's gradient to the same input as the CPU (PyTorch's rule).
@@ -408,6 +451,24 @@ func Ops(t *testing.T, be backend.Backend[float32]) {
 			return s
 		})
 	})
+}
+
+// gb2cpu is the CPU's product gradient of b alone (da nil), for the backend's to match.
+func gb2cpu(h *harness, n, c, hw, bhw int, r, a, b pair) backend.Buffer {
+	g := h.ref.Alloc(b.n)
+	h.ref.MulBackward(n, c, hw, bhw, nil, g, r.r, a.r, b.r)
+	return g
+}
+
+// activation is the unary check of a nonlinearity (its inputs N(0,1): the kinks of clip and
+// leaky ReLU among them, as ReLU's are).
+func activation(f layers.Activation, count int) unary {
+	return unary{fmt.Sprintf("%v(%g,%g)", f.Fn, f.A, f.B), count, count,
+		func(b backend.Backend[float32], out, inp backend.Buffer) { b.ActivationForward(f, count, out, inp) },
+		func(b backend.Backend[float32], dinp, dout, inp backend.Buffer) {
+			b.ActivationBackward(f, count, dinp, dout, inp)
+		},
+		1e-3, 1e-2, false}
 }
 
 // maxPool is the unary check of a max pool, on inputs spaced apart so that the central

@@ -235,6 +235,26 @@ func (be *Backend[T]) ReLUBackward(count int, dinp, dout, inp backend.Buffer) {
 	layers.ReLUBackward(s[T](dinp)[:count], s[T](dout), s[T](inp))
 }
 
+func (be *Backend[T]) ActivationForward(f layers.Activation, count int, out, inp backend.Buffer) {
+	layers.ActivationForward(f, s[T](out)[:count], s[T](inp))
+}
+
+func (be *Backend[T]) ActivationBackward(f layers.Activation, count int, dinp, dout, inp backend.Buffer) {
+	layers.ActivationBackward(f, s[T](dinp)[:count], s[T](dout), s[T](inp))
+}
+
+func (be *Backend[T]) BiasForward(n, c, hw int, out, inp, bias backend.Buffer) {
+	layers.BiasForward(s[T](out), s[T](inp), s[T](bias), n, c, hw)
+}
+
+func (be *Backend[T]) MulForward(n, c, hw, bhw int, out, a, b backend.Buffer) {
+	layers.MulForward(s[T](out), s[T](a), s[T](b), n, c, hw, bhw)
+}
+
+func (be *Backend[T]) MulBackward(n, c, hw, bhw int, da, db, dout, a, b backend.Buffer) {
+	layers.MulBackward(s[T](da), s[T](db), s[T](dout), s[T](a), s[T](b), n, c, hw, bhw)
+}
+
 func (be *Backend[T]) AvgPool3x3Forward(planes, h, w int, out, inp backend.Buffer) {
 	layers.AvgPool3x3Forward(s[T](out), s[T](inp), planes, h, w)
 }

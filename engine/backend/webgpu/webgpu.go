@@ -56,6 +56,12 @@ var kernels = map[string]kernel{
 	"batchnorm_forward":       {spec: "wwrrr", includes: []string{"batchnorm"}},
 	"batchnorm_backward":      {spec: "wwwrrrr", includes: []string{"batchnorm"}},
 	"relu_forward":            {spec: "wr"},
+	"activation_forward":      {spec: "wr", includes: []string{"activation"}},
+	"bias_forward":            {spec: "wrr"},
+	"mul_forward":             {spec: "wrr", includes: []string{"mul"}},
+	"mul_backward_a":          {spec: "wrr", includes: []string{"mul"}},
+	"mul_backward_b":          {spec: "wrr", includes: []string{"mul"}},
+	"activation_backward":     {spec: "wrr", includes: []string{"activation"}},
 	"relu_backward":           {spec: "wrr"},
 	"avgpool3x3_forward":      {spec: "wr"},
 	"avgpool3x3_backward":     {spec: "wr"},
@@ -372,6 +378,36 @@ func (be *Backend) ReLUForward(count int, out, inp backend.Buffer) {
 
 func (be *Backend) ReLUBackward(count int, dinp, dout, inp backend.Buffer) {
 	be.run("relu_backward", count, u(count), buf(dinp), buf(dout), buf(inp))
+}
+
+func (be *Backend) ActivationForward(f layers.Activation, count int, out, inp backend.Buffer) {
+	be.run("activation_forward", count, actParams(f, count), buf(out), buf(inp))
+}
+
+func (be *Backend) ActivationBackward(f layers.Activation, count int, dinp, dout, inp backend.Buffer) {
+	be.run("activation_backward", count, actParams(f, count), buf(dinp), buf(dout), buf(inp))
+}
+
+func (be *Backend) BiasForward(n, c, hw int, out, inp, bias backend.Buffer) {
+	be.run("bias_forward", n*c*hw, u(n*c*hw, c, hw), buf(out), buf(inp), buf(bias))
+}
+
+func (be *Backend) MulForward(n, c, hw, bhw int, out, a, b backend.Buffer) {
+	be.run("mul_forward", n*c*hw, u(n*c*hw, hw, bhw), buf(out), buf(a), buf(b))
+}
+
+func (be *Backend) MulBackward(n, c, hw, bhw int, da, db, dout, a, b backend.Buffer) {
+	if da != nil {
+		be.run("mul_backward_a", n*c*hw, u(n*c*hw, hw, bhw), buf(da), buf(dout), buf(b))
+	}
+	if db != nil {
+		be.run("mul_backward_b", n*c*bhw, u(n*c*bhw, hw, bhw), buf(db), buf(dout), buf(a))
+	}
+}
+
+// actParams are activation.wgsl's P: the count, the function and its two parameters.
+func actParams(f layers.Activation, count int) []uint32 {
+	return []uint32{uint32(count), uint32(f.Fn), math.Float32bits(f.A), math.Float32bits(f.B)}
 }
 
 func (be *Backend) AvgPool3x3Forward(planes, h, w int, out, inp backend.Buffer) {

@@ -1,0 +1,11 @@
+// out = a·b; count is a's length.
+@group(0) @binding(1) var<storage, read_write> out: array<f32>;
+@group(0) @binding(2) var<storage, read> a: array<f32>;
+@group(0) @binding(3) var<storage, read> b: array<f32>;
+
+@compute @workgroup_size(64)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+  let i = flat(gid, groups);
+  if (i >= p.count) { return; }
+  out[i] = a[i] * b[at(i)];
+}
