@@ -4,6 +4,7 @@ import { gradsign } from './gradsign.js';
 import uPlot from './vendor/uPlot.esm.js';
 import { $, el, fmt, compact } from './dom.js';
 import { createSpaceEditor } from './spaces.js';
+import { createModelEditor } from './onnx.js';
 import { nearestPoint } from './plot.js';
 import { setWholeSpace, drawSpace, markSpace } from './wholespace.js';
 import { openRace, runRace } from './race.js';
@@ -26,6 +27,8 @@ const state = { ops: [], n: 16, seed: 0, proxies: [], backend: 'auto', space: 'n
 const DEFAULT_NETS = { nb101: '0', darts: '0', nds: 'amoeba' };
 // editor: the other spaces' editors (spaces.js).
 let editor = null;
+// models: the ONNX model editor (onnx.js).
+let models = null;
 // backendInfo: gradsign.backends() once known: the GPU's adapter and self-check, what auto picks.
 let backendInfo = null;
 let plot = null;
@@ -151,12 +154,19 @@ async function setSpace(space) {
   const other = space !== 'nb201';
   $('nb201-editor').hidden = other;
   $('nb201-index').hidden = other;
-  $('space-editor').hidden = !other;
+  $('space-editor').hidden = !other || space === 'onnx';
+  $('model-editor').hidden = space !== 'onnx';
   $('space-section').hidden = other;
   $('race-section').hidden = other;
   $('nb201-only').hidden = !other;
   document.querySelector('main').classList.toggle('other-space', other);
   if (!other) { await archChanged(); return; }
+  if (space === 'onnx') {
+    // A model is the person's file: nothing to show until one is read.
+    if (models.net()) await netChanged(models.net());
+    else { forgetKnown(); showArchError(''); updateEstimate(); }
+    return;
+  }
   editor.setSpace(space);
   await netChanged(state.nets[space] ?? { space, arch: DEFAULT_NETS[space], channels: 0 });
 }
@@ -176,8 +186,8 @@ async function netChanged(net) {
   try {
     const info = await gradsign.lookup(net);
     if (asked !== netAsked) return;
-    state.nets[net.space] = { space: net.space, arch: info.arch, channels: info.channels };
-    editor.show(info, net);
+    state.nets[net.space] = { space: net.space, arch: info.arch, channels: info.channels, ...(net.init ? { init: true } : {}) };
+    if (net.space !== 'onnx') editor.show(info, net);
     saveURL();
     showArchError('');
     showKnown(info);
@@ -213,10 +223,22 @@ function showKnown(info) {
     el('dd', {}, `${info.index} of ${FACTS.numArchs}`));
 }
 
-const SPACE_NAMES = { nb201: 'NAS-Bench-201', nb101: 'NAS-Bench-101', darts: 'DARTS', nds: 'NDS' };
+const SPACE_NAMES = { nb201: 'NAS-Bench-201', nb101: 'NAS-Bench-101', darts: 'DARTS', nds: 'NDS', onnx: 'your own' };
 
 // showKnownOther is showKnown for the spaces beyond NAS-Bench-201.
 function showKnownOther(info) {
+  if (info.space === 'onnx') {
+    $('known').replaceChildren(
+      el('dt', {}, 'The benchmark says'),
+      el('dd', { id: 'known-accuracy' }, 'nothing: your own network is in no benchmark, so its score stands alone (compare it with other networks of yours)'),
+      el('dt', {}, 'Size'),
+      el('dd', { id: 'known-size' }, `${fmt(info.params)} parameters · ${fmt(info.flops / 1e6, 1)} M FLOPs per image · ${fmt(info.memory / 2 ** 20)} MiB per engine to score`),
+      el('dt', {}, 'Weights'),
+      el('dd', { id: 'known-weights' }, info.init ? 'drawn from the seed with PyTorch\'s default initialisation per layer' : 'the file\'s'),
+      el('dt', {}, 'Structural zeros'),
+      el('dd', { id: 'known-zeros' }, info.structuralZeros > 0 ? `${fmt(info.structuralZeros)} weights' gradients are exactly zero (see the result)` : 'none found'));
+    return;
+  }
   const size = `${fmt(info.params)} parameters · ${fmt(info.flops / 1e6, 1)} M FLOPs per image · ${fmt(info.memory / 2 ** 20)} MiB per engine to score`;
   const table = info.space === 'nb101' ? 'the 1,000 NAS-Bench-101 cells shipped' : info.space === 'darts' ? 'the 1,218 NAS-Bench-301 genotypes shipped' : null;
   $('known').replaceChildren(
@@ -265,7 +287,8 @@ function saveURL() {
   const p = new URLSearchParams(location.search);
   const net = currentNet();
   if (state.space === 'nb201') p.delete('space'); else p.set('space', state.space);
-  if (net) p.set('arch', net.arch);
+  // A model is the person's file, which a URL cannot carry.
+  if (net && state.space !== 'onnx') p.set('arch', net.arch); else p.delete('arch');
   if (net?.channels) p.set('channels', net.channels); else p.delete('channels');
   p.set('n', state.n);
   p.set('seed', state.seed);
@@ -282,7 +305,7 @@ function loadURL() {
   let space = p.get('space') ?? 'nb201';
   if (!FACTS.spaces.some((f) => f.name === space)) { refuse('space', `want ${FACTS.spaces.map((f) => f.name).join(', ')}`); space = 'nb201'; }
   // Another space's architecture and width; the engine checks both (a bad one is named).
-  if (space !== 'nb201') state.nets[space] = { space, arch: p.get('arch') || DEFAULT_NETS[space], channels: Number(p.get('channels')) || 0 };
+  if (space !== 'nb201' && space !== 'onnx') state.nets[space] = { space, arch: p.get('arch') || DEFAULT_NETS[space], channels: Number(p.get('channels')) || 0 };
   state.space = space;
   if (space === 'nb201' && p.has('arch')) {
     const ops = parseOps(p.get('arch'));
@@ -345,6 +368,7 @@ let engineReady = false;
 let limitProxies = () => {};
 
 async function runScore() {
+  if (!currentNet()) { showArchError('Read a model first: drop an .onnx file on the editor, pick one, or load an example.'); return; }
   const request = { ...currentNet(), n: state.n, seed: state.seed, proxies: ['gradsign', ...state.proxies], backend: state.backend };
   $('score').disabled = true;
   $('cancel').disabled = false;
@@ -397,7 +421,8 @@ async function showResult(r) {
   const byAccuracy = space === 'nb201' ? 'CIFAR-10 accuracy' : 'the benchmark\'s accuracy';
   const rows = [
     ['GradSign', fmt(r.gradsign), 'big'],
-    ['Rank', r.rank == null ? (space === 'nb201' ? 'no reference set at this N' : 'not comparable with the reference scores (see the scatter)')
+    ['Rank', r.rank == null ? (space === 'nb201' ? 'no reference set at this N' : space === 'onnx' ? 'none: your own network is in no benchmark; compare scores of your networks at one N'
+      : 'not comparable with the reference scores (see the scatter)')
       : `#${r.rank.gradsign} of ${r.rank.of} by GradSign${r.rank.accuracy ? `, #${r.rank.accuracy} of ${r.rank.of} by ${byAccuracy}` : ''} (the reference set and this one; above ${fmt(r.percentile, 1)}% of the reference architectures)`],
     ['Architecture', architectureName(r)],
     ['Parameters', `${fmt(r.params)} (${fmt(r.params / 1e6, 3)} M)`],
@@ -406,7 +431,9 @@ async function showResult(r) {
       ? ['Benchmark test accuracy', `CIFAR-10 ${fmt(r.accuracy.cifar10, 2)}% · CIFAR-100 ${fmt(r.accuracy.cifar100, 2)}% · ImageNet16-120 ${fmt(r.accuracy.imagenet16, 2)}%`]
       : ['Benchmark', r.truth || 'not known to the benchmark'],
     ['Structural zeros', r.structural_zeros > 0 ? `${fmt(r.structural_zeros)} weights given sign 0` : 'none'],
-    ['Images, seed', `${r.n} CIFAR-10 test images, seed ${r.seed}`],
+    space === 'onnx'
+      ? ['Images and weights', `${r.n} CIFAR-10 test images; ${r.init ? `weights drawn from seed ${r.seed}` : 'the file\'s weights'}`]
+      : ['Images, seed', `${r.n} CIFAR-10 test images, seed ${r.seed}`],
     ['Time', `${fmt(r.seconds, 2)} s ${r.backend === 'webgpu' ? 'on the GPU' : `with ${r.workers} worker${r.workers > 1 ? 's' : ''}`}${r.cached ? ' (from history)' : ''}`],
     ['Backend', r.backend === 'webgpu' ? `WebGPU (${r.adapter})`
       : `wasm engine (CPU)${r.fellBack ? `: WebGPU failed (${r.fellBack}), so this score ran again here, and auto stays on the wasm engine` : ''}`],
@@ -424,6 +451,7 @@ async function showResult(r) {
   await drawPlot(r);
   drawLayers(r);
   drawSigns(r);
+  if (space === 'onnx') models.colour(r);
 }
 
 // architectureName says which architecture a result is, in its space's terms.
@@ -432,6 +460,7 @@ function architectureName(r) {
     case 'nb201': return `NAS-Bench-201 index ${r.index}`;
     case 'nb101': return `NAS-Bench-101 cell ${r.hash}${r.index != null ? ` (row ${r.index} of the shipped table)` : ''}, stem ${r.channels}`;
     case 'darts': return `DARTS genotype${r.index != null ? `, row ${r.index} of the shipped NAS-Bench-301 table` : ''}, C = ${r.channels}, 8 cells`;
+    case 'onnx': return `${models.name(r.arch) || 'an ONNX model'} (${r.arch})`;
     default: return `NDS genotype in pycls's network, C = ${r.channels}, 8 cells`;
   }
 }
@@ -449,7 +478,7 @@ async function drawSigns(r) {
   $('signs-total').textContent = `Computing the signs of ${n} images…`;
   const cells = (signs) => signs.map((v) => el('div', { class: v > 0 ? 'pos' : v < 0 ? 'neg' : 'zero' }));
   try {
-    const v = await gradsign.signSamples({ space: r.space ?? 'nb201', arch: r.arch, channels: r.channels ?? 0, seed: r.seed, n, k }, (image, signs) => {
+    const v = await gradsign.signSamples({ space: r.space ?? 'nb201', arch: r.arch, channels: r.channels ?? 0, seed: r.seed, n, k, init: !!r.init }, (image, signs) => {
       if (run === signsRun) box.append(...cells(signs));
     });
     if (run !== signsRun) return;
@@ -485,6 +514,7 @@ async function plotSource(r) {
     };
   }
   if (space === 'nds') throw new Error('NDS ships no accuracies for its cells: there is nothing to plot this score against.');
+  if (space === 'onnx') throw new Error('Your own network is in no benchmark: there is no accuracy to plot this score against.');
   const ref = await gradsign.spaceReference(space);
   const comparable = r.n === ref.n && r.channels === ref.channels;
   const load = (row) => { netChanged({ space, arch: String(row), channels: ref.channels }); $('arch-section').scrollIntoView({ behavior: 'smooth' }); };
@@ -609,13 +639,20 @@ function drawLayers(r) {
   // max pools, which have no weights).
   const dartsReduce = (name) => { const m = name.match(/^cells\.(\d+)\./); return m && ['darts', 'nds'].includes(r.space) && [2, 5].includes(Number(m[1])); };
   const isStem = (name) => name.startsWith('stem') || (r.space === 'nb101' && name.startsWith('layers.0.'));
-  const kindOf = (name) => ((nb201 && /conv_a|conv_b|downsample/.test(name)) || dartsReduce(name) ? 'reduction'
-    : (/classifier/.test(name) || isStem(name) ? 'head' : 'cell'));
+  // An ONNX model's layers are its own: its first and last (stem, classifier) marked, the rest
+  // alike.
+  const onnx = r.space === 'onnx';
+  const kindOf = (name, i) => (onnx ? (i === 0 || i === r.layers.length - 1 ? 'head' : 'cell')
+    : (nb201 && /conv_a|conv_b|downsample/.test(name)) || dartsReduce(name) ? 'reduction'
+      : (/classifier/.test(name) || isStem(name) ? 'head' : 'cell'));
+  $('layers-key').replaceChildren(...(onnx
+    ? [el('span', { class: 'swatch cell' }), 'the model\'s weight layers ', el('span', { class: 'swatch head' }), 'its first and last']
+    : [el('span', { class: 'swatch cell' }), 'convolutions of the cells\' edges ', el('span', { class: 'swatch reduction' }), 'reduction blocks ', el('span', { class: 'swatch head' }), 'stem and classifier']));
   const top = Math.max(...r.layers.map((l) => l.agreement), 1e-9);
-  box.replaceChildren(...r.layers.map((l) => {
+  box.replaceChildren(...r.layers.map((l, i) => {
     const e = edgeOf(l.name);
     const bar = el('div', {
-      role: 'listitem', tabindex: '0', class: kindOf(l.name), style: { height: `${Math.max(1, (l.agreement / top) * 100)}%` },
+      role: 'listitem', tabindex: '0', class: kindOf(l.name, i), style: { height: `${Math.max(1, (l.agreement / top) * 100)}%` },
       title: `${l.name}: ${fmt(l.weights)} weights, score ${fmt(l.score)}, agreement ${fmt(l.agreement, 3)}`,
       'aria-label': `${l.name}: agreement ${fmt(l.agreement, 3)}`,
       ...(e == null ? {} : { 'data-edge': String(e) }),
@@ -689,7 +726,8 @@ async function drawHistory() {
     const acc = headline(r);
     const space = r.space ?? 'nb201';
     const short = { nb101: 'NB101', darts: 'DARTS', nds: 'NDS' }[space];
-    const name = space === 'nb201' ? String(r.index) : `${short} ${r.index != null ? r.index : space === 'nb101' ? r.hash.slice(0, 6) : ''}`;
+    const name = space === 'nb201' ? String(r.index) : space === 'onnx' ? (models.name(r.arch) || 'ONNX model')
+      : `${short} ${r.index != null ? r.index : space === 'nb101' ? r.hash.slice(0, 6) : ''}`;
     return el('tr', {}, el('td', { class: 'num' }, name), el('td', { class: 'num' }, fmt(r.gradsign)),
       el('td', {}, Object.keys(r.proxies || {}).join(', ') || '—'),
       el('td', { class: 'num' }, String(r.n)), el('td', { class: 'num' }, String(r.seed)),
@@ -764,6 +802,7 @@ async function main() {
   buildEditor();
   $('space').replaceChildren(...FACTS.spaces.map((f) => el('option', { value: f.name }, f.title)));
   editor = createSpaceEditor({ facts: FACTS, root: $('space-editor'), onChange: netChanged });
+  models = createModelEditor({ root: $('model-editor'), onChange: netChanged, onError: (m) => { showArchError(m); forgetKnown(); } });
   $('space').addEventListener('change', () => setSpace($('space').value));
   loadURL();
   setSpace(state.space);

@@ -29,6 +29,11 @@
 //   gradsign.lookup(archOrIndex | {space, arch, channels}) -> Promise<{space, index, arch, hash,
 //                                              channels, params, flops, accuracy, truth,
 //                                              structuralZeros, memory, engines}>
+//   gradsign.loadModel(bytes, {allowFolded}) -> Promise<{id, input, size, ops, nodes: [{op, shape,
+//                                              params, layer, detail}], notes, folded}>: an ONNX
+//                                              file, read by every engine; then score {space:
+//                                              'onnx', arch: id, init} (init: weights drawn from
+//                                              the seed instead of the file's)
 //   gradsign.spaceReference(space)          -> Promise<{network, channels, n, seed, metric, points:
 //                                              [{row, gradsign, params, accuracy}], spearman}>
 //   gradsign.cancel()                       stops every running score: its Promise rejects at once
@@ -199,7 +204,7 @@ async function run(request, onProgress, ticket) {
   const { arch, n = 16, seed = 0, proxies = ['gradsign'], space = 'nb201', channels = 0 } = request ?? {};
   const all = await engines();
   if (typeof arch !== 'string') throw new Error("score: arch must be a string: the architecture in its space's terms");
-  const net = { space, arch, channels };
+  const net = { space, arch, channels, ...(request.init ? { init: true } : {}) };
   await all[0].call('check', [{ ...net, n, seed, proxies }]);
   const info = await all[0].call('lookup', [net]);
   const backend = await backendFor(request.backend ?? 'auto');
@@ -283,6 +288,13 @@ export const gradsign = {
   cancel,
   // lookup: an arch string or index of NAS-Bench-201, or {space, arch, channels}.
   lookup: async (q) => (await first()).call('lookup', [typeof q === 'object' && q !== null ? q : String(q)]),
+  // loadModel: an ONNX file's bytes (Uint8Array), read by every engine (nothing leaves the
+  // machine); its info's id is the arch of {space: 'onnx', arch: id, init} afterwards.
+  loadModel: async (bytes, { allowFolded = false } = {}) => {
+    if (!(bytes instanceof Uint8Array)) throw new Error('loadModel: want the file\'s bytes as a Uint8Array');
+    const infos = await Promise.all((await engines()).map((e) => e.call('loadModel', [bytes, { allowFolded }])));
+    return infos[0];
+  },
   // spaceReference: a space's reference scores (nb101, darts) as its results file has them.
   spaceReference: async (space) => (await first()).call('spaceReference', [space]),
   reference: async (n) => (await first()).call('reference', [n]),
@@ -304,9 +316,9 @@ export const gradsign = {
   kernel: async () => (await engines())[0].call('kernel', []),
   // signSamples: the signs of each of the first n images' gradients at k weights of one layer,
   // each row handed to onRow(image, signs) as it is done: GradSign's idea, on a few weights.
-  signSamples: async ({ space = 'nb201', arch, channels = 0, seed = 0, n = 16, k = 32 }, onRow) => {
+  signSamples: async ({ space = 'nb201', arch, channels = 0, seed = 0, n = 16, k = 32, init = false }, onRow) => {
     callback('signSamples: onRow', onRow);
-    return (await first()).call('signSamples', [{ space, arch, channels, seed, n, k }], (p) => onRow?.(...p));
+    return (await first()).call('signSamples', [{ space, arch, channels, seed, n, k, ...(init ? { init: true } : {}) }], (p) => onRow?.(...p));
   },
   // gemmRate: the first engine's float32 kernel and its GFLOP/s on a convolution's product.
   gemmRate: async (ms = 300) => (await engines())[0].call('gemmRate', [ms]),

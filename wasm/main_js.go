@@ -8,8 +8,11 @@
 //	      nb101, nb301, spaceRefs: Uint8Array})
 //
 // An architecture is {space, arch, channels} wherever a call takes arch (space 'nb201' and the
-// benchmark's width when left out; archRef in spaces.go says what arch is in each space):
+// benchmark's width when left out; archRef in spaces.go says what arch is in each space; space
+// 'onnx' names a loaded model by its id, with init: true to draw its weights from the seed):
 //
+//	loadModel(Uint8Array, {allowFolded}) -> {id, input, size, ops, nodes: [{op, shape, params,
+//	                                              layer, detail}], notes, folded}: an ONNX file read
 //	lookup(archOrIndex | {space, arch, channels}) -> {space, index, arch, hash, channels, params,
 //	                                              flops, accuracy, truth, structuralZeros, memory}
 //	accumulate({arch, seed, from, to, backend}, onProgress(done), job) -> Uint8Array (sign accumulators);
@@ -80,6 +83,7 @@ func main() {
 		"historyList":    func([]js.Value) (any, error) { r, err := historyList(); return toJS(r, err) },
 		"historyClear":   func([]js.Value) (any, error) { return nil, historyClear() },
 		"historyExport":  historyExport,
+		"loadModel":      loadModel,
 	}
 	engine := js.Global().Get("Object").New()
 	for name, fn := range api {
@@ -224,6 +228,16 @@ func request(v js.Value) (arch archRef, seed uint64, err error) {
 	return arch, seed, nil
 }
 
+// loadModel takes an ONNX file's bytes (a Uint8Array) and {allowFolded}.
+func loadModel(args []js.Value) (any, error) {
+	b := arg(args, 0)
+	if !b.InstanceOf(js.Global().Get("Uint8Array")) {
+		return nil, errors.New("loadModel: want the file's bytes as a Uint8Array")
+	}
+	opt := arg(args, 1)
+	return toJS(must().loadModel(bytesOf(b), opt.Type() == js.TypeObject && opt.Get("allowFolded").Truthy()))
+}
+
 // archOf reads {space, arch, channels}: space and channels may be left out (NAS-Bench-201,
 // the benchmark's width).
 func archOf(v js.Value) (archRef, error) {
@@ -236,7 +250,14 @@ func archOf(v js.Value) (archRef, error) {
 	case js.TypeString:
 		r.Space = sp.String()
 	default:
-		return archRef{}, fmt.Errorf("space %s: want nb201, nb101, darts or nds", js.Global().Get("String").Invoke(sp).String())
+		return archRef{}, fmt.Errorf("space %s: want nb201, nb101, darts, nds or onnx", js.Global().Get("String").Invoke(sp).String())
+	}
+	switch i := v.Get("init"); i.Type() {
+	case js.TypeUndefined, js.TypeNull:
+	case js.TypeBoolean:
+		r.Init = i.Bool()
+	default:
+		return archRef{}, fmt.Errorf("init %s: want true or false", js.Global().Get("String").Invoke(i).String())
 	}
 	switch c := v.Get("channels"); c.Type() {
 	case js.TypeUndefined:

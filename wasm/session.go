@@ -46,6 +46,9 @@ type session struct {
 	// resolvedCache keeps resolve's recent answers (calls come from several goroutines).
 	resolvedMu    sync.Mutex
 	resolvedCache map[archRef]resolveAnswer
+	// models are the ONNX models loaded, by id (models.go).
+	modelsMu sync.Mutex
+	models   map[string]*model
 }
 
 // dataName names the images in history keys and exports.
@@ -119,7 +122,7 @@ func (s *session) wholeSpace() (*wholeSpace, error) {
 // archInfo is what lookup tells about an architecture: what its benchmark knows of it and its
 // network's size, before anything is computed.
 type archInfo struct {
-	Space string `json:"space"` // nb201, nb101, darts or nds
+	Space string `json:"space"` // nb201, nb101, darts, nds or onnx
 	// Index is its index (nb201) or row in the shipped table (nb101, darts); absent where the
 	// table has none.
 	Index *int   `json:"index,omitempty"`
@@ -135,6 +138,10 @@ type archInfo struct {
 	// nb101: valid108, valid36, valid12, valid4; darts: nb301), and Truth says it in words.
 	Accuracy map[string]float64 `json:"accuracy"`
 	Truth    string             `json:"truth,omitempty"`
+	// Model describes an ONNX model (space onnx); Init says its weights are drawn from the
+	// seed rather than the file's.
+	Model *modelInfo `json:"model,omitempty"`
+	Init  bool       `json:"init,omitempty"`
 	// StructuralZeros counts the weights whose gradient is zero in exact arithmetic
 	// (graph.StructuralZeros), known from the graph before any score.
 	StructuralZeros int `json:"structuralZeros"`
@@ -163,6 +170,15 @@ func (s *session) network(r archRef, seed uint64) (*network.Network[float32], er
 		return nil, err
 	}
 	net.Init(seed)
+	if r.Space == "onnx" && !r.Init {
+		m, err := s.modelOf(r.Arch)
+		if err != nil {
+			return nil, err
+		}
+		if err := net.Load(m.net.Weights); err != nil {
+			return nil, err
+		}
+	}
 	return net, nil
 }
 
@@ -518,6 +534,7 @@ func (s *session) finish(arch archRef, seed uint64, n int, parts [][]byte) (scor
 	}
 	r := total.Result(net)
 	res := scoreResult{archInfo: info, GradSign: r.Score, N: n, Seed: seed, Data: dataName, StructuralZeroWeights: r.StructuralZeros}
+	res.Model = nil // an ONNX model's structure is the page's to keep (results go into history)
 	for _, l := range r.Layers {
 		res.Layers = append(res.Layers, layerView{Layer: l, Agreement: l.Score / float64(l.Weights*n)})
 	}
@@ -580,7 +597,15 @@ func (s *session) historyKey(proxy string, arch archRef, n int, seed uint64, be 
 		return "", fmt.Errorf("backend %q: want wasm or webgpu", be)
 	}
 	name := info.Arch
-	if info.Space != "nb201" {
+	switch info.Space {
+	case "nb201":
+	case "onnx":
+		weights := "file"
+		if arch.Init {
+			weights = "init"
+		}
+		name = fmt.Sprintf("space=onnx|weights=%s|%s", weights, info.Arch)
+	default:
 		name = fmt.Sprintf("space=%s|channels=%d|%s", info.Space, info.Channels, info.Arch)
 	}
 	return fmt.Sprintf("%s|%s|n=%d|seed=%d|%s|engine=%s|backend=%s", proxy, name, n, seed, dataName, s.version, be), nil

@@ -346,3 +346,68 @@ func TestGemmRateBounded(t *testing.T) {
 		t.Fatalf("gemmRate(1): %v, %v", r, err)
 	}
 }
+
+// An ONNX model loaded into the session scores as the CLI does (the PyTorch reference's
+// GradSign within 0.1% with the file's weights), its structure listed; --init's weights and
+// the file's are different history entries.
+func TestModels(t *testing.T) {
+	s := testSession(t)
+	b, err := os.ReadFile("../testdata/onnx/vgg.onnx")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.lookup(archRef{Space: "onnx", Arch: "onnx:1:0000000000000000"}); err == nil || !strings.Contains(err.Error(), "load the ONNX file first") {
+		t.Errorf("an unknown model: %v", err)
+	}
+	info, err := s.loadModel(b, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(info.Nodes) != 24 || info.Nodes[0].Layer != "/features/features.0/Conv" || info.Nodes[0].Shape != "16×32×32" || info.Nodes[0].Params != 432 {
+		t.Errorf("nodes %d, first %+v", len(info.Nodes), info.Nodes[0])
+	}
+	file := archRef{Space: "onnx", Arch: info.ID}
+	fresh := archRef{Space: "onnx", Arch: info.ID, Init: true}
+	got, err := s.lookup(file)
+	if err != nil || got.Params != 138554 || got.Model == nil {
+		t.Fatalf("lookup: %+v, %v", got, err)
+	}
+	score := func(r archRef) float64 {
+		part, err := s.accumulate(context.Background(), r, 0, 0, 8, "cpu", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := s.finish(r, 0, 8, [][]byte{part})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Model != nil {
+			t.Error("a result carries the model's structure")
+		}
+		return res.GradSign
+	}
+	if g := score(file); math.Abs(g-261615) > 1e-3*261615 {
+		t.Errorf("the file's weights: GradSign %v, PyTorch 261615", g)
+	}
+	if score(fresh) == score(file) {
+		t.Error("init: the same score as the file's weights")
+	}
+	k1, _ := s.historyKey("gradsign", file, 8, 0, "wasm")
+	k2, _ := s.historyKey("gradsign", fresh, 8, 0, "wasm")
+	if k1 == k2 || !strings.Contains(k1, "weights=file") {
+		t.Errorf("history keys %q and %q", k1, k2)
+	}
+	folded, err := os.ReadFile("../testdata/onnx/tiny_folded.onnx")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.loadModel(folded, false); err == nil || !strings.Contains(err.Error(), "training mode") {
+		t.Errorf("a folded model: %v", err)
+	}
+	if m, err := s.loadModel(folded, true); err != nil || !m.Folded || len(m.Notes) == 0 {
+		t.Errorf("a folded model, allowed: %+v, %v", m, err)
+	}
+	if _, err := s.lookup(archRef{Space: "nb201", Arch: "0", Init: true}); err == nil {
+		t.Error("init on nb201: no error")
+	}
+}

@@ -26,6 +26,9 @@ type archRef struct {
 	// Channels is the network's width (nb101: the stem's channels; darts and nds: C), 0 for
 	// the benchmark's own network.
 	Channels int `json:"channels"`
+	// Init (space onnx, whose Arch is a loaded model's id) draws the weights from the seed
+	// with PyTorch's default initialisation instead of taking the file's.
+	Init bool `json:"init"`
 }
 
 // spaceFact describes a space to the page: its name, the widths it offers (the first the
@@ -65,7 +68,7 @@ func (s *session) spaceFacts() []spaceFact {
 		f = append(f, spaceFact{Name: "darts", Title: "DARTS (NAS-Bench-301)", Channels: []int{32, 16}, Rows: s.nb301.Len(), Named: darts.Names(), Ops: darts.Ops})
 		f = append(f, spaceFact{Name: "nds", Title: "NDS (pycls)", Channels: []int{16, 32}, Named: darts.Names(), Ops: darts.NDSOps()})
 	}
-	return f
+	return append(f, spaceFact{Name: "onnx", Title: "Your own network (ONNX)", Channels: []int{0}})
 }
 
 // resolved is resolve's answer: the network's graph, its plan (counts and memory estimates,
@@ -109,6 +112,9 @@ type resolveAnswer struct {
 
 func (s *session) resolveNew(r archRef) (resolved, error) {
 	query := strings.TrimSpace(r.Arch)
+	if r.Init && r.Space != "onnx" {
+		return resolved{}, fmt.Errorf("init chooses an ONNX model's weights (space onnx)")
+	}
 	if r.Channels != 0 && (r.Channels < 1 || r.Channels > maxChannels) {
 		return resolved{}, fmt.Errorf("channels %d: want 1..%d, or 0 for the benchmark's own network", r.Channels, maxChannels)
 	}
@@ -213,8 +219,17 @@ func (s *session) resolveNew(r archRef) (resolved, error) {
 			info.Accuracy = map[string]float64{"nb301": e.Accuracy}
 			info.Truth = fmt.Sprintf("CIFAR-10 validation accuracy %.2f%%: NAS-Bench-301's surrogate prediction for the network with C=32, not a trained one", e.Accuracy)
 		}
+	case "onnx":
+		m, err := s.modelOf(query)
+		if err != nil {
+			return resolved{}, err
+		}
+		if r.Channels != 0 {
+			return resolved{}, fmt.Errorf("channels %d: an ONNX model's widths are the file's", r.Channels)
+		}
+		spec, info.Arch, info.Model, info.Init = m.net.Graph, query, &m.info, r.Init
 	default:
-		return resolved{}, fmt.Errorf("space %s: want nb201, nb101, darts or nds", nb201.Quote(r.Space))
+		return resolved{}, fmt.Errorf("space %s: want nb201, nb101, darts, nds or onnx", nb201.Quote(r.Space))
 	}
 	net, err := network.Plan[float32](spec)
 	if err != nil {

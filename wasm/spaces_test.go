@@ -166,7 +166,7 @@ func TestSpacesCheck(t *testing.T) {
 	if k3 != k4 {
 		t.Fatalf("a named genotype and the same one written out have keys %q and %q", k3, k4)
 	}
-	if f := s.facts(); len(f.Spaces) != 4 || f.Spaces[1].Rows != 1000 || f.Spaces[2].Rows != 1218 || len(f.Spaces[1].Ops) != 3 {
+	if f := s.facts(); len(f.Spaces) != 5 || f.Spaces[4].Name != "onnx" || f.Spaces[1].Rows != 1000 || f.Spaces[2].Rows != 1218 || len(f.Spaces[1].Ops) != 3 {
 		t.Fatalf("facts: %+v", f.Spaces)
 	}
 }

@@ -6,41 +6,27 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
-import { CHROMIUM_FLAGS, startServer } from '../../tools/serve/harness.mjs';
+import { openBrowser } from '../../tools/serve/harness.mjs';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const outDir = join(root, 'build', 'test-output');
 const SCORE_TIMEOUT = 240_000;
 
-let server;
 let url;
-let context;
 let page;
-let profile;
-const problems = [];
+let problems;
+let browser;
 
 before(async () => {
   mkdirSync(outDir, { recursive: true });
-  ({ url, process: server } = await startServer());
-  profile = mkdtempSync(join(tmpdir(), 'gradsign-chromium-'));
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_FLAGS, viewport: { width: 1280, height: 900 },
-  });
-  page = context.pages()[0] || await context.newPage();
-  page.on('pageerror', (err) => problems.push(err.message));
-  page.on('console', (msg) => { if (/Content Security Policy/i.test(msg.text())) problems.push(msg.text()); });
+  browser = await openBrowser();
+  ({ url, page, problems } = browser);
 });
 
-after(async () => {
-  await context?.close();
-  server?.kill();
-  if (profile) rmSync(profile, { recursive: true, force: true });
-});
+after(async () => { await browser?.close(); });
 
 async function open(query) {
   await page.goto(url + query);
