@@ -36,6 +36,9 @@ const (
 	BNRunningVar
 	// ConvBias is a convolution's bias: a Bias node's parameter.
 	ConvBias
+	// NoBias is the zero bias of a linear layer that has none (an ONNX MatMul): fixed, not a
+	// parameter of the model.
+	NoBias
 )
 
 // Dist is how a parameter's initial values are drawn.
@@ -77,8 +80,11 @@ func (p *Param) Size() int {
 // proxies score.
 func (p *Param) IsWeight() bool { return p.Kind == ConvWeight || p.Kind == LinearWeight }
 
-// Trainable reports whether p is a trainable parameter (not a BatchNorm running statistic).
-func (p *Param) Trainable() bool { return p.Kind != BNRunningMean && p.Kind != BNRunningVar }
+// Trainable reports whether p is a trainable parameter (not a BatchNorm running statistic, not
+// a linear layer's fixed zero bias).
+func (p *Param) Trainable() bool {
+	return p.Kind != BNRunningMean && p.Kind != BNRunningVar && p.Kind != NoBias
+}
 
 // Op is the kind of a node.
 type Op uint8
@@ -378,6 +384,16 @@ func (g *Graph) Linear(name string, in Value, outs int) Value {
 	w := g.param(name+".weight", LinearWeight, pytorchDefault(ins), outs, ins)
 	b := g.param(name+".bias", LinearBias, pytorchDefault(ins), outs)
 	g.FLOPs += ins*outs + outs
+	return g.node(Node{Op: Linear, In: []Value{in}, Params: []int{w, b}}, Shape{outs, 1, 1})
+}
+
+// LinearNoBias adds a fully connected layer without a bias (x·wᵀ), weight name+".weight"; its
+// bias slot holds fixed zeros (name+".no_bias", not a parameter of the model).
+func (g *Graph) LinearNoBias(name string, in Value, outs int) Value {
+	ins := g.Values[in].Size()
+	w := g.param(name+".weight", LinearWeight, pytorchDefault(ins), outs, ins)
+	b := g.param(name+".no_bias", NoBias, Init{Constant, 0}, outs)
+	g.FLOPs += ins * outs
 	return g.node(Node{Op: Linear, In: []Value{in}, Params: []int{w, b}}, Shape{outs, 1, 1})
 }
 

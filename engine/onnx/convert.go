@@ -48,8 +48,8 @@ const (
 // Supported lists the op types the reader converts.
 var Supported = []string{"Add", "AveragePool", "BatchNormalization", "Clip", "Concat", "Constant", "Conv", "Div", "Dropout",
 	"Flatten", "Gemm", "GlobalAveragePool", "HardSigmoid", "HardSwish", "Identity", "LeakyRelu", "MaxPool", "Pad",
-	"Mul", "Relu", "Reshape", "Sigmoid", "Slice", "Split", "Sub",
-	"and shape arithmetic on constants (Shape, Gather, Unsqueeze, Squeeze, Concat, Cast)"}
+	"MatMul", "Mul", "Relu", "Reshape", "Sigmoid", "Slice", "Split", "Sub",
+	"and arithmetic on constants (Shape, Gather, Unsqueeze, Squeeze, Concat, Cast; Transpose of a matrix)"}
 
 // Read decodes an ONNX model and converts it.
 func Read(b []byte, opt Options) (*Network, error) {
@@ -396,6 +396,8 @@ func (c *converter) convert(n *Node) error {
 		return c.slice()
 	case "Gemm":
 		return c.gemm()
+	case "MatMul":
+		return c.matmul()
 	}
 	return fmt.Errorf("the engine does not support op %s; it reads %s", printable(n.OpType), strings.Join(Supported, ", "))
 }
@@ -1011,6 +1013,42 @@ func (c *converter) reshape() error {
 	return nil
 }
 
+// matmul converts x·W of a flat activation and a constant [I, O]: a linear layer without a
+// bias (a following Add of a constant becomes its bias).
+func (c *converter) matmul() error {
+	x, err := c.in(0)
+	if err != nil {
+		return err
+	}
+	if s := c.g.Shape(x.v); !x.flat && (s.H != 1 || s.W != 1) {
+		return fmt.Errorf("its input has shape %s per image: flatten it first (Flatten or Reshape to [N, -1])", shape(s))
+	}
+	wt, err := c.constant(1)
+	if err != nil {
+		return err
+	}
+	ins := c.g.Shape(x.v).Size()
+	if wt == nil || len(wt.Dims) != 2 || wt.Float == nil || int(wt.Dims[0]) != ins {
+		return fmt.Errorf("its second input must be a floating-point initialiser [%d, outputs]", ins)
+	}
+	outs := int(wt.Dims[1])
+	first := len(c.g.Params)
+	c.set(0, value{v: c.g.LinearNoBias(c.layerName(), x.v, outs), flat: true})
+	c.params(first, transposed(wt.Float, ins, outs), make([]float32, outs))
+	return nil
+}
+
+// transposed turns a weight [ins, outs] (ONNX's x·W) into a Linear's [outs, ins].
+func transposed(x []float32, ins, outs int) []float32 {
+	w := make([]float32, len(x))
+	for i := range ins {
+		for o := range outs {
+			w[o*ins+i] = x[i*outs+o]
+		}
+	}
+	return w
+}
+
 func (c *converter) gemm() error {
 	n := c.node
 	x, err := c.in(0)
@@ -1043,13 +1081,8 @@ func (c *converter) gemm() error {
 		return fmt.Errorf("its weight %v does not take the %d inputs it is given", dims(wt.Dims), ins)
 	}
 	w := wt.Float
-	if !transB { // [ins, outs] → Linear's [outs, ins]
-		w = make([]float32, len(wt.Float))
-		for i := range ins {
-			for o := range outs {
-				w[o*ins+i] = wt.Float[i*outs+o]
-			}
-		}
+	if !transB {
+		w = transposed(wt.Float, ins, outs)
 	}
 	bias := make([]float32, outs)
 	if bt, err := c.constant(2); err != nil {
@@ -1081,6 +1114,18 @@ func (c *converter) fold(n *Node) (bool, error) {
 			shape = []int64{1, int64(s.Size())}
 		}
 		c.consts[n.Outputs[0]] = &Tensor{DataType: TypeInt64, Dims: []int64{int64(len(shape))}, Int: shape}
+		return true, nil
+	case "Transpose":
+		// Of a constant matrix: an exporter's Wᵀ for a linear layer without a bias.
+		t, ok := c.consts[n.Inputs[0]]
+		if !ok || t == nil || t.Float == nil || len(t.Dims) != 2 {
+			return false, nil
+		}
+		if p := n.intsAttr("perm", 1, 0); len(p) != 2 || p[0] != 1 || p[1] != 0 {
+			return false, fmt.Errorf("perm %v of a matrix: want [1, 0]", p)
+		}
+		rows, cols := int(t.Dims[0]), int(t.Dims[1])
+		c.consts[n.Outputs[0]] = &Tensor{Name: t.Name, DataType: TypeFloat, Dims: []int64{t.Dims[1], t.Dims[0]}, Float: transposed(t.Float, rows, cols)}
 		return true, nil
 	case "Unsqueeze", "Squeeze", "Concat", "Gather", "Cast":
 	default:

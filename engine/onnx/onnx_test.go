@@ -440,6 +440,8 @@ func TestErrors(t *testing.T) {
 		{"slice of the batch", model(14, func(nodes, inits []msg) ([]msg, []msg) {
 			return slices2(nodes[0], node("Slice", "s", []string{"c"}, []string{"q"}, ints("starts", 1), ints("ends", 2), ints("axes", 0)), node("BatchNormalization", "bn", []string{"q", "g", "b", "m", "v"}, []string{"n"}), nodes[2], nodes[3], nodes[4], nodes[5]), inits
 		}), `node "s" (Slice): it slices the batch`},
+		{"MatMul of the wrong size", model(14, replace(5, node("MatMul", "mm", []string{"f", "fw"}, []string{"y"}))),
+			`node "mm" (MatMul): its second input must be a floating-point initialiser [4, outputs]`},
 		{"output not logits", model(14, func(nodes, inits []msg) ([]msg, []msg) {
 			return append(nodes[:3:3], node("Identity", "id", []string{"r"}, []string{"y"})), inits
 		}), "GradSign needs class logits"},

@@ -130,13 +130,13 @@ class MobileNetV2(nn.Module):
 
 class Activations(nn.Module):
     """Every nonlinearity the engine reads besides ReLU, one per stage: leaky ReLU, hard
-    swish, sigmoid, hard sigmoid."""
+    swish, sigmoid, hard sigmoid; a classifier without a bias (ONNX's MatMul)."""
     def __init__(self, classes=10):
         super().__init__()
         self.features = nn.Sequential(
             *conv_bn(3, 16), nn.LeakyReLU(0.1), *conv_bn(16, 16), nn.Hardswish(), nn.MaxPool2d(2),
             *conv_bn(16, 32), nn.Sigmoid(), *conv_bn(32, 32), nn.Hardsigmoid(), nn.MaxPool2d(2))
-        self.classifier = nn.Linear(32 * 8 * 8, classes)
+        self.classifier = nn.Linear(32 * 8 * 8, classes, bias=False)
 
     def forward(self, x):
         return self.classifier(torch.flatten(self.features(x), 1))
@@ -224,9 +224,12 @@ def weight_layers(model_onnx):
     (a grouped convolution that is not depthwise is a layer per group to the engine:
     NODE#0, NODE#1, ...)."""
     inits = {t.name: t for t in model_onnx.graph.initializer}
+    transposed = {n.output[0]: n.input[0] for n in model_onnx.graph.node if n.op_type == 'Transpose'}
     out = {}
     for n in model_onnx.graph.node:
-        if n.op_type in ('Conv', 'Gemm') and len(n.input) > 1 and n.input[1] in inits:
+        if n.op_type == 'MatMul' and len(n.input) > 1 and transposed.get(n.input[1]) in inits:
+            out[transposed[n.input[1]]] = (n.name, 1)  # x·Wᵀ: a linear layer without a bias
+        elif n.op_type in ('Conv', 'Gemm') and len(n.input) > 1 and n.input[1] in inits:
             groups = next((a.i for a in n.attribute if a.name == 'group'), 1)
             cout, cin = inits[n.input[1]].dims[:2]
             depthwise = cin == 1 and cout == groups
