@@ -5,6 +5,7 @@ import (
 	"hash/fnv"
 	"strings"
 
+	"gradsign/engine/cifar"
 	"gradsign/engine/graph"
 	"gradsign/engine/onnx"
 )
@@ -57,9 +58,6 @@ func (s *session) loadModel(b []byte, allowFolded bool) (modelInfo, error) {
 	if err != nil {
 		return modelInfo{}, err
 	}
-	if net.H != 32 || net.W != 32 {
-		return modelInfo{}, fmt.Errorf("the model takes %d×%d images; the page's images are CIFAR's 32×32 and resizing them is not supported yet: export it for 32×32 (or a dynamic size)", net.H, net.W)
-	}
 	// The id: the file's length and 64-bit FNV-1a hash (crypto/sha256 would bring Go's FIPS
 	// module into the wasm binary).
 	h := fnv.New64a()
@@ -73,6 +71,9 @@ func (s *session) loadModel(b []byte, allowFolded bool) (modelInfo, error) {
 		info.Ops += c
 	}
 	info.Nodes = describe(net.Graph)
+	// What scoring will change of the images and labels (cifar.Fit's notes).
+	_, fit := cifar.Fit(make([]float32, cifar.Pixels), []int{0}, net.H, net.W, net.Graph.Classes, cifar.CIFAR10.Classes)
+	info.Notes = append(info.Notes, fit...)
 	if net.Folded {
 		info.Notes = append(info.Notes, "its BatchNorms were folded into its convolutions (an eval-mode export): scored as it is, without GradSign's per-sample BatchNorm")
 	}

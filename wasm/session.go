@@ -208,6 +208,18 @@ func gpuChunkFor(net *network.Network[float32], maxBuffer int64) (int, error) {
 	return int(max(1, min(gpuChunk, maxBuffer/perImage, (gpuMemory-fixed)/perImageWorkspace))), nil
 }
 
+// batch is n bundled images from offset as net takes them: resized to its input, labels
+// modulo its outputs (an ONNX model's; cifar.Fit, whose notes the model's info holds).
+func (s *session) batch(net *network.Network[float32], offset, n int) ([]float32, []int, error) {
+	x, labels, err := cifar.Batch[float32](s.images, offset, n, nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	in := net.Graph.Shape(net.Graph.Input)
+	x, _ = cifar.Fit(x, labels, in.H, in.W, net.Classes, cifar.CIFAR10.Classes)
+	return x, labels, nil
+}
+
 // accumulate scores images from..to-1 on a backend ("cpu", the wasm engine, or "webgpu") and
 // returns their encoded sign accumulators.
 func (s *session) accumulate(ctx context.Context, arch archRef, seed uint64, from, to int, be string, progress func(done int)) ([]byte, error) {
@@ -218,7 +230,7 @@ func (s *session) accumulate(ctx context.Context, arch archRef, seed uint64, fro
 	if err != nil {
 		return nil, err
 	}
-	x, labels, err := cifar.Batch[float32](s.images, from, to-from, nil)
+	x, labels, err := s.batch(net, from, to-from)
 	if err != nil {
 		return nil, err
 	}
@@ -423,7 +435,7 @@ func (s *session) proxyValues(arch archRef, seed uint64, n int, names []string) 
 	if err != nil {
 		return nil, err
 	}
-	x, labels, err := cifar.Batch[float32](s.images, 0, n, nil)
+	x, labels, err := s.batch(net, 0, n)
 	if err != nil {
 		return nil, err
 	}

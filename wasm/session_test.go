@@ -407,6 +407,17 @@ func TestModels(t *testing.T) {
 	if m, err := s.loadModel(folded, true); err != nil || !m.Folded || len(m.Notes) == 0 {
 		t.Errorf("a folded model, allowed: %+v, %v", m, err)
 	}
+	wide, err := os.ReadFile("../testdata/onnx/wide64_5classes.onnx")
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := s.loadModel(wide, false)
+	if err != nil || len(w.Notes) != 2 || w.Size != [2]int{64, 64} {
+		t.Errorf("a 64×64 model of 5 classes: %+v, %v", w, err)
+	}
+	if g := score(archRef{Space: "onnx", Arch: w.ID}); g != 9123 {
+		t.Errorf("the 64×64 model of 5 classes: GradSign %v, PyTorch 9123", g)
+	}
 	if _, err := s.lookup(archRef{Space: "nb201", Arch: "0", Init: true}); err == nil {
 		t.Error("init on nb201: no error")
 	}

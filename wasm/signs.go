@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	"gradsign/engine/backend/cpu"
-	"gradsign/engine/cifar"
 	"gradsign/engine/layers"
 	"gradsign/engine/network"
 )
@@ -51,7 +50,7 @@ func (s *session) signSamples(arch archRef, seed uint64, n, k int, row func(imag
 	for i := range min(k, size) {
 		v.Weights = append(v.Weights, i*size/min(k, size))
 	}
-	x, labels, err := cifar.Batch[float32](s.images, 0, n, nil)
+	x, labels, err := s.batch(net, 0, n)
 	if err != nil {
 		return signView{}, err
 	}

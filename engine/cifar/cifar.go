@@ -121,3 +121,52 @@ func Batch[T matmul.Float](s *Set, offset, n int, rng *rand.Rand) ([]T, []int, e
 	}
 	return x, labels, nil
 }
+
+// Resize scales n images of c channels from inH×inW to outH×outW bilinearly, as PyTorch's
+// F.interpolate(mode="bilinear", align_corners=False) does (half-pixel centres, edges
+// clamped): the images a model of another input size is fed. It is linear, so resizing
+// normalised images equals normalising resized ones.
+func Resize[T matmul.Float](x []T, n, c, inH, inW, outH, outW int) []T {
+	out := make([]T, n*c*outH*outW)
+	// src is the source coordinate of output index i and the two neighbours' weights.
+	src := func(i, in, outSize int) (i0, i1 int, w1 float64) {
+		p := max(0, (float64(i)+0.5)*float64(in)/float64(outSize)-0.5)
+		i0 = min(int(p), in-1)
+		i1 = min(i0+1, in-1)
+		return i0, i1, p - float64(i0)
+	}
+	for plane := range n * c {
+		in := x[plane*inH*inW : (plane+1)*inH*inW]
+		o := out[plane*outH*outW : (plane+1)*outH*outW]
+		for y := range outH {
+			y0, y1, wy := src(y, inH, outH)
+			for xx := range outW {
+				x0, x1, wx := src(xx, inW, outW)
+				top := (1-wx)*float64(in[y0*inW+x0]) + wx*float64(in[y0*inW+x1])
+				bottom := (1-wx)*float64(in[y1*inW+x0]) + wx*float64(in[y1*inW+x1])
+				o[y*outW+xx] = T((1-wy)*top + wy*bottom)
+			}
+		}
+	}
+	return out
+}
+
+// Fit adapts a batch of images (Side×Side, normalised) and their labels, of a set of
+// setClasses classes, to a network that takes h×w images and has classes outputs: resized
+// where h×w is not Side×Side, labels taken modulo classes where it has fewer outputs than the
+// set has classes (the loss needs labels in range). It returns the images and a note of each
+// change, for the result to say.
+func Fit[T matmul.Float](x []T, labels []int, h, w, classes, setClasses int) ([]T, []string) {
+	var notes []string
+	if h != Side || w != Side {
+		x = Resize(x, len(labels), 3, Side, Side, h, w)
+		notes = append(notes, fmt.Sprintf("the model takes %d×%d images: the %d×%d images resized bilinearly", h, w, Side, Side))
+	}
+	if classes > 0 && classes < setClasses {
+		for i := range labels {
+			labels[i] %= classes
+		}
+		notes = append(notes, fmt.Sprintf("the model has %d outputs and the images %d classes: labels taken modulo %d", classes, setClasses, classes))
+	}
+	return x, notes
+}

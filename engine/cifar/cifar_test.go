@@ -3,6 +3,7 @@ package cifar_test
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 
@@ -11,7 +12,10 @@ import (
 	"gradsign/internal/oracle"
 )
 
-// The bundled images, normalised, are exactly the reference files' inputs.
+// The bundled images, normalised, are exactly the reference files' inputs; for a model of
+// another input size or class count (testdata/onnx's wide64_5classes), fitted to it (Fit: the
+// resized images within float32 rounding of PyTorch's F.interpolate, labels modulo its
+// outputs).
 func TestBatchMatchesReferenceInputs(t *testing.T) {
 	refs, err := oracle.All()
 	if err != nil {
@@ -26,9 +30,14 @@ func TestBatchMatchesReferenceInputs(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := ref.File.Tensors["input"].Float32s()
+		in := ref.File.Tensors["input"]
+		x, _ = cifar.Fit(x, labels, in.Shape[2], in.Shape[3], ref.Classes, 10)
+		want := in.Float32s()
+		if len(x) != len(want) {
+			t.Fatalf("%s: %d input values, PyTorch %d", ref.Name, len(x), len(want))
+		}
 		for i := range want {
-			if math.Abs(float64(x[i]-want[i])) > 1e-6 {
+			if math.Abs(float64(x[i]-want[i])) > 2e-6 {
 				t.Fatalf("%s: input[%d] = %v, PyTorch %v", ref.Name, i, x[i], want[i])
 			}
 		}
@@ -126,5 +135,22 @@ func TestBatchRangeNoOverflow(t *testing.T) {
 		if _, _, err := cifar.Batch[float32](s, c[0], c[1], nil); err == nil || !strings.Contains(err.Error(), "the data holds 3") {
 			t.Errorf("offset %d, n %d: %v", c[0], c[1], err)
 		}
+	}
+}
+
+// Resize matches PyTorch's bilinear interpolation (align_corners=False): values computed with
+// torch.nn.functional.interpolate(torch.arange(6.).view(1, 1, 2, 3), size=(4, 2),
+// mode='bilinear', align_corners=False) in PyTorch 1.13; and the same size is the identity.
+func TestResize(t *testing.T) {
+	x := []float64{0, 1, 2, 3, 4, 5}
+	want := []float64{0.25, 1.75, 1.0, 2.5, 2.5, 4.0, 3.25, 4.75}
+	got := cifar.Resize(x, 1, 1, 2, 3, 4, 2)
+	for i := range want {
+		if math.Abs(got[i]-want[i]) > 1e-12 {
+			t.Fatalf("resized %v, PyTorch %v", got, want)
+		}
+	}
+	if same := cifar.Resize(x, 1, 1, 2, 3, 2, 3); !slices.Equal(same, x) {
+		t.Errorf("resizing to the same size: %v", same)
 	}
 }

@@ -102,3 +102,19 @@ func TestONNXAllowFolded(t *testing.T) {
 		t.Errorf("gradsign %v, notes %q", got.GradSign, got.Notes)
 	}
 }
+
+// A model of another input size and fewer classes: the images resized, the labels taken
+// modulo its outputs, both said (the score is checked against PyTorch above).
+func TestONNXResizedAndFewerClasses(t *testing.T) {
+	out, errOut, code := runCLI("score", "--onnx", filepath.Join(oracle.ONNXDir(), "wide64_5classes.onnx"), "--n", "4", "--json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var got scoreOutput
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Notes) != 2 || !strings.Contains(got.Notes[0], "64×64 images: the 32×32 images resized") || !strings.Contains(got.Notes[1], "labels taken modulo 5") {
+		t.Errorf("notes %q", got.Notes)
+	}
+}

@@ -102,10 +102,10 @@ func score(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if k := graphClasses(req.target); k > 0 && k < req.format.Classes {
-		for i := range labels {
-			labels[i] %= k
-		}
+	var fitNotes []string
+	if g, err := req.target.spec.Graph(); err == nil {
+		in := g.Shape(g.Input)
+		x, fitNotes = cifar.Fit(x, labels, in.H, in.W, g.Classes, req.format.Classes)
 	}
 	if err := req.checkMemory(); err != nil {
 		return err
@@ -139,7 +139,7 @@ func score(args []string, stdout, stderr io.Writer) error {
 	if req.fromModel {
 		out.Weights = "the model file"
 	}
-	out.Notes = t.notes
+	out.Notes = append(t.notes, fitNotes...)
 	if req.layers {
 		out.Layers = res.Layers
 	}
@@ -293,16 +293,6 @@ func (req *scoreRequest) network() (*network.Network[float32], error) {
 		}
 	}
 	return net, nil
-}
-
-// graphClasses is the length of a target's logits (0 for a network that cannot be built:
-// the memory check says why).
-func graphClasses(t *target) int {
-	g, err := t.spec.Graph()
-	if err != nil {
-		return 0
-	}
-	return g.Classes
 }
 
 // compute runs GradSign (with its per-layer parts) and the other proxies asked for.

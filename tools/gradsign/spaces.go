@@ -291,17 +291,11 @@ func (f *spaceFlags) onnxModel(set map[string]bool, format cifar.Format) (*targe
 	if err != nil {
 		return nil, fmt.Errorf("%s: %v", printable(f.onnx), err)
 	}
-	if net.H != cifar.Side || net.W != cifar.Side {
-		return nil, fmt.Errorf("%s: the model takes %d×%d images; the engine's images are CIFAR's %d×%d, and resizing them is not supported yet: export the model for 32×32 (or a dynamic size)", printable(f.onnx), net.H, net.W, cifar.Side, cifar.Side)
-	}
 	name := filepath.Base(f.onnx)
 	t := &target{space: "onnx", name: name, spec: net.Graph, modelWeights: net.Weights, notes: net.Notes,
 		meta: map[string]string{"space": "onnx", "onnx": name}}
 	if net.Folded {
 		t.notes = append(t.notes, "the model's BatchNorms were folded into its convolutions (an eval-mode export): scored as it is, with no per-sample BatchNorm, unlike GradSign's setting")
-	}
-	if k := net.Graph.Classes; k < format.Classes {
-		t.notes = append(t.notes, fmt.Sprintf("the model has %d outputs and %s %d classes: labels taken modulo %d", k, format.Name, format.Classes, k))
 	}
 	return t, nil
 }

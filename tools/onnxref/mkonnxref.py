@@ -202,7 +202,22 @@ class ResNeXt(nn.Module):
         return self.fc(torch.flatten(self.pool(x), 1))
 
 
+class Wide(nn.Module):
+    """For 64x64 images and 5 classes: the engine resizes the 32x32 images (bilinear, as
+    F.interpolate) and takes labels modulo 5."""
+    size, classes = 64, 5
+
+    def __init__(self):
+        super().__init__()
+        self.features = nn.Sequential(*conv_bn(3, 8), nn.ReLU(), nn.MaxPool2d(4), *conv_bn(8, 16), nn.ReLU(), nn.MaxPool2d(4))
+        self.fc = nn.Linear(16 * 4 * 4, self.classes)
+
+    def forward(self, x):
+        return self.fc(torch.flatten(self.features(x), 1))
+
+
 MODELS = {
+    'wide64_5classes': (Wide, 9),
     'senet': (SENet, 6),
     'resnext': (ResNeXt, 7),
     'mobilenetv2': (MobileNetV2, 4),
@@ -286,7 +301,7 @@ def main():
     a = p.parse_args()
     os.makedirs(a.outdir, exist_ok=True)
     torch.set_num_threads(1)
-    x, y = read_cifar(a.data, 0, a.n, 1)
+    x32, y32 = read_cifar(a.data, 0, a.n, 1)
     torch.manual_seed(4)
     torch.onnx.export(tiny().eval(), torch.randn(1, 3, 32, 32), os.path.join(a.outdir, 'tiny_folded.onnx'))
     # A DARTS network (NAS-Bench-301 genotype of testdata/oracle/darts_nb301_629_c16l5, C=16,
@@ -301,8 +316,13 @@ def main():
     for name, (make, seed) in MODELS.items():
         torch.manual_seed(seed)
         net = make().train()
+        size = getattr(net, 'size', 32)
+        x, y = x32, y32
+        if size != 32:
+            x = F.interpolate(x32, size=(size, size), mode='bilinear', align_corners=False)
+        y = y32 % getattr(net, 'classes', 10)
         path = os.path.join(a.outdir, name + '.onnx')
-        torch.onnx.export(net, torch.randn(1, 3, 32, 32), path, training=torch.onnx.TrainingMode.TRAINING,
+        torch.onnx.export(net, torch.randn(1, 3, size, size), path, training=torch.onnx.TrainingMode.TRAINING,
                           do_constant_folding=False, opset_version=14)
         model = onnx.load(path)
         onnx.checker.check_model(model)
