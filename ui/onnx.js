@@ -52,7 +52,7 @@ export function createModelEditor({ root, onChange, onError }) {
     el('details', { id: 'model-export' },
       el('summary', {}, 'Export your own from PyTorch'),
       el('pre', {}, EXPORT),
-      el('p', { class: 'hint' }, 'Export in training mode: the default (eval-mode) export folds every BatchNorm into the convolution before it, and GradSign\'s per-sample BatchNorm cannot be recovered from such a file. The page reads RGB inputs (CIFAR's 32×32 images, resized where a model takes another size) and the ops of ordinary CNNs (convolutions, grouped and depthwise; BatchNorm; ReLU, ReLU6, leaky ReLU, sigmoid, hard sigmoid, hard swish; pools; sums, products, concatenations; linear layers); anything else is named with its node.')));
+      el('p', { class: 'hint' }, 'Export in training mode: the default (eval-mode) export folds every BatchNorm into the convolution before it, and GradSign\'s per-sample BatchNorm cannot be recovered from such a file. The page reads RGB inputs (CIFAR\'s 32×32 images, resized where a model takes another size) and the ops of ordinary CNNs (convolutions, grouped and depthwise; BatchNorm; ReLU, ReLU6, leaky ReLU, sigmoid, hard sigmoid, hard swish; pools; sums, products, concatenations; linear layers); anything else is named with its node.')));
 
   async function read(bytes, name, allowFolded = false) {
     st.bytes = bytes;
