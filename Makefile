@@ -59,7 +59,8 @@ test-go: check-go kernel lint
 	$(GO) test ./...
 
 # staticcheck (pinned, installed into bin/) on the native build and on the wasm build, vet,
-# gofmt, and go.mod/go.sum as go mod tidy leaves them.
+# gofmt, go.mod/go.sum as go mod tidy leaves them, and every page module parsed by Node.js (a
+# syntax error would otherwise show only in the browser tests).
 STATICCHECK = honnef.co/go/tools/cmd/staticcheck@v0.8.2
 lint: check-go
 	$(GO) vet ./...
@@ -69,6 +70,7 @@ lint: check-go
 	GOBIN=$(CURDIR)/bin $(GO) install $(STATICCHECK)
 	bin/staticcheck $$($(GO) list ./... | grep -v '/wasm$$')
 	GOOS=js GOARCH=wasm bin/staticcheck ./wasm ./engine/...
+	@for f in ui/*.js ui/test/*.mjs tools/*/*.mjs; do node --input-type=module --check < $$f || { echo "$$f: syntax error"; exit 1; }; done
 
 # The engine's tests compiled to WebAssembly and run under Node.js with the SIMD kernel (plain
 # SIMD128: Node.js 20 has relaxed SIMD only behind a flag), then the matrix tests with the
