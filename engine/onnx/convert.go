@@ -477,10 +477,12 @@ func (c *converter) window(kernel []int64) (kh, kw, sh, sw int, err error) {
 	if len(s) != 2 || s[0] < 1 || s[1] < 1 || s[0] > 64 || s[1] > 64 {
 		return 0, 0, 0, 0, fmt.Errorf("strides %v: want two strides from 1 to 64", s)
 	}
-	if d := n.intsAttr("dilations", 1, 1); len(d) != 2 || d[0] != 1 || d[1] != 1 {
-		if n.OpType != "Conv" {
-			return 0, 0, 0, 0, fmt.Errorf("dilations %v: the engine pools without dilation", d)
-		}
+	d := n.intsAttr("dilations", 1, 1)
+	if len(d) != 2 || d[0] < 1 || d[1] < 1 || d[0] > 64 || d[1] > 64 {
+		return 0, 0, 0, 0, fmt.Errorf("dilations %v: want two dilations from 1 to 64", d)
+	}
+	if n.OpType != "Conv" && (d[0] != 1 || d[1] != 1) {
+		return 0, 0, 0, 0, fmt.Errorf("dilations %v: the engine pools without dilation", d)
 	}
 	if k[0] < 1 || k[1] < 1 || k[0] > 64 || k[1] > 64 {
 		return 0, 0, 0, 0, fmt.Errorf("kernel_shape %v: want kernels from 1×1 to 64×64", k)
@@ -531,12 +533,15 @@ func (c *converter) conv() error {
 	if bias != nil && (bias.Float == nil || bias.Len() != cout) {
 		return fmt.Errorf("its bias %q has shape %v, want [%d]", bias.Name, dims(bias.Dims), cout)
 	}
-	d := n.intsAttr("dilations", 1, 1)
+	d := n.intsAttr("dilations", 1, 1) // checked by window
 	dilate := int(d[0])
+	if reach := dilate*(kh-1) + 1; s.H+2*ph < reach || s.W+2*pw < dilate*(kw-1)+1 {
+		return fmt.Errorf("a %d×%d kernel dilated by %d does not fit the %d×%d input (padded by %d, %d)", kh, kw, dilate, s.H, s.W, ph, pw)
+	}
 	name := c.layerName()
 	first := len(c.g.Params)
 	switch {
-	case group == s.C && cout == s.C && kh == kw && sh == sw && ph == pw && d[0] == d[1] && dilate >= 1:
+	case group == s.C && cout == s.C && kh == kw && sh == sw && ph == pw && d[0] == d[1]:
 		c.set(0, value{v: c.g.Depthwise(name, x.v, kh, sh, ph, dilate)})
 		c.params(first, wt.Float)
 	case dilate != 1 || d[1] != 1:

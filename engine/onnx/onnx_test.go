@@ -440,6 +440,13 @@ func TestErrors(t *testing.T) {
 		{"slice of the batch", model(14, func(nodes, inits []msg) ([]msg, []msg) {
 			return slices2(nodes[0], node("Slice", "s", []string{"c"}, []string{"q"}, ints("starts", 1), ints("ends", 2), ints("axes", 0)), node("BatchNormalization", "bn", []string{"q", "g", "b", "m", "v"}, []string{"n"}), nodes[2], nodes[3], nodes[4], nodes[5]), inits
 		}), `node "s" (Slice): it slices the batch`},
+		{"one dilation", model(14, replace(0, node("Conv", "conv", []string{"x", "w"}, []string{"c"}, ints("pads", 1, 1, 1, 1), ints("dilations", 2)))),
+			`node "conv" (Conv): dilations [2]: want two dilations from 1 to 64`},
+		{"dilated past the input", model(14, func(nodes, inits []msg) ([]msg, []msg) {
+			nodes[0] = node("Conv", "conv", []string{"x", "w"}, []string{"c"}, ints("pads", 1, 1, 1, 1), ints("dilations", 9, 9), msg{}.str(1, "group").varint(20, onnx.AttrInt).varint(3, 3))
+			inits[0] = tensor("w", []int64{3, 1, 3, 3}, make([]float32, 27))
+			return nodes, inits
+		}), `node "conv" (Conv): a 3×3 kernel dilated by 9 does not fit the 8×8 input`},
 		{"MatMul of the wrong size", model(14, replace(5, node("MatMul", "mm", []string{"f", "fw"}, []string{"y"}))),
 			`node "mm" (MatMul): its second input must be a floating-point initialiser [4, outputs]`},
 		{"output not logits", model(14, func(nodes, inits []msg) ([]msg, []msg) {
