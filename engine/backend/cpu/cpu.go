@@ -329,15 +329,20 @@ func (be *Backend[T]) SoftmaxCrossEntropy(n, classes int, scale T, losses, dlogi
 	layers.SoftmaxCrossEntropy(s[T](losses), s[T](dlogits), s[T](logits), labels, n, classes, scale)
 }
 
-// signs are the CPU's accumulators: one set per goroutine of the backend, added up when read.
+// signs are the CPU's accumulators: one set per goroutine of the backend, made on its first
+// fold and added up when read.
 type signs struct {
 	sizes []int
+	mu    sync.Mutex // the backend's goroutines fold at once: parts grows under it
 	parts []*backend.Sums
 }
 
 func (sg *signs) Layers() []int { return sg.sizes }
 
+// part is goroutine t's accumulators.
 func (sg *signs) part(t int) *backend.Sums {
+	sg.mu.Lock()
+	defer sg.mu.Unlock()
 	for len(sg.parts) <= t {
 		sg.parts = append(sg.parts, backend.NewSums(sg.sizes))
 	}
