@@ -321,6 +321,12 @@ func TestConflictsAndBounds(t *testing.T) {
 	}
 	link := filepath.Join(dir, "link.csv")
 	os.Symlink(indices, link)
+	model := filepath.Join(dir, "m.onnx")
+	onnxBytes, err := os.ReadFile("../../testdata/onnx/resnet20.onnx")
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(model, onnxBytes, 0o644)
 	for _, c := range []struct {
 		args []string
 		says string
@@ -334,6 +340,8 @@ func TestConflictsAndBounds(t *testing.T) {
 		{[]string{"eval", "--indices", indices, "--out", indices}, "is the --indices file"},
 		{[]string{"eval", "--indices", indices, "--out", link}, "is the --indices file"},
 		{[]string{"score", "--weights", weights, "--save-weights", weights}, "is the --weights file"},
+		{[]string{"score", "--onnx", model, "--save-weights", model}, "is the --onnx file"},
+		{[]string{"search", "--gradsign", "--scores", indices, "--out", link}, "is the --scores file"},
 		{[]string{"score", "--workers", "5000"}, "1024 workers"},
 		{[]string{"search", "--budget", "1e18"}, "up to 1e+08"},
 		{[]string{"search", "--runs", "100000000"}, "want 1..500000"},

@@ -209,7 +209,7 @@ func parseScore(args []string, stdout io.Writer) (*scoreRequest, error) {
 	if req.chunk < 0 || req.workers < 0 || req.workers > maxWorkers || req.chunk > maxChunk {
 		return nil, usageError{fmt.Errorf("--chunk %d --workers %d: want 0 (the default) to %d samples and %d workers", req.chunk, req.workers, maxChunk, maxWorkers)}
 	}
-	for flagName, in := range map[string]string{"weights": req.weights, "data": req.data} {
+	for flagName, in := range map[string]string{"weights": req.weights, "data": req.data, "onnx": req.onnx} {
 		if sameFile(req.saveWeights, in) {
 			return nil, usageError{fmt.Errorf("--save-weights %s is the --%s file: it would overwrite the input; give another file", cut(req.saveWeights), flagName)}
 		}

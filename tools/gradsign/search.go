@@ -85,6 +85,8 @@ func runSearch(args []string, stdout, stderr io.Writer) error {
 		return usageError{fmt.Errorf("--candidates %d: want 1..%d (the space's size)", *candidates, nb201.NumArchs)}
 	case set["scores"] && !*assisted:
 		return usageError{errors.New("--scores is the GradSign scores of --gradsign: give --gradsign too, or leave --scores out")}
+	case sameFile(*out, *scoresFile):
+		return usageError{fmt.Errorf("--out %s is the --scores file: writing the trajectories would overwrite the scores; give another --out", cut(*out))}
 	case !(*charge >= 0) || math.IsInf(*charge, 0):
 		return usageError{fmt.Errorf("--charge-scoring %v: want 0 or more seconds", *charge)}
 	}
