@@ -395,7 +395,8 @@ async function runScore() {
       $('progress-text').textContent = `${done} of ${total} images, ${seconds.toFixed(1)} s` + (done < total && Number.isFinite(left) ? `, about ${Math.ceil(left)} s left` : '');
     });
     $('progress').value = 1;
-    $('progress-text').textContent = r.cached ? 'From history (computed earlier with the same arch, N, seed, images and engine).' : `Done in ${r.seconds.toFixed(2)} s.`;
+    $('progress-text').textContent = r.cached ? 'From history (computed earlier with the same arch, N, seed, images and engine).'
+      : `Done in ${r.seconds.toFixed(2)} s.${r.notKept ? ` Not kept: ${r.notKept}.` : ''}`;
     if (!r.cached && estimate != null && request.proxies.length === 1) {
       // Calibrate the next estimates on this run.
       scoreEfficiency *= Math.min(4, Math.max(0.25, estimate / ((performance.now() - started) / 1000)));
@@ -543,7 +544,7 @@ async function drawPlot(r) {
   const byParams = $('plot-x').value === 'params';
   const xOf = (p) => (byParams ? p.params : p.gradsign);
   const sameRun = (h) => (h.space ?? 'nb201') === space && h.n === r.n && (h.channels ?? 16) === (r.channels ?? 16) && h.arch !== r.arch && headline(h) != null;
-  const own = src.comparable ? (await gradsign.history.list()).filter(sameRun) : [];
+  const own = src.comparable ? (await gradsign.history.list()).records.filter(sameRun) : [];
   const here = src.comparable && headline(r) != null;
   // How a history record or the result names itself: NAS-Bench-201's by index and arch string.
   const nameOf = (h) => (space === 'nb201' ? `NAS-Bench-201 index ${h.index}, ${h.arch}` : architectureName(h));
@@ -703,11 +704,28 @@ function linkEdgesToBars() {
 
 // --- history ---
 
+// The history table shows the newest results a page at a time; Show more adds the next page.
+const HISTORY_PAGE = 50;
+let historyShown = HISTORY_PAGE;
+// historyProblem is why results are not being kept where reads still work (a full quota).
+let historyProblem = null;
+
 async function drawHistory() {
-  const rows = await gradsign.history.list();
-  $('history').tBodies[0].replaceChildren(...rows.map((r) => {
+  const h = await gradsign.history.list({ limit: historyShown });
+  const why = h.unavailable ?? historyProblem;
+  $('history-note').textContent = why ? `${why[0].toUpperCase()}${why.slice(1)}. Scoring works; results are not kept.`
+    : h.skipped ? `${h.skipped} stored record${h.skipped > 1 ? 's are' : ' is'} not a result this page can show (another build's, or damaged): left out.` : '';
+  $('history-paging').hidden = h.total <= h.records.length + h.skipped;
+  $('history-count').textContent = `The newest ${h.records.length} of ${h.total} results.`;
+  $('history').tBodies[0].replaceChildren(...h.records.map((r) => {
     const open = el('button', { type: 'button' }, 'Show');
     open.addEventListener('click', async () => {
+      const whole = await gradsign.history.get(r.key);
+      if (!whole) {
+        $('history-note').textContent = 'That result is no longer in the history (cleared, or from another tab).';
+        await drawHistory();
+        return;
+      }
       state.n = r.n; state.seed = r.seed;
       $('n').value = r.n; $('seed').value = r.seed;
       for (const box of $('proxies').querySelectorAll('input')) box.checked = r.proxies != null && box.value in r.proxies;
@@ -720,14 +738,14 @@ async function drawHistory() {
       await drawThumbs();
       $('progress').value = 1;
       $('progress-text').textContent = `From history: computed ${new Date(r.time).toLocaleString()} in ${fmt(r.seconds, 2)} s.`;
-      await showResult({ ...r, cached: true });
+      await showResult({ ...whole, cached: true });
       $('result-section').scrollIntoView({ behavior: 'smooth', block: 'start' });
     });
     const acc = headline(r);
     const space = r.space ?? 'nb201';
     const short = { nb101: 'NB101', darts: 'DARTS', nds: 'NDS' }[space];
     const name = space === 'nb201' ? String(r.index) : space === 'onnx' ? (models.name(r.arch) || 'ONNX model')
-      : `${short} ${r.index != null ? r.index : space === 'nb101' ? r.hash.slice(0, 6) : ''}`;
+      : `${short} ${r.index != null ? r.index : space === 'nb101' ? (r.hash ?? '').slice(0, 6) : ''}`;
     return el('tr', {}, el('td', { class: 'num' }, name), el('td', { class: 'num' }, fmt(r.gradsign)),
       el('td', {}, Object.keys(r.proxies || {}).join(', ') || '—'),
       el('td', { class: 'num' }, String(r.n)), el('td', { class: 'num' }, String(r.seed)),
@@ -737,24 +755,31 @@ async function drawHistory() {
 
 // clearHistory empties the history and offers, for a while, to bring it back.
 async function clearHistory() {
-  const kept = await gradsign.history.list();
-  if (kept.length === 0) return;
-  await gradsign.history.clear();
+  let kept;
+  try { kept = await gradsign.history.take(); } catch (err) {
+    $('history-note').textContent = err.message;
+    return;
+  }
   await drawHistory();
+  if (kept.length === 0) return;
   $('undo-text').textContent = `Cleared ${kept.length} result${kept.length > 1 ? 's' : ''}.`;
   $('undo').hidden = false;
   const hide = setTimeout(() => { $('undo').hidden = true; }, 30_000);
   $('undo-clear').onclick = async () => {
     clearTimeout(hide);
-    await Promise.all(kept.map((r) => gradsign.history.put(r)));
     $('undo').hidden = true;
+    try { await gradsign.history.put(kept); } catch (err) { $('history-note').textContent = err.message; }
     await drawHistory();
   };
 }
 
 async function download(format) {
-  const text = await gradsign.history.export(format);
-  const a = el('a', { href: URL.createObjectURL(new Blob([text], { type: format === 'csv' ? 'text/csv' : 'application/json' })), download: `gradsign-history.${format}` });
+  let blob;
+  try { blob = await gradsign.history.export(format); } catch (err) {
+    $('history-note').textContent = err.message;
+    return;
+  }
+  const a = el('a', { href: URL.createObjectURL(blob), download: `gradsign-history.${format}` });
   a.click();
   URL.revokeObjectURL(a.href);
 }
@@ -855,6 +880,13 @@ async function main() {
     updateEstimate();
   });
   $('export-json').addEventListener('click', () => download('json'));
+  $('history-more').addEventListener('click', () => { historyShown += HISTORY_PAGE; drawHistory(); });
+  // Another tab's results, or history failing: the table says so at once.
+  gradsign.history.watch((e) => {
+    if (e.unavailable) historyProblem = e.unavailable;
+    if (e.available) historyProblem = null;
+    if (engineReady) drawHistory();
+  });
   watchUpdates();
   try {
     await gradsign.ready;

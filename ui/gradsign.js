@@ -53,13 +53,22 @@
 //                                              the GEMM kernel the engines run (?kernel=go forces Go's)
 //   gradsign.signSamples({space, arch, channels, seed, n, k}, onRow) -> Promise<{layer, weights, signs}>
 //   gradsign.gemmRate(ms)                   -> Promise<{kernel, gflops}>: that kernel's speed
-//   gradsign.history.list() / .clear() / .put(record) / .export('csv' | 'json')
+//   gradsign.history.list({offset, limit}) -> Promise<{records, total, skipped, unavailable}>: summaries
+//                                              (no per-layer rows), newest first
+//   gradsign.history.get(key) -> the whole record / .put(record | records) / .clear() / .take()
+//                                           (clear, answering the records whole) / .export('csv' |
+//                                           'json') -> Blob / .watch(f): f({unavailable}) once per
+//                                           reason history stopped working, f({changed}) when
+//                                           another tab changed it (ui/history.js)
 //
 // Scoring runs in a pool of Web Workers (one wasm engine each). On the wasm backend the n
 // images of one score are split across them, each returns its sign accumulators, and one engine
 // adds them up; on WebGPU the first worker, which holds the GPU device, takes all n. Results
 // are kept in IndexedDB under a key of everything that determines them, so a repeated request
-// is answered from there. The page never does the arithmetic itself.
+// is answered from there; history is optional (a browser without IndexedDB, or a failing one,
+// still scores). The page never does the arithmetic itself.
+
+import * as history from './history.js';
 
 const MAX_WORKERS = 16;
 
@@ -184,8 +193,25 @@ function callback(name, f) {
   if (f != null && typeof f !== 'function') throw new Error(`${name} must be a function or left out, not ${typeof f}`);
 }
 
+// checkShape refuses a request that is not an object of the right kinds before anything reads
+// it (a huge array-like proxies list would hold an engine for minutes).
+function checkShape(what, request) {
+  if (request === null || typeof request !== 'object' || Array.isArray(request)) {
+    throw new Error(`${what}: want a request object {space, arch, channels, n, seed, proxies, backend}`);
+  }
+  const { proxies } = request;
+  if (proxies !== undefined && (!Array.isArray(proxies) || proxies.length > MAX_PROXY_NAMES || !proxies.every((p) => typeof p === 'string'))) {
+    throw new Error(`${what}: proxies must be an array of at most ${MAX_PROXY_NAMES} proxy names (gradsign.facts().proxies)`);
+  }
+}
+
+const MAX_PROXY_NAMES = 32; // as the engine's (wasm/main_js.go)
+
 function score(request, onProgress) {
-  try { callback('score: onProgress', onProgress); } catch (err) { return Promise.reject(err); }
+  try {
+    callback('score: onProgress', onProgress);
+    checkShape('score', request);
+  } catch (err) { return Promise.reject(err); }
   let reject;
   const ticket = { jobs: [], cancelled: false };
   const settled = new Promise((_, r) => { reject = r; });
@@ -211,7 +237,7 @@ async function run(request, onProgress, ticket) {
   const adapter = backend === 'webgpu' ? (await backends()).webgpu.adapter : undefined;
   const others = (await facts).proxies.map((p) => p.name).filter((p) => p !== 'gradsign' && proxies.includes(p));
   const key = await all[0].call('historyKey', [{ ...net, n, seed, proxies: ['gradsign', ...others], backend }]);
-  const cached = await all[0].call('historyGet', [key]);
+  const cached = await history.get(key);
   if (cached) return { ...cached, cached: true };
   if (ticket.cancelled) throw new Cancelled();
 
@@ -265,8 +291,10 @@ async function run(request, onProgress, ticket) {
     time: new Date().toISOString(),
     key,
   };
-  await all[0].call('historyPut', [record]);
-  return { ...record, cached: false };
+  // A result history cannot keep still shows; it says why it was not kept.
+  let notKept;
+  try { await history.put(record); } catch (err) { notKept = err.message; }
+  return { ...record, cached: false, ...(notKept ? { notKept } : {}) };
 }
 
 // cancel stops every running score: each Promise rejects at once (with an Error named
@@ -282,7 +310,10 @@ export const gradsign = {
   version: async () => (await files).version,
   // facts: {ops, edges, proxies: [{name, maxN}], numArchs, images, nChoices, maxSeed, datasets}
   facts: () => facts,
-  check: async (request) => (await first()).call('check', [request]),
+  check: async (request) => {
+    checkShape('check', request);
+    return (await first()).call('check', [request]);
+  },
   score,
   backends,
   cancel,
@@ -323,11 +354,13 @@ export const gradsign = {
   // gemmRate: the first engine's float32 kernel and its GFLOP/s on a convolution's product.
   gemmRate: async (ms = 300) => (await engines())[0].call('gemmRate', [ms]),
   history: {
-    list: async () => (await first()).call('historyList', []),
-    clear: async () => (await first()).call('historyClear', []),
-    // put stores a record as list() returned it (to undo a clear).
-    put: async (record) => (await first()).call('historyPut', [record]),
-    export: async (format) => (await first()).call('historyExport', [format]),
+    list: history.list,
+    get: history.get,
+    put: history.put,
+    clear: history.clear,
+    take: history.take,
+    export: async (format) => history.exportBlob(format, (await facts).proxies.map((p) => p.name)),
+    watch: history.watch,
   },
 };
 

@@ -36,8 +36,8 @@
 //	                                              each image's gradient at k weights of one layer
 //	gemmRate(ms)                               -> {kernel, gflops}: the float32 kernel and its rate on
 //	                                              a convolution-shaped product, timed for about ms
-//	historyKey({arch, n, seed, proxies, backend}) / historyGet(key) / historyPut(record) / historyList()
-//	historyClear() / historyExport("csv" | "json")
+//	historyKey({arch, n, seed, proxies, backend}) -> the key of the result in the page's history
+//	                                              (ui/history.js keeps the history itself)
 package main
 
 import (
@@ -47,6 +47,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strings"
 	"sync"
 	"syscall/js"
 	"time"
@@ -78,11 +79,6 @@ func main() {
 		"cancel":         cancelJob,
 		"signSamples":    signSamples,
 		"historyKey":     historyKey,
-		"historyGet":     func(a []js.Value) (any, error) { return historyGet(arg(a, 0).String()) },
-		"historyPut":     historyPut,
-		"historyList":    func([]js.Value) (any, error) { r, err := historyList(); return toJS(r, err) },
-		"historyClear":   func([]js.Value) (any, error) { return nil, historyClear() },
-		"historyExport":  historyExport,
 		"loadModel":      loadModel,
 	}
 	engine := js.Global().Get("Object").New()
@@ -351,9 +347,13 @@ func historyKey(args []js.Value) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	list, err := nameList(arg(args, 0).Get("proxies"), "proxies")
+	if err != nil {
+		return nil, err
+	}
 	names := "gradsign"
-	if p := arg(args, 0).Get("proxies"); p.Type() == js.TypeObject {
-		names = p.Call("join", "+").String()
+	if len(list) > 0 {
+		names = strings.Join(list, "+")
 	}
 	be := "wasm"
 	if b := arg(args, 0).Get("backend"); b.Type() == js.TypeString {
@@ -368,62 +368,11 @@ func proxyValues(args []js.Value) (any, error) {
 		return nil, err
 	}
 	o := arg(args, 0)
-	var names []string
-	for i := 0; i < o.Get("names").Length(); i++ {
-		names = append(names, o.Get("names").Index(i).String())
+	names, err := nameList(o.Get("names"), "names")
+	if err != nil {
+		return nil, err
 	}
 	return toJS(must().proxyValues(arch, seed, o.Get("n").Int(), names))
-}
-
-func historyPut(args []js.Value) (any, error) {
-	var r record
-	s := js.Global().Get("JSON").Call("stringify", arg(args, 0)).String()
-	if err := json.Unmarshal([]byte(s), &r); err != nil {
-		return nil, fmt.Errorf("history record: %v", err)
-	}
-	if r.Key == "" {
-		return nil, errors.New("history record without a key")
-	}
-	return nil, storePut(r.Key, s)
-}
-
-func historyGet(key string) (any, error) {
-	s, ok, err := storeGet(key)
-	if err != nil || !ok {
-		return nil, err
-	}
-	return js.Global().Get("JSON").Call("parse", s), nil
-}
-
-func historyList() ([]record, error) {
-	values, err := storeAll()
-	if err != nil {
-		return nil, err
-	}
-	records := make([]record, 0, len(values))
-	for _, v := range values {
-		var r record
-		if json.Unmarshal([]byte(v), &r) == nil {
-			records = append(records, r)
-		}
-	}
-	sortNewestFirst(records)
-	return records, nil
-}
-
-func historyExport(args []js.Value) (any, error) {
-	records, err := historyList()
-	if err != nil {
-		return nil, err
-	}
-	switch f := arg(args, 0).String(); f {
-	case "csv":
-		return historyCSV(records), nil
-	case "json":
-		return historyJSON(records)
-	default:
-		return nil, fmt.Errorf("export format %q: want csv or json", f)
-	}
 }
 
 // lookup takes {space, arch, channels}, or an arch string or index of NAS-Bench-201.
@@ -455,13 +404,34 @@ func check(args []js.Value) (any, error) {
 	} else if seed.Type() != js.TypeUndefined {
 		return nil, fmt.Errorf("seed %s: want a whole number from 0 to %d", js.Global().Get("String").Invoke(seed).String(), int64(maxSeed))
 	}
-	var names []string
-	if p := o.Get("proxies"); p.Type() == js.TypeObject {
-		for i := 0; i < p.Length(); i++ {
-			names = append(names, p.Index(i).String())
-		}
+	names, err := nameList(o.Get("proxies"), "proxies")
+	if err != nil {
+		return nil, err
 	}
 	return nil, must().check(arch, n.Int(), s, names)
+}
+
+// maxNames bounds a list of proxy names: there are ten proxies; a list of more is a mistake,
+// and a huge array-like one would hold the engine for minutes.
+const maxNames = 32
+
+// nameList reads an array of at most maxNames strings (absent: none).
+func nameList(v js.Value, what string) ([]string, error) {
+	if v.Type() == js.TypeUndefined || v.Type() == js.TypeNull {
+		return nil, nil
+	}
+	if !js.Global().Get("Array").Call("isArray", v).Bool() || v.Length() > maxNames {
+		return nil, fmt.Errorf("%s: want an array of at most %d proxy names (facts().proxies)", what, maxNames)
+	}
+	names := make([]string, v.Length())
+	for i := range names {
+		if e := v.Index(i); e.Type() != js.TypeString {
+			return nil, fmt.Errorf("%s: entry %d is not a proxy name (a string)", what, i)
+		} else {
+			names[i] = e.String()
+		}
+	}
+	return names, nil
 }
 
 // gpu describes the worker's WebGPU device (ui/webgpu.js opened it before the engine started),

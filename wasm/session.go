@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/csv"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -621,84 +619,4 @@ func (s *session) historyKey(proxy string, arch archRef, n int, seed uint64, be 
 		name = fmt.Sprintf("space=%s|channels=%d|%s", info.Space, info.Channels, info.Arch)
 	}
 	return fmt.Sprintf("%s|%s|n=%d|seed=%d|%s|engine=%s|backend=%s", proxy, name, n, seed, dataName, s.version, be), nil
-}
-
-// record is one history entry: a result, when and how fast it was made.
-type record struct {
-	scoreResult
-	Proxies map[string]float64 `json:"proxies,omitempty"` // the other proxies asked for
-	Seconds float64            `json:"seconds"`
-	Workers int                `json:"workers"`
-	Backend string             `json:"backend"`           // "wasm" or "webgpu"
-	Adapter string             `json:"adapter,omitempty"` // the GPU's, for webgpu
-	Time    string             `json:"time"`              // RFC 3339
-	Key     string             `json:"key"`
-}
-
-// historyCSV writes records as CSV, one row each, newest first as given: what determines each
-// result and what it found, with a column for every proxy and every benchmark accuracy any
-// record holds (empty where a record has none; NAS-Bench-201's three always), seconds to the
-// hundredth and percentiles to the tenth; nothing internal.
-func historyCSV(records []record) string {
-	var others []string
-	for _, name := range proxies.Names {
-		for _, r := range records {
-			if _, ok := r.Proxies[name]; ok && name != "gradsign" {
-				others = append(others, name)
-				break
-			}
-		}
-	}
-	accuracies := []string{"cifar10", "cifar100", "imagenet16"}
-	for _, name := range []string{"valid108", "valid36", "valid12", "valid4", "nb301"} {
-		for _, r := range records {
-			if _, ok := r.Accuracy[name]; ok {
-				accuracies = append(accuracies, name)
-				break
-			}
-		}
-	}
-	var b strings.Builder
-	w := csv.NewWriter(&b)
-	header := slices.Concat([]string{"time", "space", "index", "arch", "channels", "n", "seed", "data", "gradsign"}, others,
-		[]string{"params", "flops", "structural_zeros"}, accuracies, []string{"percentile", "seconds", "workers", "backend", "adapter"})
-	w.Write(header)
-	f := func(x float64, digits int) string { return strconv.FormatFloat(x, 'f', digits, 64) }
-	for _, r := range records {
-		pct, index, space := "", "", r.Space
-		if r.Percentile != nil {
-			pct = f(*r.Percentile, 1)
-		}
-		if r.Index != nil {
-			index = strconv.Itoa(*r.Index)
-		}
-		if space == "" { // a record from before the other spaces
-			space = "nb201"
-		}
-		row := []string{r.Time, space, index, r.Arch, strconv.Itoa(r.Channels), strconv.Itoa(r.N), strconv.FormatUint(r.Seed, 10), r.Data, f(r.GradSign, -1)}
-		for _, name := range others {
-			v, ok := r.Proxies[name]
-			row = append(row, map[bool]string{true: f(v, -1), false: ""}[ok])
-		}
-		row = append(row, strconv.Itoa(r.Params), strconv.Itoa(r.FLOPs), strconv.Itoa(r.StructuralZeroWeights))
-		for _, name := range accuracies {
-			v, ok := r.Accuracy[name]
-			row = append(row, map[bool]string{true: f(v, 2), false: ""}[ok])
-		}
-		row = append(row, pct, f(r.Seconds, 2), strconv.Itoa(r.Workers), r.Backend, r.Adapter)
-		w.Write(row)
-	}
-	w.Flush()
-	return b.String()
-}
-
-// historyJSON writes records as a JSON array.
-func historyJSON(records []record) (string, error) {
-	data, err := json.MarshalIndent(records, "", "  ")
-	return string(data), err
-}
-
-// sortNewestFirst orders records by time, newest first (RFC 3339 strings sort as times).
-func sortNewestFirst(records []record) {
-	slices.SortStableFunc(records, func(a, b record) int { return strings.Compare(b.Time, a.Time) })
 }

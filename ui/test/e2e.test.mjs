@@ -107,7 +107,7 @@ test('after a reload the same request comes from history', async () => {
   await page.waitForFunction(() => !document.getElementById('score').disabled);
   await page.click('#score');
   await page.waitForFunction(() => /From history/.test(document.getElementById('progress-text').textContent), null, { timeout: 10_000 });
-  const csv = await page.evaluate(() => window.gradsign.history.export('csv'));
+  const csv = await page.evaluate(() => window.gradsign.history.export('csv').then((b) => b.text()));
   assert.match(csv.split('\n')[0], /^time,space,index,arch,channels,n,seed,data,gradsign/);
   assert.ok(csv.includes(arch), 'the scored arch is in the export');
 });
@@ -293,7 +293,7 @@ test('Clear history can be undone; the CSV export has every proxy and no interna
   await page.evaluate(() => window.gradsign.ready);
   await page.waitForFunction(() => document.querySelectorAll('#history tbody tr').length > 0);
   const before = await page.locator('#history tbody tr').count();
-  const csv = await page.evaluate(() => window.gradsign.history.export('csv'));
+  const csv = await page.evaluate(() => window.gradsign.history.export('csv').then((b) => b.text()));
   const head = csv.split('\n')[0].split(',');
   assert.ok(head.includes('snip') && !head.includes('key'), `header ${head}`);
   const row = csv.split('\n').find((l) => l.includes(arch)).split(',');

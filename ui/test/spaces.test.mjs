@@ -83,7 +83,7 @@ test('NAS-Bench-101: the cell drawn, edges and ops changed by click, the rules s
   await page.click('#space-diagram .nb101-vertex.editable >> nth=0');
   await page.waitForFunction((f) => document.getElementById('nb101-op-1').value === f && /row 5 of the table/.test(document.getElementById('known-hash')?.textContent ?? ''), first);
   await score();
-  const r = await page.evaluate(() => window.gradsign.history.list().then((h) => h[0]));
+  const r = await page.evaluate(() => window.gradsign.history.list({ limit: 1 }).then((h) => h.records[0]));
   const cli = native('--space', 'nb101', '--index', '5', '--channels', '16', '--n', '32');
   assert.ok(Math.abs(r.gradsign - cli.gradsign) <= 1e-6 * cli.gradsign, `browser ${r.gradsign}, native ${cli.gradsign}`);
   assert.equal(r.params, cli.params);
@@ -104,7 +104,7 @@ test('DARTS: a NAS-Bench-301 genotype edited by its node choices, the surrogate\
   const genotype = await page.inputValue('#space-text');
   await page.waitForFunction(() => /not among|surrogate/.test(document.getElementById('known-accuracy')?.textContent ?? ''));
   await score();
-  const r = await page.evaluate(() => window.gradsign.history.list().then((h) => h[0]));
+  const r = await page.evaluate(() => window.gradsign.history.list({ limit: 1 }).then((h) => h.records[0]));
   assert.equal(r.arch, genotype);
   const cli = native('--space', 'darts', '--genotype', genotype, '--channels', '16', '--n', '16');
   assert.ok(Math.abs(r.gradsign - cli.gradsign) <= 1e-6 * cli.gradsign, `browser ${r.gradsign}, native ${cli.gradsign}`);

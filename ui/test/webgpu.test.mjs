@@ -93,7 +93,7 @@ test('the page shows the backend, and the exports carry it', { timeout: SCORE_TI
   await page.click('#score');
   await page.waitForSelector('#result-section:not([hidden])', { timeout: SCORE_TIMEOUT });
   assert.match(await page.textContent('#result-backend'), /WebGPU \(.*swiftshader.*\)/);
-  const csv = await page.evaluate(() => window.gradsign.history.export('csv'));
+  const csv = await page.evaluate(() => window.gradsign.history.export('csv').then((b) => b.text()));
   // CSV fields, quoted ones (genotypes hold commas) included.
   const fields = (line) => {
     const out = [];
@@ -110,7 +110,7 @@ test('the page shows the backend, and the exports carry it', { timeout: SCORE_TI
   const col = header.indexOf('backend');
   assert.ok(col >= 0, 'a backend column');
   assert.deepEqual(new Set(rows.map((r) => r[col])), new Set(['webgpu', 'wasm']));
-  const json = JSON.parse(await page.evaluate(() => window.gradsign.history.export('json')));
+  const json = JSON.parse(await page.evaluate(() => window.gradsign.history.export('json').then((b) => b.text())));
   assert.ok(json.every((r) => r.backend === 'webgpu' || r.backend === 'wasm'));
   await page.selectOption('#backend', 'wasm');
   assert.equal(new URL(page.url()).searchParams.get('backend'), 'wasm');
