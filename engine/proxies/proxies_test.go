@@ -3,12 +3,15 @@ package proxies
 import (
 	"context"
 	"math"
+	"math/rand/v2"
 	"runtime"
 	"slices"
 	"strings"
 	"testing"
 
 	"gradsign/engine/gradsign"
+	"gradsign/engine/nb201"
+	"gradsign/engine/network"
 	"gradsign/internal/oracle"
 	"gradsign/internal/reftest"
 )
@@ -98,6 +101,44 @@ func TestParse(t *testing.T) {
 // TestComputeRegistry: every registered proxy comes back, only the ones asked for, each the
 // same whether computed alone or with all the others in any order (the shared passes run in
 // stage order: jacob_cov's backward pass replaces the loss gradients the others read).
+// TestWorkersDeterministic: every proxy is the same to the last bit for any number of workers
+// (the mini-batch gradients' sums were split by thread, and snip, grad_norm and plain moved in
+// their fifth digit).
+func TestWorkersDeterministic(t *testing.T) {
+	a, _ := nb201.ParseArch("|nor_conv_3x3~0|+|nor_conv_1x1~0|skip_connect~1|+|avg_pool_3x3~0|nor_conv_3x3~1|nor_conv_1x1~2|")
+	net, err := network.Build[float32](nb201.Config{Arch: a, C: 4, N: 1, Classes: 10, H: 8, W: 8})
+	if err != nil {
+		t.Fatal(err)
+	}
+	net.Init(3)
+	const n = 21 // blocks of 8, 8 and 5 samples
+	x := make([]float32, n*net.InputSize())
+	rng := rand.New(rand.NewPCG(1, 2))
+	for i := range x {
+		x[i] = float32(rng.NormFloat64())
+	}
+	labels := make([]int, n)
+	for i := range labels {
+		labels[i] = i % 10
+	}
+	var first map[string]float64
+	for _, workers := range []int{1, 2, 3, 5} {
+		got, err := Compute(context.Background(), net, x, labels, Names, gradsign.Options{Workers: workers})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if first == nil {
+			first = got
+			continue
+		}
+		for _, name := range Names {
+			if a, b := got[name], first[name]; math.Float64bits(a) != math.Float64bits(b) {
+				t.Errorf("%s: %v with %d workers, %v with 1", name, a, workers, b)
+			}
+		}
+	}
+}
+
 func TestComputeRegistry(t *testing.T) {
 	refs, err := oracle.All()
 	if err != nil {

@@ -430,3 +430,41 @@ func TestResumeKeepsFilesWhole(t *testing.T) {
 		}
 	}
 }
+
+// TestProxiesAnyWorkers: an eval row and score give the same proxies to the last bit for any
+// --workers and --chunk (the mini-batch gradients were summed per thread: snip, grad_norm and
+// plain moved in their fifth digit with the worker count).
+func TestProxiesAnyWorkers(t *testing.T) {
+	dir := t.TempDir()
+	indices := filepath.Join(dir, "i.csv")
+	os.WriteFile(indices, []byte("11\n12\n"), 0o644) // eval ranks at least two
+	out := filepath.Join(dir, "s.jsonl")
+	const names = "gradsign,snip,plain,grad_norm,fisher,jacob_cov"
+	if _, errOut, code := runCLI("eval", "--indices", indices, "--n", "20", "--proxies", names, "--workers", "2", "--out", out); code != 0 {
+		t.Fatalf("eval: %s", errOut)
+	}
+	rows, _, err := scorefile.Read(out)
+	i := slices.IndexFunc(rows, func(r scorefile.Row) bool { return r.Index == 11 })
+	if err != nil || len(rows) != 2 || i < 0 {
+		t.Fatalf("rows %v, %v", rows, err)
+	}
+	for _, flags := range [][]string{{"--workers", "1"}, {"--workers", "3", "--chunk", "5"}} {
+		stdout, errOut, code := runCLI(append([]string{"score", "--index", "11", "--n", "20", "--proxies", names, "--json"}, flags...)...)
+		if code != 0 {
+			t.Fatalf("score %v: %s", flags, errOut)
+		}
+		var r struct {
+			GradSign float64            `json:"gradsign"`
+			Proxies  map[string]float64 `json:"proxies"`
+		}
+		if err := json.Unmarshal([]byte(stdout), &r); err != nil {
+			t.Fatal(err)
+		}
+		r.Proxies["gradsign"] = r.GradSign
+		for _, name := range strings.Split(names, ",") {
+			if got, want := r.Proxies[name], rows[i].Values[name]; got != want {
+				t.Errorf("%s: score %v gives %v, the eval row (--workers 2) %v", name, flags, got, want)
+			}
+		}
+	}
+}

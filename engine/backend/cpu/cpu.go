@@ -87,22 +87,39 @@ func (be *Backend[T]) parallel(n int, fn func(t, from, to int)) {
 	wg.Wait()
 }
 
-// parallelSum runs body over n samples split across goroutines as parallel does, each
-// summing into its own cleared scratch of len(total) values, then adds those into total.
+// sumBlock is how many samples one partial weight gradient sums before it is added to the
+// total. The partials are added in sample order, so a mini-batch gradient's rounding depends on
+// the samples alone, never on the thread count: the mini-batch proxies are the same to the last
+// bit for any --workers.
+const sumBlock = 8
+
+// parallelSum adds body's sums over n samples into total: blocks of sumBlock samples, each
+// summed from zero into one goroutine's scratch (up to be.threads blocks at once), then added
+// into total in block order.
 func (be *Backend[T]) parallelSum(n int, total []T, body func(t int, dw []T, from, to int)) {
-	k := min(be.threads, n)
-	if k <= 1 {
-		body(0, total, 0, n)
-		return
-	}
-	be.parallel(n, func(t, from, to int) {
-		dw := grow(&be.scratch[t].dw, len(total))
-		clear(dw)
-		body(t, dw, from, to)
-	})
-	for t := range k {
-		for i, v := range be.scratch[t].dw[:len(total)] {
-			total[i] += v
+	blocks := (n + sumBlock - 1) / sumBlock
+	k := min(be.threads, blocks)
+	for first := 0; first < blocks; first += k {
+		round := min(k, blocks-first)
+		block := func(t int) {
+			dw := grow(&be.scratch[t].dw, len(total))
+			clear(dw)
+			from := (first + t) * sumBlock
+			body(t, dw, from, min(from+sumBlock, n))
+		}
+		if round == 1 {
+			block(0)
+		} else {
+			var wg sync.WaitGroup
+			for t := range round {
+				wg.Go(func() { block(t) })
+			}
+			wg.Wait()
+		}
+		for t := range round {
+			for i, v := range be.scratch[t].dw[:len(total)] {
+				total[i] += v
+			}
 		}
 	}
 }
