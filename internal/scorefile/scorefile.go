@@ -108,7 +108,32 @@ func ReadSettings(scores string) (Settings, error) {
 	if err := json.Unmarshal(data, &s); err != nil {
 		return s, fmt.Errorf("%s: %v", SettingsPath(scores), err)
 	}
+	if problem := s.incomplete(); problem != "" {
+		return s, fmt.Errorf("%s: %s: it is not the settings of a gradsign run", SettingsPath(scores), problem)
+	}
 	return s, nil
+}
+
+// incomplete says what a settings record read from a file lacks ("" when nothing): every
+// run's record has its format, engine, dataset, images, N and proxies (a "{}" was taken for
+// a run's settings).
+func (s Settings) incomplete() string {
+	switch {
+	case s.Format != SettingsFormat:
+		return fmt.Sprintf("format %d, want %d", s.Format, SettingsFormat)
+	case s.Engine == "" || s.Dataset == "" || s.Data == "" || s.Architectures == "":
+		return "engine, dataset, data or architectures missing"
+	case s.N < 1:
+		return fmt.Sprintf("n %d, want 1 or more images", s.N)
+	case len(s.Proxies) == 0:
+		return "no proxies"
+	}
+	for i, p := range s.Proxies {
+		if slices.Contains(s.Proxies[:i], p) {
+			return fmt.Sprintf("proxy %q listed twice", p)
+		}
+	}
+	return ""
 }
 
 // WriteSettings writes a score file's settings atomically (a temporary file renamed).
@@ -583,6 +608,9 @@ func Merge(files []string) ([]Row, []string, error) {
 		r, nm, err := Read(f)
 		if err != nil {
 			return nil, nil, err
+		}
+		if !slices.Equal(nm, s.Proxies) {
+			return nil, nil, fmt.Errorf("%s holds the proxies %v, its settings %s say %v: the file is not its run's", f, nm, filepath.Base(SettingsPath(f)), s.Proxies)
 		}
 		if names == nil {
 			names = nm

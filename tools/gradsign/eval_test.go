@@ -194,7 +194,7 @@ func TestMergeRejectsBadFiles(t *testing.T) {
 		if err := os.WriteFile(path, []byte(c.text), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		scorefile.WriteSettings(path, scorefile.Settings{Format: scorefile.SettingsFormat})
+		scorefile.WriteSettings(path, scorefile.Settings{Format: scorefile.SettingsFormat, Engine: "test", Dataset: "cifar10", Data: "bundled cifar10", N: 2, Architectures: "all", Proxies: []string{"snip"}})
 		_, errOut, code := runCLI("eval", "--merge", path)
 		if code == 0 || !strings.Contains(errOut, c.says) || strings.Count(strings.TrimSpace(errOut), "\n") != 0 {
 			t.Errorf("%s: exit %d, stderr %q; want one line saying %q", c.name, code, errOut, c.says)
@@ -467,4 +467,45 @@ func TestProxiesAnyWorkers(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestMergeChecksSettings: --merge refuses a settings file that is not a run's ("{}" was
+// accepted) and one whose proxies are not the file's columns.
+func TestMergeChecksSettings(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "s.csv")
+	if _, e, c := quickEval(path); c != 0 {
+		t.Fatal(e)
+	}
+	settings, err := scorefile.ReadSettings(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := settings
+	other.Proxies = []string{"flops"}
+	twice := settings
+	twice.Proxies = []string{"params", "params"}
+	for _, c := range []struct {
+		name     string
+		settings []byte
+		says     string
+	}{
+		{"empty", []byte("{}"), "format 0, want 1: it is not the settings of a gradsign run"},
+		{"other proxies", mustJSON(t, other), "holds the proxies [params], its settings s.csv.run.json say [flops]"},
+		{"a proxy twice", mustJSON(t, twice), `proxy "params" listed twice`},
+	} {
+		os.WriteFile(scorefile.SettingsPath(path), c.settings, 0o644)
+		if _, e, code := runCLI("eval", "--merge", path); code == 0 || !strings.Contains(e, c.says) {
+			t.Errorf("%s: exit %d, stderr %q, want one saying %q", c.name, code, e, c.says)
+		}
+	}
+}
+
+func mustJSON(t *testing.T, v any) []byte {
+	t.Helper()
+	data, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
 }

@@ -42,7 +42,7 @@ func TestBuild(t *testing.T) {
 		}
 		return path
 	}
-	run := scorefile.Settings{Dataset: "cifar10", N: 64, Seed: 3, Proxies: []string{"gradsign"}}
+	run := scorefile.Settings{Format: scorefile.SettingsFormat, Engine: "test", Dataset: "cifar10", Data: "bundled cifar10", N: 64, Seed: 3, Architectures: "all", Proxies: []string{"gradsign"}}
 	s, err := build(write("ok.csv", "index,arch,gradsign\n0,"+arch0+",1257504\n1,|nor", run))
 	if err != nil || s.N != 64 || s.Seed != 3 || s.Scored() != 1 || s.Values[0] != 1257504 {
 		t.Fatalf("build: %+v, %v", s, err)
