@@ -6,6 +6,7 @@
 package stats
 
 import (
+	"cmp"
 	"math"
 	"slices"
 	"sort"
@@ -70,34 +71,76 @@ func pearson(x, y []float64) float64 {
 	return sxy / math.Sqrt(sxx*syy)
 }
 
-// KendallTauB is Kendall's tau-b (gonum's stat.Kendall is tau-a, which ignores ties): (concordant - discordant) / sqrt((n0 - n1)(n0 - n2)), n0 the
-// pair count and n1, n2 the pairs tied in x and in y. O(n²). It panics if the lengths differ.
+// KendallTauB is Kendall's tau-b (gonum's stat.Kendall is tau-a, which ignores ties):
+// (concordant - discordant) / sqrt((n0 - n1)(n0 - n2)), n0 the pair count and n1, n2 the pairs
+// tied in x and in y. Knight's algorithm, O(n log n): sort by x then y, and the discordant pairs
+// are the swaps a merge sort by y makes (the whole NAS-Bench-201 space took 1.3 s a proxy by
+// comparing every pair). It panics if the lengths differ.
 func KendallTauB(x, y []float64) float64 {
 	if len(x) != len(y) {
 		panic("stats: Kendall of slices of different lengths")
 	}
-	var conc, disc, tieX, tieY, n0 float64
+	type pair struct{ x, y float64 }
+	p := make([]pair, len(x))
 	for i := range x {
-		xi, yi := key(x[i]), key(y[i])
-		for j := i + 1; j < len(x); j++ {
-			dx, dy := xi-key(x[j]), yi-key(y[j])
-			n0++
-			switch {
-			case dx == 0 && dy == 0:
-				tieX++
-				tieY++
-			case dx == 0:
-				tieX++
-			case dy == 0:
-				tieY++
-			case (dx > 0) == (dy > 0):
-				conc++
-			default:
-				disc++
+		p[i] = pair{key(x[i]), key(y[i])}
+	}
+	slices.SortFunc(p, func(a, b pair) int {
+		if c := cmp.Compare(a.x, b.x); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.y, b.y)
+	})
+	// tiedPairs counts the pairs within runs of equal values that same says are equal.
+	tiedPairs := func(same func(i int) bool) float64 {
+		var pairs, run float64
+		for i := 1; i < len(p); i++ {
+			if same(i) {
+				run++
+				pairs += run
+			} else {
+				run = 0
 			}
 		}
+		return pairs
 	}
-	return (conc - disc) / math.Sqrt((n0-tieX)*(n0-tieY))
+	tieX := tiedPairs(func(i int) bool { return p[i].x == p[i-1].x })
+	tieXY := tiedPairs(func(i int) bool { return p[i] == p[i-1] })
+	ys := make([]float64, len(p))
+	for i := range p {
+		ys[i] = p[i].y
+	}
+	disc := mergeCountingSwaps(ys, make([]float64, len(ys)))
+	tieY := tiedPairs(func(i int) bool { return ys[i] == ys[i-1] })
+	n := float64(len(x))
+	n0 := n * (n - 1) / 2
+	return (n0 - tieX - tieY + tieXY - 2*disc) / math.Sqrt((n0-tieX)*(n0-tieY))
+}
+
+// mergeCountingSwaps sorts v (stably, with tmp of its length as scratch) and returns how many
+// pairs i < j had v[i] > v[j]: the swaps of a bubble sort.
+func mergeCountingSwaps(v, tmp []float64) float64 {
+	if len(v) < 2 {
+		return 0
+	}
+	m := len(v) / 2
+	swaps := mergeCountingSwaps(v[:m], tmp[:m]) + mergeCountingSwaps(v[m:], tmp[m:])
+	i, j, k := 0, m, 0
+	for i < m && j < len(v) {
+		if v[j] < v[i] {
+			tmp[k] = v[j]
+			swaps += float64(m - i)
+			j++
+		} else {
+			tmp[k] = v[i]
+			i++
+		}
+		k++
+	}
+	k += copy(tmp[k:], v[i:m])
+	copy(tmp[k:], v[j:])
+	copy(v, tmp)
+	return swaps
 }
 
 // TopPrecision is the share of the true top fraction (by truth) that the predicted top

@@ -1,7 +1,9 @@
 package stats
 
 import (
+	"cmp"
 	"math"
+	"math/rand/v2"
 	"testing"
 )
 
@@ -56,4 +58,75 @@ func TestTopPrecision(t *testing.T) {
 	if p := TopPrecision(truth, truth, 0.1); p != 1 {
 		t.Fatalf("self precision %v", p)
 	}
+}
+
+// kendallPairs is tau-b by its definition, every pair compared: the reference for KendallTauB.
+func kendallPairs(x, y []float64) float64 {
+	var conc, disc, tieX, tieY, n0 float64
+	for i := range x {
+		for j := i + 1; j < len(x); j++ {
+			// Compared, not subtracted: two non-finite scores (both -Inf as keys) are tied.
+			dx, dy := cmp.Compare(key(x[i]), key(x[j])), cmp.Compare(key(y[i]), key(y[j]))
+			n0++
+			switch {
+			case dx == 0 && dy == 0:
+				tieX++
+				tieY++
+			case dx == 0:
+				tieX++
+			case dy == 0:
+				tieY++
+			case (dx > 0) == (dy > 0):
+				conc++
+			default:
+				disc++
+			}
+		}
+	}
+	return (conc - disc) / math.Sqrt((n0-tieX)*(n0-tieY))
+}
+
+// TestKendallMatchesPairs checks the O(n log n) tau-b against every pair compared, on data
+// with many ties (few distinct values), non-finite scores and lengths from 2 to 300.
+func TestKendallMatchesPairs(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for trial := range 400 {
+		n := 2 + rng.IntN(299)
+		levels := 1 + rng.IntN(20)
+		x, y := make([]float64, n), make([]float64, n)
+		for i := range x {
+			x[i] = float64(rng.IntN(levels))
+			y[i] = float64(rng.IntN(levels)) + 0.3*x[i]
+			switch rng.IntN(40) {
+			case 0:
+				x[i] = math.NaN()
+			case 1:
+				y[i] = math.Inf(1)
+			}
+		}
+		got, want := KendallTauB(x, y), kendallPairs(x, y)
+		if !(near(got, want) || math.IsNaN(got) && math.IsNaN(want)) {
+			t.Fatalf("trial %d (n %d, %d levels): tau-b %v, every pair compared gives %v", trial, n, levels, got, want)
+		}
+	}
+}
+
+// BenchmarkKendall is tau-b over the NAS-Bench-201 space's size (15,625 architectures).
+func BenchmarkKendall(b *testing.B) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	x, y := make([]float64, 15625), make([]float64, 15625)
+	for i := range x {
+		x[i] = rng.NormFloat64()
+		y[i] = x[i] + rng.NormFloat64()
+	}
+	b.Run("sorted", func(b *testing.B) {
+		for b.Loop() {
+			KendallTauB(x, y)
+		}
+	})
+	b.Run("every-pair", func(b *testing.B) {
+		for b.Loop() {
+			kendallPairs(x, y)
+		}
+	})
 }
