@@ -84,6 +84,9 @@ async function validateText() {
     showArchError('');
   } catch (err) {
     showArchError(err.message);
+    // What the page said of the last cell is not this text's: gone, the index too.
+    forgetKnown();
+    $('index').value = '';
   }
 }
 
@@ -91,6 +94,26 @@ function showArchError(msg) {
   $('arch-error').textContent = msg;
   $('arch').setAttribute('aria-invalid', msg ? 'true' : 'false');
   $('score').disabled = !!msg || !engineReady;
+  // The diagram and the edges still show the last cell the engine took: greyed, not current.
+  $('cell').classList.toggle('stale', !!msg);
+  $('edges').classList.toggle('stale', !!msg);
+  markStale();
+}
+
+// shown is the request of the result on the page ({space, arch, channels, n, seed}), null
+// before the first.
+let shown = null;
+
+// markStale says, above the result, when the editor no longer holds what it was computed for
+// (another architecture, N or seed, or none the engine takes).
+function markStale() {
+  if (!shown) return;
+  const net = $('arch-error').textContent ? null : currentNet();
+  const same = net && net.space === shown.space && net.arch === shown.arch && (net.channels ?? 0) === shown.channels
+    && state.n === shown.n && state.seed === shown.seed;
+  $('result-section').classList.toggle('stale', !same);
+  $('result-stale').hidden = !!same;
+  $('result-stale').textContent = same ? '' : `This result is of ${shown.name}, N = ${shown.n}, seed ${shown.seed}; the editor now holds ${net ? 'something else' : 'no architecture the engine takes'}. Press Score for what it holds.`;
 }
 
 function drawCell() {
@@ -262,12 +285,12 @@ let gemm = null;
 let scoreEfficiency = 0.55;
 let lastInfo = null;
 
-// estimateSeconds is the time a score of this architecture on n images should take here.
-function estimateSeconds(n) {
-  if (!gemm || !lastInfo || runsOn() === 'webgpu') return null; // the rate is the CPU kernel's
-
-  const flop = 6 * lastInfo.flops * n;
-  return flop / (gemm.gflops * 1e9 * scoreEfficiency * Math.min(gradsign.workers, n, lastInfo.engines ?? Infinity));
+// estimateSeconds is the time a score of an architecture (the editor's: lookup's answer) on n
+// images should take here.
+function estimateSeconds(n, info = lastInfo) {
+  if (!gemm || !info || runsOn() === 'webgpu') return null; // the rate is the CPU kernel's
+  const flop = 6 * info.flops * n;
+  return flop / (gemm.gflops * 1e9 * scoreEfficiency * Math.min(gradsign.workers, n, info.engines ?? Infinity));
 }
 
 // runsOn is the backend a score would run on now: 'webgpu' or 'wasm' (auto's pick once known).
@@ -294,6 +317,7 @@ function saveURL() {
   p.set('seed', state.seed);
   if (state.backend === 'auto') p.delete('backend'); else p.set('backend', state.backend);
   history.replaceState(null, '', `?${p}`);
+  markStale();
 }
 
 // loadURL takes the page's state from its URL; a parameter it cannot use is named in the
@@ -397,15 +421,20 @@ async function runScore() {
     $('progress').value = 1;
     $('progress-text').textContent = r.cached ? 'From history (computed earlier with the same arch, N, seed, images and engine).'
       : `Done in ${r.seconds.toFixed(2)} s.${r.notKept ? ` Not kept: ${r.notKept}.` : ''}`;
-    if (!r.cached && estimate != null && request.proxies.length === 1) {
-      // Calibrate the next estimates on this run.
-      scoreEfficiency *= Math.min(4, Math.max(0.25, estimate / ((performance.now() - started) / 1000)));
-      updateEstimate();
-    }
+    const seconds = (performance.now() - started) / 1000;
     if (r.fellBack && backendInfo) showBackends();
     await showResult(r);
     $('result-section').scrollIntoView({ behavior: 'smooth', block: 'start' });
     await drawHistory();
+    if (!r.cached && estimate != null && request.proxies.length === 1) {
+      // The next estimates take this run's share of the kernel's rate (its time whole, the
+      // workers' start included): a guess before the first score, the device's own after. The
+      // rate is timed again first: at load the browser still runs its quick first compile of
+      // the kernel, 3× slower than the code it settles on.
+      gemm = await gradsign.gemmRate(200);
+      scoreEfficiency *= estimateSeconds(request.n, r) / seconds;
+      updateEstimate();
+    }
   } catch (err) {
     $('progress-text').textContent = err.message === 'cancelled' ? 'Cancelled.' : `Error: ${err.message}`;
   } finally {
@@ -419,9 +448,13 @@ async function runScore() {
 async function showResult(r) {
   $('result-section').hidden = false;
   const space = r.space ?? 'nb201';
+  shown = { space, arch: r.arch, channels: space === 'nb201' ? 0 : (r.channels ?? 0), n: r.n, seed: r.seed, name: architectureName(r) };
+  markStale();
   const byAccuracy = space === 'nb201' ? 'CIFAR-10 accuracy' : 'the benchmark\'s accuracy';
   const rows = [
     ['GradSign', fmt(r.gradsign), 'big'],
+    // Results kept by an earlier build have no chance level.
+    ...(r.chance == null ? [] : [['Above chance', `${fmt(r.above_chance)}: random signs at every weight would score ${fmt(r.chance_score)} (each weight's agreement ${fmt(r.chance, 3)} at N = ${r.n}); the rest is what the images share`]]),
     ['Rank', r.rank == null ? (space === 'nb201' ? 'no reference set at this N' : space === 'onnx' ? 'none: your own network is in no benchmark; compare scores of your networks at one N'
       : 'not comparable with the reference scores (see the scatter)')
       : `#${r.rank.gradsign} of ${r.rank.of} by GradSign${r.rank.accuracy ? `, #${r.rank.accuracy} of ${r.rank.of} by ${byAccuracy}` : ''} (the reference set and this one; above ${fmt(r.percentile, 1)}% of the reference architectures)`],
@@ -483,10 +516,9 @@ async function drawSigns(r) {
       if (run === signsRun) box.append(...cells(signs));
     });
     if (run !== signsRun) return;
-    const sums = v.weights.map((_, j) => v.signs.reduce((acc, row) => acc + row[j], 0));
-    box.append(...sums.map((sm) => el('div', { class: 'sum', title: `|sum of signs| = ${Math.abs(sm)} of ${n}`, style: { opacity: String(0.15 + 0.85 * Math.abs(sm) / n) } })));
-    const total = sums.reduce((a, sm) => a + Math.abs(sm), 0);
-    $('signs-total').textContent = `Layer ${v.layer}: these ${v.weights.length} weights add ${total} of at most ${n * v.weights.length} to GradSign on ${n} images (agreement ${fmt(total / (n * v.weights.length), 2)}).`;
+    box.append(...v.sums.map((sm) => el('div', { class: 'sum', title: `|sum of signs| = ${Math.abs(sm)} of ${n}`, style: { opacity: String(0.15 + 0.85 * Math.abs(sm) / n) } })));
+    $('signs-total').textContent = `Layer ${v.layer}: these ${v.weights.length} weights add ${v.score} of at most ${n * v.weights.length} to GradSign on ${n} images: agreement ${fmt(v.agreement, 3)}. `
+      + `Coins tossed for the signs would agree ${fmt(v.chance, 3)} on average at N = ${n} (a column of N fair coins rarely cancels exactly), so only the excess over that is the images agreeing.`;
   } catch (err) {
     if (run === signsRun) $('signs-total').textContent = `No sign view: ${err.message}`;
   }
@@ -654,8 +686,8 @@ function drawLayers(r) {
     const e = edgeOf(l.name);
     const bar = el('div', {
       role: 'listitem', tabindex: '0', class: kindOf(l.name, i), style: { height: `${Math.max(1, (l.agreement / top) * 100)}%` },
-      title: `${l.name}: ${fmt(l.weights)} weights, score ${fmt(l.score)}, agreement ${fmt(l.agreement, 3)}`,
-      'aria-label': `${l.name}: agreement ${fmt(l.agreement, 3)}`,
+      title: `${l.name}: ${fmt(l.weights)} weights, score ${fmt(l.score)}, agreement ${fmt(l.agreement, 3)}${l.chance == null ? '' : ` (random signs ${fmt(l.chance, 3)}, excess ${fmt(l.excess, 3)})`}`,
+      'aria-label': `${l.name}: agreement ${fmt(l.agreement, 3)}${l.chance == null ? '' : `, ${fmt(l.excess, 3)} over chance`}`,
       ...(e == null ? {} : { 'data-edge': String(e) }),
     });
     if (e != null) {
@@ -667,6 +699,14 @@ function drawLayers(r) {
     }
     return bar;
   }));
+  // The classifier's 0.8 is NAS-Bench-201's and -101's: their features come out of a ReLU.
+  $('classifier-note').hidden = !(nb201 || r.space === 'nb101');
+  $('layers-chance-note').hidden = r.chance == null;
+  // Chance level: the agreement random signs would give, a dashed line across the bars.
+  if (r.chance != null) {
+    box.append(el('span', { id: 'layers-chance', class: 'chance-line', 'aria-hidden': 'true', style: { bottom: `${Math.min(100, (r.chance / top) * 100)}%` } },
+      el('span', {}, `random signs ${fmt(r.chance, 3)}`)));
+  }
   // An axis of 0 to the highest agreement; where every layer's is 0 (no gradient reaches any
   // weight: an all-none cell), one tick says so.
   const flat = r.layers.every((l) => l.agreement === 0);
@@ -686,10 +726,14 @@ function drawLayers(r) {
   };
   const counts = [0, 0, 0, 0, 0];
   for (const l of r.layers) counts[stage(l.name)]++;
-  $('layers-stages').replaceChildren(...['stem', 'stage 1 (C)', 'stage 2 (2C)', 'stage 3 (4C)', 'head'].map((label, i) =>
+  // The stem's and the classifier's bars are one or two wide: the key's colour names them, a
+  // label there would be cut to a letter.
+  $('layers-stages').replaceChildren(...['', 'stage 1 (C)', 'stage 2 (2C)', 'stage 3 (4C)', ''].map((label, i) =>
     el('span', { style: { flexGrow: String(counts[i]) } }, counts[i] ? label : '')));
   $('layers-table').tBodies[0].replaceChildren(...r.layers.map((l) => el('tr', {}, el('td', {}, l.name), el('td', { class: 'num' }, fmt(l.weights)),
-    el('td', { class: 'num' }, fmt(l.score)), el('td', { class: 'num' }, fmt(l.agreement, 3)), el('td', { class: 'num' }, fmt(l.structural_zeros ?? 0)))));
+    el('td', { class: 'num' }, fmt(l.score)), el('td', { class: 'num' }, fmt(l.agreement, 3)),
+    el('td', { class: 'num' }, l.chance == null ? '—' : fmt(l.chance, 3)), el('td', { class: 'num' }, l.excess == null ? '—' : fmt(l.excess, 3)),
+    el('td', { class: 'num' }, fmt(l.structural_zeros ?? 0)))));
 }
 
 // A cell edge in the diagram lights its layers' bars while pointed at.

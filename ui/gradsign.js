@@ -4,7 +4,9 @@
 //   gradsign.score({space, arch, channels, n, seed, proxies, backend}, onProgress)
 //                                           -> Promise<{arch, gradsign, params, flops, n, seed, backend,
 //                                              adapter,
-//                                              seconds, layers, index, accuracy, percentile, rank:
+//                                              seconds, layers: [{name, weights, score, agreement,
+//                                              chance, excess, structural_zeros}], chance, chance_score,
+//                                              above_chance, index, accuracy, percentile, rank:
 //                                              {gradsign, accuracy, of}, cached, proxies,
 //                                              proxyError (when the proxies failed: GradSign stands)}>
 //                                           GradSign always; `proxies` may add the mini-batch
@@ -51,7 +53,7 @@
 //   gradsign.memory()                       -> Promise<[bytes of wasm memory per worker]>
 //   gradsign.kernel()                       -> Promise<'wasm-relaxed-simd' | 'wasm-simd128' | 'go'>:
 //                                              the GEMM kernel the engines run (?kernel=go forces Go's)
-//   gradsign.signSamples({space, arch, channels, seed, n, k}, onRow) -> Promise<{layer, weights, signs}>
+//   gradsign.signSamples({space, arch, channels, seed, n, k}, onRow) -> Promise<{layer, weights, signs, sums, score, agreement, chance}>
 //   gradsign.gemmRate(ms)                   -> Promise<{kernel, gflops}>: that kernel's speed
 //   gradsign.history.list({offset, limit}) -> Promise<{records, total, skipped, unavailable}>: summaries
 //                                              (no per-layer rows), newest first

@@ -32,7 +32,7 @@
 //	                                              nChoices, maxSeed, datasets, spaces}: the one source of these
 //	check({arch, n, seed, proxies})            -> null, or rejects with what is wrong, before any work
 //	cancel(job)                                -> stops accumulate number job at its next chunk
-//	signSamples({arch, seed, n, k}, onRow(image, signs)) -> {layer, weights, signs}: the signs of
+//	signSamples({arch, seed, n, k}, onRow(image, signs)) -> {layer, weights, signs, sums, score, agreement, chance}: the signs of
 //	                                              each image's gradient at k weights of one layer
 //	gemmRate(ms)                               -> {kernel, gflops}: the float32 kernel and its rate on
 //	                                              a convolution-shaped product, timed for about ms

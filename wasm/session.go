@@ -498,10 +498,14 @@ func rankAmong(score, accuracy float64, k int, point func(i int) (score, accurac
 }
 
 // layerView is one layer of a result, with agreement: its score per weight per sample, 1 when
-// every sample's gradient has the same sign at every weight.
+// every sample's gradient has the same sign at every weight; chance: the agreement random
+// signs would give it (gradsign.Chance, its structural zeros counting 0); excess: agreement
+// less chance.
 type layerView struct {
 	gradsign.Layer
 	Agreement float64 `json:"agreement"`
+	Chance    float64 `json:"chance"`
+	Excess    float64 `json:"excess"`
 }
 
 // scoreResult is a finished score as the page shows it.
@@ -517,6 +521,11 @@ type scoreResult struct {
 	// StructuralZeroWeights counts the weights given sign 0 because their gradient is zero in
 	// exact arithmetic (also per layer).
 	StructuralZeroWeights int `json:"structural_zeros"`
+	// Chance is the agreement of N random signs (gradsign.Chance), ChanceScore the score they
+	// would give every layer, AboveChance the score less that (gradsign.Result.AboveChance).
+	Chance      float64 `json:"chance"`
+	ChanceScore float64 `json:"chance_score"`
+	AboveChance float64 `json:"above_chance"`
 }
 
 // finish adds up the encoded accumulators of disjoint image ranges into the score of images
@@ -543,10 +552,14 @@ func (s *session) finish(arch archRef, seed uint64, n int, parts [][]byte) (scor
 		return scoreResult{}, fmt.Errorf("the parts hold %d samples, want %d", total.Samples, n)
 	}
 	r := total.Result(net)
-	res := scoreResult{archInfo: info, GradSign: r.Score, N: n, Seed: seed, Data: dataName, StructuralZeroWeights: r.StructuralZeros}
+	res := scoreResult{archInfo: info, GradSign: r.Score, N: n, Seed: seed, Data: dataName, StructuralZeroWeights: r.StructuralZeros,
+		Chance: gradsign.Chance(n), ChanceScore: r.Score - r.AboveChance(), AboveChance: r.AboveChance()}
 	res.Model = nil // an ONNX model's structure is the page's to keep (results go into history)
 	for _, l := range r.Layers {
-		res.Layers = append(res.Layers, layerView{Layer: l, Agreement: l.Score / float64(l.Weights*n)})
+		perWeight := float64(l.Weights * n)
+		v := layerView{Layer: l, Agreement: l.Score / perWeight, Chance: l.ChanceScore(n) / perWeight}
+		v.Excess = v.Agreement - v.Chance
+		res.Layers = append(res.Layers, v)
 	}
 	if info.Space == "nb201" {
 		if p, err := s.ref.Percentile(n, r.Score); err == nil {

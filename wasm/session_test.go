@@ -89,6 +89,17 @@ func TestPartsAddUp(t *testing.T) {
 	if math.Abs(l.Agreement-l.Score/float64(l.Weights*n)) > 1e-15 || l.Agreement <= 0 || l.Agreement > 1 {
 		t.Fatalf("layer %+v", l)
 	}
+	// Chance: NAS-Bench-201 has no structural zeros, so every layer's chance is N random signs'.
+	above := res.GradSign
+	for _, l := range res.Layers {
+		if l.Chance != gradsign.Chance(n) {
+			t.Fatalf("layer %s: chance %v, want %v", l.Name, l.Chance, gradsign.Chance(n))
+		}
+		above -= float64(l.Weights*n) * l.Chance
+	}
+	if res.Chance != gradsign.Chance(n) || math.Abs(res.AboveChance-above) > 1e-6*res.GradSign {
+		t.Fatalf("chance %v, above chance %v, want %v and %v", res.Chance, res.AboveChance, gradsign.Chance(n), above)
+	}
 	if res.Percentile == nil || *res.Percentile != 50 {
 		t.Fatalf("percentile %v, want 50 (between the two reference scores)", res.Percentile)
 	}
@@ -216,6 +227,22 @@ func TestSignSamples(t *testing.T) {
 				t.Fatalf("image %d weight %d: sign %d, GradSign's fold %d", i, w, v.Signs[i][j], signs.Sum[layer][w])
 			}
 		}
+	}
+	// The sums are GradSign's fold of the four images together.
+	x, labels, _ := cifar.Batch[float32](s.images, 0, 4, nil)
+	all, err := gradsign.Accumulate(context.Background(), net, x, labels, gradsign.Options{Workers: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	score := 0
+	for j, w := range v.Weights {
+		if int32(v.Sums[j]) != all.Sum[layer][w] {
+			t.Fatalf("weight %d: sum %d, GradSign's fold %d", w, v.Sums[j], all.Sum[layer][w])
+		}
+		score += int(max(all.Sum[layer][w], -all.Sum[layer][w]))
+	}
+	if v.Score != score || v.Agreement != float64(score)/32 || v.Chance != gradsign.Chance(4) {
+		t.Fatalf("score %d agreement %v chance %v, want %d, %v, %v", v.Score, v.Agreement, v.Chance, score, float64(score)/32, gradsign.Chance(4))
 	}
 	if _, err := s.signSamples(nb(index11), 0, 33, 8, nil); err == nil {
 		t.Fatal("33 images: no error")

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"gradsign/engine/backend/cpu"
+	"gradsign/engine/gradsign"
 	"gradsign/engine/layers"
 	"gradsign/engine/network"
 )
@@ -19,10 +20,17 @@ const (
 // sign (+1, -1 or 0) of its loss gradient at k weights of one layer, spread evenly over it:
 // NAS-Bench-201's first convolution of the first cell (the stem's when the cell has none),
 // elsewhere the layer after the stem.
+// Sums are each weight's sum of signs over the images, Score the sum of their magnitudes (what
+// these weights add to GradSign), Agreement Score / (n·k), and Chance what random signs agree
+// on average at n (gradsign.Chance).
 type signView struct {
-	Layer   string   `json:"layer"`
-	Weights []int    `json:"weights"` // positions in the layer's weight tensor
-	Signs   [][]int8 `json:"signs"`   // [image][weight]
+	Layer     string   `json:"layer"`
+	Weights   []int    `json:"weights"` // positions in the layer's weight tensor
+	Signs     [][]int8 `json:"signs"`   // [image][weight]
+	Sums      []int    `json:"sums"`
+	Score     int      `json:"score"`
+	Agreement float64  `json:"agreement"`
+	Chance    float64  `json:"chance"`
 }
 
 // signSamples computes the sign view of n images and k weights, handing each image's row to
@@ -75,5 +83,16 @@ func (s *session) signSamples(arch archRef, seed uint64, n, k int, row func(imag
 			row(i, signs)
 		}
 	}
+	v.Sums = make([]int, len(v.Weights))
+	for _, signs := range v.Signs {
+		for j, sg := range signs {
+			v.Sums[j] += int(sg)
+		}
+	}
+	for _, sum := range v.Sums {
+		v.Score += max(sum, -sum)
+	}
+	v.Agreement = float64(v.Score) / float64(n*len(v.Weights))
+	v.Chance = gradsign.Chance(n)
 	return v, nil
 }

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"gradsign/engine/gradsign"
 	"gradsign/engine/safetensors"
 	"gradsign/internal/oracle"
 )
@@ -76,8 +77,19 @@ func TestDefaultScore(t *testing.T) {
 	if *g2.GradSign != *got.GradSign {
 		t.Fatalf("same seed, other chunking: %v vs %v", *g2.GradSign, *got.GradSign)
 	}
+	// Above chance: the score less N·Chance(N) per weight (NAS-Bench-201 has no structural zeros).
+	withLayers, _, _ := runCLI("score", "--n", "4", "--json", "--layers")
+	var g3 scoreOutput
+	json.Unmarshal([]byte(withLayers), &g3)
+	weights := 0
+	for _, l := range g3.Layers {
+		weights += l.Weights
+	}
+	if want := *g3.GradSign - 4*gradsign.Chance(4)*float64(weights); g3.AboveChance == nil || math.Abs(*g3.AboveChance-want) > 1e-6 {
+		t.Fatalf("above chance %v, want %v", g3.AboveChance, want)
+	}
 	text, _, code := runCLI("score", "--n", "4", "--layers")
-	if code != 0 || !strings.Contains(text, "stem.0") || !strings.Contains(text, strconv.FormatFloat(*got.GradSign, 'g', 6, 64)) {
+	if code != 0 || !strings.Contains(text, "agreement 0.375 at N=4") || !strings.Contains(text, "stem.0") || !strings.Contains(text, strconv.FormatFloat(*got.GradSign, 'g', 6, 64)) {
 		t.Fatalf("text output:\n%s", text)
 	}
 }

@@ -47,8 +47,11 @@ type scoreOutput struct {
 	Cells    int    `json:"cells"`    // per stage (NAS-Bench-201), per stack (NAS-Bench-101), in all (DARTS)
 	// StructuralZeros counts the weights given sign 0 because their gradient is zero in exact
 	// arithmetic (per layer in Layers).
-	StructuralZeros *int    `json:"structural_zeros,omitempty"`
-	Seconds         float64 `json:"seconds"`
+	StructuralZeros *int `json:"structural_zeros,omitempty"`
+	// AboveChance is GradSign less what N random signs would give every weight
+	// (gradsign.Result.AboveChance): the part the samples' agreement makes.
+	AboveChance *float64 `json:"above_chance,omitempty"`
+	Seconds     float64  `json:"seconds"`
 	// Backend and Kernel say what computed the score: the engine backend and its float32
 	// matrix kernel (matmul.KernelName).
 	Backend string `json:"backend"`
@@ -129,6 +132,9 @@ func score(args []string, stdout, stderr io.Writer) error {
 	if slices.Contains(req.names, "gradsign") {
 		out.GradSign = finite(values["gradsign"])
 		out.StructuralZeros = &res.StructuralZeros
+		if above := res.AboveChance(); !math.IsNaN(above) {
+			out.AboveChance = &above
+		}
 	}
 	for _, name := range req.names {
 		out.Proxies[name] = finite(values[name])
@@ -352,6 +358,9 @@ func printScore(w io.Writer, o scoreOutput) {
 			fmt.Fprintf(tw, format, name, *v)
 		}
 	}
+	if o.AboveChance != nil {
+		fmt.Fprintf(tw, "chance\trandom signs at every weight would score %.0f (agreement %.3f at N=%d): this is %.0f above them\n", *o.GradSign-*o.AboveChance, gradsign.Chance(o.N), o.N, *o.AboveChance)
+	}
 	if o.StructuralZeros != nil && *o.StructuralZeros > 0 {
 		fmt.Fprintf(tw, "zeros\t%d weights given sign 0: their gradient is exactly zero (per-sample BatchNorm reached only through sums and pooling); the official code counts rounding noise there\n", *o.StructuralZeros)
 	}
@@ -373,7 +382,7 @@ func printScore(w io.Writer, o scoreOutput) {
 	if len(o.Layers) > 0 && o.GradSign != nil {
 		fmt.Fprintln(w)
 		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-		fmt.Fprintf(tw, "layer\tweights\tscore\tshare\tagreement\tstructural zeros\t\n")
+		fmt.Fprintf(tw, "layer\tweights\tscore\tshare\tagreement\tchance\tstructural zeros\t\n")
 		for _, l := range o.Layers {
 			share, per := 0.0, 0.0
 			if *o.GradSign > 0 {
@@ -382,7 +391,11 @@ func printScore(w io.Writer, o scoreOutput) {
 			if l.Weights > 0 {
 				per = l.Score / float64(l.Weights) / float64(o.N) // mean |sum of signs| / n: 1 when all samples agree
 			}
-			fmt.Fprintf(tw, "%s\t%d\t%.0f\t%.1f%%\t%.3f\t%d\t\n", l.Name, l.Weights, l.Score, share, per, l.StructuralZeros)
+			chance := 0.0
+			if l.Weights > 0 {
+				chance = l.ChanceScore(o.N) / float64(l.Weights) / float64(o.N) // random signs' agreement
+			}
+			fmt.Fprintf(tw, "%s\t%d\t%.0f\t%.1f%%\t%.3f\t%.3f\t%d\t\n", l.Name, l.Weights, l.Score, share, per, chance, l.StructuralZeros)
 		}
 		tw.Flush()
 	}

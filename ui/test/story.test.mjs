@@ -1,0 +1,192 @@
+// The page as a newcomer and a teacher see it (issue 21): chance level beside every agreement,
+// the first screen at 1280×900, a result that fits a phone, results marked once the editor
+// changes, and a time estimate the device earned. A real Chromium on the built app (make web);
+// run alone with `node --test ui/test/story.test.mjs` after `make web` and
+// `go build -o bin/ ./tools/serve ./tools/gradsign`.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { openBrowser } from '../../tools/serve/harness.mjs';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const outDir = join(root, 'build', 'test-output');
+const SCORE_TIMEOUT = 180_000;
+const ARCH = '|nor_conv_3x3~0|+|nor_conv_1x1~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|none~2|';
+
+let browser;
+let page;
+
+before(async () => {
+  mkdirSync(outDir, { recursive: true });
+  browser = await openBrowser();
+  page = browser.page;
+});
+
+after(async () => {
+  assert.deepEqual(browser?.problems ?? [], [], 'no page errors, no policy complaints');
+  await browser?.close();
+});
+
+async function open(query = '', size = { width: 1280, height: 900 }) {
+  await page.setViewportSize(size);
+  await page.goto(browser.url + query);
+  await page.evaluate(() => window.gradsign.ready);
+  await page.waitForFunction(() => !document.getElementById('score').disabled);
+}
+
+async function score() {
+  await page.click('#score');
+  await page.waitForFunction(() => /^Done in|^From history/.test(document.getElementById('progress-text').textContent), null, { timeout: SCORE_TIMEOUT });
+  await page.waitForSelector('#result-section:not([hidden])');
+  await page.waitForFunction(() => !document.getElementById('score').disabled);
+}
+
+// chance is E|sum of n fair signs| / n, summed over the binomial distribution: the test's own
+// count, to check the engine's.
+function chance(n) {
+  let sum = 0;
+  let c = 1; // C(n, k)
+  for (let k = 0; k <= n; k++) {
+    sum += c * Math.abs(2 * k - n);
+    c = (c * (n - k)) / (k + 1);
+  }
+  return sum / n / 2 ** n;
+}
+
+test('chance level: the result, the layer bars, the table and the sign view say what random signs would give', { timeout: SCORE_TIMEOUT }, async () => {
+  await open(`?arch=${encodeURIComponent(ARCH)}&n=16&seed=3&backend=wasm`);
+  await score();
+  const r = await page.evaluate(async (arch) => window.gradsign.score({ arch, n: 16, seed: 3, backend: 'wasm' }), ARCH);
+  assert.ok(Math.abs(r.chance - chance(16)) < 1e-12, `chance ${r.chance}, counted ${chance(16)}`);
+  assert.ok(Math.abs(r.chance_score + r.above_chance - r.gradsign) < 1e-6 * r.gradsign);
+  // Every weight adds N·chance but those no gradient reaches (node 2 feeds nothing here: the
+  // 1×1 convolution into it is structural zeros).
+  const weights = r.layers.reduce((a, l) => a + l.weights - l.structural_zeros, 0);
+  assert.ok(r.structural_zeros > 0);
+  assert.ok(Math.abs(r.chance_score - 16 * chance(16) * weights) < 1e-6 * r.chance_score, 'every weight adds N·chance');
+  for (const l of r.layers) assert.ok(Math.abs(l.excess - (l.agreement - l.chance)) < 1e-12, `${l.name}: excess`);
+  // The page shows them, in the engine's words.
+  const row = await page.textContent('#result-above');
+  assert.match(row, /random signs at every weight would score/);
+  assert.ok(row.includes(r.above_chance.toLocaleString('en-US', { maximumFractionDigits: 0 })), `${row} names ${r.above_chance}`);
+  const line = page.locator('#layers-chance');
+  assert.match(await line.textContent(), /random signs 0\.196/);
+  // The line sits at chance's height on the bars' scale (the highest bar is the top).
+  const [lineY, top, bottom] = await page.evaluate(() => {
+    const box = document.getElementById('layers').getBoundingClientRect();
+    return [document.getElementById('layers-chance').getBoundingClientRect().top, box.top, box.bottom];
+  });
+  const highest = Math.max(...r.layers.map((l) => l.agreement));
+  const want = bottom - ((bottom - top) * r.chance) / highest;
+  assert.ok(Math.abs(lineY - want) < 3, `chance line at y ${lineY}, want ${want}`);
+  const head = await page.locator('#layers-table thead th').allTextContents();
+  assert.deepEqual(head, ['Layer', 'Weights', 'Score', 'Agreement', 'Random signs', 'Excess', 'Structural zeros']);
+  assert.equal(await page.textContent('#layers-table tbody tr:first-child td:nth-child(5)'), '0.196');
+  assert.match(await page.textContent('#classifier-note'), /1 − 2\/10 = 0\.8/);
+  assert.equal(await page.isVisible('#classifier-note'), true, 'NAS-Bench-201\'s classifier is explained');
+  await page.waitForFunction(() => /Coins tossed for the signs would agree 0\.196 on average at N = 16/.test(document.getElementById('signs-total').textContent), null, { timeout: SCORE_TIMEOUT });
+  await page.locator('#result-section').screenshot({ path: join(outDir, 'chance-1280.png') });
+});
+
+test('1280×900, first load: Score in view, the data card not half empty, every label beside its control', async () => {
+  await open();
+  const score = await page.locator('#score').boundingBox();
+  assert.ok(score.y + score.height <= 900 - 100, `Score at y ${score.y}: at the screen's bottom edge`);
+  const gap = await page.evaluate(() => {
+    const card = document.getElementById('data-section');
+    const last = [...card.children].filter((c) => c.getBoundingClientRect().height > 0).pop();
+    return card.getBoundingClientRect().bottom - last.getBoundingClientRect().bottom;
+  });
+  assert.ok(gap < 40, `${gap} px of empty card under the data`);
+  for (const [label, control] of [['n', 'n'], ['seed', 'seed'], ['backend', 'backend']]) {
+    const [a, b] = await Promise.all([page.locator(`label[for=${label}]`).boundingBox(), page.locator(`#${control}`).boundingBox()]);
+    assert.ok(Math.abs((a.y + a.height / 2) - (b.y + b.height / 2)) < 6 && a.x < b.x, `the label of #${control} is not beside it`);
+  }
+  await page.screenshot({ path: join(outDir, 'first-load-1280.png') });
+});
+
+test('390 px: a result fits its card, the score reads whole, the stages are named, the sticky bar shows progress', { timeout: SCORE_TIMEOUT }, async () => {
+  await open(`?arch=${encodeURIComponent(ARCH)}&n=64&seed=4&backend=wasm`, { width: 390, height: 844 });
+  await page.click('#score');
+  // While it runs, the bar at the bottom of the screen moves.
+  await page.waitForFunction(() => document.getElementById('progress').value > 0, null, { timeout: SCORE_TIMEOUT });
+  const bar = await page.locator('#progress').boundingBox();
+  assert.ok(bar.y >= 0 && bar.y + bar.height <= 844, `progress at y ${bar.y}: not on the screen while scrolled to the top`);
+  await page.waitForFunction(() => /^Done in/.test(document.getElementById('progress-text').textContent), null, { timeout: SCORE_TIMEOUT });
+  await page.waitForFunction(() => document.querySelectorAll('#layers-stages span').length === 5);
+  await page.evaluate(() => { for (const d of document.querySelectorAll('details')) d.open = true; });
+  const wide = await page.evaluate(() => {
+    const out = [];
+    const inScroller = (e) => { for (let p = e.parentElement; p; p = p.parentElement) if (/auto|scroll/.test(getComputedStyle(p).overflowX) && p.scrollWidth > p.clientWidth) return true; return false; };
+    for (const e of document.querySelectorAll('#result-section *')) {
+      const b = e.getBoundingClientRect();
+      if (b.width > 0 && (b.right > innerWidth + 0.5 || b.left < -0.5) && !inScroller(e)) out.push(`${e.tagName}#${e.id}.${e.className} ${Math.round(b.left)}–${Math.round(b.right)}`);
+    }
+    return out;
+  });
+  assert.deepEqual(wide, [], 'elements past the 390 px screen');
+  const lines = await page.evaluate(() => {
+    const range = document.createRange();
+    range.selectNodeContents(document.getElementById('result-gradsign'));
+    return new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size;
+  });
+  assert.equal(lines, 1, 'the score breaks over lines');
+  // One read of both boxes: the page is still scrolling the result into view.
+  const [dt, dd] = await page.evaluate(() => [document.querySelector('#result dt'), document.getElementById('result-gradsign')]
+    .map((e) => { const b = e.getBoundingClientRect(); return { y: b.y, height: b.height, width: b.width }; }));
+  assert.ok(dd.width > 390 / 2, `the score's column is ${dd.width} px: the labels take half the width`);
+  assert.ok(dd.y >= dt.y + dt.height - 1, `a fact's name stands above it: name at ${JSON.stringify(dt)}, score at ${JSON.stringify(dd)}`);
+  const cut = await page.evaluate(() => [...document.querySelectorAll('#layers-stages span, #result dd, .known dd')]
+    .filter((e) => e.scrollWidth > e.clientWidth + 1).map((e) => e.textContent));
+  assert.deepEqual(cut, [], 'text cut inside its box');
+  const stages = await page.locator('#layers-stages span').allTextContents();
+  for (const s of stages) assert.ok(s === '' || /^stage \d \(\d?C\)$/.test(s), `stage label "${s}"`);
+  await page.screenshot({ path: join(outDir, 'result-390.png'), fullPage: true });
+});
+
+test('a result is marked once the editor holds something else; a malformed arch string takes the old facts away', { timeout: SCORE_TIMEOUT }, async () => {
+  await open(`?arch=${encodeURIComponent(ARCH)}&n=16&seed=5&backend=wasm`);
+  await score();
+  assert.equal(await page.isVisible('#result-stale'), false, 'the result is the editor\'s');
+  await page.selectOption('#edge-0', { label: 'skip' });
+  await page.waitForSelector('#result-stale:not([hidden])');
+  assert.match(await page.textContent('#result-stale'), /This result is of NAS-Bench-201 index \d+, N = 16, seed 5; the editor now holds something else/);
+  assert.match(await page.getAttribute('#result-section', 'class'), /stale/);
+  await page.selectOption('#edge-0', { label: 'conv 3×3' });
+  await page.waitForSelector('#result-stale[hidden]', { state: 'attached' });
+  await page.selectOption('#n', '32');
+  await page.waitForSelector('#result-stale:not([hidden])');
+  await page.selectOption('#n', '16');
+  await page.waitForSelector('#result-stale[hidden]', { state: 'attached' });
+  // A malformed string: no index, no accuracies of the last cell, the diagram greyed.
+  await page.waitForFunction(() => /CIFAR-10/.test(document.getElementById('known').textContent));
+  await page.fill('#arch', '|nor_conv_3x3~0|+|bogus~0|');
+  await page.waitForFunction(() => document.getElementById('arch-error').textContent !== '');
+  await page.waitForFunction(() => document.getElementById('known').textContent === '');
+  assert.equal(await page.inputValue('#index'), '');
+  assert.match(await page.getAttribute('#cell', 'class'), /stale/);
+  assert.match(await page.textContent('#result-stale'), /no architecture the engine takes/);
+  await page.fill('#arch', ARCH);
+  await page.waitForFunction(() => /CIFAR-10/.test(document.getElementById('known').textContent));
+  assert.doesNotMatch(await page.getAttribute('#cell', 'class') ?? '', /stale/);
+  await page.waitForSelector('#result-stale[hidden]', { state: 'attached' });
+});
+
+test('after a warm score, the estimate is within 2× of the time the next score takes', { timeout: 3 * SCORE_TIMEOUT }, async () => {
+  await open(`?arch=${encodeURIComponent(ARCH)}&n=32&seed=6&backend=wasm`);
+  await score(); // cold: the workers build their networks
+  await page.fill('#seed', '7');
+  await score(); // warm: this one calibrates
+  await page.fill('#seed', '8');
+  await page.waitForFunction(() => /^About/.test(document.getElementById('estimate').textContent));
+  const said = Number((await page.textContent('#estimate')).match(/^About ([\d.]+) s/)[1]);
+  await score();
+  const took = Number((await page.textContent('#progress-text')).match(/^Done in ([\d.]+) s/)[1]);
+  assert.ok(said <= 2 * took && took <= 2 * said, `estimated ${said} s, took ${took} s`);
+  // The kernel's rate is the device's, not the start's: the fastest of its timed runs.
+  const rate = await page.evaluate(() => window.gradsign.gemmRate(200));
+  const shown = Number((await page.textContent('#estimate')).match(/at ([\d.]+) GFLOP\/s/)[1]);
+  assert.ok(shown >= rate.gflops / 2, `the estimate uses ${shown} GFLOP/s, the kernel runs at ${rate.gflops}`);
+});
