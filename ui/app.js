@@ -7,7 +7,7 @@ import { createSpaceEditor } from './spaces.js';
 import { createModelEditor } from './onnx.js';
 import { nearestPoint } from './plot.js';
 import { setWholeSpace, drawSpace, markSpace } from './wholespace.js';
-import { openRace, runRace } from './race.js';
+import { openRace, runRace, noteScoreTime, watchCharge } from './race.js';
 
 // The engine's facts (gradsign.facts(): ops, edges, proxies and their N limits, index range, N
 // choices, seed range) are the one source of these; main() fills them in before anything else.
@@ -422,6 +422,7 @@ async function runScore() {
     $('progress-text').textContent = r.cached ? 'From history (computed earlier with the same arch, N, seed, images and engine).'
       : `Done in ${r.seconds.toFixed(2)} s.${r.notKept ? ` Not kept: ${r.notKept}.` : ''}`;
     const seconds = (performance.now() - started) / 1000;
+    if (!r.cached) noteScoreTime(r);
     if (r.fellBack && backendInfo) showBackends();
     await showResult(r);
     $('result-section').scrollIntoView({ behavior: 'smooth', block: 'start' });
@@ -918,6 +919,7 @@ async function main() {
   $('plot-x').addEventListener('change', () => { if (plotted) drawPlot(plotted); });
   $('space-dataset').addEventListener('change', drawSpace);
   $('race-start').addEventListener('click', runRace);
+  watchCharge();
   $('backend').addEventListener('change', () => {
     state.backend = $('backend').value;
     saveURL();

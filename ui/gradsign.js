@@ -42,10 +42,15 @@
 //   gradsign.reference(n)                   -> Promise<{points: [{index, arch, gradsign, params, accuracy}],
 //                                              spearman: {gradsign, params}}>: the reference set at N
 //   gradsign.thumbnails(n)                  -> Promise<{rgba, labels}>
-//   gradsign.race({algo, runs, seed, budget, candidates}, onRun) -> Promise: NAS on the benchmark,
-//                                              vanilla against GradSign-assisted; onRun({run,
-//                                              vanilla, gradsign}) per run, each side {index, arch,
-//                                              evaluated, scored, seconds, accuracy, curve}
+//   gradsign.race({algo, runs, seed, budget, candidates, chargeScoring}, onRun) -> Promise: NAS on
+//                                              the benchmark, vanilla against GradSign-assisted
+//                                              (chargeScoring: simulated seconds per GradSign score,
+//                                              default 0); onRun({run, vanilla, gradsign, soFar}) per
+//                                              run, each side {index, arch, evaluated, scored,
+//                                              seconds, accuracy, curve}, soFar the runs ended:
+//                                              {runs, vanilla and gradsign: {mean, q1, q3} per grid
+//                                              point, final: {vanilla, gradsign, gap, se, low, high,
+//                                              runsToSignificance}}
 //   gradsign.wholeSpace()                   -> Promise<{n, seed, scored, scores: Float32Array (NaN where
 //                                              not yet scored), accuracy: {cifar10, cifar100,
 //                                              imagenet16: Float32Array}, spearman: {...}}>: GradSign
@@ -334,8 +339,8 @@ export const gradsign = {
   thumbnails: async (n) => (await first()).call('thumbnails', [n]),
   wholeSpace: async () => (await first()).call('wholeSpace', []),
   // race: `algo` vanilla against GradSign-assisted on the benchmark's tables, `runs` runs of
-  // `budget` seconds, each run's {run, vanilla, gradsign} handed to onRun as it ends (in the
-  // last worker, so that scoring in the first goes on).
+  // `budget` seconds, each run's {run, vanilla, gradsign, soFar} handed to onRun as it ends (in
+  // the last worker, so that scoring in the first goes on).
   race: async (request, onRun) => {
     callback('race: onRun', onRun);
     const all = await engines();

@@ -446,7 +446,7 @@ func gpu([]js.Value) (any, error) {
 func race(args []js.Value) (any, error) {
 	var req raceRequest
 	if err := json.Unmarshal([]byte(js.Global().Get("JSON").Call("stringify", arg(args, 0)).String()), &req); err != nil {
-		return nil, fmt.Errorf("race wants {algo, runs, seed, budget, candidates}: %v", err)
+		return nil, fmt.Errorf("race wants {algo, runs, seed, budget, candidates, chargeScoring}: %v", err)
 	}
 	onRun := arg(args, 1)
 	return nil, must().race(req, func(r raceRun) {

@@ -4,6 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
+
+	"gradsign/engine/stats"
 
 	"gradsign/engine/nb201"
 	"gradsign/engine/search"
@@ -27,20 +30,114 @@ type raceSide struct {
 }
 
 // raceRun is run r of the race: the vanilla algorithm and the GradSign-assisted one, each
-// drawing from PCG(seed, r) as `gradsign search` does.
+// drawing from PCG(seed, r) as `gradsign search` does, and the race so far (runs 0..r).
 type raceRun struct {
-	Run      int      `json:"run"`
-	Vanilla  raceSide `json:"vanilla"`
-	GradSign raceSide `json:"gradsign"`
+	Run      int         `json:"run"`
+	Vanilla  raceSide    `json:"vanilla"`
+	GradSign raceSide    `json:"gradsign"`
+	SoFar    raceSummary `json:"soFar"`
 }
 
-// raceRequest is what the page asks for.
+// raceRequest is what the page asks for. ChargeScoring is the simulated seconds each GradSign
+// score costs the assisted side (gradsign search --charge-scoring; the paper charges none).
 type raceRequest struct {
-	Algo       string  `json:"algo"`
-	Runs       int     `json:"runs"`
-	Seed       uint64  `json:"seed"`
-	Budget     float64 `json:"budget"`
-	Candidates int     `json:"candidates"`
+	Algo          string  `json:"algo"`
+	Runs          int     `json:"runs"`
+	Seed          uint64  `json:"seed"`
+	Budget        float64 `json:"budget"`
+	Candidates    int     `json:"candidates"`
+	ChargeScoring float64 `json:"chargeScoring"`
+}
+
+// raceSummary is the race over the runs ended so far: each side's best-so-far curve as its
+// mean and its middle half (the first and third quartiles over the runs, numpy's linear
+// interpolation) at each grid point, null where no run has trained yet; and the final
+// architectures' CIFAR-10 accuracy.
+type raceSummary struct {
+	Runs     int       `json:"runs"`
+	Vanilla  raceBand  `json:"vanilla"`
+	GradSign raceBand  `json:"gradsign"`
+	Final    raceFinal `json:"final"`
+}
+
+type raceBand struct {
+	Mean []*float64 `json:"mean"`
+	Q1   []*float64 `json:"q1"`
+	Q3   []*float64 `json:"q3"`
+}
+
+// raceFinal compares the final architectures. The runs are paired (run r of both sides draws
+// from one seed), so the gap is the mean of the runs' differences (assisted − vanilla) and SE
+// its standard error, sd/√runs; Low and High bound a 95% interval (gap ± 1.96 SE), and
+// RunsToSignificance is how many runs at this gap and spread would make that interval exclude
+// 0, (1.96·sd/gap)² rounded up. SE, Low, High and RunsToSignificance are null below two runs
+// (and the last also where the gap is 0).
+type raceFinal struct {
+	Vanilla            float64  `json:"vanilla"`
+	GradSign           float64  `json:"gradsign"`
+	Gap                float64  `json:"gap"`
+	SE                 *float64 `json:"se"`
+	Low                *float64 `json:"low"`
+	High               *float64 `json:"high"`
+	RunsToSignificance *int     `json:"runsToSignificance"`
+}
+
+// summarise is the race over runs (each side's runs in order, paired by index).
+func summarise(vanilla, assisted []raceSide) raceSummary {
+	sum := raceSummary{Runs: len(vanilla), Vanilla: band(vanilla), GradSign: band(assisted)}
+	diffs := make([]float64, len(vanilla))
+	for r := range vanilla {
+		v, g := vanilla[r].Accuracy["cifar10"], assisted[r].Accuracy["cifar10"]
+		sum.Final.Vanilla += v / float64(len(vanilla))
+		sum.Final.GradSign += g / float64(len(vanilla))
+		diffs[r] = g - v
+	}
+	gap := mean(diffs)
+	sum.Final.Gap = gap
+	if len(diffs) >= 2 {
+		var ss float64
+		for _, d := range diffs {
+			ss += (d - gap) * (d - gap)
+		}
+		sd := math.Sqrt(ss / float64(len(diffs)-1))
+		se := sd / math.Sqrt(float64(len(diffs)))
+		low, high := gap-1.96*se, gap+1.96*se
+		sum.Final.SE, sum.Final.Low, sum.Final.High = &se, &low, &high
+		if gap != 0 {
+			runs := int(math.Ceil(math.Pow(1.96*sd/gap, 2)))
+			sum.Final.RunsToSignificance = &runs
+		}
+	}
+	return sum
+}
+
+// band is the mean and middle half of the runs' curves at each grid point.
+func band(runs []raceSide) raceBand {
+	b := raceBand{Mean: make([]*float64, raceGrid), Q1: make([]*float64, raceGrid), Q3: make([]*float64, raceGrid)}
+	at := make([]float64, 0, len(runs))
+	for k := range raceGrid {
+		at = at[:0]
+		for _, r := range runs {
+			if v := r.Curve[k]; v != nil {
+				at = append(at, *v)
+			}
+		}
+		if len(at) == 0 {
+			continue
+		}
+		slices.Sort(at)
+		m, q1, q3 := mean(at), stats.Quantile(at, 0.25), stats.Quantile(at, 0.75)
+		b.Mean[k], b.Q1[k], b.Q3[k] = &m, &q1, &q3
+	}
+	return b
+}
+
+func mean(x []float64) float64 {
+	var s float64
+	for _, v := range x {
+		s += v
+	}
+	return s / float64(len(x))
 }
 
 // loadTraining takes the benchmark's training table (assets/nb201_training.csv.gz), which the
@@ -75,13 +172,20 @@ func (s *session) race(req raceRequest, onRun func(raceRun)) error {
 		return fmt.Errorf("budget %v: want a positive number of seconds", req.Budget)
 	case req.Candidates < 1 || req.Candidates > 100:
 		return fmt.Errorf("candidates %d: want 1 to 100", req.Candidates)
+	case !(req.ChargeScoring >= 0) || math.IsInf(req.ChargeScoring, 0):
+		return fmt.Errorf("chargeScoring %v: want 0 or more seconds per GradSign score", req.ChargeScoring)
 	}
 	score := func(index int) (float64, error) { return float64(s.space.Values[index]), nil }
+	var vanilla, assisted []raceSide
 	for r := range req.Runs {
 		var run raceRun
 		run.Run = r
 		for i, sc := range []search.Scorer{nil, score} {
-			res, err := algorithm(s.training, search.Config{Budget: req.Budget, Score: sc, Candidates: req.Candidates, Rand: search.Seeded(req.Seed, r)})
+			cfg := search.Config{Budget: req.Budget, Score: sc, Candidates: req.Candidates, Rand: search.Seeded(req.Seed, r)}
+			if sc != nil {
+				cfg.ChargeScoring = req.ChargeScoring
+			}
+			res, err := algorithm(s.training, cfg)
 			if err != nil {
 				return fmt.Errorf("run %d: %v", r, err)
 			}
@@ -95,6 +199,8 @@ func (s *session) race(req raceRequest, onRun func(raceRun)) error {
 				run.GradSign = side
 			}
 		}
+		vanilla, assisted = append(vanilla, run.Vanilla), append(assisted, run.GradSign)
+		run.SoFar = summarise(vanilla, assisted)
 		onRun(run)
 	}
 	return nil

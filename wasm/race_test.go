@@ -70,3 +70,88 @@ func TestRace(t *testing.T) {
 		}
 	}
 }
+
+// TestRaceSummary checks the race's summary on runs made by hand: the curves' mean and
+// quartiles at each grid point (null where no run has trained), the paired gap, its standard
+// error, the 95% interval and the runs that interval needs to exclude 0.
+func TestRaceSummary(t *testing.T) {
+	side := func(final float64, first *float64) raceSide {
+		c := make([]*float64, raceGrid)
+		c[0] = first
+		for k := 1; k < raceGrid; k++ {
+			c[k] = &final
+		}
+		return raceSide{Accuracy: map[string]float64{"cifar10": final}, Curve: c}
+	}
+	f := func(v float64) *float64 { return &v }
+	vanilla := []raceSide{side(90, nil), side(91, f(80)), side(92, f(85)), side(93, nil)}
+	assisted := []raceSide{side(91, f(70)), side(91, f(75)), side(94, nil), side(94, f(90))}
+	s := summarise(vanilla, assisted)
+	near := func(what string, got *float64, want float64) {
+		t.Helper()
+		if got == nil || math.Abs(*got-want) > 1e-9 {
+			t.Errorf("%s: %v, want %v", what, got, want)
+		}
+	}
+	// Grid point 0: vanilla has 80, 85; assisted 70, 75, 90. Later points: the finals.
+	near("vanilla mean at 0", s.Vanilla.Mean[0], 82.5)
+	near("assisted mean at 0", s.GradSign.Mean[0], 235.0/3)
+	near("vanilla mean later", s.Vanilla.Mean[5], 91.5)
+	// numpy.quantile([90, 91, 92, 93], [0.25, 0.75]) = 90.75, 92.25.
+	near("vanilla q1 later", s.Vanilla.Q1[5], 90.75)
+	near("vanilla q3 later", s.Vanilla.Q3[5], 92.25)
+	if *s.Vanilla.Q1[5] > 91.5 || *s.Vanilla.Q3[5] < 91.5 {
+		t.Errorf("middle half %v–%v misses the mean", *s.Vanilla.Q1[5], *s.Vanilla.Q3[5])
+	}
+	// Differences 1, 0, 2, 1: mean 1, sd √(2/3), SE sd/2.
+	sd := math.Sqrt(2.0 / 3)
+	if s.Runs != 4 || s.Final.Vanilla != 91.5 || s.Final.GradSign != 92.5 || s.Final.Gap != 1 {
+		t.Fatalf("final %+v", s.Final)
+	}
+	near("SE", s.Final.SE, sd/2)
+	near("low", s.Final.Low, 1-1.96*sd/2)
+	near("high", s.Final.High, 1+1.96*sd/2)
+	if want := int(math.Ceil(math.Pow(1.96*sd, 2))); s.Final.RunsToSignificance == nil || *s.Final.RunsToSignificance != want {
+		t.Errorf("runs to significance %v, want %d", s.Final.RunsToSignificance, want)
+	}
+	one := summarise(vanilla[:1], assisted[:1])
+	if one.Final.SE != nil || one.Final.RunsToSignificance != nil || one.Vanilla.Mean[0] != nil || one.Final.Gap != 1 {
+		t.Errorf("one run: %+v, mean at 0 %v", one.Final, one.Vanilla.Mean[0])
+	}
+}
+
+// TestRaceChargesScoring: charged scoring leaves the assisted side less budget to train with
+// (random search: fewer trainings), never the vanilla side; a negative charge is refused.
+func TestRaceChargesScoring(t *testing.T) {
+	s := testSession(t)
+	if err := s.loadTraining(assets.TrainingGz); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile("../assets/nb201_space.bin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.loadSpace(data); err != nil {
+		t.Fatal(err)
+	}
+	trainings := func(charge float64) (vanilla, assisted int) {
+		err := s.race(raceRequest{Algo: "rs", Runs: 4, Seed: 1, Budget: 12000, Candidates: 10, ChargeScoring: charge}, func(r raceRun) {
+			vanilla += r.Vanilla.Evaluated
+			assisted += r.GradSign.Evaluated
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return vanilla, assisted
+	}
+	v0, a0 := trainings(0)
+	v1, a1 := trainings(100)
+	if v0 != v1 || a1 >= a0 {
+		t.Fatalf("100 s a score: vanilla trained %d then %d, assisted %d then %d", v0, v1, a0, a1)
+	}
+	for _, bad := range []float64{-1, math.Inf(1), math.NaN()} {
+		if err := s.race(raceRequest{Algo: "rs", Runs: 1, Budget: 12000, Candidates: 10, ChargeScoring: bad}, func(raceRun) {}); err == nil {
+			t.Errorf("chargeScoring %v: no error", bad)
+		}
+	}
+}

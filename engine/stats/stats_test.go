@@ -130,3 +130,17 @@ func BenchmarkKendall(b *testing.B) {
 		}
 	})
 }
+
+// TestQuantile checks numpy's default (linear) quantiles: numpy.quantile([1, 2, 4, 8], p) for
+// p = 0, 0.25, 0.5, 0.75, 1 is 1, 1.75, 3, 5, 8.
+func TestQuantile(t *testing.T) {
+	x := []float64{1, 2, 4, 8}
+	for p, want := range map[float64]float64{0: 1, 0.25: 1.75, 0.5: 3, 0.75: 5, 1: 8} {
+		if got := Quantile(x, p); !near(got, want) {
+			t.Errorf("Quantile(%v) = %v, want %v", p, got, want)
+		}
+	}
+	if got := Quantile([]float64{7}, 0.25); got != 7 {
+		t.Errorf("one value: %v", got)
+	}
+}

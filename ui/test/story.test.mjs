@@ -190,3 +190,49 @@ test('after a warm score, the estimate is within 2× of the time the next score 
   const shown = Number((await page.textContent('#estimate')).match(/at ([\d.]+) GFLOP\/s/)[1]);
   assert.ok(shown >= rate.gflops / 2, `the estimate uses ${shown} GFLOP/s, the kernel runs at ${rate.gflops}`);
 });
+
+test('the race: a key without placeholders, the middle half of the runs, the gap\'s interval, scoring time charged', { timeout: 3 * SCORE_TIMEOUT }, async () => {
+  await open();
+  await page.waitForFunction(() => !document.getElementById('race-start').disabled, null, { timeout: SCORE_TIMEOUT });
+  await page.selectOption('#race-algo', 'rs');
+  await page.selectOption('#race-runs', '10');
+  await page.click('#race-start');
+  await page.waitForFunction(() => /^After 10 runs of random search/.test(document.getElementById('race-summary').textContent), null, { timeout: SCORE_TIMEOUT });
+  const said = await page.textContent('#race-summary');
+  // The engine's own summary of the same race, to check the words against.
+  const runs = await page.evaluate(async () => {
+    const out = [];
+    await window.gradsign.race({ algo: 'rs', runs: 10, seed: 0, budget: 12000, candidates: 10 }, (r) => out.push(r));
+    return out;
+  });
+  const s = runs.at(-1).soFar;
+  assert.equal(s.runs, 10);
+  const f = s.final;
+  const diffs = runs.map((r) => r.gradsign.accuracy.cifar10 - r.vanilla.accuracy.cifar10);
+  const gap = diffs.reduce((a, d) => a + d, 0) / 10;
+  const sd = Math.sqrt(diffs.reduce((a, d) => a + (d - gap) ** 2, 0) / 9);
+  assert.ok(Math.abs(f.gap - gap) < 1e-9 && Math.abs(f.se - sd / Math.sqrt(10)) < 1e-9, `gap ${f.gap} ± ${f.se}, counted ${gap} ± ${sd / Math.sqrt(10)}`);
+  const two = (v) => v.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+  assert.ok(said.includes(`95% interval ${two(f.low)} to ${two(f.high)}`), said);
+  assert.match(said, f.low > 0 || f.high < 0 ? /significant/ : /cannot tell the two apart/);
+  for (const side of [s.vanilla, s.gradsign]) {
+    side.q1.forEach((q, k) => assert.ok(q == null ? side.q3[k] == null : q <= side.q3[k], `quartiles at ${k}`));
+  }
+  const legend = await page.textContent('#race-section');
+  assert.doesNotMatch(legend, /--/, 'a placeholder in the race');
+  assert.equal(await page.locator('#race-section .u-legend').count(), 0);
+  assert.match(await page.textContent('#race-key'), /middle half/);
+  await page.locator('#race-section').screenshot({ path: join(outDir, 'race-1280.png') });
+  // Charged scoring: 100 s a score leaves the assisted side fewer trainings, and the summary says so.
+  await page.check('#race-charge');
+  await page.fill('#race-charge-s', '100');
+  await page.click('#race-start');
+  await page.waitForFunction(() => /100\.0 s charged per GradSign score/.test(document.getElementById('race-summary').textContent), null, { timeout: SCORE_TIMEOUT });
+  const charged = await page.evaluate(async () => {
+    let trainings = 0;
+    await window.gradsign.race({ algo: 'rs', runs: 10, seed: 0, budget: 12000, candidates: 10, chargeScoring: 100 }, (r) => { trainings += r.gradsign.evaluated; });
+    return trainings;
+  });
+  assert.ok(charged < runs.reduce((a, r) => a + r.gradsign.evaluated, 0), 'charging scores left as many trainings');
+  await assert.rejects(page.evaluate(() => window.gradsign.race({ algo: 'rs', runs: 1, seed: 0, budget: 12000, candidates: 10, chargeScoring: -1 }, () => {})), /chargeScoring -1/);
+});
