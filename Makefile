@@ -19,7 +19,7 @@ GOROOT_DIR = $(shell $(GO) env GOROOT)
 # Go's js/wasm binaries run under Node.js with the browser's SIMD kernel installed.
 WASMEXEC = $(CURDIR)/tools/wasmexec/go_js_wasm_exec
 
-.PHONY: nas space gpubench test-webgpu lint kernel check-wabt serve web score test test-go test-wasm test-browser fuzz bench assets reference check-go check-chromium crosscheck check-torch browserbench bench-table
+.PHONY: nas space rankings gpubench test-webgpu lint kernel check-wabt serve web score test test-go test-wasm test-browser fuzz bench assets reference check-go check-chromium crosscheck check-torch browserbench bench-table
 
 serve: web
 	$(GO) run ./tools/serve -dir $(WEB) -addr $(ADDR)
@@ -138,6 +138,11 @@ nas: check-go
 # The web app's whole-space asset from the whole-space file (as far as its run has gone).
 space: check-go
 	$(GO) run ./tools/mkspace
+
+# The web app's table of how every proxy ranks the 1,000-architecture sample (N = 128), from
+# its score file (TestRankingsAsset checks that they agree).
+rankings: check-go
+	$(GO) run ./tools/gradsign eval --merge --json results/eval_cifar10_sample1000_n128_seed0.csv > assets/proxy_rankings.json
 
 # The web app's reference set: 200 architectures scored at N = 16, 32, 64, 128, seed 0.
 reference: check-go

@@ -8,6 +8,7 @@ import { createModelEditor } from './onnx.js';
 import { nearestPoint } from './plot.js';
 import { setWholeSpace, drawSpace, markSpace } from './wholespace.js';
 import { openRace, runRace, noteScoreTime, watchCharge } from './race.js';
+import { startTour } from './tour.js';
 
 // The engine's facts (gradsign.facts(): ops, edges, proxies and their N limits, index range, N
 // choices, seed range) are the one source of these; main() fills them in before anything else.
@@ -282,7 +283,7 @@ function showKnownOther(info) {
 // The device's speed: the float32 kernel's rate on a convolution's product, measured once, and
 // the share of it a whole score reaches (calibrated by every score run here).
 let gemm = null;
-let scoreEfficiency = 0.55;
+let scoreEfficiency = 0.25; // a first guess (a 2-core laptop's); each score replaces it
 let lastInfo = null;
 
 // estimateSeconds is the time a score of an architecture (the editor's: lookup's answer) on n
@@ -316,7 +317,7 @@ function saveURL() {
   p.set('n', state.n);
   p.set('seed', state.seed);
   if (state.backend === 'auto') p.delete('backend'); else p.set('backend', state.backend);
-  history.replaceState(null, '', `?${p}`);
+  history.replaceState(null, '', `?${p}${location.hash}`); // the hash is the tour's step
   markStale();
 }
 
@@ -365,6 +366,8 @@ function showBackends() {
   }
   $('backend-status').textContent = !gpu
     ? 'No WebGPU adapter in this browser: scores run on the wasm engine (CPU).'
+    : gpu.check.skipped
+      ? `WebGPU: ${gpu.adapter} is a software adapter (the CPU standing in for a GPU, many times slower than the wasm engine), so auto runs on the wasm engine. Choose WebGPU to run on it anyway.`
     : gpu.failed
       ? `WebGPU: ${gpu.adapter} passed its self-check but then failed (${gpu.failed}): auto runs on the wasm engine.`
       : gpu.check.ok
@@ -402,8 +405,14 @@ async function runScore() {
   const started = performance.now();
   // While the proxies run (one call, no progress of its own) the bar creeps on by the clock.
   let creep = null;
+  let waited = false; // on another tab's score: this run's time is not the device's rate
   try {
-    const r = await gradsign.score(request, ({ done, total, seconds, stage }) => {
+    const r = await gradsign.score(request, ({ done, total, seconds, stage, waiting }) => {
+      if (waiting) {
+        waited = true;
+        $('progress-text').textContent = 'Waiting: another tab of this page is scoring (one score at a time uses every core); this one starts when it ends.';
+        return;
+      }
       const share = request.proxies.length > 1 ? 0.8 : 1; // GradSign's part of the bar
       $('progress').value = share * done / total;
       if (stage) {
@@ -427,7 +436,7 @@ async function runScore() {
     await showResult(r);
     $('result-section').scrollIntoView({ behavior: 'smooth', block: 'start' });
     await drawHistory();
-    if (!r.cached && estimate != null && request.proxies.length === 1) {
+    if (!r.cached && !waited && estimate != null && request.proxies.length === 1) {
       // The next estimates take this run's share of the kernel's rate (its time whole, the
       // workers' start included): a guess before the first score, the device's own after. The
       // rate is timed again first: at load the browser still runs its quick first compile of
@@ -473,7 +482,12 @@ async function showResult(r) {
     ['Backend', r.backend === 'webgpu' ? `WebGPU (${r.adapter})`
       : `wasm engine (CPU)${r.fellBack ? `: WebGPU failed (${r.fellBack}), so this score ran again here, and auto stays on the wasm engine` : ''}`],
   ];
-  for (const name of Object.keys(r.proxies || {})) rows.push([name, r.proxies[name].toPrecision(6), 'proxy']);
+  // Each proxy with how well it ranks the 1,000-architecture sample (NAS-Bench-201, N = 128).
+  const ranks = (name) => {
+    const c = rankings?.correlations.find((x) => x.proxy === name);
+    return c ? ` (on NAS-Bench-201's 1,000-cell sample at N = 128 it ranks accuracy with ρ ${fmt(c.spearman, 3)}, τ ${fmt(c.kendall_tau_b, 3)}, top-10% ${fmt(c.top10_precision, 2)})` : '';
+  };
+  for (const name of Object.keys(r.proxies || {})) rows.push([name, `${r.proxies[name].toPrecision(6)}${ranks(name)}`, 'proxy']);
   $('result').replaceChildren(...rows.flatMap(([k, v, cls]) => [el('dt', {}, k), el('dd', { class: cls || '', id: `result-${k.toLowerCase().split(' ')[0]}` }, v)]));
   const missing = (state.proxies || []).filter((p) => r.proxies && !(p in r.proxies));
   if (r.proxyError) $('result').append(el('dt', {}, missing.join(', ') || 'proxies'), el('dd', { class: 'error' }, `not computed: ${r.proxyError}`));
@@ -747,6 +761,16 @@ function linkEdgesToBars() {
   }
 }
 
+// rankings: gradsign.proxyRankings() once loaded (null before, or where it failed).
+let rankings = null;
+
+// drawRankings fills the table of how every proxy ranks the sample, GradSign's row marked.
+function drawRankings() {
+  $('proxy-rankings').tBodies[0].replaceChildren(...rankings.correlations.map((c) => el('tr', c.proxy === 'gradsign' ? { class: 'mark' } : {},
+    el('th', { scope: 'row' }, c.proxy), el('td', { class: 'num' }, fmt(c.spearman, 3)), el('td', { class: 'num' }, fmt(c.kendall_tau_b, 3)),
+    el('td', { class: 'num' }, fmt(c.top10_precision, 2)))));
+}
+
 // --- history ---
 
 // The history table shows the newest results a page at a time; Show more adds the next page.
@@ -943,6 +967,9 @@ async function main() {
     gradsign.backends().then((b) => { backendInfo = b; showBackends(); updateEstimate(); });
     const bench = new URLSearchParams(location.search);
     if (bench.get('bench') === '1') runBench(Math.max(1, Number(bench.get('benchn')) || 128));
+    startTour();
+    gradsign.proxyRankings().then((r) => { rankings = r; drawRankings(); })
+      .catch((err) => { $('rankings-caption').textContent = `The proxies' rankings did not load: ${err.message}`; });
     gradsign.wholeSpace().then((w) => { setWholeSpace(w, loadArch); openRace(loadArch); })
       .catch((err) => { $('space-caption').textContent = `The whole-space scores did not load: ${err.message}`; });
     $('score').disabled = !!$('arch-error').textContent;

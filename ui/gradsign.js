@@ -9,6 +9,10 @@
 //                                              above_chance, index, accuracy, percentile, rank:
 //                                              {gradsign, accuracy, of}, cached, proxies,
 //                                              proxyError (when the proxies failed: GradSign stands)}>
+//                                           onProgress({done, total, seconds, stage}) as the
+//                                           images go by, {waiting: true} once while another
+//                                           tab of the page scores (one score at a time per
+//                                           browser: navigator.locks).
 //                                           GradSign always; `proxies` may add the mini-batch
 //                                           baselines, each up to its maxN (gradsign.facts()).
 //                                           The request is checked before any work. backend:
@@ -18,9 +22,11 @@
 //                                           Should WebGPU fail during an auto score, the
 //                                           score runs again on wasm, its result has
 //                                           fellBack: the GPU's error, and auto stays wasm.
-//   gradsign.backends()                     -> Promise<{webgpu: {adapter, check: {ok, cpu, other,
-//                                              relDiff}, failed (the error, once it failed a
-//                                              score)} | null, auto: 'webgpu' | 'wasm'}>
+//   gradsign.backends()                     -> Promise<{webgpu: {adapter, software, check: {ok, cpu,
+//                                              other, relDiff, skipped}, failed (the error, once it
+//                                              failed a score)} | null, auto: 'webgpu' | 'wasm'}>:
+//                                              auto passes a software adapter by (check.skipped)
+//                                              unless the URL has ?softwaregpu=1
 //   gradsign.facts()                        -> Promise<{ops, edges, proxies: [{name, maxN}], numArchs,
 //                                              images, nChoices, maxSeed, datasets}>
 //   gradsign.check({arch, n, seed, proxies}) -> Promise: rejects with what is wrong, if anything
@@ -51,6 +57,12 @@
 //                                              {runs, vanilla and gradsign: {mean, q1, q3} per grid
 //                                              point, final: {vanilla, gradsign, gap, se, low, high,
 //                                              runsToSignificance}}
+//   gradsign.proxyRankings()                -> Promise<{architectures, correlations: [{proxy,
+//                                              spearman, kendall_tau_b, top10_precision,
+//                                              non_finite}], run}>: the 1,000 sample, N=128
+//   gradsign.trainingCost(index)            -> Promise<{seconds200, seconds12, spaceSeconds200,
+//                                              architectures}>: NAS-Bench-201's training time of
+//                                              one architecture and of the whole space (GPU s)
 //   gradsign.wholeSpace()                   -> Promise<{n, seed, scored, scores: Float32Array (NaN where
 //                                              not yet scored), accuracy: {cifar10, cifar100,
 //                                              imagenet16: Float32Array}, spearman: {...}}>: GradSign
@@ -157,19 +169,25 @@ const facts = first().then((e) => e.call('facts', []));
 
 // backends: the first worker's WebGPU device, if any, and the self-check that decides 'auto':
 // a small network with every kind of operation scored on WebGPU and on wasm, equal within 0.1%.
+// A software adapter (SwiftShader: the CPU standing in for a GPU, 117 s for a score the wasm
+// engine does in 4) is passed by unless the page's URL asks for it with ?softwaregpu=1; a
+// request for backend 'webgpu' still runs on it.
 let backendsOnce = null;
 function backends() {
   backendsOnce ??= (async () => {
     const e = await first();
     const gpu = await e.call('gpu', []);
     if (!gpu) return { webgpu: null, auto: 'wasm' };
+    if (gpu.software && new URLSearchParams(location.search).get('softwaregpu') !== '1') {
+      return { webgpu: { adapter: gpu.adapter, software: true, check: { ok: false, skipped: 'a software adapter' } }, auto: 'wasm' };
+    }
     let check;
     try {
       check = await e.call('checkBackend', ['webgpu']);
     } catch (err) {
       check = { ok: false, error: err.message };
     }
-    return { webgpu: { adapter: gpu.adapter, check }, auto: check.ok ? 'webgpu' : 'wasm' };
+    return { webgpu: { adapter: gpu.adapter, software: gpu.software, check }, auto: check.ok ? 'webgpu' : 'wasm' };
   })();
   return backendsOnce;
 }
@@ -224,6 +242,7 @@ function score(request, onProgress) {
   const settled = new Promise((_, r) => { reject = r; });
   ticket.cancel = () => {
     ticket.cancelled = true;
+    ticket.onCancel?.();
     for (const { engine, id } of ticket.jobs) engine.worker.postMessage({ id: -1, method: 'cancel', args: [id] });
     reject(new Cancelled());
   };
@@ -240,14 +259,58 @@ async function run(request, onProgress, ticket) {
   const net = { space, arch, channels, ...(request.init ? { init: true } : {}) };
   await all[0].call('check', [{ ...net, n, seed, proxies }]);
   const info = await all[0].call('lookup', [net]);
-  const backend = await backendFor(request.backend ?? 'auto');
-  const adapter = backend === 'webgpu' ? (await backends()).webgpu.adapter : undefined;
+  const asked = request.backend ?? 'auto';
+  const backend = await backendFor(asked);
   const others = (await facts).proxies.map((p) => p.name).filter((p) => p !== 'gradsign' && proxies.includes(p));
   const key = await all[0].call('historyKey', [{ ...net, n, seed, proxies: ['gradsign', ...others], backend }]);
   const cached = await history.get(key);
   if (cached) return { ...cached, cached: true };
   if (ticket.cancelled) throw new Cancelled();
+  const job = { all, net, n, seed, others, info, onProgress, ticket };
+  return oneAtATime(ticket, () => onProgress?.({ done: 0, total: n, seconds: 0, waiting: true }), async () => {
+    try {
+      return await compute(job, backend, key);
+    } catch (err) {
+      if (backend !== 'webgpu' || asked !== 'auto' || ticket.cancelled) throw err;
+      // The GPU passed its self-check but failed now (a lost device, say): auto moves to wasm,
+      // for this score and the page's next ones, and the result says why.
+      const b = await backends();
+      b.auto = 'wasm';
+      b.webgpu.failed = err.message;
+      const wasmKey = await all[0].call('historyKey', [{ ...net, n, seed, proxies: ['gradsign', ...others], backend: 'wasm' }]);
+      return { ...(await compute(job, 'wasm', wasmKey)), fellBack: err.message };
+    }
+  });
+}
 
+// oneAtATime runs f holding this origin's one scoring lock (the Web Locks API), so that two
+// tabs of the page never score at once: each has its own pool of workers, one per core, and
+// two scores side by side would each run at half speed on an oversubscribed CPU. While another
+// tab holds the lock, waiting() is called once and the score waits; Cancel ends the wait.
+// (A browser without navigator.locks scores at once.)
+async function oneAtATime(ticket, waiting, f) {
+  if (!navigator.locks) return f();
+  const now = await navigator.locks.request(SCORE_LOCK, { ifAvailable: true }, async (lock) => (lock ? { value: await f() } : null));
+  if (now) return now.value;
+  if (ticket.cancelled) throw new Cancelled();
+  waiting();
+  const abort = new AbortController();
+  ticket.onCancel = () => abort.abort();
+  try {
+    return await navigator.locks.request(SCORE_LOCK, { signal: abort.signal }, f);
+  } catch (err) {
+    if (ticket.cancelled) throw new Cancelled();
+    throw err;
+  }
+}
+
+const SCORE_LOCK = 'gradsign-score';
+
+// compute scores a checked request on backend: the images split across the workers (WebGPU:
+// the first takes them all), their sign accumulators added up, then the other proxies; the
+// result kept in history under key.
+async function compute({ all, net, n, seed, others, info, onProgress, ticket }, backend, key) {
+  const adapter = backend === 'webgpu' ? (await backends()).webgpu.adapter : undefined;
   const start = performance.now();
   // Each engine holds the whole network: a large one runs on as many as the page can hold.
   const k = backend === 'webgpu' ? 1 : Math.min(all.length, n, info.engines);
@@ -259,24 +322,13 @@ async function run(request, onProgress, ticket) {
     const total = done.reduce((a, b) => a + b, 0);
     onProgress?.({ done: total, total: n, seconds: (performance.now() - start) / 1000, ...(stage ? { stage } : {}) });
   };
-  let parts;
-  try {
-    parts = await Promise.all(all.slice(0, k).map((engine, i) => {
-      const from = Math.floor((i * n) / k);
-      const to = Math.floor(((i + 1) * n) / k);
-      const job = engine.start('accumulate', [{ ...net, seed, from, to, backend: backend === 'webgpu' ? 'webgpu' : 'cpu' }], (d) => { done[i] = d; report(); });
-      ticket.jobs.push({ engine, id: job.id });
-      return job.promise;
-    }));
-  } catch (err) {
-    if (backend !== 'webgpu' || (request.backend ?? 'auto') !== 'auto' || ticket.cancelled) throw err;
-    // The GPU passed its self-check but failed now (a lost device, say): auto moves to wasm,
-    // for this score and the page's next ones, and the result says why.
-    const b = await backends();
-    b.auto = 'wasm';
-    b.webgpu.failed = err.message;
-    return { ...(await run(request, onProgress, ticket)), fellBack: err.message };
-  }
+  const parts = await Promise.all(all.slice(0, k).map((engine, i) => {
+    const from = Math.floor((i * n) / k);
+    const to = Math.floor(((i + 1) * n) / k);
+    const job = engine.start('accumulate', [{ ...net, seed, from, to, backend: backend === 'webgpu' ? 'webgpu' : 'cpu' }], (d) => { done[i] = d; report(); });
+    ticket.jobs.push({ engine, id: job.id });
+    return job.promise;
+  }));
   const result = await all[0].call('finish', [{ ...net, seed, n }, parts]);
   if (others.length) {
     report(`computing ${others.join(', ')}`);
@@ -302,6 +354,16 @@ async function run(request, onProgress, ticket) {
   let notKept;
   try { await history.put(record); } catch (err) { notKept = err.message; }
   return { ...record, cached: false, ...(notKept ? { notKept } : {}) };
+}
+
+// trainingEngine is the last worker, with the benchmark's training table loaded (the race and
+// the training costs read it; scoring in the first worker goes on meanwhile).
+async function trainingEngine() {
+  const all = await engines();
+  const e = all[all.length - 1];
+  e.training ??= bytes('assets/nb201_training.csv.gz').then((b) => e.call('loadTraining', [b]));
+  await e.training;
+  return e;
 }
 
 // cancel stops every running score: each Promise rejects at once (with an Error named
@@ -343,12 +405,18 @@ export const gradsign = {
   // the last worker, so that scoring in the first goes on).
   race: async (request, onRun) => {
     callback('race: onRun', onRun);
-    const all = await engines();
-    const e = all[all.length - 1];
-    e.training ??= bytes('assets/nb201_training.csv.gz').then((b) => e.call('loadTraining', [b]));
-    await e.training;
-    return e.call('race', [request], onRun);
+    return (await trainingEngine()).call('race', [request], onRun);
   },
+  // proxyRankings: how every proxy ranks the 1,000-architecture sample (N=128) against
+  // CIFAR-10 accuracy, as `gradsign eval --merge --json` computed it (assets/proxy_rankings.json).
+  proxyRankings: async () => {
+    const r = await fetch('assets/proxy_rankings.json');
+    if (!r.ok) throw new Error(`assets/proxy_rankings.json: ${r.status}`);
+    return r.json();
+  },
+  // trainingCost: what NAS-Bench-201 spent training architecture index (200 epochs, in its
+  // GPU seconds) and the whole space, from the race's training table.
+  trainingCost: async (index) => (await trainingEngine()).call('trainingCost', [index]),
   // memory: the wasm memory of each engine, in bytes (Go's heap only grows).
   memory: async () => Promise.all((await engines()).map((e) => e.call('memoryBytes', []))),
   kernel: async () => (await engines())[0].call('kernel', []),

@@ -4,7 +4,7 @@
 // one command encoder and submitted at a read or a write, parameters in a ring of uniform
 // slots, bind groups cached by pipeline and buffers.
 //
-//   await gradsignGPU.init()   -> {adapter, limits} or null where there is no adapter
+//   await gradsignGPU.init()   -> {adapter, software, limits} or null where there is no adapter
 //   gradsignGPU.session()      -> a Session: one per Go backend (each has its own encoder)
 //
 // A Session's methods take byte offsets and sizes, multiples of 4.
@@ -167,8 +167,12 @@
       device.onuncapturederror = (e) => { lostOrError ??= e.error.message; };
       device.lost.then((l) => { lostOrError ??= `device lost: ${l.message}`; });
       const a = adapter.info || {};
+      const name = [a.vendor, a.architecture, a.device, a.description].filter(Boolean).join(' ') || 'unknown adapter';
       info = {
-        adapter: [a.vendor, a.architecture, a.device, a.description].filter(Boolean).join(' ') || 'unknown adapter',
+        adapter: name,
+        // software: the CPU standing in for a GPU (the browser's fallback adapter, or one of the
+        // software rasterisers by name), slower than the wasm engine: 'auto' passes it by.
+        software: a.isFallbackAdapter === true || adapter.isFallbackAdapter === true || /swiftshader|llvmpipe|lavapipe|softpipe|basic render|\bwarp\b/i.test(name),
         limits: Object.fromEntries(want.map((k) => [k, device.limits[k]])),
       };
       return info;

@@ -17,7 +17,7 @@
 //	                                              flops, accuracy, truth, structuralZeros, memory}
 //	accumulate({arch, seed, from, to, backend}, onProgress(done), job) -> Uint8Array (sign accumulators);
 //	                                              backend 'webgpu' runs on the GPU, otherwise the wasm engine
-//	gpu()                                      -> {adapter} of the worker's WebGPU device, or null
+//	gpu()                                      -> {adapter, software} of the worker's WebGPU device, or null
 //	wholeSpace()                               -> {n, seed, scored, scores: Float32Array (NaN: not yet
 //	                                              scored), accuracy: {dataset: Float32Array}, spearman}
 //	checkBackend('webgpu')                     -> {ok, cpu, other, relDiff}: a small network scored on both
@@ -75,11 +75,14 @@ func main() {
 		"wholeSpace":     wholeSpaceJS,
 		"loadTraining":   func(a []js.Value) (any, error) { return nil, must().loadTraining(bytesOf(arg(a, 0))) },
 		"race":           race,
-		"checkBackend":   func(a []js.Value) (any, error) { return toJS(must().checkBackend(arg(a, 0).String())) },
-		"cancel":         cancelJob,
-		"signSamples":    signSamples,
-		"historyKey":     historyKey,
-		"loadModel":      loadModel,
+		"trainingCost": func(a []js.Value) (any, error) {
+			return toJS(must().trainingCost(arg(a, 0).Int()))
+		},
+		"checkBackend": func(a []js.Value) (any, error) { return toJS(must().checkBackend(arg(a, 0).String())) },
+		"cancel":       cancelJob,
+		"signSamples":  signSamples,
+		"historyKey":   historyKey,
+		"loadModel":    loadModel,
 	}
 	engine := js.Global().Get("Object").New()
 	for name, fn := range api {
@@ -440,7 +443,7 @@ func gpu([]js.Value) (any, error) {
 	if !webgpu.Available() {
 		return nil, nil
 	}
-	return toJS(map[string]string{"adapter": webgpu.Adapter()}, nil)
+	return toJS(map[string]any{"adapter": webgpu.Adapter(), "software": webgpu.Software()}, nil)
 }
 
 func race(args []js.Value) (any, error) {

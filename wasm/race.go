@@ -151,6 +151,30 @@ func (s *session) loadTraining(gz []byte) error {
 	return nil
 }
 
+// trainingCost is what NAS-Bench-201 spent training architecture index: its 200-epoch training
+// time and the whole space's, in the benchmark's GPU seconds (the training table), and the
+// race's 12-epoch fidelity.
+type trainingCost struct {
+	Seconds200      float64 `json:"seconds200"`
+	Seconds12       float64 `json:"seconds12"`
+	SpaceSeconds200 float64 `json:"spaceSeconds200"`
+	Architectures   int     `json:"architectures"`
+}
+
+func (s *session) trainingCost(index int) (trainingCost, error) {
+	if s.training == nil {
+		return trainingCost{}, errors.New("the training table is not loaded (assets/nb201_training.csv.gz)")
+	}
+	if index < 0 || index >= nb201.NumArchs {
+		return trainingCost{}, fmt.Errorf("index %d: want 0 to %d", index, nb201.NumArchs-1)
+	}
+	c := trainingCost{Seconds200: s.training.FullSeconds(index), Seconds12: s.training.Seconds(index), Architectures: nb201.NumArchs}
+	for i := range nb201.NumArchs {
+		c.SpaceSeconds200 += s.training.FullSeconds(i)
+	}
+	return c, nil
+}
+
 // race runs req.Runs runs of an algorithm, vanilla and GradSign-assisted (the best of
 // req.Candidates proposals by the whole-space GradSign, N=128, seed 0), handing each run to
 // onRun as it ends. It needs the whole space scored.

@@ -155,3 +155,27 @@ func TestRaceChargesScoring(t *testing.T) {
 		}
 	}
 }
+
+// TestTrainingCost: an architecture's 200-epoch training time is the table's, and the space's
+// is the sum over all 15,625 (NAS-Bench-201's index 1 took 2,173.4 s).
+func TestTrainingCost(t *testing.T) {
+	s := testSession(t)
+	if _, err := s.trainingCost(1); err == nil {
+		t.Fatal("no training table: no error")
+	}
+	if err := s.loadTraining(assets.TrainingGz); err != nil {
+		t.Fatal(err)
+	}
+	c, err := s.trainingCost(1)
+	if err != nil || math.Abs(c.Seconds200-2173.3956) > 1e-3 || math.Abs(c.Seconds12-133.9327) > 1e-3 || c.Architectures != 15625 {
+		t.Fatalf("index 1: %+v, %v", c, err)
+	}
+	if c.SpaceSeconds200 < 15625*c.Seconds200/10 || c.SpaceSeconds200 > 15625*c.Seconds200*10 {
+		t.Fatalf("space %v s", c.SpaceSeconds200)
+	}
+	for _, bad := range []int{-1, 15625} {
+		if _, err := s.trainingCost(bad); err == nil {
+			t.Errorf("index %d: no error", bad)
+		}
+	}
+}

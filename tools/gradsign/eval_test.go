@@ -509,3 +509,19 @@ func mustJSON(t *testing.T, v any) []byte {
 	}
 	return data
 }
+
+// TestRankingsAsset: the page's table of proxy rankings (assets/proxy_rankings.json, `make
+// rankings`) is what `gradsign eval --merge --json` makes of the shipped sample's score file.
+func TestRankingsAsset(t *testing.T) {
+	out, errOut, code := runCLI("eval", "--merge", "--json", "../../results/eval_cifar10_sample1000_n128_seed0.csv")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	shipped, err := os.ReadFile("../../assets/proxy_rankings.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(shipped) != out {
+		t.Fatalf("assets/proxy_rankings.json is not the sample's rankings: run make rankings")
+	}
+}

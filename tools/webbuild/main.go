@@ -48,6 +48,7 @@ func copies(goroot, kernel, ui string) (map[string]string, error) {
 		"assets/nb101_1000.csv.gz":          "assets/nb101/nb101_1000.csv.gz",
 		"assets/nb301_1218.csv.gz":          "assets/nb301/nb301_1218.csv.gz",
 		"assets/reference_spaces.json":      "assets/reference_spaces.json",
+		"assets/proxy_rankings.json":        "assets/proxy_rankings.json",
 		// The page's example ONNX models: the test models of tools/onnxref, with their
 		// PyTorch reference files beside them in testdata/onnx.
 		"assets/models/resnet20.onnx":    "testdata/onnx/resnet20.onnx",

@@ -236,3 +236,42 @@ test('the race: a key without placeholders, the middle half of the runs, the gap
   assert.ok(charged < runs.reduce((a, r) => a + r.gradsign.evaluated, 0), 'charging scores left as many trainings');
   await assert.rejects(page.evaluate(() => window.gradsign.race({ algo: 'rs', runs: 1, seed: 0, budget: 12000, candidates: 10, chargeScoring: -1 }, () => {})), /chargeScoring -1/);
 });
+
+test('two tabs score one at a time: the second waits for the first, says so, and can be cancelled while it waits', { timeout: 3 * SCORE_TIMEOUT }, async () => {
+  await open('?n=128&seed=21&backend=wasm');
+  const other = await page.context().newPage();
+  try {
+    await other.setViewportSize({ width: 1280, height: 900 });
+    await other.goto(browser.url + '?n=16&seed=22&backend=wasm');
+    await other.evaluate(() => window.gradsign.ready);
+    await other.waitForFunction(() => !document.getElementById('score').disabled);
+    // Each tab notes when its progress line first counts images and when it says Done.
+    const watch = () => {
+      window.seen = {};
+      new MutationObserver(() => {
+        const t = document.getElementById('progress-text').textContent;
+        if (/^\d+ of \d+ images/.test(t) && /^[1-9]/.test(t)) window.seen.counting ??= Date.now();
+        if (/^Done in/.test(t)) window.seen.done ??= Date.now();
+      }).observe(document.getElementById('progress-text'), { childList: true, characterData: true, subtree: true });
+    };
+    await page.evaluate(watch);
+    await other.evaluate(watch);
+    await page.click('#score');
+    await page.waitForFunction(() => window.seen.counting, null, { timeout: SCORE_TIMEOUT });
+    // Cancel while waiting: the wait ends at once, the first tab goes on.
+    await other.click('#score');
+    await other.waitForFunction(() => /^Waiting: another tab of this page is scoring/.test(document.getElementById('progress-text').textContent), null, { timeout: SCORE_TIMEOUT });
+    await other.click('#cancel');
+    await other.waitForFunction(() => document.getElementById('progress-text').textContent === 'Cancelled.');
+    assert.equal(await page.evaluate(() => window.seen.done), undefined, 'the first tab finished before the second could cancel');
+    // Again, to the end: the second counts images only after the first is done.
+    await other.click('#score');
+    await other.waitForFunction(() => /^Waiting/.test(document.getElementById('progress-text').textContent), null, { timeout: SCORE_TIMEOUT });
+    await other.waitForFunction(() => window.seen.done, null, { timeout: 2 * SCORE_TIMEOUT });
+    const first = await page.evaluate(() => window.seen);
+    const second = await other.evaluate(() => window.seen);
+    assert.ok(first.done && second.counting >= first.done, `the second tab counted images at ${second.counting}, the first was done at ${first.done}`);
+  } finally {
+    await other.close();
+  }
+});

@@ -1,8 +1,8 @@
 // The page on WebGPU: headless Chromium with SwiftShader's CPU adapter (right for correctness,
 // says nothing of speed), against the built app served by tools/serve. GradSign on the GPU must
 // equal the native CLI within 0.1% on architectures that use every kind of operation, 'auto'
-// must pick the GPU after its self-check, and the result, the page and the exports must say
-// which backend ran. (That 'auto' falls back to wasm without an adapter is e2e.test.mjs's,
+// must pass this software adapter by unless asked (?softwaregpu=1) and then pick it after its
+// self-check, and the result, the page and the exports must say which backend ran. (That 'auto' falls back to wasm without an adapter is e2e.test.mjs's,
 // whose Chromium has no WebGPU.)
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -34,7 +34,20 @@ after(async () => {
   server?.kill();
 });
 
-test('auto picks WebGPU after its self-check', async () => {
+test('auto passes a software adapter by, says so, and scores on wasm; WebGPU can still be chosen', { timeout: SCORE_TIMEOUT }, async () => {
+  const b = await page.evaluate(() => window.gradsign.backends());
+  assert.match(b.webgpu.adapter, /swiftshader/);
+  assert.equal(b.webgpu.software, true);
+  assert.equal(b.auto, 'wasm');
+  await page.waitForFunction(() => /is a software adapter .* so auto runs on the wasm engine/.test(document.getElementById('backend-status').textContent));
+  assert.equal(await page.isDisabled('#backend option[value=webgpu]'), false, 'WebGPU stays a choice');
+  const r = await page.evaluate((a) => window.gradsign.score({ arch: a, n: 4, seed: 9 }), ARCHS[0]);
+  assert.equal(r.backend, 'wasm');
+});
+
+test('with ?softwaregpu=1, auto picks WebGPU after its self-check', async () => {
+  await page.goto(url + '?softwaregpu=1');
+  await page.evaluate(() => window.gradsign.ready);
   const b = await page.evaluate(() => window.gradsign.backends());
   assert.ok(b.webgpu, 'an adapter');
   assert.match(b.webgpu.adapter, /swiftshader/);
@@ -141,7 +154,7 @@ test('?bench=1 times the largest network on WebGPU and on wasm', { timeout: SCOR
 // must then run again on wasm, say why and equal the native CLI, and the next auto score go to
 // wasm at once.
 test('auto falls back to wasm when the GPU fails after its self-check', { timeout: SCORE_TIMEOUT }, async () => {
-  await page.goto(url + '?arch=' + encodeURIComponent(ARCHS[1]) + '&n=16&seed=3');
+  await page.goto(url + '?arch=' + encodeURIComponent(ARCHS[1]) + '&n=16&seed=3&softwaregpu=1');
   await page.evaluate(() => window.gradsign.ready);
   assert.equal((await page.evaluate(() => window.gradsign.backends())).auto, 'webgpu');
   for (const worker of page.workers()) {

@@ -92,6 +92,12 @@ func Adapter() string {
 	return js.Global().Get("gradsignGPU").Get("info").Get("adapter").String()
 }
 
+// Software says whether the adapter is the CPU standing in for a GPU (gradsignGPU's info:
+// the browser's fallback adapter or a software rasteriser such as SwiftShader).
+func Software() bool {
+	return Available() && js.Global().Get("gradsignGPU").Get("info").Get("software").Truthy()
+}
+
 // MaxBuffer is the largest buffer the device takes, in bytes: the smaller of its
 // maxStorageBufferBindingSize and maxBufferSize (0 without a device).
 func MaxBuffer() int64 {
