@@ -19,7 +19,7 @@ GOROOT_DIR = $(shell $(GO) env GOROOT)
 # Go's js/wasm binaries run under Node.js with the browser's SIMD kernel installed.
 WASMEXEC = $(CURDIR)/tools/wasmexec/go_js_wasm_exec
 
-.PHONY: nas space rankings gpubench test-webgpu lint kernel check-wabt serve web score test test-go test-wasm test-browser fuzz bench assets reference check-go check-chromium crosscheck check-torch browserbench bench-table
+.PHONY: nas space rankings reference-proxies gpubench test-webgpu lint kernel check-wabt serve web score test test-go test-wasm test-browser fuzz bench assets reference check-go check-chromium crosscheck check-torch browserbench bench-table
 
 serve: web
 	$(GO) run ./tools/serve -dir $(WEB) -addr $(ADDR)
@@ -147,6 +147,16 @@ rankings: check-go
 # The web app's reference set: 200 architectures scored at N = 16, 32, 64, 128, seed 0.
 reference: check-go
 	$(GO) run ./tools/mkreference -k 200 -out assets/reference.json
+
+# The reference set's baseline proxies where the browser computes them (N = 16 and 32; grasp
+# only 16), so that the page can rank a result's proxies: about 6 minutes each on 2 cores.
+PROXIES_16 := gradsign,grad_norm,snip,grasp,fisher,synflow,jacob_cov,naswot,plain
+PROXIES_32 := gradsign,grad_norm,snip,fisher,synflow,jacob_cov,naswot,plain
+reference-proxies: check-go
+	$(GO) build -o bin/gradsign ./tools/gradsign
+	bin/gradsign eval --indices results/reference_indices.txt --n 16 --seed 0 --proxies $(PROXIES_16) --out results/reference_n16.csv
+	bin/gradsign eval --indices results/reference_indices.txt --n 32 --seed 0 --proxies $(PROXIES_32) --out results/reference_n32.csv
+	$(GO) run ./tools/mkreference -proxy-files results/reference_n16.csv,results/reference_n32.csv -out assets/reference.json
 
 # Random NAS-Bench-201 networks scored by the CLI and by the official procedure in PyTorch
 # (Debian's python3-torch, installed if missing) on the same weights and images.

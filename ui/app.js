@@ -487,7 +487,12 @@ async function showResult(r) {
     const c = rankings?.correlations.find((x) => x.proxy === name);
     return c ? ` (on NAS-Bench-201's 1,000-cell sample at N = 128 it ranks accuracy with ρ ${fmt(c.spearman, 3)}, τ ${fmt(c.kendall_tau_b, 3)}, top-10% ${fmt(c.top10_precision, 2)})` : '';
   };
-  for (const name of Object.keys(r.proxies || {})) rows.push([name, `${r.proxies[name].toPrecision(6)}${ranks(name)}`, 'proxy']);
+  // ... and where it stands among the reference set's values at this N.
+  const place = (name) => {
+    const p = r.proxyRanks?.[name];
+    return p ? `: #${p.rank} of ${p.of} by ${name} (the reference set at N = ${r.n} and this one; above ${fmt(p.percentile, 1)}% of the reference architectures)` : '';
+  };
+  for (const name of Object.keys(r.proxies || {})) rows.push([name, `${r.proxies[name].toPrecision(6)}${place(name)}${ranks(name)}`, 'proxy']);
   $('result').replaceChildren(...rows.flatMap(([k, v, cls]) => [el('dt', {}, k), el('dd', { class: cls || '', id: `result-${k.toLowerCase().split(' ')[0]}` }, v)]));
   const missing = (state.proxies || []).filter((p) => r.proxies && !(p in r.proxies));
   if (r.proxyError) $('result').append(el('dt', {}, missing.join(', ') || 'proxies'), el('dd', { class: 'error' }, `not computed: ${r.proxyError}`));
@@ -499,6 +504,10 @@ async function showResult(r) {
     : '';
   await drawPlot(r);
   drawLayers(r);
+  // The comparison is NAS-Bench-201's (its suggestions are cells), and of the result shown.
+  $('compare').hidden = space !== 'nb201';
+  $('compare-pair').replaceChildren();
+  $('compare-status').textContent = '';
   drawSigns(r);
   if (space === 'onnx') models.colour(r);
 }
@@ -751,6 +760,37 @@ function drawLayers(r) {
     el('td', { class: 'num' }, fmt(l.structural_zeros ?? 0)))));
 }
 
+// miniBars is a result's layer bars as a small figure for the comparison: its agreement per
+// layer on its own 0-to-highest axis, chance's dashed line, and what it is.
+function miniBars(r, title) {
+  const top = Math.max(...r.layers.map((l) => l.agreement), 1e-9);
+  const bars = el('div', { class: 'layers mini', role: 'img', 'aria-label': `${title}: agreement per layer` },
+    ...r.layers.map((l) => el('div', { class: /classifier|^stem/.test(l.name) ? 'head' : /conv_a|conv_b|downsample/.test(l.name) ? 'reduction' : 'cell', style: { height: `${Math.max(1, (l.agreement / top) * 100)}%` }, title: `${l.name}: agreement ${fmt(l.agreement, 3)}` })),
+    el('span', { class: 'chance-line', style: { bottom: `${Math.min(100, (r.chance / top) * 100)}%` } }));
+  const acc = r.accuracy?.cifar10;
+  return el('figure', { class: 'compare-one' }, el('figcaption', {}, el('b', {}, title), ` NAS-Bench-201 index ${r.index}${acc == null ? '' : `, CIFAR-10 ${fmt(acc, 2)}% after training`}`),
+    bars, el('p', { class: 'hint' }, `GradSign ${fmt(r.gradsign)}, of which ${fmt(r.above_chance)} above chance (top of the axis: agreement ${fmt(top, 2)})`));
+}
+
+// compare scores the chosen other cell as the result was scored (its N, seed, backend) and
+// shows both cells' bars side by side.
+async function compare() {
+  const mine = plotted;
+  if (!mine || (mine.space ?? 'nb201') !== 'nb201') return;
+  const choice = $('compare-with').value;
+  const other = choice === 'own' ? $('compare-own').value.trim() : choice;
+  $('compare-status').textContent = 'Scoring the other cell…';
+  try {
+    const arch = (await gradsign.lookup(other)).arch;
+    const r = await gradsign.score({ arch, n: mine.n, seed: mine.seed, backend: state.backend });
+    $('compare-pair').replaceChildren(miniBars(mine, 'This cell:'), miniBars(r, 'The other:'));
+    $('compare-status').textContent = `Both with N = ${mine.n}, seed ${mine.seed}; dashed line: chance.`;
+    await drawHistory();
+  } catch (err) {
+    $('compare-status').textContent = err.message === 'cancelled' ? 'Cancelled.' : err.message;
+  }
+}
+
 // A cell edge in the diagram lights its layers' bars while pointed at.
 function linkEdgesToBars() {
   for (const g of document.querySelectorAll('#cell .edge')) {
@@ -943,6 +983,8 @@ async function main() {
   $('plot-x').addEventListener('change', () => { if (plotted) drawPlot(plotted); });
   $('space-dataset').addEventListener('change', drawSpace);
   $('race-start').addEventListener('click', runRace);
+  $('compare-with').addEventListener('change', () => { $('compare-own').hidden = $('compare-with').value !== 'own'; });
+  $('compare-go').addEventListener('click', compare);
   watchCharge();
   $('backend').addEventListener('change', () => {
     state.backend = $('backend').value;

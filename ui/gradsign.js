@@ -8,6 +8,8 @@
 //                                              chance, excess, structural_zeros}], chance, chance_score,
 //                                              above_chance, index, accuracy, percentile, rank:
 //                                              {gradsign, accuracy, of}, cached, proxies,
+//                                              proxyRanks: {name: {rank, of, percentile}} (each
+//                                              proxy among the reference set's at this N),
 //                                              proxyError (when the proxies failed: GradSign stands)}>
 //                                           onProgress({done, total, seconds, stage}) as the
 //                                           images go by, {waiting: true} once while another
@@ -334,6 +336,7 @@ async function compute({ all, net, n, seed, others, info, onProgress, ticket }, 
     report(`computing ${others.join(', ')}`);
     try {
       result.proxies = await all[0].call('proxies', [{ ...net, seed, n, names: others }]);
+      result.proxyRanks = await all[0].call('proxyRanks', [{ space: net.space, n, values: result.proxies }]);
     } catch (err) { // GradSign's result stands; the proxies say what went wrong
       if (ticket.cancelled) throw new Cancelled();
       result.proxies = {};

@@ -28,6 +28,8 @@
 //	spaceReference(space)                      -> {results, network, channels, n, seed, metric, points:
 //	                                              [{row, gradsign, params, accuracy}], spearman}
 //	proxies({arch, seed, n, names})            -> {name: value} of the mini-batch proxies
+//	proxyRanks({space, n, values})             -> {name: {rank, of, percentile}} among the reference
+//	                                              set's values at n (NAS-Bench-201 only)
 //	facts()                                    -> {ops, edges, proxies: [{name, maxN}], numArchs, images,
 //	                                              nChoices, maxSeed, datasets, spaces}: the one source of these
 //	check({arch, n, seed, proxies})            -> null, or rejects with what is wrong, before any work
@@ -68,6 +70,7 @@ func main() {
 		"thumbnails":     thumbnails,
 		"reference":      reference,
 		"proxies":        proxyValues,
+		"proxyRanks":     proxyRanks,
 		"gemmRate":       func(a []js.Value) (any, error) { return gemmRate(arg(a, 0).Float()) },
 		"facts":          func([]js.Value) (any, error) { return toJS(must().facts(), nil) },
 		"check":          check,
@@ -376,6 +379,16 @@ func proxyValues(args []js.Value) (any, error) {
 		return nil, err
 	}
 	return toJS(must().proxyValues(arch, seed, o.Get("n").Int(), names))
+}
+
+// proxyRanks takes {space, n, values: {name: value}}.
+func proxyRanks(args []js.Value) (any, error) {
+	o := arg(args, 0)
+	var values map[string]float64
+	if err := json.Unmarshal([]byte(js.Global().Get("JSON").Call("stringify", o.Get("values")).String()), &values); err != nil {
+		return nil, fmt.Errorf("proxyRanks wants {space, n, values: {name: number}}: %v", err)
+	}
+	return toJS(must().proxyRanks(o.Get("space").String(), o.Get("n").Int(), values), nil)
 }
 
 // lookup takes {space, arch, channels}, or an arch string or index of NAS-Bench-201.

@@ -466,6 +466,22 @@ func (s *session) reference(n int) (referenceView, error) {
 	return referenceView{Points: pts, Spearman: sp}, err
 }
 
+// proxyRanks places a NAS-Bench-201 result's baseline proxies among the reference set's at its
+// N (refset.Set.RankProxy): only the proxies the set has at that N, nothing for other spaces
+// (their networks are not the reference set's).
+func (s *session) proxyRanks(space string, n int, values map[string]float64) map[string]refset.ProxyRank {
+	out := map[string]refset.ProxyRank{}
+	if space != "nb201" && space != "" {
+		return out
+	}
+	for name, v := range values {
+		if r, err := s.ref.RankProxy(n, name, v); err == nil {
+			out[name] = r
+		}
+	}
+	return out
+}
+
 // rank is where a result stands among the reference set at its N: its GradSign's place and its
 // benchmark accuracy's place (CIFAR-10 for NAS-Bench-201), 1 the highest, among the set and itself (Of).
 type rank struct {

@@ -13,6 +13,7 @@ import (
 	"gradsign/engine/gradsign"
 	"gradsign/engine/nb201"
 	"gradsign/engine/network"
+	"gradsign/engine/refset"
 	"gradsign/engine/stats"
 )
 
@@ -413,5 +414,26 @@ func TestModels(t *testing.T) {
 	}
 	if _, err := s.lookup(archRef{Space: "nb201", Arch: "0", Init: true}); err == nil {
 		t.Error("init on nb201: no error")
+	}
+}
+
+// TestProxyRanks: a NAS-Bench-201 result's proxies ranked among the reference set's at its N;
+// proxies the set lacks there, and other spaces, get nothing.
+func TestProxyRanks(t *testing.T) {
+	ref := `{"seed":0,"sample_seed":1,"dataset":"cifar10","ns":[16],"archs":[
+	{"index":0,"arch":"x","accuracy":[1,2,3],"gradsign":[1],"proxies":{"snip":[5]}},{"index":1,"arch":"y","accuracy":[1,2,3],"gradsign":[1e12],"proxies":{"snip":[null]}}]}`
+	s, err := newSession("test", assets.CIFAR10Bin, assets.NB201Gz, []byte(ref))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := s.proxyRanks("nb201", 16, map[string]float64{"snip": 3, "synflow": 1})
+	if len(got) != 1 || got["snip"] != (refset.ProxyRank{Rank: 2, Of: 3, Percentile: 50}) {
+		t.Fatalf("ranks %+v", got)
+	}
+	if got := s.proxyRanks("nb201", 32, map[string]float64{"snip": 3}); len(got) != 0 {
+		t.Fatalf("N=32, which the set lacks: %+v", got)
+	}
+	if got := s.proxyRanks("darts", 16, map[string]float64{"snip": 3}); len(got) != 0 {
+		t.Fatalf("another space: %+v", got)
 	}
 }

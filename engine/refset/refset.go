@@ -30,6 +30,50 @@ type Entry struct {
 	Accuracy []float64 `json:"accuracy"` // 200-epoch test accuracy: cifar10, cifar100, imagenet16
 	Scores   []float64 `json:"gradsign"` // by sample count, in the order of Set.Ns
 	Params   int       `json:"params,omitempty"`
+	// Proxies holds the other proxies' values by name, by sample count in the order of Set.Ns:
+	// null where a proxy was not computed at that count or has no finite value.
+	Proxies map[string][]*float64 `json:"proxies,omitempty"`
+}
+
+// ProxyRank is where a proxy's value stands among the set's values of that proxy at n
+// samples: Rank 1 the highest (and 1 + the number above it), Of the set and itself,
+// Percentile the share of the set below it (ties count half). The set's non-finite values
+// rank below every value.
+type ProxyRank struct {
+	Rank       int     `json:"rank"`
+	Of         int     `json:"of"`
+	Percentile float64 `json:"percentile"`
+}
+
+// RankProxy places value of proxy name at n samples among the set's; an error where the set
+// has no values of that proxy at n.
+func (s *Set) RankProxy(n int, name string, value float64) (ProxyRank, error) {
+	c, err := s.column(n)
+	if err != nil {
+		return ProxyRank{}, err
+	}
+	r := ProxyRank{Rank: 1, Of: 1}
+	below := 0.0
+	for _, e := range s.Archs {
+		vs := e.Proxies[name]
+		if len(vs) <= c {
+			continue
+		}
+		r.Of++
+		switch v := vs[c]; {
+		case v == nil || *v < value:
+			below++
+		case *v == value:
+			below += 0.5
+		default:
+			r.Rank++
+		}
+	}
+	if r.Of == 1 {
+		return ProxyRank{}, fmt.Errorf("the reference set has no %s values at N=%d", name, n)
+	}
+	r.Percentile = 100 * below / float64(r.Of-1)
+	return r, nil
 }
 
 // Read parses and checks a set.

@@ -47,3 +47,27 @@ func TestReadErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestRankProxy: a proxy's value placed among the set's at one N, non-finite values below all.
+func TestRankProxy(t *testing.T) {
+	f := func(v float64) *float64 { return &v }
+	s := &Set{Ns: []int{16, 32}, Archs: []Entry{
+		{Proxies: map[string][]*float64{"snip": {f(1), f(10)}}},
+		{Proxies: map[string][]*float64{"snip": {f(3), nil}}},
+		{Proxies: map[string][]*float64{"snip": {nil, f(30)}}},
+		{},
+	}}
+	r, err := s.RankProxy(16, "snip", 2)
+	if err != nil || r != (ProxyRank{Rank: 2, Of: 4, Percentile: 100 * 2.0 / 3}) {
+		t.Fatalf("snip 2 at N=16: %+v, %v", r, err)
+	}
+	if r, _ := s.RankProxy(32, "snip", 10); r != (ProxyRank{Rank: 2, Of: 4, Percentile: 100 * 1.5 / 3}) {
+		t.Fatalf("snip 10 at N=32 (a tie): %+v", r)
+	}
+	if _, err := s.RankProxy(16, "synflow", 1); err == nil {
+		t.Error("a proxy the set lacks: no error")
+	}
+	if _, err := s.RankProxy(64, "snip", 1); err == nil {
+		t.Error("an N the set lacks: no error")
+	}
+}

@@ -9,7 +9,8 @@
 // Each entry also gets its parameter count, and the set, for each sample count, Spearman's rho
 // of GradSign and of the parameter count against CIFAR-10 accuracy (the page shows them; the
 // wasm build leaves the statistics package out). -restat recomputes only those for an existing
-// file.
+// file. -proxy-files adds the baseline proxies of score files of the set's architectures
+// (gradsign eval --indices, one N each; make reference-proxies).
 //
 //	go run ./tools/mkreference -spaces -out assets/reference_spaces.json
 //
@@ -27,6 +28,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"slices"
+	"strings"
 	"time"
 
 	"gradsign/assets"
@@ -45,6 +47,7 @@ func main() {
 	out := flag.String("out", "assets/reference.json", "output file")
 	restat := flag.Bool("restat", false, "only recompute the parameter counts and Spearman figures of the -out file")
 	spaces := flag.Bool("spaces", false, "write the other spaces' references from their results files instead")
+	proxyFiles := flag.String("proxy-files", "", "comma-separated score files of the set's architectures (gradsign eval --indices, one N each): add their baseline proxies to the -out file")
 	flag.Parse()
 	log.SetFlags(0)
 	if *spaces {
@@ -59,6 +62,21 @@ func main() {
 		if err := os.WriteFile(*out, data, 0o644); err != nil {
 			log.Fatal(err)
 		}
+		return
+	}
+	if *proxyFiles != "" {
+		data, err := os.ReadFile(*out)
+		if err != nil {
+			log.Fatal(err)
+		}
+		ref, err := refset.Read(data)
+		if err != nil {
+			log.Fatal(err)
+		}
+		if err := addProxies(ref, strings.Split(*proxyFiles, ",")); err != nil {
+			log.Fatal(err)
+		}
+		write(*out, ref)
 		return
 	}
 	if *restat {

@@ -5,7 +5,7 @@
 // `go build -o bin/ ./tools/serve ./tools/gradsign`.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openBrowser } from '../../tools/serve/harness.mjs';
@@ -274,4 +274,46 @@ test('two tabs score one at a time: the second waits for the first, says so, and
   } finally {
     await other.close();
   }
+});
+
+test('every proxy in context: its rank among the reference set at this N, and how it ranks the 1,000 sample', { timeout: SCORE_TIMEOUT }, async () => {
+  const ref = JSON.parse(readFileSync(join(root, 'assets', 'reference.json'), 'utf8'));
+  const e = ref.archs[0];
+  await open(`?arch=${encodeURIComponent(e.arch)}&n=16&seed=0&backend=wasm`);
+  await page.check('#proxy-snip');
+  await page.check('#proxy-synflow');
+  await score();
+  const r = await page.evaluate((arch) => window.gradsign.score({ arch, n: 16, seed: 0, proxies: ['gradsign', 'snip', 'synflow'], backend: 'wasm' }), e.arch);
+  for (const name of ['snip', 'synflow']) {
+    // The browser's value is the native CLI's that made the reference set's.
+    const native = e.proxies[name][0];
+    assert.ok(Math.abs(r.proxies[name] - native) <= 1e-5 * Math.abs(native), `${name}: browser ${r.proxies[name]}, reference ${native}`);
+    const above = ref.archs.filter((a) => a.proxies[name][0] > r.proxies[name]).length;
+    assert.deepEqual({ rank: r.proxyRanks[name].rank, of: r.proxyRanks[name].of }, { rank: 1 + above, of: 201 });
+  }
+  const row = await page.textContent('#result-snip');
+  assert.match(row, new RegExp(`: #${r.proxyRanks.snip.rank} of 201 by snip \\(the reference set at N = 16`));
+  assert.match(row, /on NAS-Bench-201's 1,000-cell sample at N = 128 it ranks accuracy with ρ 0\.604/);
+  assert.equal(await page.locator('#proxy-rankings tbody tr').count(), 11);
+  assert.match(await page.textContent('#proxy-rankings tr.mark'), /^gradsign0\.766/);
+});
+
+test('two cells side by side: a suggested poor cell, or one of your own, beside the result', { timeout: SCORE_TIMEOUT }, async () => {
+  await open(`?arch=${encodeURIComponent(ARCH)}&n=16&seed=3&backend=wasm`);
+  await score();
+  await page.selectOption('#compare-with', { index: 1 });
+  await page.click('#compare-go');
+  await page.waitForFunction(() => document.querySelectorAll('#compare-pair figure').length === 2, null, { timeout: SCORE_TIMEOUT });
+  const captions = await page.locator('#compare-pair figcaption').allTextContents();
+  const poor = await page.evaluate(() => window.gradsign.lookup(document.getElementById('compare-with').value));
+  assert.match(captions[0], /^This cell: NAS-Bench-201 index \d+, CIFAR-10 \d+\.\d\d% after training$/);
+  assert.equal(captions[1], `The other: NAS-Bench-201 index ${poor.index}, CIFAR-10 ${poor.accuracy.cifar10.toFixed(2)}% after training`);
+  assert.equal(await page.locator('#compare-pair .chance-line').count(), 2);
+  const bars = await page.locator('#compare-pair figure').nth(0).locator('.layers div').count();
+  assert.equal(bars, await page.locator('#layers div').count(), 'the result\'s bars, one per layer');
+  await page.selectOption('#compare-with', 'own');
+  await page.fill('#compare-own', '|bogus~0|');
+  await page.click('#compare-go');
+  await page.waitForFunction(() => /arch|operation|want/i.test(document.getElementById('compare-status').textContent) && !/Scoring/.test(document.getElementById('compare-status').textContent));
+  await page.locator('#layers-box').screenshot({ path: join(outDir, 'compare-1280.png') });
 });
