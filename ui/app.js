@@ -9,6 +9,7 @@ import { nearestPoint } from './plot.js';
 import { setWholeSpace, drawSpace, markSpace } from './wholespace.js';
 import { openRace, runRace, noteScoreTime, watchCharge } from './race.js';
 import { startTour } from './tour.js';
+import { openExplorer } from './explore.js';
 
 // The engine's facts (gradsign.facts(): ops, edges, proxies and their N limits, index range, N
 // choices, seed range) are the one source of these; main() fills them in before anything else.
@@ -434,7 +435,8 @@ async function runScore() {
     if (!r.cached) noteScoreTime(r);
     if (r.fellBack && backendInfo) showBackends();
     await showResult(r);
-    $('result-section').scrollIntoView({ behavior: 'smooth', block: 'start' });
+    // The result comes into view, unless the tour is showing the reader one of its figures.
+    if ($('tour').hidden) $('result-section').scrollIntoView({ behavior: 'smooth', block: 'start' });
     await drawHistory();
     if (!r.cached && !waited && estimate != null && request.proxies.length === 1) {
       // The next estimates take this run's share of the kernel's rate (its time whole, the
@@ -1010,7 +1012,7 @@ async function main() {
     const bench = new URLSearchParams(location.search);
     if (bench.get('bench') === '1') runBench(Math.max(1, Number(bench.get('benchn')) || 128));
     startTour();
-    gradsign.proxyRankings().then((r) => { rankings = r; drawRankings(); })
+    gradsign.proxyRankings().then((r) => { rankings = r; drawRankings(); openExplorer(r, loadArch); })
       .catch((err) => { $('rankings-caption').textContent = `The proxies' rankings did not load: ${err.message}`; });
     gradsign.wholeSpace().then((w) => { setWholeSpace(w, loadArch); openRace(loadArch); })
       .catch((err) => { $('space-caption').textContent = `The whole-space scores did not load: ${err.message}`; });

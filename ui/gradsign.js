@@ -62,6 +62,9 @@
 //   gradsign.proxyRankings()                -> Promise<{architectures, correlations: [{proxy,
 //                                              spearman, kendall_tau_b, top10_precision,
 //                                              non_finite}], run}>: the 1,000 sample, N=128
+//   gradsign.explore({proxy, dataset, ranks, k}) -> Promise<{proxy, architectures, nonFinite,
+//                                              index, x, y (sorted by x), positive, spearman, top:
+//                                              {k, mean, best, bestK, allMean, bestOverall}}>
 //   gradsign.trainingCost(index)            -> Promise<{seconds200, seconds12, spaceSeconds200,
 //                                              architectures}>: NAS-Bench-201's training time of
 //                                              one architecture and of the whole space (GPU s)
@@ -416,6 +419,15 @@ export const gradsign = {
     const r = await fetch('assets/proxy_rankings.json');
     if (!r.ok) throw new Error(`assets/proxy_rankings.json: ${r.status}`);
     return r.json();
+  },
+  // explore: a proxy against the benchmark's accuracy, on the 1,000 sample (every proxy, N=128)
+  // or the whole space ('space': GradSign), as values or ranks, with the top k it picks.
+  explore: async (request) => {
+    if (request === null || typeof request !== 'object' || Array.isArray(request)) throw new Error('explore: want a request object {proxy, dataset, ranks, k}');
+    const e = await first();
+    e.sample ??= bytes('assets/sample1000.csv').then((b) => e.call('loadSample', [b]));
+    await e.sample;
+    return e.call('explore', [request]);
   },
   // trainingCost: what NAS-Bench-201 spent training architecture index (200 epochs, in its
   // GPU seconds) and the whole space, from the race's training table.

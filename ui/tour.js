@@ -48,13 +48,13 @@ const STEPS = [
   },
   {
     title: 'GradSign\'s idea, on a few weights',
-    target: 'signs-box',
+    target: 'signs-figure',
     body: async () => ['Each column is one weight, each row one image alone: blue where that image asks the weight to grow, orange where it asks it to shrink. GradSign adds up, weight by weight, |blue − orange|: a column of one colour adds N, a mixed one little.'],
     ask: { question: 'Will most columns be a single colour?', choices: ['Yes, mostly one colour', 'No, mixed like coin tosses'], reveal: () => $('signs-total').textContent || 'Score a cell first: the grid fills in image by image.' },
   },
   {
     title: 'Chance level: what coins would score',
-    target: 'layers-box',
+    target: 'layers-figure',
     body: async () => ['One bar per layer: its ', term('agreement'), '. The dashed line is ', term('chance'), ': what signs drawn by tossing coins would agree at this N. Only the excess over the line is the images agreeing.'],
     ask: { question: 'Will the cells\' convolutions stand far above the dashed line?', choices: ['Far above', 'Close to it'], reveal: () => ($('result-above') ? `Close to it. The result says: above chance ${$('result-above').textContent}` : 'Score a cell first: the bars appear with the result.') },
   },
@@ -68,7 +68,7 @@ const STEPS = [
     title: 'Why that makes search faster',
     target: 'race-section',
     body: async () => ['A search trains the architectures it proposes. GradSign-assisted search draws 10, scores them for free (or charged, if you tick it), and trains only the best by GradSign. Run a race: both searches get the same budget of simulated training.'],
-    ask: { question: 'After 10 runs, will GradSign-assisted search be ahead for sure?', choices: ['Ahead, for sure', 'Ahead, but not for sure', 'Behind'], reveal: () => $('race-summary').textContent || 'Press Race to find out.' },
+    ask: { question: 'After the race, will GradSign-assisted search be ahead for sure?', choices: ['Ahead, for sure', 'Ahead, but not for sure', 'Behind'], reveal: () => $('race-summary').textContent || 'Press Race to find out.' },
   },
 ];
 

@@ -71,13 +71,23 @@ func main() {
 		"reference":      reference,
 		"proxies":        proxyValues,
 		"proxyRanks":     proxyRanks,
-		"gemmRate":       func(a []js.Value) (any, error) { return gemmRate(arg(a, 0).Float()) },
-		"facts":          func([]js.Value) (any, error) { return toJS(must().facts(), nil) },
-		"check":          check,
-		"gpu":            gpu,
-		"wholeSpace":     wholeSpaceJS,
-		"loadTraining":   func(a []js.Value) (any, error) { return nil, must().loadTraining(bytesOf(arg(a, 0))) },
-		"race":           race,
+		"loadSample": func(a []js.Value) (any, error) {
+			return nil, must().loadSample(bytesOf(arg(a, 0)))
+		},
+		"explore": func(a []js.Value) (any, error) {
+			var req exploreRequest
+			if err := json.Unmarshal([]byte(js.Global().Get("JSON").Call("stringify", arg(a, 0)).String()), &req); err != nil {
+				return nil, fmt.Errorf("explore wants {proxy, dataset, ranks, k}: %v", err)
+			}
+			return toJS(must().explore(req))
+		},
+		"gemmRate":     func(a []js.Value) (any, error) { return gemmRate(arg(a, 0).Float()) },
+		"facts":        func([]js.Value) (any, error) { return toJS(must().facts(), nil) },
+		"check":        check,
+		"gpu":          gpu,
+		"wholeSpace":   wholeSpaceJS,
+		"loadTraining": func(a []js.Value) (any, error) { return nil, must().loadTraining(bytesOf(arg(a, 0))) },
+		"race":         race,
 		"trainingCost": func(a []js.Value) (any, error) {
 			return toJS(must().trainingCost(arg(a, 0).Int()))
 		},

@@ -12,11 +12,9 @@ import (
 	"gradsign/engine/space"
 )
 
-// TestRace checks the race's plumbing: it refuses to run on a partial whole space (one score
-// missing), and on the shipped one it is deterministic, each curve ends at the run's final
-// architecture, and the assisted side scores Candidates proposals per training (and for the
-// proposal whose training no longer fits the budget).
-func TestRace(t *testing.T) {
+// raceSession is a test session with the training table and the shipped whole space.
+func raceSession(t *testing.T) *session {
+	t.Helper()
 	s := testSession(t)
 	if err := s.loadTraining(assets.TrainingGz); err != nil {
 		t.Fatal(err)
@@ -28,6 +26,15 @@ func TestRace(t *testing.T) {
 	if err := s.loadSpace(data); err != nil {
 		t.Fatal(err)
 	}
+	return s
+}
+
+// TestRace checks the race's plumbing: it refuses to run on a partial whole space (one score
+// missing), and on the shipped one it is deterministic, each curve ends at the run's final
+// architecture, and the assisted side scores Candidates proposals per training (and for the
+// proposal whose training no longer fits the budget).
+func TestRace(t *testing.T) {
+	s := raceSession(t)
 	if s.space.Scored() != nb201.NumArchs {
 		t.Fatalf("the shipped whole space has %d scores, want %d", s.space.Scored(), nb201.NumArchs)
 	}
@@ -123,17 +130,7 @@ func TestRaceSummary(t *testing.T) {
 // TestRaceChargesScoring: charged scoring leaves the assisted side less budget to train with
 // (random search: fewer trainings), never the vanilla side; a negative charge is refused.
 func TestRaceChargesScoring(t *testing.T) {
-	s := testSession(t)
-	if err := s.loadTraining(assets.TrainingGz); err != nil {
-		t.Fatal(err)
-	}
-	data, err := os.ReadFile("../assets/nb201_space.bin")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.loadSpace(data); err != nil {
-		t.Fatal(err)
-	}
+	s := raceSession(t)
 	trainings := func(charge float64) (vanilla, assisted int) {
 		err := s.race(raceRequest{Algo: "rs", Runs: 4, Seed: 1, Budget: 12000, Candidates: 10, ChargeScoring: charge}, func(r raceRun) {
 			vanilla += r.Vanilla.Evaluated

@@ -33,6 +33,10 @@ type session struct {
 	table   *nb201.Table
 	ref     *refset.Set
 	space   *space.Scores // GradSign over the whole space, as far as the project's run has gone
+	// sample is the 1,000-architecture sample's score file (every proxy, N=128) for the
+	// proxy explorer, with its column names; loaded on first use (explore.go).
+	sample      []sampleRow
+	sampleNames []string
 	// training is the benchmark's training table for the search race, loaded on first use.
 	training *search.Table
 	// gpuMaxBuffer is the largest buffer the worker's WebGPU adapter offers, in bytes.

@@ -47,6 +47,15 @@ func Open(r io.Reader, name string, columns ...string) (*Reader, error) {
 	return t, nil
 }
 
+// Columns are the header's names, in order.
+func (t *Reader) Columns() []string {
+	names := make([]string, len(t.col))
+	for name, i := range t.col {
+		names[i] = name
+	}
+	return names
+}
+
 // Next reads the next row; false at the end of the table.
 func (t *Reader) Next() (bool, error) {
 	rec, err := t.cr.Read()

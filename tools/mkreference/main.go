@@ -65,14 +65,7 @@ func main() {
 		return
 	}
 	if *proxyFiles != "" {
-		data, err := os.ReadFile(*out)
-		if err != nil {
-			log.Fatal(err)
-		}
-		ref, err := refset.Read(data)
-		if err != nil {
-			log.Fatal(err)
-		}
+		ref := readSet(*out)
 		if err := addProxies(ref, strings.Split(*proxyFiles, ",")); err != nil {
 			log.Fatal(err)
 		}
@@ -80,14 +73,7 @@ func main() {
 		return
 	}
 	if *restat {
-		data, err := os.ReadFile(*out)
-		if err != nil {
-			log.Fatal(err)
-		}
-		ref, err := refset.Read(data)
-		if err != nil {
-			log.Fatal(err)
-		}
+		ref := readSet(*out)
 		if err := addStats(ref); err != nil {
 			log.Fatal(err)
 		}
@@ -166,6 +152,19 @@ func addStats(ref *refset.Set) error {
 		ref.Spearman = append(ref.Spearman, map[string]float64{"gradsign": stats.Spearman(score, acc), "params": stats.Spearman(params, acc)})
 	}
 	return nil
+}
+
+// readSet reads the reference set of path, or stops.
+func readSet(path string) *refset.Set {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		log.Fatal(err)
+	}
+	ref, err := refset.Read(data)
+	if err != nil {
+		log.Fatal(err)
+	}
+	return ref
 }
 
 func write(path string, ref *refset.Set) {

@@ -49,6 +49,7 @@ func copies(goroot, kernel, ui string) (map[string]string, error) {
 		"assets/nb301_1218.csv.gz":          "assets/nb301/nb301_1218.csv.gz",
 		"assets/reference_spaces.json":      "assets/reference_spaces.json",
 		"assets/proxy_rankings.json":        "assets/proxy_rankings.json",
+		"assets/sample1000.csv":             "results/eval_cifar10_sample1000_n128_seed0.csv",
 		// The page's example ONNX models: the test models of tools/onnxref, with their
 		// PyTorch reference files beside them in testdata/onnx.
 		"assets/models/resnet20.onnx":    "testdata/onnx/resnet20.onnx",

@@ -91,7 +91,8 @@ test('NAS-Bench-101: the cell drawn, edges and ops changed by click, the rules s
   assert.match(await text('plot-caption'), /1000 NAS-Bench-101 architectures scored natively \(stem 16, N=32/);
   await page.waitForSelector('#plot canvas');
   assert.ok(await page.locator('#layers div').count() > 20, 'a bar per layer');
-  assert.match(await text('layers-stages'), /stem.*stage 1.*stage 2.*stage 3.*head/);
+  // The three stages named; the stem's and classifier's one-bar spans left to the key's colour.
+  assert.deepEqual(await page.locator('#layers-stages span').allTextContents(), ['', 'stage 1 (C)', 'stage 2 (2C)', 'stage 3 (4C)', '']);
   await page.screenshot({ path: join(outDir, 'nb101.png'), fullPage: true });
 });
 

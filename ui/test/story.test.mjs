@@ -317,3 +317,38 @@ test('two cells side by side: a suggested poor cell, or one of your own, beside 
   await page.waitForFunction(() => /arch|operation|want/i.test(document.getElementById('compare-status').textContent) && !/Scoring/.test(document.getElementById('compare-status').textContent));
   await page.locator('#layers-box').screenshot({ path: join(outDir, 'compare-1280.png') });
 });
+
+test('the proxy explorer: any shipped proxy, rank against rank, a log axis where it can be, the top k, a click loads', { timeout: SCORE_TIMEOUT }, async () => {
+  await open();
+  await page.waitForFunction(() => document.querySelectorAll('#explore-proxy option').length === 12 && /Take the top 10 by GradSign/.test(document.getElementById('explore-top').textContent), null, { timeout: SCORE_TIMEOUT });
+  assert.match(await page.textContent('#explore-caption'), /^15,625 architectures: Spearman's ρ 0\.777 between GradSign and CIFAR-10 accuracy/);
+  await page.selectOption('#explore-proxy', 'synflow');
+  await page.waitForFunction(() => /by synflow/.test(document.getElementById('explore-top').textContent));
+  const v = await page.evaluate(() => window.gradsign.explore({ proxy: 'synflow', dataset: 'cifar10', ranks: false, k: 10 }));
+  const two = (x) => x.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+  assert.equal(await page.textContent('#explore-top'), `Take the top 10 by synflow: their mean CIFAR-10 accuracy is ${two(v.top.mean)}%, the best of them ${two(v.top.best)}%. The 10 truly best average ${two(v.top.bestK)}%, and 10 drawn at random ${two(v.top.allMean)}% on average (the best of all: ${two(v.top.bestOverall)}%).`);
+  // The top 10 by hand: the points are sorted by synflow.
+  const mean = v.y.slice(-10).reduce((a, y) => a + y, 0) / 10;
+  assert.ok(Math.abs(mean - v.top.mean) < 1e-9);
+  assert.equal(await page.isDisabled('#explore-log'), true, 'synflow has zeros: no log axis');
+  await page.selectOption('#explore-proxy', 'params');
+  await page.waitForFunction(() => /by params/.test(document.getElementById('explore-top').textContent) && !document.getElementById('explore-log').disabled);
+  await page.check('#explore-log');
+  await page.waitForFunction(() => /Shown: params on a log axis/.test(document.getElementById('explore-caption').textContent));
+  await page.selectOption('#explore-view', 'ranks');
+  await page.waitForFunction(() => /Shown: rank against rank/.test(document.getElementById('explore-caption').textContent));
+  await page.fill('#explore-k', '50');
+  await page.dispatchEvent('#explore-k', 'change');
+  await page.waitForFunction(() => /^Take the top 50 by params/.test(document.getElementById('explore-top').textContent));
+  await page.fill('#explore-k', '5000');
+  await page.dispatchEvent('#explore-k', 'change');
+  await page.waitForFunction(() => /k 5000: want 1 to 1000/.test(document.getElementById('explore-top').textContent));
+  await page.locator('#space-section').screenshot({ path: join(outDir, 'explore-1280.png') });
+  // Hover names the point under the pointer; a click loads it into the editor.
+  const box = await page.locator('#explore-plot .u-over').boundingBox();
+  await page.mouse.move(box.x + box.width - 3, box.y + 3);
+  await page.waitForFunction(() => /^NAS-Bench-201 index \d+/.test(document.getElementById('explore-hover').textContent));
+  const index = (await page.textContent('#explore-hover')).match(/index (\d+)/)[1];
+  await page.mouse.click(box.x + box.width - 3, box.y + 3);
+  await page.waitForFunction((i) => document.getElementById('index').value === i, index);
+});

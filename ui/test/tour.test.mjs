@@ -14,7 +14,7 @@ const root = fileURLToPath(new URL('../../', import.meta.url));
 const outDir = join(root, 'build', 'test-output');
 const TIMEOUT = 240_000;
 const QUERY = '?n=16&seed=31&backend=wasm';
-const FIGURES = ['arch-section', 'run-section', 'signs-box', 'layers-box', 'space-section', 'race-section'];
+const FIGURES = ['arch-section', 'run-section', 'signs-figure', 'layers-figure', 'space-section', 'race-section'];
 
 let browser;
 let page;
