@@ -42,6 +42,19 @@ after(async () => {
   if (profile) rmSync(profile, { recursive: true, force: true });
 });
 
+// scrolled resolves once the page has stopped scrolling (its position the same on two
+// animation frames 100 ms apart).
+async function scrolled() {
+  await page.evaluate(() => new Promise((resolve) => {
+    let last = null;
+    const look = () => {
+      if (last === window.scrollY) resolve();
+      else { last = window.scrollY; setTimeout(() => requestAnimationFrame(look), 100); }
+    };
+    look();
+  }));
+}
+
 async function open(query = '') {
   await page.goto(url + query);
   await page.evaluate(() => window.gradsign.ready);
@@ -335,6 +348,9 @@ test('the result ranks, explains and plots: hover names a point, a click loads i
     assert.match(await page.textContent('#result'), /#\d+ of 201 by GradSign, #\d+ of 201 by CIFAR-10 accuracy/);
     assert.match(await page.textContent('#plot-caption'), /Spearman's rank correlation with accuracy is 0\.\d{3} for GradSign and 0\.\d{3} for simply counting parameters/);
     assert.match(await page.textContent('.explain'), /higher predicts better/);
+    // The page scrolls the result into view smoothly: the plot's box is read once that ends
+    // (the pointer moves by page coordinates).
+    await scrolled();
     const box = await page.locator('#plot .u-over').boundingBox();
     let named = null;
     for (let x = 5; x < box.width && !named; x += 6) {

@@ -345,6 +345,7 @@ test('the proxy explorer: any shipped proxy, rank against rank, a log axis where
   await page.waitForFunction(() => /k 5000: want 1 to 1000/.test(document.getElementById('explore-top').textContent));
   await page.locator('#space-section').screenshot({ path: join(outDir, 'explore-1280.png') });
   // Hover names the point under the pointer; a click loads it into the editor.
+  await page.locator('#explore-plot').scrollIntoViewIfNeeded();
   const box = await page.locator('#explore-plot .u-over').boundingBox();
   await page.mouse.move(box.x + box.width - 3, box.y + 3);
   await page.waitForFunction(() => /^NAS-Bench-201 index \d+/.test(document.getElementById('explore-hover').textContent));
