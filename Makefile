@@ -102,6 +102,7 @@ check-chromium:
 fuzz: check-go
 	$(GO) test -run '^$$' -fuzz '^FuzzParseArch$$' -fuzztime $(FUZZTIME) ./engine/nb201
 	$(GO) test -run '^$$' -fuzz '^FuzzParseCell$$' -fuzztime $(FUZZTIME) ./engine/nb101
+	$(GO) test -run '^$$' -fuzz '^FuzzParseGenotype$$' -fuzztime $(FUZZTIME) ./engine/darts
 	$(GO) test -run '^$$' -fuzz '^FuzzRead$$' -fuzztime $(FUZZTIME) ./engine/safetensors
 	$(GO) test -run '^$$' -fuzz '^FuzzRead$$' -fuzztime $(FUZZTIME) ./engine/onnx
 	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./internal/scorefile

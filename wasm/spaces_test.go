@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -75,6 +76,23 @@ func TestSpacesLookup(t *testing.T) {
 		if _, err := s.lookup(bad); err == nil {
 			t.Errorf("lookup(%+v): no error", bad)
 		}
+	}
+	// A stem of 1 or 2 channels is too narrow for a cell whose output more vertices feed: the
+	// error names the channels (it panicked in the graph builder).
+	refused := 0
+	for row := range 20 {
+		for _, c := range []int{1, 2} {
+			_, err := s.lookup(archRef{Space: "nb101", Arch: fmt.Sprint(row), Channels: c})
+			if err != nil {
+				refused++
+				if !strings.Contains(err.Error(), fmt.Sprintf("stem channels %d:", c)) {
+					t.Errorf("nb101 row %d with %d channels: %v", row, c, err)
+				}
+			}
+		}
+	}
+	if refused == 0 {
+		t.Error("no NAS-Bench-101 cell of the first 20 refused a stem of 1 or 2 channels")
 	}
 }
 

@@ -61,6 +61,7 @@ func TestParseGenotype(t *testing.T) {
 		{strings.Replace(dartsV2, ", reduce_concat=[2, 3, 4, 5]", "", 1), "lacks reduce_concat"},
 		{strings.Replace(dartsV2, "normal=[", "normal=[junk, ", 1), "pairs"},
 		{"[[(0, 9)], [(0, 0)]]", "op 0..6"},
+		{"[[" + strings.Repeat("(0, 0), ", 21) + "(0, 0)], [(0, 0), (1, 0)]]", "has 22 edges: want two per node, 1 to 10 nodes"},
 	} {
 		if _, err := darts.ParseGenotype(bad.s); err == nil || !strings.Contains(err.Error(), bad.says) {
 			t.Errorf("ParseGenotype(%q): error %v, want one saying %q", bad.s, err, bad.says)

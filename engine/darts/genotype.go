@@ -59,6 +59,9 @@ func (g Genotype) String() string {
 		edges(g.Normal), ints(g.NormalConcat), edges(g.Reduce), ints(g.ReduceConcat))
 }
 
+// maxNodes bounds a cell's nodes (DARTS's have 4; the NDS spaces' 5).
+const maxNodes = 10
+
 // check validates both cells: two edges per node, known ops, inputs of earlier states, and
 // concatenated states that exist.
 func (g Genotype) check() error {
@@ -67,8 +70,8 @@ func (g Genotype) check() error {
 		edges  []Edge
 		concat []int
 	}{{"normal", g.Normal, g.NormalConcat}, {"reduce", g.Reduce, g.ReduceConcat}} {
-		if len(c.edges) == 0 || len(c.edges)%2 != 0 || len(c.edges) > 20 {
-			return fmt.Errorf("genotype %s has %d edges: want two per node (DARTS: 8)", c.name, len(c.edges))
+		if len(c.edges) == 0 || len(c.edges)%2 != 0 || len(c.edges) > 2*maxNodes {
+			return fmt.Errorf("genotype %s has %d edges: want two per node, 1 to %d nodes (DARTS: 4 nodes, 8 edges)", c.name, len(c.edges), maxNodes)
 		}
 		for j, e := range c.edges {
 			if !knownOp(e.Op) {

@@ -22,6 +22,28 @@ type Shape struct{ C, H, W int }
 // Size is the number of values of one sample.
 func (s Shape) Size() int { return s.C * s.H * s.W }
 
+// MaxSide and MaxSize bound a value that a front-end makes from a file: each of its channels,
+// height and width at most MaxSide, its size per sample at most MaxSize (1 GiB of float32). A
+// front-end checks every value it adds (Check) while the file is read, so that no later
+// arithmetic on shapes (sizes, memory estimates, FLOPs) can overflow, and a hostile file fails
+// before anything is allocated for it.
+const (
+	MaxSide = 1 << 24
+	MaxSize = 1 << 28
+)
+
+// Check says whether s is a shape the engine can hold: every dimension at least 1 and at most
+// MaxSide, the size at most MaxSize.
+func (s Shape) Check() error {
+	if s.C < 1 || s.H < 1 || s.W < 1 {
+		return fmt.Errorf("a value of %d×%d×%d per image is empty: every layer needs at least one channel and one position", s.C, s.H, s.W)
+	}
+	if s.C > MaxSide || s.H > MaxSide || s.W > MaxSide || s.C*s.H > MaxSize || s.C*s.H*s.W > MaxSize {
+		return fmt.Errorf("a value of %d×%d×%d per image is larger than the engine holds (%d values per image, 1 GiB of float32)", s.C, s.H, s.W, MaxSize)
+	}
+	return nil
+}
+
 // Kind says what a parameter is.
 type Kind uint8
 

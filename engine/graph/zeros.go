@@ -6,7 +6,9 @@ import "math"
 // its positions alone, and its backward pass, (g - mean(g) - x̂·mean(g·x̂))/σ, is exactly zero
 // when the gradient g reaching its output is constant over the positions of each channel. That
 // happens when the output reaches the loss only through sums, concatenations, channel slices,
-// identities and the global average pool (DARTS's and the NDS networks' last cells). Every
+// identities and the global average pool (DARTS's and the NDS networks' last cells), and
+// always when each channel has one position (a 1×1 map: the BatchNorm's output is then its
+// bias exactly, whatever its input). Every
 // weight whose gradient flows only through such BatchNorms then has a zero gradient in exact
 // arithmetic, which float arithmetic turns into rounding noise with random signs. So does a
 // classifier weight whose input feature is the pooled mean of such BatchNorm outputs when that
@@ -38,7 +40,8 @@ func (g *Graph) StructuralZeros(bias func(param int) []float64) [][]bool {
 		switch {
 		case out == zeroFlow:
 			in = zeroFlow
-		case n.Op == BatchNorm && out == flatFlow:
+		case n.Op == BatchNorm && (out == flatFlow || g.Values[n.Out].H*g.Values[n.Out].W == 1):
+			// One position per channel: any gradient is constant over the positions.
 			in = zeroFlow
 		case n.Op == Sum || n.Op == Concat || n.Op == Channels || n.Op == Bias:
 			in = out
@@ -81,7 +84,8 @@ func (g *Graph) StructuralZeros(bias func(param int) []float64) [][]bool {
 // knownMeans gives, for each value, the mean over positions of each channel where it is the
 // same known constant for every sample, NaN where it is not (nil: no channel known). A
 // per-sample BatchNorm's output has its bias as means; sums, concatenations, slices and the
-// global pool keep them known.
+// global pool keep them known, and so does a ReLU of a value of one position per channel
+// (where the mean is the value).
 func (g *Graph) knownMeans(bias func(param int) []float64) [][]float64 {
 	means := make([][]float64, len(g.Values))
 	of := func(v Value) []float64 { // NaNs where nothing is known
@@ -114,6 +118,13 @@ func (g *Graph) knownMeans(bias func(param int) []float64) [][]float64 {
 			m = of(n.In[0])[n.From : n.From+g.Values[n.Out].C]
 		case GlobalAvgPool:
 			m = means[n.In[0]]
+		case ReLU:
+			if s := g.Values[n.Out]; means[n.In[0]] != nil && s.H*s.W == 1 {
+				m = make([]float64, s.C)
+				for c, x := range means[n.In[0]] {
+					m[c] = max(x, 0) // NaN stays NaN
+				}
+			}
 		case Bias:
 			if means[n.In[0]] != nil {
 				m = append([]float64(nil), means[n.In[0]]...)

@@ -103,7 +103,7 @@ func Conv2dBackwardData[T matmul.Float](c Conv2d, dinp, dout, w, dcol []T) {
 func validCols(c Conv2d, kx, ow int) (lo, hi int) {
 	_, sw, pw := c.Width()
 	// ox·stride ≥ pad - kx and ox·stride ≤ W-1 + pad - kx
-	lo = max(0, (pw-kx+sw-1)/sw)
+	lo = min(ow, max(0, (pw-kx+sw-1)/sw)) // padding can reach past the last output column
 	if c.W-1+pw-kx < 0 {
 		return lo, lo
 	}

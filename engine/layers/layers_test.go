@@ -61,6 +61,11 @@ func TestConv2dGradients(t *testing.T) {
 		{Cin: 2, H: 8, W: 8, Cout: 3, K: 1, Stride: 1, Pad: 0, KW: 7, StrideW: 2, PadW: 3},
 		{Cin: 2, H: 8, W: 8, Cout: 3, K: 7, Stride: 2, Pad: 3, KW: 1, StrideW: 1, PadW: 0},
 		{Cin: 3, H: 6, W: 7, Cout: 2, K: 1, Stride: 1, Pad: 0, KW: 3, StrideW: 1, PadW: 1},
+		// Padding that reaches past a small output: a 7×7 kernel of stride 2 and padding 3 on
+		// 2×2 and 1×1 images (ResNet's stem on tiny inputs); most taps read only padding.
+		{Cin: 2, H: 2, W: 2, Cout: 3, K: 7, Stride: 2, Pad: 3},
+		{Cin: 1, H: 1, W: 1, Cout: 2, K: 7, Stride: 2, Pad: 3},
+		{Cin: 2, H: 3, W: 2, Cout: 2, K: 5, Stride: 3, Pad: 2},
 	} {
 		t.Run(fmt.Sprintf("%+v", c), func(t *testing.T) {
 			rng := rand.New(rand.NewPCG(1, 1))

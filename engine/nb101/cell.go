@@ -117,12 +117,13 @@ func ParseCell(digits string, ops []string) (Cell, error) {
 			}
 		}
 	}
+	given := len(ops)
 	if len(ops) == 0 || ops[0] != "input" { // the interior ops only
 		ops = append(append([]string{"input"}, ops...), "output")
 	}
 	v := len(ops)
 	if v > side {
-		return Cell{}, fmt.Errorf("%d ops for a %dx%d adjacency: want one per vertex (input and output included) or one per interior vertex", len(ops), side, side)
+		return Cell{}, fmt.Errorf("%d %s given for a %dx%d adjacency: want one per interior vertex (at most %d) or one per vertex, input and output included (at most %d)", given, plural(given, "op"), side, side, side-2, side)
 	}
 	// A cell of V < 7 vertices in the 7x7 form: rows and columns V..6 must be empty.
 	for i := range side {
@@ -276,4 +277,12 @@ func cutText(s string) string {
 		return s[:57] + "..."
 	}
 	return s
+}
+
+// plural is word, or word+"s" unless n is 1.
+func plural(n int, word string) string {
+	if n == 1 {
+		return word
+	}
+	return word + "s"
 }

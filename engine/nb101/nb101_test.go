@@ -61,7 +61,8 @@ func TestParseCell(t *testing.T) {
 		{"0000" + "1000" + "0000" + "0000", "conv3x3-bn-relu,conv3x3-bn-relu", "upper-triangular"},
 		{"010000000", "conv3x3-bn-relu", "no path"},
 		{"011" + "001" + "000", "conv5x5", "unknown NAS-Bench-101 op"},
-		{"011" + "001" + "000", "conv3x3-bn-relu,maxpool3x3", "ops for a 3x3"},
+		{"011" + "001" + "000", "conv3x3-bn-relu,maxpool3x3", "2 ops given for a 3x3 adjacency: want one per interior vertex (at most 1)"},
+		{"01" + "00", "conv3x3-bn-relu", "1 op given for a 2x2 adjacency"},
 		{"0111111" + "0011111" + "0001111" + "0000111" + "0000011" + "0000001" + "0000000",
 			"conv3x3-bn-relu,conv3x3-bn-relu,conv3x3-bn-relu,conv3x3-bn-relu,conv3x3-bn-relu", "at most 9"},
 		{"011" + "001" + "000", "input,output,output", "interior vertices"},
@@ -115,4 +116,26 @@ func FuzzParseCell(f *testing.F) {
 			t.Fatalf("%s: %v", c, err)
 		}
 	})
+}
+
+// A stem narrower than the vertices that feed a cell's output would give some of them no
+// channel: refused, naming the least width; at that width the network builds.
+func TestNarrowStem(t *testing.T) {
+	// Vertices 1, 2 and 3 all feed the output.
+	cell, err := nb101.ParseCell("01111"+"00001"+"00001"+"00001"+"00000", []string{"conv3x3-bn-relu", "conv1x1-bn-relu", "maxpool3x3"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, stem := range []int{1, 2} {
+		cfg := nb101.CIFAR10(cell)
+		cfg.Stem = stem
+		if _, err := network.Plan[float32](cfg); err == nil || !strings.Contains(err.Error(), "among the 3 vertices that feed it, at least one each: want at least 3") {
+			t.Errorf("stem %d: %v", stem, err)
+		}
+	}
+	cfg := nb101.CIFAR10(cell)
+	cfg.Stem = 3
+	if _, err := network.Build[float32](cfg); err != nil {
+		t.Errorf("stem 3: %v", err)
+	}
 }

@@ -38,6 +38,9 @@ func (c Config) validate() error {
 	case c.Classes < 1:
 		return fmt.Errorf("class count %d: want at least 1", c.Classes)
 	}
+	if k := c.Cell.outputFanIn(); c.Stem < k {
+		return fmt.Errorf("stem channels %d: the cell's output splits its channels among the %d vertices that feed it, at least one each: want at least %d", c.Stem, k, k)
+	}
 	if side := 1 << (c.Stacks - 1); c.H < side || c.W < side || c.H%side != 0 || c.W%side != 0 {
 		return fmt.Errorf("input size %dx%d: want multiples of %d (%d 2x2 max pools)", c.H, c.W, side, c.Stacks-1)
 	}
@@ -94,6 +97,18 @@ func convBNReLU(g *graph.Graph, name string, in graph.Value, cout, k int) graph.
 	return g.ReLU(g.BatchNorm(name+".1", g.Conv(name+".0", in, cout, k, 1, k/2)))
 }
 
+// outputFanIn counts the interior vertices that feed the output (among which its channels
+// are split).
+func (c Cell) outputFanIn() int {
+	v, k := c.V(), 0
+	for i := 1; i < v-1; i++ {
+		if c.Adj[i][v-1] {
+			k++
+		}
+	}
+	return k
+}
+
 // Channels is the channel count of every vertex of a cell from in to out channels, as the
 // official ComputeVertexChannels gives it: the output's channels split among the interior
 // vertices that feed it (out / k each, the first out % k in vertex order one more), every
@@ -105,12 +120,7 @@ func (c Cell) Channels(in, out int) []int {
 	if v == 2 {
 		return ch
 	}
-	fanIn := 0
-	for i := 1; i < v-1; i++ {
-		if c.Adj[i][v-1] {
-			fanIn++
-		}
-	}
+	fanIn := c.outputFanIn()
 	// A pruned cell of more than two vertices has an interior vertex into the output.
 	share, extra := out/fanIn, out%fanIn
 	for i := 1; i < v-1; i++ {

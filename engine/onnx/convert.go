@@ -76,6 +76,9 @@ type converter struct {
 	data   map[string]safetensors.Tensor
 	used   map[string]bool // layer names taken
 	node   *Node           // the node being converted, for messages
+	notes  []string        // what the reading assumed (Network.Notes)
+	// oneValueNoted says a note names a BatchNorm over 1×1 maps already (one is enough).
+	oneValueNoted bool
 }
 
 // Convert builds the network of a decoded model.
@@ -86,7 +89,10 @@ func Convert(m *Model, opt Options) (*Network, error) {
 	c := &converter{m: m, vals: map[string]value{}, consts: map[string]*Tensor{}, data: map[string]safetensors.Tensor{}, used: map[string]bool{}}
 	for _, t := range m.Graph.Initializers {
 		if t.External {
-			return nil, fmt.Errorf("initialiser %q keeps its data in an external file, which the engine does not read: save the model as one file (onnx.save(model, path, save_as_external_data=False))", t.Name)
+			return nil, fmt.Errorf("initialiser %s keeps its data in an external file, which the engine does not read: save the model as one file (onnx.save(model, path, save_as_external_data=False))", quote(t.Name))
+		}
+		if _, dup := c.consts[t.Name]; dup {
+			return nil, fmt.Errorf("two initialisers are named %s: ONNX names each tensor once (the file is malformed; export it again)", quote(t.Name))
 		}
 		c.consts[t.Name] = t
 	}
@@ -98,18 +104,10 @@ func Convert(m *Model, opt Options) (*Network, error) {
 	c.g = graph.New(graphName(m), graph.Shape{C: 3, H: net.H, W: net.W})
 	c.vals[input] = value{v: c.g.Input, known: true}
 	net.Input = input
-	bn, biased := 0, 0
-	for _, n := range m.Graph.Nodes {
-		switch n.OpType {
-		case "BatchNormalization":
-			bn++
-		case "Conv":
-			if len(n.Inputs) > 2 && n.Inputs[2] != "" {
-				biased++
-			}
-		}
+	if err := c.checkNames(); err != nil {
+		return nil, err
 	}
-	if bn == 0 && biased > 0 {
+	if folded(m) {
 		net.Folded = true
 		if !opt.AllowFolded {
 			return nil, errors.New(foldedMessage)
@@ -119,10 +117,16 @@ func Convert(m *Model, opt Options) (*Network, error) {
 		n := &m.Graph.Nodes[i]
 		net.Ops[n.OpType]++
 		c.node = n
-		if err := c.convert(n); err != nil {
+		made := len(c.g.Values)
+		err := c.convert(n)
+		for v := made; err == nil && v < len(c.g.Values); v++ {
+			err = c.g.Values[v].Check()
+		}
+		if err != nil {
 			return nil, fmt.Errorf("node %s: %w", nodeName(n), err)
 		}
 	}
+	net.Notes = append(net.Notes, c.notes...)
 	if len(m.Graph.Outputs) == 0 {
 		return nil, errors.New("the model's graph has no output")
 	}
@@ -142,8 +146,45 @@ func Convert(m *Model, opt Options) (*Network, error) {
 	return net, nil
 }
 
+// checkNames refuses a graph where two nodes write one tensor, or a node writes a tensor that
+// is an initialiser or the input: in ONNX every tensor has one producer (the last would
+// otherwise win silently).
+func (c *converter) checkNames() error {
+	made := map[string]bool{}
+	for _, in := range c.m.Graph.Inputs {
+		made[in.Name] = true
+	}
+	for i := range c.m.Graph.Nodes {
+		n := &c.m.Graph.Nodes[i]
+		for _, out := range n.Outputs {
+			if out == "" {
+				continue
+			}
+			if _, isConst := c.consts[out]; isConst || made[out] {
+				return fmt.Errorf("node %s writes %s, which another node, an initialiser or the input already names: ONNX gives each tensor one producer (the file is malformed; export it again)", nodeName(n), quote(out))
+			}
+			made[out] = true
+		}
+	}
+	return nil
+}
+
+// folded says whether the model looks like PyTorch's default (eval-mode) export, which folds
+// each BatchNorm into the convolution before it: what folding leaves is a biased convolution
+// whose weight is no parameter of the model but a constant the exporter computed, named
+// "onnx::Conv_N". A model without BatchNorm by design (AlexNet, SqueezeNet) keeps its
+// parameters' names ("features.0.weight") and is scored as it is.
+func folded(m *Model) bool {
+	for _, n := range m.Graph.Nodes {
+		if n.OpType == "Conv" && len(n.Inputs) > 2 && n.Inputs[2] != "" && strings.HasPrefix(n.Inputs[1], "onnx::Conv_") {
+			return true
+		}
+	}
+	return false
+}
+
 // foldedMessage says what an eval-mode export lost and how to export again.
-const foldedMessage = "the model has biased convolutions and no BatchNormalization: PyTorch's default (eval-mode) export folds each BatchNorm into the convolution before it, and GradSign's per-sample BatchNorm cannot be recovered from such a file; export it again in training mode: torch.onnx.export(model.train(), torch.randn(1, 3, 32, 32), 'model.onnx', training=torch.onnx.TrainingMode.TRAINING), or ask to score it as it is (--allow-folded)"
+const foldedMessage = "the model's convolutions carry biases that PyTorch's exporter computed (weights named onnx::Conv_N): PyTorch's default (eval-mode) export folds each BatchNorm into the convolution before it, and GradSign's per-sample BatchNorm cannot be recovered from such a file; export it again in training mode: torch.onnx.export(model.train(), torch.randn(1, 3, 32, 32), 'model.onnx', training=torch.onnx.TrainingMode.TRAINING), or ask to score it as it is (--allow-folded)"
 
 func graphName(m *Model) string {
 	if m.Graph.Name != "" {
@@ -160,12 +201,23 @@ func nodeName(n *Node) string {
 	return fmt.Sprintf("%s (%s)", quote(name), printable(n.OpType))
 }
 
-// quote quotes a name from the file for a message, escaping what a terminal would act on.
-func quote(s string) string { return fmt.Sprintf("%q", s) }
+// quote quotes a name from the file for a message, escaping what a terminal would act on,
+// and shortens a long one (a name can be of any length).
+func quote(s string) string {
+	const most = 80
+	if len(s) > most {
+		r := []rune(s[:most])
+		return fmt.Sprintf("%q", string(r[:len(r)-1])) + fmt.Sprintf("… (%d bytes)", len(s))
+	}
+	return fmt.Sprintf("%q", s)
+}
 
 func printable(s string) string {
-	q := fmt.Sprintf("%q", s)
-	return q[1 : len(q)-1]
+	q := quote(s)
+	if i := strings.LastIndexByte(q, '"'); i > 0 {
+		return q[1:i] + q[i+1:]
+	}
+	return q
 }
 
 // input finds the image input: the one graph input that is not an initialiser, [N, 3, H, W].
@@ -314,11 +366,22 @@ func (c *converter) params(first int, data ...[]float32) {
 
 // layerName is the node's name for its parameters: the ONNX node name, or its output's where
 // the node has none or shares it (ONNX does not require node names to be unique; output names
-// are).
+// are, but an output's name can be another node's), with "~2", "~3", ... after it where that
+// too is taken, so that no two layers share a parameter name.
 func (c *converter) layerName() string {
 	name := c.node.Name
 	if name == "" || c.used[name] {
 		name = c.node.Outputs[0]
+	}
+	return c.unique(name)
+}
+
+// unique returns name, or name~k for the first k from 2 that no layer has, and takes it.
+func (c *converter) unique(name string) string {
+	for k := 2; c.used[name]; k++ {
+		if !c.used[fmt.Sprintf("%s~%d", name, k)] {
+			name = fmt.Sprintf("%s~%d", name, k)
+		}
 	}
 	c.used[name] = true
 	return name
@@ -330,6 +393,9 @@ func (c *converter) convert(n *Node) error {
 	}
 	if len(n.Outputs) == 0 {
 		return errors.New("the node has no output")
+	}
+	if len(n.Inputs) == 0 && n.OpType != "Constant" {
+		return errors.New("the node has no input")
 	}
 	if folded, err := c.fold(n); folded || err != nil {
 		return err
@@ -343,6 +409,11 @@ func (c *converter) convert(n *Node) error {
 		x, err := c.in(0)
 		if err != nil {
 			return err
+		}
+		if n.OpType == "Dropout" {
+			if err := c.dropout(); err != nil {
+				return err
+			}
 		}
 		if len(n.Outputs) > 1 && n.Outputs[1] != "" {
 			c.consts[n.Outputs[1]] = nil // a dropout mask: nothing the engine can feed on
@@ -557,7 +628,7 @@ func (c *converter) conv() error {
 		for i := range group {
 			first := len(c.g.Params)
 			in := c.g.Channels(x.v, i*cin, cin)
-			parts[i] = c.g.ConvHW(fmt.Sprintf("%s#%d", name, i), in, cout/group, kh, kw, sh, sw, ph, pw)
+			parts[i] = c.g.ConvHW(c.unique(fmt.Sprintf("%s#%d", name, i)), in, cout/group, kh, kw, sh, sw, ph, pw)
 			c.params(first, wt.Float[i*per:(i+1)*per])
 		}
 		c.set(0, value{v: c.g.Concat(parts...)})
@@ -595,6 +666,10 @@ func (c *converter) batchNorm() error {
 	}
 	for i := 1; i < len(n.Outputs); i++ {
 		c.consts[n.Outputs[i]] = nil // running statistics: not activations
+	}
+	if s := c.g.Shape(x.v); s.H*s.W == 1 && !c.oneValueNoted {
+		c.oneValueNoted = true
+		c.notes = append(c.notes, fmt.Sprintf("BatchNorm %s normalises one value per channel (a 1×1 map): its output is its bias whatever its input, so no gradient passes it (the weights behind it are exact zeros); larger images (--input-size) avoid that", quote(n.Name)))
 	}
 	first := len(c.g.Params)
 	c.set(0, value{v: c.g.BatchNorm(c.layerName(), x.v)})
@@ -1104,6 +1179,10 @@ func (c *converter) gemm() error {
 	return nil
 }
 
+// maxFolded bounds a vector that folding makes: shape arithmetic works on shapes of a few
+// values, and a bound keeps a chain of Concat(v, v) from doubling a vector to gigabytes.
+const maxFolded = 64
+
 // fold computes a node whose inputs are all constants (or the shapes of activations): the
 // integer arithmetic an exporter writes for x.view(x.size(0), -1). It reports whether it did.
 func (c *converter) fold(n *Node) (bool, error) {
@@ -1132,6 +1211,14 @@ func (c *converter) fold(n *Node) (bool, error) {
 		rows, cols := int(t.Dims[0]), int(t.Dims[1])
 		c.consts[n.Outputs[0]] = &Tensor{Name: t.Name, DataType: TypeFloat, Dims: []int64{t.Dims[1], t.Dims[0]}, Float: transposed(t.Float, rows, cols)}
 		return true, nil
+	case "Identity":
+		// Of a constant: an eval-mode exporter's alias of a shared weight.
+		t, ok := c.consts[n.Inputs[0]]
+		if !ok {
+			return false, nil
+		}
+		c.consts[n.Outputs[0]] = t
+		return true, nil
 	case "Unsqueeze", "Squeeze", "Concat", "Gather", "Cast":
 	default:
 		return false, nil
@@ -1152,12 +1239,22 @@ func (c *converter) fold(n *Node) (bool, error) {
 	case "Unsqueeze", "Squeeze", "Cast": // of a scalar or vector: the same values
 		out = ins[0].Int
 	case "Concat":
+		total := 0
+		for _, t := range ins {
+			total += len(t.Int)
+		}
+		if total > maxFolded {
+			return false, fmt.Errorf("it joins %d integers: the engine folds the shape arithmetic of exporters, vectors of at most %d values (a shape has a few)", total, maxFolded)
+		}
 		for _, t := range ins {
 			out = append(out, t.Int...)
 		}
 	case "Gather":
 		if len(ins) != 2 {
 			return false, errors.New("it needs data and indices")
+		}
+		if len(ins[1].Int) > maxFolded {
+			return false, fmt.Errorf("it gathers %d integers: the engine folds the shape arithmetic of exporters, vectors of at most %d values (a shape has a few)", len(ins[1].Int), maxFolded)
 		}
 		for _, i := range ins[1].Int {
 			if i < 0 {
@@ -1175,6 +1272,32 @@ func (c *converter) fold(n *Node) (bool, error) {
 	}
 	c.consts[n.Outputs[0]] = &Tensor{DataType: TypeInt64, Dims: []int64{int64(len(out))}, Int: out}
 	return true, nil
+}
+
+// dropout notes a Dropout that a training-mode export keeps (opset 12 on: training_mode
+// true, a ratio above 0): the engine passes it through, as an eval-mode model would, where
+// PyTorch's training mode would zero activations at random.
+func (c *converter) dropout() error {
+	n := c.node
+	ratio := n.floatAttr("ratio", 0.5)
+	if t, err := c.constant(1); err != nil {
+		return err
+	} else if t != nil {
+		if t.Float == nil || len(t.Float) != 1 {
+			return fmt.Errorf("its ratio %s must be one floating-point value", quote(t.Name))
+		}
+		ratio = t.Float[0]
+	}
+	training := false
+	if t, err := c.constant(2); err != nil {
+		return err
+	} else if t != nil {
+		training = len(t.Int) == 1 && t.Int[0] != 0
+	}
+	if training && ratio > 0 {
+		c.notes = append(c.notes, fmt.Sprintf("Dropout %s (ratio %g) is treated as identity, as in eval mode: PyTorch's training mode would zero that share of activations at random", quote(n.Name), ratio))
+	}
+	return nil
 }
 
 // pad passes a Pad of zeros through: any other padding is refused (the engine pads only

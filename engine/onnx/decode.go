@@ -10,6 +10,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 
 	"google.golang.org/protobuf/encoding/protowire"
@@ -150,6 +151,31 @@ func Decode(b []byte) (*Model, error) {
 		return nil, errors.New("the file holds no graph: is it an ONNX model (.onnx)?")
 	}
 	return m, nil
+}
+
+// CheckHead looks at the first bytes of a file (any prefix) and says whether it can begin a
+// ModelProto: each top-level field's tag is valid and its value, where it ends inside the
+// prefix, well formed. A reader checks it before reading a whole file, so that /dev/zero (a
+// field number 0) or a text file is refused at once, not after a gigabyte.
+func CheckHead(head []byte) error {
+	for len(head) > 0 {
+		num, typ, n := protowire.ConsumeTag(head)
+		if n < 0 {
+			if len(head) < 10 && protowire.ParseError(n) == io.ErrUnexpectedEOF {
+				return nil // a tag cut by the prefix's end
+			}
+			return errors.New("the file is not an ONNX model (it does not begin as a protobuf message)")
+		}
+		if num < 1 || num > 32 || typ == protowire.StartGroupType || typ == protowire.EndGroupType {
+			return fmt.Errorf("the file is not an ONNX model (it begins with protobuf field %d of wire type %d, which a ModelProto does not have)", num, typ)
+		}
+		m := protowire.ConsumeFieldValue(num, typ, head[n:])
+		if m < 0 {
+			return nil // a value that runs past the prefix: the rest of the file decides
+		}
+		head = head[n+m:]
+	}
+	return nil
 }
 
 // fields calls f for each field of a message: v is a length-delimited field's bytes, x a

@@ -1,11 +1,15 @@
 package onnx_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
+	"flag"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -408,14 +412,15 @@ func TestErrors(t *testing.T) {
 		{"BN epsilon", model(14, replace(1, node("BatchNormalization", "bn", []string{"c", "g", "b", "m", "v"}, []string{"n"}, msg{}.str(1, "epsilon").varint(20, onnx.AttrFloat).float(2, 1e-3)))),
 			"epsilon 0.001: the engine's BatchNorm uses PyTorch's 1e-5"},
 		{"conv on flat", model(14, func(nodes, inits []msg) ([]msg, []msg) {
-			return append(nodes[:1:1], node("Flatten", "f0", []string{"x"}, []string{"xf"}), node("Conv", "conv2", []string{"xf", "w"}, []string{"c"})), inits
+			return append(nodes[:1:1], node("Flatten", "f0", []string{"x"}, []string{"xf"}), node("Conv", "conv2", []string{"xf", "w"}, []string{"c2"})), inits
 		}), `node "conv2" (Conv): its input is flat`},
 		{"gemm on images", model(14, replace(5, node("Gemm", "fc", []string{"r", "fw", "fb"}, []string{"y"}))),
 			`node "fc" (Gemm): its input has shape 4×8×8 per image: flatten it first`},
-		{"no BN, biased conv", model(14, func(nodes, inits []msg) ([]msg, []msg) {
-			nodes[0] = node("Conv", "conv", []string{"x", "w", "fb"}, []string{"c"}, ints("pads", 1, 1, 1, 1))
+		{"folded BatchNorm", model(14, func(nodes, inits []msg) ([]msg, []msg) {
+			nodes[0] = node("Conv", "conv", []string{"x", "onnx::Conv_5", "onnx::Conv_6"}, []string{"c"}, ints("pads", 1, 1, 1, 1))
+			inits = append(inits, tensor("onnx::Conv_5", []int64{4, 3, 3, 3}, make([]float32, 108)), tensor("onnx::Conv_6", []int64{4}, make([]float32, 4)))
 			return slices2(nodes[0], nodes[2:]...), inits
-		}), "the model has biased convolutions and no BatchNormalization: PyTorch's default (eval-mode) export folds"},
+		}), "weights named onnx::Conv_N): PyTorch's default (eval-mode) export folds"},
 		{"external data", model(14, func(nodes, inits []msg) ([]msg, []msg) {
 			inits[0] = msg{}.varint(1, 4).varint(1, 3).varint(1, 3).varint(1, 3).varint(2, onnx.TypeFloat).str(8, "w").varint(14, 1)
 			return nodes, inits
@@ -489,6 +494,8 @@ func FuzzRead(f *testing.F) {
 	f.Add(model(14, replace(1, node("MaxPool", "mp", []string{"c"}, []string{"n"}, ints("kernel_shape", 2, 2), ints("strides", 2, 2)))))
 	f.Add(model(14, replace(1, node("Split", "s", []string{"c"}, []string{"n"}, msg{}.str(1, "axis").varint(20, onnx.AttrInt).varint(3, 1)))))
 	f.Add(readModel(f, "nb201_index0.onnx")[:4096])
+	f.Add(doubling(3, false))
+	f.Add(doubling(3, true))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		net, err := onnx.Read(b, onnx.Options{})
 		if err != nil {
@@ -513,4 +520,181 @@ func FuzzRead(f *testing.F) {
 			t.Fatalf("an accepted model's weights do not load: %v", err)
 		}
 	})
+}
+
+// doubling is a model whose k Concat(v, v) nodes each double a value's channels (or, with
+// shapes, a folded shape vector along axis 0).
+func doubling(k int, shapes bool) []byte {
+	return modelWith(14, valueInfo("x", 1, 3, 1, 1), func(_, inits []msg) ([]msg, []msg) {
+		v := "c"
+		nodes := []msg{node("Conv", "conv", []string{"x", "w1"}, []string{"c"})}
+		axis := int64(1)
+		if shapes {
+			nodes = []msg{node("Shape", "shape", []string{"x"}, []string{"c"})}
+			axis = 0
+		}
+		for i := range k {
+			next := fmt.Sprintf("v%d", i)
+			nodes = append(nodes, node("Concat", next, []string{v, v}, []string{next}, msg{}.str(1, "axis").varint(20, onnx.AttrInt).varint(3, axis)))
+			v = next
+		}
+		nodes = append(nodes, node("GlobalAveragePool", "pool", []string{v}, []string{"p"}), node("Flatten", "flat", []string{"p"}, []string{"f"}),
+			node("Gemm", "fc", []string{"f", "fw", "fb"}, []string{"y"}, msg{}.str(1, "transB").varint(20, onnx.AttrInt).varint(3, 1)))
+		return nodes, append(inits, tensor("w1", []int64{1, 3, 1, 1}, []float32{1, 2, 3}))
+	})
+}
+
+// hostile models: each is refused while it is read, with one line, before it can allocate
+// much (a chain of Concat(v, v) doubles a value or a folded vector at every node).
+func TestHostile(t *testing.T) {
+	long := strings.Repeat("n", 100_000)
+	cases := []struct {
+		name  string
+		model []byte
+		want  string
+	}{
+		{"55 channel doublings", doubling(55, false), `node "v24" (Concat): a value of 33554432×1×1 per image is larger than the engine holds`},
+		{"39 doublings of a folded shape", doubling(39, true), `node "v4" (Concat): it joins 128 integers`},
+		{"Concat of nothing", model(14, replace(2, node("Concat", "cat", nil, []string{"r"}))), `node "cat" (Concat): the node has no input`},
+		{"Transpose of nothing", model(14, replace(2, node("Transpose", "tr", nil, []string{"r"}))), `node "tr" (Transpose): the node has no input`},
+		{"a conv of no channels", model(14, func(nodes, inits []msg) ([]msg, []msg) {
+			inits[0] = tensor("w", []int64{0, 3, 3, 3}, nil)
+			return nodes, inits
+		}), `node "conv" (Conv): a value of 0×8×8 per image is empty`},
+		{"a Gemm of no outputs", model(14, func(nodes, inits []msg) ([]msg, []msg) {
+			inits[5], inits[6] = tensor("fw", []int64{0, 4}, nil), tensor("fb", []int64{0}, nil)
+			return nodes, inits
+		}), `node "fc" (Gemm): a value of 0×1×1 per image is empty`},
+		{"a long name", model(14, replace(2, node("Softplus", long, []string{"n"}, []string{"r"}))), `… (100000 bytes) (Softplus): the engine does not support op Softplus`},
+		{"two nodes write one tensor", model(14, replace(2, node("Relu", "act", []string{"n"}, []string{"c"}))),
+			`node "act" (Relu) writes "c", which another node, an initialiser or the input already names`},
+		{"two initialisers of one name", model(14, func(nodes, inits []msg) ([]msg, []msg) {
+			return nodes, append(inits, tensor("g", []int64{4}, make([]float32, 4)))
+		}), `two initialisers are named "g"`},
+	}
+	for _, c := range cases {
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		_, err := onnx.Read(c.model, onnx.Options{})
+		runtime.ReadMemStats(&after)
+		switch {
+		case err == nil:
+			t.Errorf("%s: no error", c.name)
+		case !strings.Contains(err.Error(), c.want) || strings.Contains(err.Error(), "\n") || len(err.Error()) > 700:
+			t.Errorf("%s: error %q, want one short line that says %q", c.name, err, c.want)
+		}
+		if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 100<<20 {
+			t.Errorf("%s: %d MB allocated before the error", c.name, alloc>>20)
+		}
+	}
+}
+
+// Nodes that share a name (or whose output is named as another node) still give every layer
+// its own parameters: the file's weights, each once.
+func TestRepeatedNodeNames(t *testing.T) {
+	b := model(14, func(nodes, inits []msg) ([]msg, []msg) {
+		nodes[0] = node("Conv", "conv", []string{"x", "w"}, []string{"conv"}, ints("pads", 1, 1, 1, 1))
+		second := node("Conv", "conv", []string{"conv", "w2"}, []string{"c"}, ints("pads", 1, 1, 1, 1))
+		inits = append(inits, tensor("w2", []int64{4, 4, 3, 3}, make([]float32, 144)))
+		return slices2(nodes[0], append([]msg{second}, nodes[1:]...)...), inits
+	})
+	net, err := onnx.Read(b, onnx.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := map[string]bool{}
+	for _, p := range net.Graph.Params {
+		if names[p.Name] {
+			t.Errorf("two parameters named %q", p.Name)
+		}
+		names[p.Name] = true
+	}
+	if len(net.Weights.Tensors) != len(net.Graph.Params) {
+		t.Errorf("%d tensors for %d parameters", len(net.Weights.Tensors), len(net.Graph.Params))
+	}
+	first, second := net.Graph.Params[0].Name, net.Graph.Params[1].Name
+	if w := net.Weights.Tensors[first].Float32s(); len(w) != 108 || w[1] != 0.02 {
+		t.Errorf("%s holds %d values, not the first conv's 108", first, len(w))
+	}
+	if w := net.Weights.Tensors[second].Float32s(); len(w) != 144 || w[1] != 0 {
+		t.Errorf("%s holds %d values, not the second conv's 144 zeros", second, len(w))
+	}
+}
+
+// Models without BatchNorm by design are scored as they are; an eval-mode export's aliases of
+// its folded weights (Identity of a constant) read with AllowFolded; a training-mode export's
+// Dropout is noted.
+func TestNoBatchNormAndDropout(t *testing.T) {
+	plain := model(14, func(nodes, inits []msg) ([]msg, []msg) {
+		nodes[0] = node("Conv", "conv", []string{"x", "features.0.weight", "features.0.bias"}, []string{"n"}, ints("pads", 1, 1, 1, 1))
+		inits = append(inits, tensor("features.0.weight", []int64{4, 3, 3, 3}, make([]float32, 108)), tensor("features.0.bias", []int64{4}, make([]float32, 4)))
+		return slices2(nodes[0], nodes[2:]...), inits
+	})
+	net, err := onnx.Read(plain, onnx.Options{})
+	if err != nil || net.Folded {
+		t.Fatalf("a conv net without BatchNorm: %v (folded %v)", err, net != nil && net.Folded)
+	}
+	alias := model(14, func(nodes, inits []msg) ([]msg, []msg) {
+		nodes[0] = node("Conv", "conv", []string{"x", "w2", "onnx::Conv_6"}, []string{"n"}, ints("pads", 1, 1, 1, 1))
+		inits = append(inits, tensor("onnx::Conv_5", []int64{4, 3, 3, 3}, make([]float32, 108)), tensor("onnx::Conv_6", []int64{4}, make([]float32, 4)))
+		return slices2(node("Identity", "Identity_0", []string{"onnx::Conv_5"}, []string{"w2"}), append(nodes[:1:1], nodes[2:]...)...), inits
+	})
+	if net, err := onnx.Read(alias, onnx.Options{AllowFolded: true}); err != nil || len(net.Graph.Weights()) != 2 {
+		t.Errorf("an eval-mode export's Identity of a weight: %v", err)
+	}
+	dropout := model(14, func(nodes, inits []msg) ([]msg, []msg) {
+		nodes = slices2(nodes[0], nodes[1], nodes[2], node("Dropout", "drop", []string{"r", "ratio", "training"}, []string{"d", "mask"}),
+			node("GlobalAveragePool", "pool", []string{"d"}, []string{"p"}), nodes[4], nodes[5])
+		tr := msg{}.varint(2, onnx.TypeBool).str(8, "training").bytes(9, []byte{1})
+		return nodes, append(inits, tensor("ratio", nil, []float32{0.2}), tr)
+	})
+	net, err = onnx.Read(dropout, onnx.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(net.Notes) != 1 || !strings.Contains(net.Notes[0], `Dropout "drop" (ratio 0.2) is treated as identity`) {
+		t.Errorf("notes %q, want one on the dropout", net.Notes)
+	}
+	// A BatchNorm over 1×1 maps is named: everything behind it is an exact zero.
+	net, err = onnx.Read(modelWith(14, valueInfo("x", -1, 3, 1, 1), nil), onnx.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(net.Notes) != 1 || !strings.Contains(net.Notes[0], `BatchNorm "bn" normalises one value per channel (a 1×1 map)`) {
+		t.Errorf("notes %q, want one on the BatchNorm", net.Notes)
+	}
+}
+
+// CheckHead accepts every prefix of a model and refuses what cannot begin one.
+func TestCheckHead(t *testing.T) {
+	b := readModel(t, "vgg.onnx")
+	for n := range 4096 {
+		if err := onnx.CheckHead(b[:n]); err != nil {
+			t.Fatalf("the first %d bytes of vgg.onnx: %v", n, err)
+		}
+	}
+	for _, bad := range [][]byte{make([]byte, 4096), []byte("hello, this is text"), []byte("PK\x03\x04 a zip")} {
+		if err := onnx.CheckHead(bad); err == nil || !strings.Contains(err.Error(), "not an ONNX model") {
+			t.Errorf("%q: %v", bad[:8], err)
+		}
+	}
+}
+
+var update = flag.Bool("update", false, "rewrite the hostile models in testdata/onnx")
+
+// TestHostileFiles: the hostile models the page's browser test drops are this file's doubling
+// models (go test -run TestHostileFiles -update writes them).
+func TestHostileFiles(t *testing.T) {
+	for name, b := range map[string][]byte{"hostile_channels.onnx": doubling(55, false), "hostile_shape.onnx": doubling(39, true)} {
+		path := filepath.Join(oracle.ONNXDir(), name)
+		if *update {
+			if err := os.WriteFile(path, b, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if got, err := os.ReadFile(path); err != nil || !bytes.Equal(got, b) {
+			t.Errorf("%s is not the doubling model (%v): go test ./engine/onnx -run TestHostileFiles -update", name, err)
+		}
+	}
 }

@@ -78,8 +78,8 @@ func SettingsPath(scores string) string { return scores + ".run.json" }
 func (a Settings) Differences(b Settings, withShard bool) []string {
 	var d []string
 	add := func(name string, x, y any) {
-		if fmt.Sprint(x) != fmt.Sprint(y) {
-			d = append(d, fmt.Sprintf("%s %v vs %v", name, x, y))
+		if sx, sy := fmt.Sprint(x), fmt.Sprint(y); sx != sy {
+			d = append(d, fmt.Sprintf("%s %s vs %s", name, orNone(sx), orNone(sy)))
 		}
 	}
 	add("format", a.Format, b.Format)
@@ -96,6 +96,14 @@ func (a Settings) Differences(b Settings, withShard bool) []string {
 		add("shard", a.Shard, b.Shard)
 	}
 	return d
+}
+
+// orNone shows an empty setting as "(none)" in a message.
+func orNone(s string) string {
+	if s == "" {
+		return "(none)"
+	}
+	return s
 }
 
 // ReadSettings reads a score file's settings; os.ErrNotExist when it has none.
@@ -612,6 +620,15 @@ func Merge(files []string) ([]Row, []string, error) {
 		if !slices.Equal(nm, s.Proxies) {
 			return nil, nil, fmt.Errorf("%s holds the proxies %v, its settings %s say %v: the file is not its run's", f, nm, filepath.Base(SettingsPath(f)), s.Proxies)
 		}
+		space := s.Space
+		if space == "" {
+			space = "nb201"
+		}
+		for _, row := range r {
+			if got := SpaceOf(row.Arch); got != space {
+				return nil, nil, fmt.Errorf("%s holds %s architectures, its settings %s say space %s: the file is not its run's", row.Where, got, filepath.Base(SettingsPath(f)), cutSpace(s.Space))
+			}
+		}
 		if names == nil {
 			names = nm
 		} else if !slices.Equal(names, nm) {
@@ -622,6 +639,9 @@ func Merge(files []string) ([]Row, []string, error) {
 	rows, err := Collapse(rows)
 	return rows, names, err
 }
+
+// cutSpace shows a settings file's space (of any length) in a message.
+func cutSpace(s string) string { return nb201.Quote(orNone(s)) }
 
 // Collapse sorts rows by index and keeps each architecture once: copies of one row (a file
 // merged twice, overlapping shards) collapse; two rows of one architecture with different

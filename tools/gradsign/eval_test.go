@@ -281,6 +281,29 @@ func TestScoreFilesKnowTheirRun(t *testing.T) {
 	if _, e, c := runCLI("eval", "--merge", a, b); c == 0 || !strings.Contains(e, "seed 0 vs 7") {
 		t.Errorf("merging shards of two seeds: exit %d, %q", c, e)
 	}
+	// A settings file that names another space than its rows' is not their run's.
+	settings, err := scorefile.ReadSettings(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, space := range []string{"nb999", "darts"} {
+		s := settings
+		s.Space = space
+		if err := scorefile.WriteSettings(a, s); err != nil {
+			t.Fatal(err)
+		}
+		if _, e, c := runCLI("eval", "--merge", a); c == 0 || !strings.Contains(e, "holds nb201 architectures, its settings a.csv.run.json say space \""+space+"\"") {
+			t.Errorf("merging NAS-Bench-201 rows whose settings say %s: exit %d, %q", space, c, e)
+		}
+	}
+	// A setting one run has and the other lacks is named as such.
+	s := settings
+	s.Network = "C 8"
+	scorefile.WriteSettings(a, s)
+	if _, e, c := runCLI("eval", "--merge", b, a); c == 0 || !strings.Contains(e, "network (none) vs C 8") {
+		t.Errorf("merging a run of another network: exit %d, %q", c, e)
+	}
+	scorefile.WriteSettings(a, settings)
 	os.Remove(scorefile.SettingsPath(b))
 	if _, e, c := runCLI("eval", "--merge", a, b); c == 0 || !strings.Contains(e, "no b.csv.run.json") {
 		t.Errorf("merging a file without settings: exit %d, %q", c, e)

@@ -90,7 +90,7 @@ var evalSpaces = map[string]*evalSpace{
 func spaceOf(name string) (*evalSpace, error) {
 	s, ok := evalSpaces[name]
 	if !ok {
-		return nil, fmt.Errorf("--space %q: want nb201, nb101 or darts", cut(name))
+		return nil, fmt.Errorf("--space %s: want nb201, nb101 or darts", cut(name))
 	}
 	return s, nil
 }

@@ -80,6 +80,10 @@ func TestONNXErrors(t *testing.T) {
 		{[]string{"score", "--onnx", filepath.Join(dir, "missing.onnx")}, "missing.onnx"},
 		{[]string{"score", "--onnx", filepath.Join(dir, "vgg.safetensors")}, "not an ONNX model"},
 		{[]string{"score", "--onnx", filepath.Join(dir, "tiny_folded.onnx")}, "export it again in training mode"},
+		{[]string{"score", "--onnx", "/dev/zero"}, "not an ONNX model (it does not begin as a protobuf message)"},
+		{[]string{"score", "--onnx", filepath.Join(dir, "hostile_channels.onnx")}, "larger than the engine holds"},
+		{[]string{"score", "--onnx", filepath.Join(dir, "hostile_shape.onnx")}, "joins 128 integers"},
+		{[]string{"score", "--onnx", vgg, "--n", "128", "--proxies", "grasp", "--max-memory", "1MiB"}, "lower --n (or --input-size, for a model of dynamic size)"},
 	} {
 		_, errOut, code := runCLI(c.args...)
 		if code == 0 || !strings.Contains(errOut, c.says) || strings.Count(errOut, "\n") != 1 {

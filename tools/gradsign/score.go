@@ -259,6 +259,11 @@ func (req *scoreRequest) checkMemory() error {
 	}
 	need += 2 * 4 * int64(plan.NumParams()) // the weights, and a copy while saving or loading
 	if req.budget > 0 && need > int64(req.budget) {
+		if req.target.space == "onnx" {
+			in := plan.Graph.Shape(plan.Graph.Input)
+			return errMemory(need, int64(req.budget), fmt.Sprintf("%s at N=%d of %s on %d×%d images", strings.Join(req.names, ","), req.n, req.target.name, in.H, in.W),
+				"lower --n (or --input-size, for a model of dynamic size), leave out grasp and the mini-batch proxies, or raise --max-memory")
+		}
 		return errMemory(need, int64(req.budget), fmt.Sprintf("%s at N=%d of %s with %d channels, %d cells", strings.Join(req.names, ","), req.n, req.target.name, req.target.channels, req.target.cells),
 			"lower --n, --channels or --cells, leave out grasp and the mini-batch proxies, or raise --max-memory")
 	}
@@ -362,7 +367,7 @@ func printScore(w io.Writer, o scoreOutput) {
 		fmt.Fprintf(tw, "chance\trandom signs at every weight would score %.0f (agreement %.3f at N=%d): this is %.0f above them\n", *o.GradSign-*o.AboveChance, gradsign.Chance(o.N), o.N, *o.AboveChance)
 	}
 	if o.StructuralZeros != nil && *o.StructuralZeros > 0 {
-		fmt.Fprintf(tw, "zeros\t%d weights given sign 0: their gradient is exactly zero (per-sample BatchNorm reached only through sums and pooling); the official code counts rounding noise there\n", *o.StructuralZeros)
+		fmt.Fprintf(tw, "zeros\t%d weights given sign 0: their gradient is exactly zero (per-sample BatchNorm reached only through sums and pooling, or over a 1×1 map); the official code counts rounding noise there\n", *o.StructuralZeros)
 	}
 	fmt.Fprintf(tw, "params\t%d\n", o.Params)
 	fmt.Fprintf(tw, "flops\t%.5f M\n", float64(o.FLOPs)/1e6)

@@ -3,6 +3,7 @@ package main
 import (
 	"flag"
 	"fmt"
+	"gradsign/internal/capped"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -174,13 +175,17 @@ func (f *spaceFlags) nb101(set map[string]bool, format cifar.Format) (*target, e
 	case set["matrix"] != set["ops"]:
 		return nil, fmt.Errorf("--matrix and --ops go together: the adjacency and the vertex ops")
 	case set["matrix"]:
-		if cell, err = nb101.ParseCell(f.matrix, strings.Split(f.ops, ",")); err != nil {
+		var ops []string // --ops "": no interior op (a cell of input and output)
+		if f.ops != "" {
+			ops = strings.Split(f.ops, ",")
+		}
+		if cell, err = nb101.ParseCell(f.matrix, ops); err != nil {
 			return nil, err
 		}
 	case set["arch"]:
 		e, _, ok := nb101assets.Table().Lookup(f.arch)
 		if !ok {
-			return nil, fmt.Errorf("--arch %q: no cell of that hash in the shipped NAS-Bench-101 table (1,000 cells): give --matrix and --ops", cut(f.arch))
+			return nil, fmt.Errorf("--arch %s: no cell of that hash in the shipped NAS-Bench-101 table (1,000 cells): give --matrix and --ops", cut(f.arch))
 		}
 		cell = e.Cell
 	default:
@@ -280,10 +285,10 @@ func (f *spaceFlags) onnxModel(set map[string]bool, format cifar.Format) (*targe
 		opt.H, err1 = strconv.Atoi(strings.TrimSpace(h))
 		opt.W, err2 = strconv.Atoi(strings.TrimSpace(w))
 		if !ok || err1 != nil || err2 != nil || opt.H < 1 || opt.W < 1 || opt.H > 1024 || opt.W > 1024 {
-			return nil, fmt.Errorf("--input-size %q: want H,W from 1 to 1024, e.g. 32,32", cut(f.inputSize))
+			return nil, fmt.Errorf("--input-size %s: want H,W from 1 to 1024, e.g. 32,32", cut(f.inputSize))
 		}
 	}
-	raw, err := readCapped(f.onnx, maxONNXBytes, "an ONNX model (protobuf messages are at most 2 GiB)")
+	raw, err := capped.ReadFileHead(f.onnx, maxONNXBytes, "an ONNX model", onnx.CheckHead)
 	if err != nil {
 		return nil, err
 	}

@@ -105,6 +105,17 @@ test('a file from disk; an eval-mode export refused, then scored as it is when a
   await page.setInputFiles('#model-file', junk);
   await page.waitForFunction(() => /not an ONNX model/.test(document.getElementById('arch-error').textContent));
   assert.match(await text('model-status'), /cannot be scored/);
+
+  // Hostile models (a chain of Concat(v, v) doubling the channels, or a folded shape vector)
+  // are refused while they are read, and the engine goes on scoring.
+  await page.setInputFiles('#model-file', join(models, 'hostile_channels.onnx'));
+  await page.waitForFunction(() => /larger than the engine holds/.test(document.getElementById('arch-error').textContent));
+  await page.setInputFiles('#model-file', join(models, 'hostile_shape.onnx'));
+  await page.waitForFunction(() => /joins 128 integers/.test(document.getElementById('arch-error').textContent));
+  await page.setInputFiles('#model-file', join(models, 'mobilenetv2.onnx'));
+  await page.waitForFunction(() => /mobilenetv2\.onnx: \d+ ONNX nodes/.test(document.getElementById('model-status').textContent));
+  await score();
+  assert.ok(Math.abs(await gradsignShown() - want.gradsign) <= 1e-3 * want.gradsign, 'mobilenetv2 after the hostile files');
   assert.deepEqual(problems, []);
 });
 

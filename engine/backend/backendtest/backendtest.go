@@ -136,6 +136,7 @@ func Ops(t *testing.T, be backend.Backend[float32]) {
 		{Cin: 4, H: 8, W: 8, Cout: 8, K: 3, Stride: 2, Pad: 1},
 		{Cin: 4, H: 8, W: 8, Cout: 4, K: 1, Stride: 1, Pad: 0, KW: 7, StrideW: 2, PadW: 3}, // NDS's 1×7, 7×1
 		{Cin: 4, H: 8, W: 8, Cout: 4, K: 7, Stride: 2, Pad: 3, KW: 1, StrideW: 1, PadW: 0},
+		{Cin: 3, H: 2, W: 2, Cout: 4, K: 7, Stride: 2, Pad: 3}, // padding past the output: a stem on 2×2 images
 	} {
 		kw, sw, _ := g.Width()
 		t.Run(fmt.Sprintf("conv%dx%d/s%dx%d/%dto%d", g.K, kw, g.Stride, sw, g.Cin, g.Cout), func(t *testing.T) {
