@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"math"
 	"os"
 	"strings"
 	"testing"
@@ -127,12 +128,13 @@ func TestSpacesPartsAddUp(t *testing.T) {
 	if res.GradSign != want.Score || res.Percentile == nil || res.Rank == nil || res.Rank.Of != 1001 || res.Rank.Accuracy < 1 {
 		t.Fatalf("parts give %v (percentile %v, rank %+v), one pass %v", res.GradSign, res.Percentile, res.Rank, want.Score)
 	}
-	// The reference holds this very row, scored the same way.
+	// The reference holds this very row, scored the same way (by an engine that summed the
+	// convolutions' gradients in another order: within float32 rounding, a few in a million).
 	sp, _ := s.spaceReference("nb101")
 	found := false
 	for _, p := range sp.Points {
 		if p.Row == 5 {
-			found = p.Score == res.GradSign
+			found = math.Abs(p.Score-res.GradSign) <= 2e-5*res.GradSign
 		}
 	}
 	if !found {

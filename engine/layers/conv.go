@@ -41,8 +41,11 @@ func (c Conv2d) Cols() int {
 // ColSize is the length of the scratch that the Conv2d functions need for one
 // sample; zero for a 1×1, stride 1, unpadded convolution, whose input is its own im2col matrix.
 func (c Conv2d) ColSize() int {
-	if c.direct() {
+	switch {
+	case c.direct():
 		return 0
+	case c.shifted():
+		return c.shiftedColSize()
 	}
 	return c.Cols() * c.OutH() * c.OutW()
 }
@@ -60,6 +63,10 @@ func (c Conv2d) direct() bool {
 //
 //	out [Cout, OutH, OutW], inp [Cin, H, W], w [Cout, Cin, K, K], col [ColSize] scratch
 func Conv2dForward[T matmul.Float](c Conv2d, out, inp, w, col []T) {
+	if c.shifted() {
+		shiftedForward(c, out, inp, w, col)
+		return
+	}
 	hw := c.OutH() * c.OutW()
 	if !c.direct() {
 		im2col(c, col, inp)
@@ -75,8 +82,12 @@ func Conv2dForward[T matmul.Float](c Conv2d, out, inp, w, col []T) {
 //	dw [Cout, Cin, K, K], dout [Cout, OutH, OutW], inp [Cin, H, W]
 func Conv2dWeightGrad[T matmul.Float](c Conv2d, dw, dout, inp, col []T, dwBeta T) {
 	hw := c.OutH() * c.OutW()
-	if c.direct() {
+	switch {
+	case c.direct():
 		matmul.GemmNT(c.Cout, c.Cin, hw, dout, inp, dwBeta, dw)
+		return
+	case c.shifted():
+		shiftedWeightGrad(c, dw, dout, inp, col, dwBeta)
 		return
 	}
 	im2col(c, col, inp)
@@ -89,8 +100,12 @@ func Conv2dWeightGrad[T matmul.Float](c Conv2d, dw, dout, inp, col []T, dwBeta T
 //	dinp [Cin, H, W], dout [Cout, OutH, OutW], w [Cout, Cin, K, K]
 func Conv2dBackwardData[T matmul.Float](c Conv2d, dinp, dout, w, dcol []T) {
 	hw := c.OutH() * c.OutW()
-	if c.direct() {
+	switch {
+	case c.direct():
 		matmul.Gemm(true, false, c.Cin, hw, c.Cout, w, dout, 1, dinp)
+		return
+	case c.shifted():
+		shiftedBackwardData(c, dinp, dout, w, dcol)
 		return
 	}
 	matmul.Gemm(true, false, c.Cols(), hw, c.Cout, w, dout, 0, dcol)

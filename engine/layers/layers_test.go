@@ -66,6 +66,11 @@ func TestConv2dGradients(t *testing.T) {
 		{Cin: 2, H: 2, W: 2, Cout: 3, K: 7, Stride: 2, Pad: 3},
 		{Cin: 1, H: 1, W: 1, Cout: 2, K: 7, Stride: 2, Pad: 3},
 		{Cin: 2, H: 3, W: 2, Cout: 2, K: 5, Stride: 3, Pad: 2},
+		// Shifted rows (stride 1, "same" padding) with channels in fours: the dot kernels' tiles.
+		{Cin: 4, H: 5, W: 6, Cout: 8, K: 3, Stride: 1, Pad: 1},
+		{Cin: 4, H: 3, W: 3, Cout: 4, K: 5, Stride: 1, Pad: 2},
+		{Cin: 8, H: 4, W: 9, Cout: 4, K: 1, Stride: 1, Pad: 0, KW: 7, StrideW: 1, PadW: 3},
+		{Cin: 4, H: 8, W: 8, Cout: 4, K: 7, Stride: 1, Pad: 3, KW: 1, StrideW: 1, PadW: 0},
 	} {
 		t.Run(fmt.Sprintf("%+v", c), func(t *testing.T) {
 			rng := rand.New(rand.NewPCG(1, 1))

@@ -4,9 +4,9 @@ package matmul
 
 import "golang.org/x/sys/cpu"
 
-// dotNT adds a·bᵀ to c with a dot-product kernel: AVX-512 in 4×4 tiles of c, AVX2+FMA in 2×4
-// (k then a multiple of 8); nil without either.
-var dotNT func(m, n, k int, a, b, c []float32)
+// dotNT adds a·bᵀ to c with a dot-product kernel (rows of a lda apart, of b ldb apart):
+// AVX-512 in 4×4 tiles of c, AVX2+FMA in 2×4 (k then a multiple of 8); nil without either.
+var dotNT func(m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32)
 
 func init() {
 	switch {
@@ -25,14 +25,14 @@ var (
 
 // dotTiles runs a kernel of rows×4 tiles of dot products over all of c (m a multiple of rows,
 // n of 4), checking each tile's bounds before the assembly reads them.
-func dotTiles(rows int, kernel func(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int)) func(m, n, k int, a, b, c []float32) {
-	return func(m, n, k int, a, b, c []float32) {
+func dotTiles(rows int, kernel func(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int)) func(m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32) {
+	return func(m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32) {
 		for i := 0; i < m; i += rows {
-			_ = a[(i+rows-1)*k+k-1]
+			_ = a[(i+rows-1)*lda+k-1]
 			for j := 0; j < n; j += 4 {
-				_ = b[(j+3)*k+k-1]
+				_ = b[(j+3)*ldb+k-1]
 				_ = c[(i+rows-1)*n+j+3]
-				kernel(k, &a[i*k], k, &b[j*k], k, &c[i*n+j], n)
+				kernel(k, &a[i*lda], lda, &b[j*ldb], ldb, &c[i*n+j], n)
 			}
 		}
 	}

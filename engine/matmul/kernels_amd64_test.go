@@ -29,8 +29,8 @@ func kernels64() []microkernel[float64] {
 
 // dotKernels lists every dot-product kernel this CPU runs (nil: the fallback), restoring the
 // chosen one when the test ends.
-func dotKernels() []func(m, n, k int, a, b, c []float32) {
-	k := []func(m, n, k int, a, b, c []float32){nil}
+func dotKernels() []func(m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32) {
+	k := []func(m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32){nil}
 	if cpu.X86.HasAVX2 && cpu.X86.HasFMA {
 		k = append(k, dot2x4)
 	}

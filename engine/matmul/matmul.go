@@ -34,14 +34,40 @@ func Gemm[T Float](transA, transB bool, m, n, k int, a, b []T, beta T, c []T) {
 		scale(beta, c[:m*n])
 		return
 	}
+	gemm(m, n, k, a, dense(transA, m, k), b, dense(transB, k, n), beta, c)
+}
+
+// gemm runs the product on the platform's kernel for the element type.
+func gemm[T Float](m, n, k int, a []T, la layout, b []T, lb layout, beta T, c []T) {
 	switch c := any(c).(type) {
 	case []float32:
-		gemmPacked(kernel32, transA, transB, m, n, k, any(a).([]float32), any(b).([]float32), float32(beta), c)
+		gemmLayout(kernel32, m, n, k, any(a).([]float32), la, any(b).([]float32), lb, float32(beta), c)
 	case []float64:
-		gemmPacked(kernel64, transA, transB, m, n, k, any(a).([]float64), any(b).([]float64), float64(beta), c)
+		gemmLayout(kernel64, m, n, k, any(a).([]float64), la, any(b).([]float64), lb, float64(beta), c)
 	default:
-		gemmGeneric(transA, transB, m, n, k, a, b, beta, any(c).([]T))
+		gemmGenericLayout(m, n, k, a, la, b, lb, beta, any(c).([]T))
 	}
+}
+
+// GemmRows computes c = op(a)·B + beta·c for a k×n matrix B whose row p is
+// b[rows[p] : rows[p]+n]: a convolution's input seen through its taps (each row the padded
+// image shifted by one tap), multiplied without being unfolded. op(a) is m×k, a stored m×k or,
+// with transA, k×m.
+//
+// GemmRows panics if a slice is shorter than its matrix or a row runs outside b.
+func GemmRows[T Float](transA bool, m, n, k int, a, b []T, rows []int, beta T, c []T) {
+	if m == 0 || n == 0 {
+		return
+	}
+	if len(a) < m*k || len(rows) < k || len(c) < m*n {
+		panic("matmul: slice shorter than its matrix")
+	}
+	for _, r := range rows[:k] {
+		if r < 0 || r+n > len(b) {
+			panic("matmul: a row of B runs outside its slice")
+		}
+	}
+	gemm(m, n, k, a, dense(transA, m, k), b, layout{rows: rows[:k]}, beta, c)
 }
 
 // scale sets x = beta·x, with beta 0 clearing x.
@@ -58,17 +84,29 @@ func scale[T Float](beta T, x []T) {
 // gemmGeneric is the plain triple loop, for element types that are neither float32 nor
 // float64 by name (a named type over them). It also serves as the reference in tests.
 func gemmGeneric[T Float](transA, transB bool, m, n, k int, a, b []T, beta T, c []T) {
+	gemmGenericLayout(m, n, k, a, dense(transA, m, k), b, dense(transB, k, n), beta, c)
+}
+
+// gemmGenericLayout is gemmGeneric with the operands read as their layouts say.
+func gemmGenericLayout[T Float](m, n, k int, a []T, la layout, b []T, lb layout, beta T, c []T) {
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
 			var s T
 			for p := 0; p < k; p++ {
-				av := a[i*k+p]
-				if transA {
-					av = a[p*m+i]
+				var av T
+				if la.trans {
+					av = a[p*la.ld+i]
+				} else {
+					av = a[i*la.ld+p]
 				}
-				bv := b[p*n+j]
-				if transB {
-					bv = b[j*k+p]
+				var bv T
+				switch {
+				case lb.trans:
+					bv = b[j*lb.ld+p]
+				case lb.rows != nil:
+					bv = b[lb.rows[p]+j]
+				default:
+					bv = b[p*lb.ld+j]
 				}
 				s += av * bv
 			}

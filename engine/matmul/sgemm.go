@@ -52,8 +52,31 @@ func putBuf[T Float](p *[]T) {
 	}
 }
 
-// gemmPacked computes c = op(a)·op(b) + beta·c with a microkernel.
+// layout says how a stored operand is read: transposed or not, the distance between its
+// stored rows, and, for a B read as it is, where each of its rows starts (a convolution's
+// shifted rows; nil: row p at p·ld).
+type layout struct {
+	trans bool
+	ld    int
+	rows  []int
+}
+
+// dense is the layout of a contiguous r×c matrix stored as it is (or c×r, transposed).
+func dense(trans bool, r, c int) layout {
+	if trans {
+		return layout{trans: true, ld: r}
+	}
+	return layout{ld: c}
+}
+
+// gemmPacked computes c = op(a)·op(b) + beta·c with a microkernel, a and b contiguous.
 func gemmPacked[T Float](kern microkernel[T], transA, transB bool, m, n, k int, a, b []T, beta T, c []T) {
+	gemmLayout(kern, m, n, k, a, dense(transA, m, k), b, dense(transB, k, n), beta, c)
+}
+
+// gemmLayout computes c = op(a)·op(b) + beta·c with a microkernel, the operands read as their
+// layouts say.
+func gemmLayout[T Float](kern microkernel[T], m, n, k int, a []T, la layout, b []T, lb layout, beta T, c []T) {
 	scale(beta, c[:m*n])
 	mr, nr := kern.mr, kern.nr
 	np := (n + nr - 1) / nr * nr
@@ -65,10 +88,10 @@ func gemmPacked[T Float](kern microkernel[T], transA, transB bool, m, n, k int, 
 	defer putBuf(tile)
 	for p0 := 0; p0 < k; p0 += kc {
 		kb := min(kc, k-p0)
-		packB(*bufB, b, transB, k, n, p0, kb, nr)
+		packB(*bufB, b, lb, n, p0, kb, nr)
 		for i0 := 0; i0 < m; i0 += mc {
 			mb := min(mc, m-i0)
-			packA(*bufA, a, transA, m, k, i0, mb, p0, kb, mr)
+			packA(*bufA, a, la, i0, mb, p0, kb, mr)
 			if kern.block != nil {
 				kern.block(kb, mb, n, *bufA, *bufB, c[i0*n:], *tile, n)
 				continue
@@ -98,9 +121,9 @@ func gemmPacked[T Float](kern microkernel[T], transA, transB bool, m, n, k int, 
 	}
 }
 
-// packA copies rows i0..i0+mb-1, columns p0..p0+kb-1 of op(a) (m×k) into panels of mr rows,
-// each k-major: dst[panel][p][i]. Rows past m are zero.
-func packA[T Float](dst, a []T, trans bool, m, k, i0, mb, p0, kb, mr int) {
+// packA copies rows i0..i0+mb-1, columns p0..p0+kb-1 of op(a) into panels of mr rows, each
+// k-major: dst[panel][p][i]. Rows past mb are zero.
+func packA[T Float](dst, a []T, la layout, i0, mb, p0, kb, mr int) {
 	for ip := 0; ip < mb; ip += mr {
 		panel := dst[ip*kb : (ip+mr)*kb]
 		for i := 0; i < mr; i++ {
@@ -111,12 +134,12 @@ func packA[T Float](dst, a []T, trans bool, m, k, i0, mb, p0, kb, mr int) {
 				}
 				continue
 			}
-			if trans { // a is k×m
+			if la.trans { // a is stored k×m
 				for p := 0; p < kb; p++ {
-					panel[p*mr+i] = a[(p0+p)*m+row]
+					panel[p*mr+i] = a[(p0+p)*la.ld+row]
 				}
 			} else {
-				src := a[row*k+p0 : row*k+p0+kb]
+				src := a[row*la.ld+p0 : row*la.ld+p0+kb]
 				for p, v := range src {
 					panel[p*mr+i] = v
 				}
@@ -127,11 +150,11 @@ func packA[T Float](dst, a []T, trans bool, m, k, i0, mb, p0, kb, mr int) {
 
 // packB copies rows p0..p0+kb-1 of op(b) (k×n) into panels of nr columns, each k-major:
 // dst[panel][p][j]. Columns past n are zero.
-func packB[T Float](dst, b []T, trans bool, k, n, p0, kb, nr int) {
+func packB[T Float](dst, b []T, lb layout, n, p0, kb, nr int) {
 	for jp := 0; jp < n; jp += nr {
 		panel := dst[jp*kb : (jp+nr)*kb]
 		cols := min(nr, n-jp)
-		if trans { // b is n×k
+		if lb.trans { // b is stored n×k
 			for j := 0; j < nr; j++ {
 				if j >= cols {
 					for p := 0; p < kb; p++ {
@@ -139,7 +162,7 @@ func packB[T Float](dst, b []T, trans bool, k, n, p0, kb, nr int) {
 					}
 					continue
 				}
-				src := b[(jp+j)*k+p0 : (jp+j)*k+p0+kb]
+				src := b[(jp+j)*lb.ld+p0 : (jp+j)*lb.ld+p0+kb]
 				for p, v := range src {
 					panel[p*nr+j] = v
 				}
@@ -147,9 +170,12 @@ func packB[T Float](dst, b []T, trans bool, k, n, p0, kb, nr int) {
 			continue
 		}
 		for p := 0; p < kb; p++ {
-			row := b[(p0+p)*n+jp : (p0+p)*n+jp+cols]
+			start := (p0 + p) * lb.ld
+			if lb.rows != nil {
+				start = lb.rows[p0+p]
+			}
 			d := panel[p*nr : p*nr+nr]
-			copy(d, row)
+			copy(d, b[start+jp:start+jp+cols])
 			clear(d[cols:])
 		}
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"math"
 	"runtime"
 	"sync"
 	"testing"
@@ -12,13 +13,20 @@ import (
 	"gradsign/internal/scorefile"
 )
 
-// TestWholeSpaceRescoresExactly re-scores 50 rows of the committed whole-space run (CIFAR-10
-// test images 0..127, N=128, seed 0), spread over its last 4,334 rows, which the build before
-// the graph made on this kind of machine (AVX-512), and wants each score exactly: the engine's
-// graph must build NAS-Bench-201's networks as that engine did, to the bit. (Earlier rows came
-// from earlier builds whose products rounded otherwise: 6 of 50 rows spread over the whole file
-// differ by 1 to 7 in millions, the same with the build before the graph.)
-func TestWholeSpaceRescoresExactly(t *testing.T) {
+// TestWholeSpaceRescores re-scores 50 rows of the committed whole-space run (CIFAR-10 test
+// images 0..127, N=128, seed 0), spread over its last 4,334 rows, which the build before the
+// graph made on this kind of machine (AVX-512), and wants each score within float32 rounding
+// of the row: the engine must build NAS-Bench-201's networks as that engine did. Since the
+// stride-1 convolutions run on shifted rows (no im2col, no col2im), the input and weight
+// gradients sum their terms in another order than that build did, which moves a score by a few
+// units in millions (sign flips of gradients within rounding of zero, each ±2); a wrong network
+// or a wrong gradient moves it by far more. (Earlier rows of the file came from earlier builds
+// that rounded otherwise too.)
+// rescoreTolerance bounds a re-scored row's distance from the file's, relative: float32
+// rounding moved the 50 rows by at most 3.5 in a million when the sums were reordered.
+const rescoreTolerance = 2e-5
+
+func TestWholeSpaceRescores(t *testing.T) {
 	if k := matmul.KernelName(); k != "avx512" {
 		t.Skipf("the run's rows were computed with the avx512 kernel; this machine runs %s, whose sums round otherwise", k)
 	}
@@ -32,6 +40,8 @@ func TestWholeSpaceRescoresExactly(t *testing.T) {
 	}
 	const picks = 50
 	jobs := make(chan scorefile.Row)
+	var mu sync.Mutex
+	worst := 0.0
 	var wg sync.WaitGroup
 	for range runtime.GOMAXPROCS(0) {
 		wg.Go(func() {
@@ -41,8 +51,12 @@ func TestWholeSpaceRescoresExactly(t *testing.T) {
 					t.Error(err)
 					continue
 				}
-				if got.Arch != want.Arch || got.Values["gradsign"] != want.Values["gradsign"] {
-					t.Errorf("index %d (%s): gradsign %v, the whole-space run has %v", want.Index, want.Arch, got.Values["gradsign"], want.Values["gradsign"])
+				g, w := got.Values["gradsign"], want.Values["gradsign"]
+				mu.Lock()
+				worst = max(worst, math.Abs(g-w)/max(w, 1))
+				mu.Unlock()
+				if got.Arch != want.Arch || math.Abs(g-w) > rescoreTolerance*max(w, 1) {
+					t.Errorf("index %d (%s): gradsign %v, the whole-space run has %v (%.1f in a million)", want.Index, want.Arch, g, w, 1e6*math.Abs(g-w)/max(w, 1))
 				}
 			}
 		})
@@ -53,4 +67,5 @@ func TestWholeSpaceRescoresExactly(t *testing.T) {
 	}
 	close(jobs)
 	wg.Wait()
+	t.Logf("the largest distance from a row: %.2f in a million", 1e6*worst)
 }

@@ -1,0 +1,181 @@
+package layers
+
+import (
+	"sync"
+
+	"gradsign/engine/matmul"
+)
+
+// Shifted rows: a stride-1 convolution with "same" padding (K = 2·Pad+1 along each axis, as a
+// 3×3 with padding 1) runs as an implicit GEMM, with nothing unfolded. Its input is copied once
+// into planes padded to Hp×Wp; then the row of im2col for channel ci and tap (ky, kx), read
+// over a grid of H rows of Wp columns, is the padded plane itself from ci·plane + ky·Wp + kx
+// onward, so matmul.GemmRows reads it in place. The output comes out H×Wp wide, its last Wp−W
+// columns junk, and is narrowed to H×W. The input gradient is the same convolution of the
+// padded output gradient with the kernel flipped and transposed, and the weight gradient of
+// tap (ky, kx) a product of the output gradient's padded planes (whose junk columns are the
+// padding's zeros) with the input's planes from offset ky·Wp + kx: no im2col, no col2im.
+
+// shiftedGeom is the geometry of a shifted convolution.
+type shiftedGeom struct {
+	kw, pw    int
+	hp, wp    int // padded plane
+	plane     int // the planes' stride: hp·wp, and zeros after it where the weight gradient reads them
+	n         int // positions of the wide grid: H·wp
+	l         int // n rounded up to 16 (the dot kernels' step), read by the weight gradient
+	taps      int // K·KW
+	padCin    int // length of the padded input: Cin planes and slack for the last rows' reach
+	padCout   int // length of the padded output gradient
+	maxOffset int // the largest tap offset, (K−1)·wp + KW−1
+}
+
+func (c Conv2d) shiftedGeom() shiftedGeom {
+	kw, _, pw := c.Width()
+	g := shiftedGeom{kw: kw, pw: pw, hp: c.H + 2*c.Pad, wp: c.W + 2*pw, taps: c.K * kw}
+	g.n = c.H * g.wp
+	g.l = (g.n + 15) / 16 * 16
+	// The weight gradient reads the output gradient's plane from (Pad, PadW) for l values:
+	// those past the grid must be the plane's own zeros, not the next plane.
+	g.plane = max(g.hp*g.wp, c.Pad*g.wp+pw+g.l)
+	g.maxOffset = (c.K-1)*g.wp + kw - 1
+	// A tap's row reads l values from its offset in the last plane: past the plane's end by at
+	// most l − n + kw − 1 < kw + 16.
+	g.padCin, g.padCout = c.Cin*g.plane+kw+16, c.Cout*g.plane+kw+16
+	return g
+}
+
+// shifted says whether the convolution runs on shifted rows (a 1×1 without stride or padding
+// needs no unfolding at all: direct).
+func (c Conv2d) shifted() bool {
+	kw, sw, pw := c.Width()
+	return !c.direct() && c.Stride == 1 && sw == 1 && c.K == 2*c.Pad+1 && kw == 2*pw+1
+}
+
+// shiftedColSize is the scratch a shifted convolution needs: the largest of its three passes.
+func (c Conv2d) shiftedColSize() int {
+	g := c.shiftedGeom()
+	forward := g.padCin + c.Cout*g.n
+	data := g.padCout + c.Cin*g.n + c.Cout*c.Cin*g.taps
+	weight := g.padCin + g.padCout + g.taps*c.Cout*c.Cin
+	return max(forward, data, weight)
+}
+
+// tapRowsKey names one set of tap offsets.
+type tapRowsKey struct{ channels, k, kw, wp, plane int }
+
+var tapRowsCache sync.Map // tapRowsKey → []int
+
+// tapRows gives, for each row (ch, ky, kx) of an implicit im2col matrix over padded planes,
+// where it starts: ch·plane + ky·wp + kx. The offsets depend on the geometry alone and are
+// made once.
+func tapRows(channels, k, kw, wp, plane int) []int {
+	key := tapRowsKey{channels, k, kw, wp, plane}
+	if r, ok := tapRowsCache.Load(key); ok {
+		return r.([]int)
+	}
+	rows := make([]int, 0, channels*k*kw)
+	for ch := range channels {
+		for ky := range k {
+			for kx := range kw {
+				rows = append(rows, ch*plane+ky*wp+kx)
+			}
+		}
+	}
+	r, _ := tapRowsCache.LoadOrStore(key, rows)
+	return r.([]int)
+}
+
+// padPlanes copies channels planes of h×w from src into dst as planes of rows of wp values,
+// plane values apart, each image row after pad rows and padW columns of zeros; everything else
+// of dst is zero.
+func padPlanes[T matmul.Float](dst, src []T, channels, h, w, pad, padW, wp, plane int) {
+	for ch := range channels {
+		d := dst[ch*plane : (ch+1)*plane]
+		clear(d[:pad*wp+padW])
+		s := src[ch*h*w : (ch+1)*h*w]
+		for y := range h {
+			row := d[(pad+y)*wp+padW:]
+			copy(row[:w], s[y*w:(y+1)*w])
+			// The right padding of this row and the left of the next; after the last row, the
+			// bottom padding and the plane's tail.
+			end := w + 2*padW
+			if y == h-1 {
+				end = len(row)
+			}
+			clear(row[w:end])
+		}
+	}
+	clear(dst[channels*plane:])
+}
+
+func shiftedForward[T matmul.Float](c Conv2d, out, inp, w, col []T) {
+	g := c.shiftedGeom()
+	xpad, wide := col[:g.padCin], col[g.padCin:g.padCin+c.Cout*g.n]
+	padPlanes(xpad, inp, c.Cin, c.H, c.W, c.Pad, g.pw, g.wp, g.plane)
+	matmul.GemmRows(false, c.Cout, g.n, c.Cin*g.taps, w, xpad, tapRows(c.Cin, c.K, g.kw, g.wp, g.plane), 0, wide)
+	for co := range c.Cout {
+		for y := range c.H {
+			copy(out[(co*c.H+y)*c.W:(co*c.H+y+1)*c.W], wide[co*g.n+y*g.wp:])
+		}
+	}
+}
+
+func shiftedBackwardData[T matmul.Float](c Conv2d, dinp, dout, w, col []T) {
+	g := c.shiftedGeom()
+	dpad := col[:g.padCout]
+	wide := col[g.padCout : g.padCout+c.Cin*g.n]
+	flip := col[g.padCout+c.Cin*g.n : g.padCout+c.Cin*g.n+c.Cout*c.Cin*g.taps]
+	// With "same" padding the full correlation pads the output gradient as the forward pass
+	// pads the input: K−1−Pad = Pad.
+	padPlanes(dpad, dout, c.Cout, c.H, c.W, c.Pad, g.pw, g.wp, g.plane)
+	// flip[ci, co, ky, kx] = w[co, ci, K−1−ky, KW−1−kx]
+	for co := range c.Cout {
+		for ci := range c.Cin {
+			src := w[(co*c.Cin+ci)*g.taps : (co*c.Cin+ci+1)*g.taps]
+			dst := flip[(ci*c.Cout+co)*g.taps : (ci*c.Cout+co+1)*g.taps]
+			for t, v := range src {
+				dst[g.taps-1-t] = v
+			}
+		}
+	}
+	matmul.GemmRows(false, c.Cin, g.n, c.Cout*g.taps, flip, dpad, tapRows(c.Cout, c.K, g.kw, g.wp, g.plane), 0, wide)
+	for ci := range c.Cin {
+		for y := range c.H {
+			d := dinp[(ci*c.H+y)*c.W : (ci*c.H+y+1)*c.W]
+			for x, v := range wide[ci*g.n+y*g.wp : ci*g.n+y*g.wp+c.W] {
+				d[x] += v
+			}
+		}
+	}
+}
+
+func shiftedWeightGrad[T matmul.Float](c Conv2d, dw, dout, inp, col []T, dwBeta T) {
+	g := c.shiftedGeom()
+	xpad, dpad := col[:g.padCin], col[g.padCin:g.padCin+g.padCout]
+	tmp := col[g.padCin+g.padCout : g.padCin+g.padCout+g.taps*c.Cout*c.Cin]
+	padPlanes(xpad, inp, c.Cin, c.H, c.W, c.Pad, g.pw, g.wp, g.plane)
+	padPlanes(dpad, dout, c.Cout, c.H, c.W, c.Pad, g.pw, g.wp, g.plane)
+	// The output gradient over the wide grid: its padded planes from (Pad, PadW), where the
+	// columns past W hold the padding's zeros.
+	dwide := dpad[c.Pad*g.wp+g.pw:]
+	for ky := range c.K {
+		for kx := range g.kw {
+			t := ky*g.kw + kx
+			matmul.GemmNTStrided(c.Cout, c.Cin, g.l, dwide, g.plane, xpad[ky*g.wp+kx:], g.plane, 0, tmp[t*c.Cout*c.Cin:(t+1)*c.Cout*c.Cin])
+		}
+	}
+	// tmp [tap, Cout, Cin] → dw [Cout, Cin, tap]
+	for co := range c.Cout {
+		for ci := range c.Cin {
+			d := dw[(co*c.Cin+ci)*g.taps : (co*c.Cin+ci+1)*g.taps]
+			for t := range d {
+				v := tmp[(t*c.Cout+co)*c.Cin+ci]
+				if dwBeta == 0 {
+					d[t] = v
+				} else {
+					d[t] = dwBeta*d[t] + v
+				}
+			}
+		}
+	}
+}
