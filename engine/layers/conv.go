@@ -63,8 +63,21 @@ func (c Conv2d) direct() bool {
 //
 //	out [Cout, OutH, OutW], inp [Cin, H, W], w [Cout, Cin, K, K], col [ColSize] scratch
 func Conv2dForward[T matmul.Float](c Conv2d, out, inp, w, col []T) {
+	pw := PackForward(c, w)
+	defer pw.Release()
+	Conv2dForwardPacked(c, out, inp, pw, col)
+}
+
+// PackForward packs a convolution's weights for the forward pass of many samples
+// (Conv2dForwardPacked).
+func PackForward[T matmul.Float](c Conv2d, w []T) *matmul.Packed[T] {
+	return matmul.Pack(false, c.Cout, c.Cols(), w)
+}
+
+// Conv2dForwardPacked is Conv2dForward with the weights packed by PackForward.
+func Conv2dForwardPacked[T matmul.Float](c Conv2d, out, inp []T, pw *matmul.Packed[T], col []T) {
 	if c.shifted() {
-		shiftedForward(c, out, inp, w, col)
+		shiftedForward(c, out, inp, pw, col)
 		return
 	}
 	hw := c.OutH() * c.OutW()
@@ -72,7 +85,7 @@ func Conv2dForward[T matmul.Float](c Conv2d, out, inp, w, col []T) {
 		im2col(c, col, inp)
 		inp = col
 	}
-	matmul.Gemm(false, false, c.Cout, hw, c.Cols(), w, inp, 0, out)
+	pw.MulRows(hw, inp, nil, 0, out)
 }
 
 // Conv2dWeightGrad computes one sample's weight gradient dw = dout·colᵀ + dwBeta·dw: dwBeta 1
@@ -99,16 +112,37 @@ func Conv2dWeightGrad[T matmul.Float](c Conv2d, dw, dout, inp, col []T, dwBeta T
 //
 //	dinp [Cin, H, W], dout [Cout, OutH, OutW], w [Cout, Cin, K, K]
 func Conv2dBackwardData[T matmul.Float](c Conv2d, dinp, dout, w, dcol []T) {
+	pw := PackBackwardData(c, w)
+	defer pw.Release()
+	Conv2dBackwardDataPacked(c, dinp, dout, pw, dcol)
+}
+
+// PackBackwardData packs a convolution's weights for the input gradients of many samples
+// (Conv2dBackwardDataPacked): transposed, or, for shifted rows, the kernel flipped and
+// transposed.
+func PackBackwardData[T matmul.Float](c Conv2d, w []T) *matmul.Packed[T] {
+	switch {
+	case c.direct():
+		return matmul.Pack(true, c.Cin, c.Cout, w)
+	case c.shifted():
+		flip := flipped(c, w)
+		return matmul.Pack(false, c.Cin, c.Cout*c.shiftedGeom().taps, flip)
+	}
+	return matmul.Pack(true, c.Cols(), c.Cout, w)
+}
+
+// Conv2dBackwardDataPacked is Conv2dBackwardData with the weights packed by PackBackwardData.
+func Conv2dBackwardDataPacked[T matmul.Float](c Conv2d, dinp, dout []T, pw *matmul.Packed[T], dcol []T) {
 	hw := c.OutH() * c.OutW()
 	switch {
 	case c.direct():
-		matmul.Gemm(true, false, c.Cin, hw, c.Cout, w, dout, 1, dinp)
+		pw.MulRows(hw, dout, nil, 1, dinp)
 		return
 	case c.shifted():
-		shiftedBackwardData(c, dinp, dout, w, dcol)
+		shiftedBackwardData(c, dinp, dout, pw, dcol)
 		return
 	}
-	matmul.Gemm(true, false, c.Cols(), hw, c.Cout, w, dout, 0, dcol)
+	pw.MulRows(hw, dout, nil, 0, dcol)
 	col2imAdd(c, dinp, dcol)
 }
 

@@ -55,9 +55,26 @@ func (c Conv2d) shifted() bool {
 func (c Conv2d) shiftedColSize() int {
 	g := c.shiftedGeom()
 	forward := g.padCin + c.Cout*g.n
-	data := g.padCout + c.Cin*g.n + c.Cout*c.Cin*g.taps
+	data := g.padCout + c.Cin*g.n
 	weight := g.padCin + g.padCout + g.taps*c.Cout*c.Cin
 	return max(forward, data, weight)
+}
+
+// flipped is the kernel of the input gradient's convolution: flip[ci, co, ky, kx] =
+// w[co, ci, K−1−ky, KW−1−kx].
+func flipped[T matmul.Float](c Conv2d, w []T) []T {
+	taps := c.shiftedGeom().taps
+	flip := make([]T, c.Cout*c.Cin*taps)
+	for co := range c.Cout {
+		for ci := range c.Cin {
+			src := w[(co*c.Cin+ci)*taps : (co*c.Cin+ci+1)*taps]
+			dst := flip[(ci*c.Cout+co)*taps : (ci*c.Cout+co+1)*taps]
+			for t, v := range src {
+				dst[taps-1-t] = v
+			}
+		}
+	}
+	return flip
 }
 
 // tapRowsKey names one set of tap offsets.
@@ -108,11 +125,11 @@ func padPlanes[T matmul.Float](dst, src []T, channels, h, w, pad, padW, wp, plan
 	clear(dst[channels*plane:])
 }
 
-func shiftedForward[T matmul.Float](c Conv2d, out, inp, w, col []T) {
+func shiftedForward[T matmul.Float](c Conv2d, out, inp []T, pw *matmul.Packed[T], col []T) {
 	g := c.shiftedGeom()
 	xpad, wide := col[:g.padCin], col[g.padCin:g.padCin+c.Cout*g.n]
 	padPlanes(xpad, inp, c.Cin, c.H, c.W, c.Pad, g.pw, g.wp, g.plane)
-	matmul.GemmRows(false, c.Cout, g.n, c.Cin*g.taps, w, xpad, tapRows(c.Cin, c.K, g.kw, g.wp, g.plane), 0, wide)
+	pw.MulRows(g.n, xpad, tapRows(c.Cin, c.K, g.kw, g.wp, g.plane), 0, wide)
 	for co := range c.Cout {
 		for y := range c.H {
 			copy(out[(co*c.H+y)*c.W:(co*c.H+y+1)*c.W], wide[co*g.n+y*g.wp:])
@@ -120,25 +137,16 @@ func shiftedForward[T matmul.Float](c Conv2d, out, inp, w, col []T) {
 	}
 }
 
-func shiftedBackwardData[T matmul.Float](c Conv2d, dinp, dout, w, col []T) {
+// shiftedBackwardData adds the input gradient: the convolution of the padded output gradient
+// with the flipped kernel (pw: PackBackwardData).
+func shiftedBackwardData[T matmul.Float](c Conv2d, dinp, dout []T, pw *matmul.Packed[T], col []T) {
 	g := c.shiftedGeom()
 	dpad := col[:g.padCout]
 	wide := col[g.padCout : g.padCout+c.Cin*g.n]
-	flip := col[g.padCout+c.Cin*g.n : g.padCout+c.Cin*g.n+c.Cout*c.Cin*g.taps]
 	// With "same" padding the full correlation pads the output gradient as the forward pass
 	// pads the input: K−1−Pad = Pad.
 	padPlanes(dpad, dout, c.Cout, c.H, c.W, c.Pad, g.pw, g.wp, g.plane)
-	// flip[ci, co, ky, kx] = w[co, ci, K−1−ky, KW−1−kx]
-	for co := range c.Cout {
-		for ci := range c.Cin {
-			src := w[(co*c.Cin+ci)*g.taps : (co*c.Cin+ci+1)*g.taps]
-			dst := flip[(ci*c.Cout+co)*g.taps : (ci*c.Cout+co+1)*g.taps]
-			for t, v := range src {
-				dst[g.taps-1-t] = v
-			}
-		}
-	}
-	matmul.GemmRows(false, c.Cin, g.n, c.Cout*g.taps, flip, dpad, tapRows(c.Cout, c.K, g.kw, g.wp, g.plane), 0, wide)
+	pw.MulRows(g.n, dpad, tapRows(c.Cout, c.K, g.kw, g.wp, g.plane), 0, wide)
 	for ci := range c.Cin {
 		for y := range c.H {
 			d := dinp[(ci*c.H+y)*c.W : (ci*c.H+y+1)*c.W]

@@ -16,6 +16,10 @@ type microkernel[T Float] struct {
 	mr, nr int
 	run    func(k int, a, b, c []T, ldc int)
 	block  func(kb, mb, nb int, a, b, c, tile []T, ldc int)
+	// rows, where a kernel has it, reads B in place from rows given by where they start (the
+	// shifted rows of GemmRows): step p reads b[rows[p] : rows[p]+nr], which the caller has
+	// checked lie inside b. Such a B is then never packed, but for a last partial panel.
+	rows func(k int, a, b []T, rows []int, c []T, ldc int)
 }
 
 // Block sizes: a kc×nr panel of B and an mc×kc block of A stay in cache.
@@ -77,6 +81,22 @@ func gemmPacked[T Float](kern microkernel[T], transA, transB bool, m, n, k int, 
 // gemmLayout computes c = op(a)·op(b) + beta·c with a microkernel, the operands read as their
 // layouts say.
 func gemmLayout[T Float](kern microkernel[T], m, n, k int, a []T, la layout, b []T, lb layout, beta T, c []T) {
+	gemmBlocks(kern, m, n, k, func(buf []T, i0, mb, p0, kb int) []T {
+		packA(buf, a, la, i0, mb, p0, kb, kern.mr)
+		return buf
+	}, b, lb, beta, c)
+}
+
+// gemmWith is gemmLayout with op(a) packed already.
+func gemmWith[T Float](kern microkernel[T], m, n, k int, a *Packed[T], b []T, lb layout, beta T, c []T) {
+	gemmBlocks(kern, m, n, k, func(_ []T, i0, _, p0, kb int) []T {
+		return (*a.data)[p0*a.mp+i0*kb:]
+	}, b, lb, beta, c)
+}
+
+// gemmBlocks runs the blocked product; panelsA gives the packed panels of A's block of rows
+// i0..i0+mb-1 and columns p0..p0+kb-1 (packing them into buf, or finding them packed).
+func gemmBlocks[T Float](kern microkernel[T], m, n, k int, panelsA func(buf []T, i0, mb, p0, kb int) []T, b []T, lb layout, beta T, c []T) {
 	scale(beta, c[:m*n])
 	mr, nr := kern.mr, kern.nr
 	np := (n + nr - 1) / nr * nr
@@ -86,29 +106,43 @@ func gemmLayout[T Float](kern microkernel[T], m, n, k int, a []T, la layout, b [
 	defer putBuf(bufB)
 	defer putBuf(bufA)
 	defer putBuf(tile)
+	inPlace := lb.rows != nil && kern.rows != nil
 	for p0 := 0; p0 < k; p0 += kc {
 		kb := min(kc, k-p0)
-		packB(*bufB, b, lb, n, p0, kb, nr)
+		switch {
+		case !inPlace:
+			packB(*bufB, b, lb, n, p0, kb, nr, 0)
+		case n%nr != 0:
+			packB(*bufB, b, lb, n, p0, kb, nr, n/nr*nr)
+		}
 		for i0 := 0; i0 < m; i0 += mc {
 			mb := min(mc, m-i0)
-			packA(*bufA, a, la, i0, mb, p0, kb, mr)
+			pa := panelsA(*bufA, i0, mb, p0, kb)
 			if kern.block != nil {
-				kern.block(kb, mb, n, *bufA, *bufB, c[i0*n:], *tile, n)
+				kern.block(kb, mb, n, pa, *bufB, c[i0*n:], *tile, n)
 				continue
 			}
 			for jr := 0; jr < n; jr += nr {
 				bp := (*bufB)[jr*kb : (jr+nr)*kb]
+				cols := min(nr, n-jr)
+				run := func(ap, c []T, ldc int) {
+					if inPlace && cols == nr {
+						kern.rows(kb, ap, b[jr:], lb.rows[p0:p0+kb], c, ldc)
+						return
+					}
+					kern.run(kb, ap, bp, c, ldc)
+				}
 				for ir := 0; ir < mb; ir += mr {
-					ap := (*bufA)[ir*kb : (ir+mr)*kb]
-					rows, cols := min(mr, mb-ir), min(nr, n-jr)
+					ap := pa[ir*kb : (ir+mr)*kb]
+					rows := min(mr, mb-ir)
 					ci := (i0+ir)*n + jr
 					if rows == mr && cols == nr {
-						kern.run(kb, ap, bp, c[ci:], n)
+						run(ap, c[ci:], n)
 						continue
 					}
 					t := *tile
 					clear(t)
-					kern.run(kb, ap, bp, t, nr)
+					run(ap, t, nr)
 					for i := 0; i < rows; i++ {
 						dst := c[ci+i*n : ci+i*n+cols]
 						for j := range dst {
@@ -148,10 +182,10 @@ func packA[T Float](dst, a []T, la layout, i0, mb, p0, kb, mr int) {
 	}
 }
 
-// packB copies rows p0..p0+kb-1 of op(b) (k×n) into panels of nr columns, each k-major:
-// dst[panel][p][j]. Columns past n are zero.
-func packB[T Float](dst, b []T, lb layout, n, p0, kb, nr int) {
-	for jp := 0; jp < n; jp += nr {
+// packB copies rows p0..p0+kb-1 of op(b) (k×n), from column from (a multiple of nr) on, into
+// panels of nr columns, each k-major: dst[panel][p][j]. Columns past n are zero.
+func packB[T Float](dst, b []T, lb layout, n, p0, kb, nr, from int) {
+	for jp := from; jp < n; jp += nr {
 		panel := dst[jp*kb : (jp+nr)*kb]
 		cols := min(nr, n-jp)
 		if lb.trans { // b is stored n×k

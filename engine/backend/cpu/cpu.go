@@ -127,10 +127,12 @@ func (be *Backend[T]) parallelSum(n int, total []T, body func(t int, dw []T, fro
 func (be *Backend[T]) Conv2dForward(g layers.Conv2d, n int, out, inp, w backend.Buffer) {
 	o, in, wt := s[T](out), s[T](inp), s[T](w)
 	os, is := g.Cout*g.OutH()*g.OutW(), g.Cin*g.H*g.W
+	pw := layers.PackForward(g, wt) // once for the chunk
+	defer pw.Release()
 	be.parallel(n, func(t, from, to int) {
 		col := grow(&be.scratch[t].col, g.ColSize())
 		for b := from; b < to; b++ {
-			layers.Conv2dForward(g, o[b*os:(b+1)*os], in[b*is:(b+1)*is], wt, col)
+			layers.Conv2dForwardPacked(g, o[b*os:(b+1)*os], in[b*is:(b+1)*is], pw, col)
 		}
 	})
 }
@@ -138,10 +140,12 @@ func (be *Backend[T]) Conv2dForward(g layers.Conv2d, n int, out, inp, w backend.
 func (be *Backend[T]) Conv2dBackwardData(g layers.Conv2d, n int, dinp, dout, w backend.Buffer) {
 	di, d, wt := s[T](dinp), s[T](dout), s[T](w)
 	os, is := g.Cout*g.OutH()*g.OutW(), g.Cin*g.H*g.W
+	pw := layers.PackBackwardData(g, wt) // once for the chunk
+	defer pw.Release()
 	be.parallel(n, func(t, from, to int) {
 		col := grow(&be.scratch[t].col, g.ColSize())
 		for b := from; b < to; b++ {
-			layers.Conv2dBackwardData(g, di[b*is:(b+1)*is], d[b*os:(b+1)*os], wt, col)
+			layers.Conv2dBackwardDataPacked(g, di[b*is:(b+1)*is], d[b*os:(b+1)*os], pw, col)
 		}
 	})
 }
