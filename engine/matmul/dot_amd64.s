@@ -26,17 +26,26 @@
 	VADDSS off(DX), X, X; \
 	VMOVSS X, off(DX)
 
-// ADD_SUM_Z adds the sum of the 16 lanes of accumulator Z (Y, X its low halves; Y24, X24 are
-// scratch) to the float at off(DX).
-#define ADD_SUM_Z(Z, Y, X, off) \
-	VEXTRACTF32X8 $1, Z, Y24; \
-	VADDPS Y24, Y, Y; \
-	VEXTRACTF32X4 $1, Y, X24; \
-	VADDPS X24, X, X; \
-	VHADDPS X, X, X; \
-	VHADDPS X, X, X; \
-	VADDSS off(DX), X, X; \
-	VMOVSS X, off(DX)
+// ADD_SUMS_ROW adds the lane sums of four accumulators Z0..Z3 (Y0..Y3 their low halves, X0 the
+// low quarter of the first) to the four floats at (DX): each folded to 8 lanes, then two
+// rounds of horizontal adds leave [Σ0 Σ1 Σ2 Σ3] in each 128-bit half, which are added.
+// Y24..Y27 are scratch.
+#define ADD_SUMS_ROW(Z0, Z1, Z2, Z3, Y0, Y1, Y2, Y3, X0) \
+	VEXTRACTF32X8 $1, Z0, Y24; \
+	VADDPS Y24, Y0, Y0; \
+	VEXTRACTF32X8 $1, Z1, Y25; \
+	VADDPS Y25, Y1, Y1; \
+	VEXTRACTF32X8 $1, Z2, Y26; \
+	VADDPS Y26, Y2, Y2; \
+	VEXTRACTF32X8 $1, Z3, Y27; \
+	VADDPS Y27, Y3, Y3; \
+	VHADDPS Y1, Y0, Y0; \
+	VHADDPS Y3, Y2, Y2; \
+	VHADDPS Y2, Y0, Y0; \
+	VEXTRACTF32X4 $1, Y0, X24; \
+	VADDPS X24, X0, X0; \
+	VADDPS (DX), X0, X0; \
+	VMOVUPS X0, (DX)
 
 // func sdotKernel4x4(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int)
 // C[i][j] += dot(A row i, B row j) for a 4×4 tile, rows of k floats (k a multiple of 16) at
@@ -100,26 +109,13 @@ loop:
 	CMPQ AX, CX
 	JLT loop
 reduce:
-	ADD_SUM_Z(Z0, Y0, X0, 0)
-	ADD_SUM_Z(Z1, Y1, X1, 4)
-	ADD_SUM_Z(Z2, Y2, X2, 8)
-	ADD_SUM_Z(Z3, Y3, X3, 12)
+	ADD_SUMS_ROW(Z0, Z1, Z2, Z3, Y0, Y1, Y2, Y3, X0)
 	ADDQ R10, DX
-	ADD_SUM_Z(Z4, Y4, X4, 0)
-	ADD_SUM_Z(Z5, Y5, X5, 4)
-	ADD_SUM_Z(Z6, Y6, X6, 8)
-	ADD_SUM_Z(Z7, Y7, X7, 12)
+	ADD_SUMS_ROW(Z4, Z5, Z6, Z7, Y4, Y5, Y6, Y7, X4)
 	ADDQ R10, DX
-	ADD_SUM_Z(Z8, Y8, X8, 0)
-	ADD_SUM_Z(Z9, Y9, X9, 4)
-	ADD_SUM_Z(Z10, Y10, X10, 8)
-	ADD_SUM_Z(Z11, Y11, X11, 12)
+	ADD_SUMS_ROW(Z8, Z9, Z10, Z11, Y8, Y9, Y10, Y11, X8)
 	ADDQ R10, DX
-	ADD_SUM_Z(Z12, Y12, X12, 0)
-	ADD_SUM_Z(Z13, Y13, X13, 4)
-	ADD_SUM_Z(Z14, Y14, X14, 8)
-	ADD_SUM_Z(Z15, Y15, X15, 12)
-	ADDQ R10, DX
+	ADD_SUMS_ROW(Z12, Z13, Z14, Z15, Y12, Y13, Y14, Y15, X12)
 	VZEROUPPER
 	RET
 
