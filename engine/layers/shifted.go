@@ -172,18 +172,18 @@ func shiftedWeightGrad[T matmul.Float](c Conv2d, dw, dout, inp, col []T, dwBeta 
 			matmul.GemmNTStrided(c.Cout, c.Cin, g.l, dwide, g.plane, xpad[ky*g.wp+kx:], g.plane, 0, tmp[t*c.Cout*c.Cin:(t+1)*c.Cout*c.Cin])
 		}
 	}
-	// tmp [tap, Cout, Cin] → dw [Cout, Cin, tap]
-	for co := range c.Cout {
-		for ci := range c.Cin {
-			d := dw[(co*c.Cin+ci)*g.taps : (co*c.Cin+ci+1)*g.taps]
-			for t := range d {
-				v := tmp[(t*c.Cout+co)*c.Cin+ci]
-				if dwBeta == 0 {
-					d[t] = v
-				} else {
-					d[t] = dwBeta*d[t] + v
-				}
+	// tmp [tap, Cout, Cin] → dw [Cout, Cin, tap], read in order.
+	dw = dw[:c.Cout*c.Cin*g.taps]
+	for t := range g.taps {
+		src := tmp[t*c.Cout*c.Cin : (t+1)*c.Cout*c.Cin]
+		if dwBeta == 0 {
+			for i, v := range src {
+				dw[i*g.taps+t] = v
 			}
+			continue
+		}
+		for i, v := range src {
+			dw[i*g.taps+t] = dwBeta*dw[i*g.taps+t] + v
 		}
 	}
 }

@@ -384,10 +384,11 @@ func (be *Backend[T]) AddSigns(sg backend.Signs, into *backend.Sums) {
 // gradient (sign(0) = 0); a NaN adds nothing and is noted.
 func Fold[T matmul.Float](s *backend.Sums, layer int, grad []T) {
 	acc := s.Sum[layer][:len(grad)]
-	nan := false
-	for k, g := range grad { // branch-free: sign(NaN) adds 0 here, and NaN is noted below
-		acc[k] += int32(b2i(g > 0) - b2i(g < 0))
-		nan = nan || g != g
+	var nan bool
+	if g32, ok := any(grad).([]float32); ok {
+		nan = foldSigns32(acc, g32)
+	} else {
+		nan = foldSignsGo(acc, grad)
 	}
 	if !nan {
 		return
@@ -400,6 +401,18 @@ func Fold[T matmul.Float](s *backend.Sums, layer int, grad []T) {
 			s.NaN[layer][k] = true
 		}
 	}
+}
+
+// foldSignsGo adds sign(grad[k]) to acc[k], branch-free (sign(NaN) adds 0), and reports
+// whether grad holds a NaN.
+func foldSignsGo[T matmul.Float](acc []int32, grad []T) bool {
+	acc = acc[:len(grad)]
+	nan := false
+	for k, g := range grad {
+		acc[k] += int32(b2i(g > 0) - b2i(g < 0))
+		nan = nan || g != g
+	}
+	return nan
 }
 
 func b2i(b bool) int {
