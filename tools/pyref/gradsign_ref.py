@@ -34,6 +34,7 @@ import argparse
 import json
 import struct
 import time
+import warnings
 
 import numpy as np
 import torch
@@ -234,10 +235,31 @@ class Logits(nn.Module):
         return self.net(x)[0]
 
 
+def torchvision_network(a):
+    """A torchvision model with fresh weights (seed 0, 10 classes; EfficientNet without
+    stochastic depth, which a training-mode export cannot hold), exported to ONNX at --export
+    in training mode (opset 13) for the engine to read the same weights."""
+    import torchvision
+    torch.manual_seed(0)
+    kwargs = {'num_classes': a.classes}
+    if a.model.startswith('efficientnet'):
+        kwargs['stochastic_depth_prob'] = 0.0
+    net = getattr(torchvision.models, a.model)(**kwargs)
+    if a.export:
+        with contextlib.redirect_stdout(io.StringIO()), warnings.catch_warnings():
+            warnings.simplefilter('ignore')
+            torch.onnx.export(net.train(), torch.randn(2, 3, a.size, a.size), a.export, opset_version=13,
+                              training=torch.onnx.TrainingMode.TRAINING, do_constant_folding=False)
+    return net
+
+
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument('weights')
-    p.add_argument('--space', choices=['nb201', 'nb101', 'darts'], default='nb201')
+    p.add_argument('weights', nargs='?', help='safetensors weights (not for --space torchvision)')
+    p.add_argument('--space', choices=['nb201', 'nb101', 'darts', 'torchvision'], default='nb201')
+    p.add_argument('--model', help='torchvision: the model (resnet18, mobilenet_v2, ...)')
+    p.add_argument('--size', type=int, default=64, help='torchvision: the images are resized to size×size')
+    p.add_argument('--export', help='torchvision: write the model as ONNX here first')
     p.add_argument('--arch')
     p.add_argument('--matrix')
     p.add_argument('--ops')
@@ -255,15 +277,21 @@ def main():
     p.add_argument('--chunk', type=int, default=32)
     a = p.parse_args()
     torch.set_num_threads(a.threads)
-    net = TinyNetwork(parse_arch(a.arch), a.channels, a.cells, a.classes) if a.space == 'nb201' else official_network(a)
-    missing, unexpected = net.load_state_dict(read_safetensors(a.weights), strict=False)
-    missing = [k for k in missing if not k.endswith('num_batches_tracked')]
-    if missing:
-        raise SystemExit('weights lack ' + ', '.join(missing))
+    if a.space == 'torchvision':
+        net = torchvision_network(a)
+    else:
+        net = TinyNetwork(parse_arch(a.arch), a.channels, a.cells, a.classes) if a.space == 'nb201' else official_network(a)
+        missing, unexpected = net.load_state_dict(read_safetensors(a.weights), strict=False)
+        missing = [k for k in missing if not k.endswith('num_batches_tracked')]
+        if missing:
+            raise SystemExit('weights lack ' + ', '.join(missing))
     if a.space == 'darts':
         net = Logits(net)
     net.train()
     x, y = read_cifar(a.data, a.offset, a.n, 1 if a.classes == 10 else 2)
+    if a.space == 'torchvision' and a.size != 32:
+        # As the engine fits the 32×32 images to a model's input (cifar.Fit).
+        x = F.interpolate(x, size=(a.size, a.size), mode='bilinear', align_corners=False)
     seconds = []
     for _ in range(a.repeat):
         start = time.perf_counter()
