@@ -56,7 +56,7 @@ func (c Conv2d) shiftedColSize() int {
 	g := c.shiftedGeom()
 	forward := g.padCin + c.Cout*g.n
 	data := g.padCout + c.Cin*g.n
-	weight := g.padCin + g.padCout + g.taps*c.Cout*c.Cin
+	weight := g.padCin + g.padCout
 	return max(forward, data, weight)
 }
 
@@ -160,30 +160,26 @@ func shiftedBackwardData[T matmul.Float](c Conv2d, dinp, dout []T, pw *matmul.Pa
 func shiftedWeightGrad[T matmul.Float](c Conv2d, dw, dout, inp, col []T, dwBeta T) {
 	g := c.shiftedGeom()
 	xpad, dpad := col[:g.padCin], col[g.padCin:g.padCin+g.padCout]
-	tmp := col[g.padCin+g.padCout : g.padCin+g.padCout+g.taps*c.Cout*c.Cin]
 	padPlanes(xpad, inp, c.Cin, c.H, c.W, c.Pad, g.pw, g.wp, g.plane)
 	padPlanes(dpad, dout, c.Cout, c.H, c.W, c.Pad, g.pw, g.wp, g.plane)
 	// The output gradient over the wide grid: its padded planes from (Pad, PadW), where the
 	// columns past W hold the padding's zeros.
 	dwide := dpad[c.Pad*g.wp+g.pw:]
+	// Tap (ky, kx) adds into dw[co, ci, ky, kx] in place: rows Cin·taps apart, columns taps.
+	dw = dw[:c.Cout*c.Cin*g.taps]
+	switch dwBeta {
+	case 0:
+		clear(dw)
+	case 1:
+	default:
+		for i := range dw {
+			dw[i] *= dwBeta
+		}
+	}
 	for ky := range c.K {
 		for kx := range g.kw {
 			t := ky*g.kw + kx
-			matmul.GemmNTStrided(c.Cout, c.Cin, g.l, dwide, g.plane, xpad[ky*g.wp+kx:], g.plane, 0, tmp[t*c.Cout*c.Cin:(t+1)*c.Cout*c.Cin])
-		}
-	}
-	// tmp [tap, Cout, Cin] → dw [Cout, Cin, tap], read in order.
-	dw = dw[:c.Cout*c.Cin*g.taps]
-	for t := range g.taps {
-		src := tmp[t*c.Cout*c.Cin : (t+1)*c.Cout*c.Cin]
-		if dwBeta == 0 {
-			for i, v := range src {
-				dw[i*g.taps+t] = v
-			}
-			continue
-		}
-		for i, v := range src {
-			dw[i*g.taps+t] = dwBeta*dw[i*g.taps+t] + v
+			matmul.GemmNTStrided(c.Cout, c.Cin, g.l, dwide, g.plane, xpad[ky*g.wp+kx:], g.plane, 1, dw[t:], c.Cin*g.taps, g.taps)
 		}
 	}
 }

@@ -4,36 +4,47 @@ package matmul
 
 import "golang.org/x/sys/cpu"
 
-// dotNT adds a·bᵀ to c with a dot-product kernel (rows of a lda apart, of b ldb apart):
-// AVX-512 in 4×4 tiles of c, AVX2+FMA in 2×4 (k then a multiple of 8); nil without either.
-var dotNT func(m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32)
+// dotNT is the dot-product kernel this CPU runs (dotKernel): AVX-512 in 4×4 tiles of c, AVX2+FMA
+// in 2×4 (k then a multiple of 8, c's columns adjacent); none without either.
+var dotNT dotKernel
+
+// The kernels of this CPU's kinds.
+var (
+	dotAVX512 = dotKernel{run: dot4x4, stridedC: true}
+	dotAVX2   = dotKernel{run: dot2x4}
+)
 
 func init() {
 	switch {
 	case cpu.X86.HasAVX512F:
-		dotNT = dot4x4
+		dotNT = dotAVX512
 	case cpu.X86.HasAVX2 && cpu.X86.HasFMA:
-		dotNT = dot2x4
+		dotNT = dotAVX2
 	}
 }
 
-// dot2x4 and dot4x4 run the AVX2 and AVX-512 kernels over c.
-var (
-	dot2x4 = dotTiles(2, sdotKernel2x4AVX2)
-	dot4x4 = dotTiles(4, sdotKernel4x4)
-)
+// dot4x4 runs the AVX-512 kernel over c in 4×4 tiles (m and n multiples of 4), checking each
+// tile's bounds before the assembly reads them.
+func dot4x4(m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc, ldcCol int) {
+	for i := 0; i < m; i += 4 {
+		_ = a[(i+3)*lda+k-1]
+		for j := 0; j < n; j += 4 {
+			_ = b[(j+3)*ldb+k-1]
+			_ = c[(i+3)*ldc+(j+3)*ldcCol]
+			sdotKernel4x4(k, &a[i*lda], lda, &b[j*ldb], ldb, &c[i*ldc+j*ldcCol], ldc, ldcCol)
+		}
+	}
+}
 
-// dotTiles runs a kernel of rows×4 tiles of dot products over all of c (m a multiple of rows,
-// n of 4), checking each tile's bounds before the assembly reads them.
-func dotTiles(rows int, kernel func(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int)) func(m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32) {
-	return func(m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32) {
-		for i := 0; i < m; i += rows {
-			_ = a[(i+rows-1)*lda+k-1]
-			for j := 0; j < n; j += 4 {
-				_ = b[(j+3)*ldb+k-1]
-				_ = c[(i+rows-1)*n+j+3]
-				kernel(k, &a[i*lda], lda, &b[j*ldb], ldb, &c[i*n+j], n)
-			}
+// dot2x4 runs the AVX2 kernel over c in 2×4 tiles (m a multiple of 2, n of 4, c's columns
+// adjacent).
+func dot2x4(m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc, _ int) {
+	for i := 0; i < m; i += 2 {
+		_ = a[(i+1)*lda+k-1]
+		for j := 0; j < n; j += 4 {
+			_ = b[(j+3)*ldb+k-1]
+			_ = c[(i+1)*ldc+j+3]
+			sdotKernel2x4AVX2(k, &a[i*lda], lda, &b[j*ldb], ldb, &c[i*ldc+j], ldc)
 		}
 	}
 }
@@ -41,7 +52,7 @@ func dotTiles(rows int, kernel func(k int, a *float32, lda int, b *float32, ldb 
 // sdotKernel4x4 (AVX-512) and sdotKernel2x4AVX2 are in dot_amd64.s.
 //
 //go:noescape
-func sdotKernel4x4(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int)
+func sdotKernel4x4(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc, ldcCol int)
 
 //go:noescape
 func sdotKernel2x4AVX2(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int)

@@ -27,9 +27,10 @@
 	VMOVSS X, off(DX)
 
 // ADD_SUMS_ROW adds the lane sums of four accumulators Z0..Z3 (Y0..Y3 their low halves, X0 the
-// low quarter of the first) to the four floats at (DX): each folded to 8 lanes, then two
-// rounds of horizontal adds leave [Σ0 Σ1 Σ2 Σ3] in each 128-bit half, which are added.
-// Y24..Y27 are scratch.
+// low quarter of the first) to the floats at (DX), (DX)(R11), (DX)(R11*2) and (DX)(R12) (a
+// row of c whose columns lie R11 bytes apart, R12 = 3·R11): each accumulator folded to 8
+// lanes, then two rounds of horizontal adds leave [Σ0 Σ1 Σ2 Σ3] in each 128-bit half, which
+// are added, and each lane is added to its float. Y24..Y28 are scratch.
 #define ADD_SUMS_ROW(Z0, Z1, Z2, Z3, Y0, Y1, Y2, Y3, X0) \
 	VEXTRACTF32X8 $1, Z0, Y24; \
 	VADDPS Y24, Y0, Y0; \
@@ -44,15 +45,24 @@
 	VHADDPS Y2, Y0, Y0; \
 	VEXTRACTF32X4 $1, Y0, X24; \
 	VADDPS X24, X0, X0; \
-	VADDPS (DX), X0, X0; \
-	VMOVUPS X0, (DX)
+	VADDSS (DX), X0, X25; \
+	VMOVSS X25, (DX); \
+	VMOVSHDUP X0, X26; \
+	VADDSS (DX)(R11*1), X26, X26; \
+	VMOVSS X26, (DX)(R11*1); \
+	VMOVHLPS X0, X0, X27; \
+	VADDSS (DX)(R11*2), X27, X27; \
+	VMOVSS X27, (DX)(R11*2); \
+	VSHUFPS $0xff, X0, X0, X28; \
+	VADDSS (DX)(R12*1), X28, X28; \
+	VMOVSS X28, (DX)(R12*1)
 
-// func sdotKernel4x4(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int)
+// func sdotKernel4x4(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc, ldcCol int)
 // C[i][j] += dot(A row i, B row j) for a 4×4 tile, rows of k floats (k a multiple of 16) at
-// strides lda and ldb floats: the product a·bᵀ when both operands run along k in memory, so
-// neither is packed. Accumulators Z0..Z15 (row i, column j in Z(4i+j)), A rows in Z16..Z19,
+// strides lda and ldb floats, C's rows ldc and its columns ldcCol floats apart: the product
+// a·bᵀ when both operands run along k in memory, so neither is packed. Accumulators Z0..Z15 (row i, column j in Z(4i+j)), A rows in Z16..Z19,
 // B rows in Z20..Z23; each accumulator is summed across its 16 lanes at the end.
-TEXT ·sdotKernel4x4(SB), NOSPLIT, $0-56
+TEXT ·sdotKernel4x4(SB), NOSPLIT, $0-64
 	DOT_ARGS
 	VXORPS Z0, Z0, Z0
 	VXORPS Z1, Z1, Z1
@@ -109,6 +119,9 @@ loop:
 	CMPQ AX, CX
 	JLT loop
 reduce:
+	MOVQ ldcCol+56(FP), R11
+	SHLQ $2, R11
+	LEAQ (R11)(R11*2), R12
 	ADD_SUMS_ROW(Z0, Z1, Z2, Z3, Y0, Y1, Y2, Y3, X0)
 	ADDQ R10, DX
 	ADD_SUMS_ROW(Z4, Z5, Z6, Z7, Y4, Y5, Y6, Y7, X4)

@@ -2,5 +2,5 @@
 
 package matmul
 
-// dotNT is nil here: GemmNT falls back to Gemm.
-var dotNT func(m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32)
+// dotNT is none here: GemmNT falls back to Gemm.
+var dotNT dotKernel

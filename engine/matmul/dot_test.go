@@ -52,11 +52,26 @@ func TestGemmNTStrided(t *testing.T) {
 			}
 			want := make([]named, m*n)
 			gemmGeneric(false, true, m, n, k, toNamed(to64(da)), toNamed(to64(db)), 0, want)
-			got := make([]float32, m*n)
-			GemmNTStrided(m, n, k, a, lda, b, ldb, 0, got)
-			for i := range want {
-				if d := math.Abs(float64(got[i]) - float64(want[i])); d > 1e-5*float64(k+1) {
-					t.Fatalf("%v: c[%d] = %v, want %v", sz, i, got[i], want[i])
+			// c dense, then c's columns 3 apart and its rows 3n+1 apart (a weight gradient's
+			// taps), over a NaN that beta 0 must overwrite and beside values it must keep.
+			for _, ld := range [][2]int{{n, 1}, {3*n + 1, 3}} {
+				ldc, col := ld[0], ld[1]
+				got := make([]float32, (m-1)*ldc+(n-1)*col+2)
+				for i := range got {
+					got[i] = float32(math.NaN())
+				}
+				got[len(got)-1] = 7
+				GemmNTStrided(m, n, k, a, lda, b, ldb, 0, got, ldc, col)
+				for i := range m {
+					for j := range n {
+						g, w := got[i*ldc+j*col], want[i*n+j]
+						if d := math.Abs(float64(g) - float64(w)); !(d <= 1e-5*float64(k+1)) {
+							t.Fatalf("%v c strides %v: c[%d][%d] = %v, want %v", sz, ld, i, j, g, w)
+						}
+					}
+				}
+				if got[len(got)-1] != 7 {
+					t.Fatalf("%v c strides %v: wrote past c", sz, ld)
 				}
 			}
 		}

@@ -27,15 +27,15 @@ func kernels64() []microkernel[float64] {
 	return k
 }
 
-// dotKernels lists every dot-product kernel this CPU runs (nil: the fallback), restoring the
+// dotKernels lists every dot-product kernel this CPU runs (the zero one: the fallback), restoring the
 // chosen one when the test ends.
-func dotKernels() []func(m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32) {
-	k := []func(m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32){nil}
+func dotKernels() []dotKernel {
+	k := []dotKernel{{}}
 	if cpu.X86.HasAVX2 && cpu.X86.HasFMA {
-		k = append(k, dot2x4)
+		k = append(k, dotAVX2)
 	}
 	if cpu.X86.HasAVX512F {
-		k = append(k, dot4x4)
+		k = append(k, dotAVX512)
 	}
 	return append(k, dotNT)
 }

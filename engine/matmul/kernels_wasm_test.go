@@ -34,6 +34,6 @@ func TestSIMDKernelPresent(t *testing.T) {
 	t.Logf("kernel %s", kernelName)
 }
 
-func dotKernels() []func(m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32) {
-	return []func(m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32){nil}
+func dotKernels() []dotKernel {
+	return []dotKernel{{}}
 }
