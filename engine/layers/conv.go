@@ -125,8 +125,8 @@ func PackBackwardData[T matmul.Float](c Conv2d, w []T) *matmul.Packed[T] {
 	case c.direct():
 		return matmul.Pack(true, c.Cin, c.Cout, w)
 	case c.shifted():
-		flip := flipped(c, w)
-		return matmul.Pack(false, c.Cin, c.Cout*c.shiftedGeom().taps, flip)
+		taps := c.shiftedGeom().taps
+		return matmul.PackOffsets(c.Cin, c.Cout*taps, w, taps, flippedColumns(c.Cout, c.Cin, taps))
 	}
 	return matmul.Pack(true, c.Cols(), c.Cout, w)
 }

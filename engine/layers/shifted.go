@@ -60,24 +60,25 @@ func (c Conv2d) shiftedColSize() int {
 	return max(forward, data, weight)
 }
 
-// flipped is the kernel of the input gradient's convolution: flip[ci, co, ky, kx] =
-// w[co, ci, K−1−ky, KW−1−kx].
-func flipped[T matmul.Float](c Conv2d, w []T) []T {
-	taps := c.shiftedGeom().taps
-	flip := make([]T, c.Cout*c.Cin*taps)
-	for co := range c.Cout {
-		for ci := range c.Cin {
-			src := w[(co*c.Cin+ci)*taps : (co*c.Cin+ci+1)*taps]
-			dst := flip[(ci*c.Cout+co)*taps : (ci*c.Cout+co+1)*taps]
-			for t, v := range src {
-				dst[taps-1-t] = v
-			}
+// flippedColumns is the table that reads the input gradient's kernel out of the weights where
+// they lie: its element (ci, (co, t)) is w[co, ci, taps−1−t] = w[co·Cin·taps + ci·taps +
+// taps−1−t], so column (co, t) starts at co·Cin·taps + taps−1−t and its rows are taps apart.
+func flippedColumns(cout, cin, taps int) []int {
+	key := tapRowsKey{channels: cout, k: cin, kw: taps, wp: -1}
+	if r, ok := tapRowsCache.Load(key); ok {
+		return r.([]int)
+	}
+	cols := make([]int, 0, cout*taps)
+	for co := range cout {
+		for t := range taps {
+			cols = append(cols, co*cin*taps+taps-1-t)
 		}
 	}
-	return flip
+	r, _ := tapRowsCache.LoadOrStore(key, cols)
+	return r.([]int)
 }
 
-// tapRowsKey names one set of tap offsets.
+// tapRowsKey names one table of offsets (tapRows; flippedColumns with wp −1).
 type tapRowsKey struct{ channels, k, kw, wp, plane int }
 
 var tapRowsCache sync.Map // tapRowsKey → []int

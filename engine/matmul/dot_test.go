@@ -78,7 +78,7 @@ func TestGemmNTStrided(t *testing.T) {
 	}
 }
 
-// TestGemmRows: a B of shifted rows (a 3×3 convolution's taps over a padded image) gives the
+// TestGemmRows: a B of shifted rows (offsets) (a 3×3 convolution's taps over a padded image) gives the
 // product of the same rows unfolded.
 func TestGemmRows(t *testing.T) {
 	rng := rand.New(rand.NewPCG(8, 8))
@@ -98,7 +98,7 @@ func TestGemmRows(t *testing.T) {
 				a, c := to32(randSlice(rng, m*k)), to32(randSlice(rng, m*n))
 				want := toNamed(to64(c))
 				gemmGeneric(ta, false, m, n, k, toNamed(to64(a)), toNamed(to64(unfolded)), 1, want)
-				gemmLayout(kern, m, n, k, a, dense(ta, m, k), src, layout{rows: rows}, 1, c)
+				gemmLayout(kern, m, n, k, a, dense(ta, m, k), src, layout{offs: rows}, 1, c)
 				for i := range want {
 					if d := math.Abs(float64(c[i]) - float64(want[i])); d > 1e-5*float64(k+1) {
 						t.Fatalf("%dx%d kernel %v ta=%v: c[%d] = %v, want %v", kern.mr, kern.nr, sz, ta, i, c[i], want[i])
@@ -110,10 +110,10 @@ func TestGemmRows(t *testing.T) {
 	// The exported form checks its rows.
 	defer func() {
 		if recover() == nil {
-			t.Error("GemmRows with a row past the end of B: no panic")
+			t.Error("MulRows with a row past the end of B: no panic")
 		}
 	}()
-	GemmRows(false, 1, 4, 1, []float32{1}, make([]float32, 4), []int{1}, 0, make([]float32, 4))
+	Pack(false, 1, 1, []float32{1}).MulRows(4, make([]float32, 4), []int{1}, 0, make([]float32, 4))
 }
 
 // to64 widens float32 values for the reference product.

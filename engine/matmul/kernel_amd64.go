@@ -28,7 +28,7 @@ func init() {
 var (
 	kernelAVX2x32   = microkernel[float32]{mr: 6, nr: 16, run: kernel6x16}
 	kernelAVX2x64   = microkernel[float64]{mr: 6, nr: 8, run: kernel6x8}
-	kernelAVX512x32 = microkernel[float32]{mr: 6, nr: 32, run: kernel6x32, rows: kernel6x32Rows}
+	kernelAVX512x32 = microkernel[float32]{mr: 6, nr: 32, run: kernel6x32, idx: kernel6x32Idx}
 	kernelAVX512x64 = microkernel[float64]{mr: 6, nr: 16, run: kernel6x16d}
 )
 
@@ -46,17 +46,18 @@ func kernel6x16d(k int, a, b, c []float64, ldc int) {
 	dgemmKernel6x16(k, &a[0], &b[0], &c[0], ldc)
 }
 
-// kernel6x32Rows is kernel6x32 reading B in place: the caller (gemmBlocks, from GemmRows or
-// Packed.MulRows) has checked that every b[rows[p] : rows[p]+32] lies inside b.
-func kernel6x32Rows(k int, a, b []float32, rows []int, c []float32, ldc int) {
-	_ = a[6*k-1]
-	_ = rows[k-1]
+// kernel6x32Idx is kernel6x32 reading both operands in place through index tables: the caller
+// (gemmBlocks) has checked that every a[aoff[p] + i·lda] of the tile's six rows and every
+// b[boff[p] : boff[p]+32] lie inside a and b.
+func kernel6x32Idx(k int, a []float32, lda int, aoff []int, b []float32, boff []int, c []float32, ldc int) {
+	_ = aoff[k-1]
+	_ = boff[k-1]
 	_ = c[5*ldc+31]
-	sgemmKernel6x32Rows(k, &a[0], &b[0], &rows[0], &c[0], ldc)
+	sgemmKernel6x32Idx(k, &a[0], lda, &aoff[0], &b[0], &boff[0], &c[0], ldc)
 }
 
 //go:noescape
-func sgemmKernel6x32Rows(k int, a, b *float32, rows *int, c *float32, ldc int)
+func sgemmKernel6x32Idx(k int, a *float32, lda int, aoff *int, b *float32, boff *int, c *float32, ldc int)
 
 // sgemmKernel6x32 and dgemmKernel6x16 are the AVX-512 kernels (kernel_amd64.s).
 //

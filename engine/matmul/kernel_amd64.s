@@ -251,15 +251,22 @@ sgemmKernel6x32_store:
 	VZEROUPPER
 	RET
 
-// func sgemmKernel6x32Rows(k int, a, b *float32, rows *int, c *float32, ldc int)
-// sgemmKernel6x32 with B read in place: step p loads the 32 floats at b + rows[p].
-TEXT ·sgemmKernel6x32Rows(SB), NOSPLIT, $0-48
+// func sgemmKernel6x32Idx(k int, a *float32, lda int, aoff *int, b *float32, boff *int, c *float32, ldc int)
+// sgemmKernel6x32 with both operands read in place through index tables: step p broadcasts
+// a[aoff[p] + i·lda] for the tile's rows i = 0..5 and loads the 32 floats at b + boff[p]. A
+// weight matrix is then read as it lies (transposed, flipped or not: the tables say how) and
+// a convolution's input through its taps, neither packed.
+TEXT ·sgemmKernel6x32Idx(SB), NOSPLIT, $0-64
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), SI
-	MOVQ b+16(FP), DI
-	MOVQ rows+24(FP), R9
-	MOVQ c+32(FP), DX
-	MOVQ ldc+40(FP), R8
+	MOVQ lda+16(FP), R11
+	SHLQ $2, R11
+	LEAQ (R11)(R11*2), R12
+	MOVQ aoff+24(FP), R13
+	MOVQ b+32(FP), DI
+	MOVQ boff+40(FP), R9
+	MOVQ c+48(FP), DX
+	MOVQ ldc+56(FP), R8
 	SHLQ $2, R8
 	VPXORD Z4, Z4, Z4
 	VPXORD Z5, Z5, Z5
@@ -274,36 +281,39 @@ TEXT ·sgemmKernel6x32Rows(SB), NOSPLIT, $0-48
 	VPXORD Z14, Z14, Z14
 	VPXORD Z15, Z15, Z15
 	TESTQ CX, CX
-	JEQ sgemmKernel6x32Rows_store
+	JEQ sgemmKernel6x32Idx_store
 
-sgemmKernel6x32Rows_loop:
+sgemmKernel6x32Idx_loop:
 	MOVQ (R9), R10
 	VMOVUPS (DI)(R10*4), Z0
 	VMOVUPS 64(DI)(R10*4), Z1
-	VBROADCASTSS 0(SI), Z2
+	MOVQ (R13), R14
+	LEAQ (SI)(R14*4), AX
+	LEAQ (AX)(R11*4), BX
+	VBROADCASTSS (AX), Z2
 	VFMADD231PS Z0, Z2, Z4
 	VFMADD231PS Z1, Z2, Z5
-	VBROADCASTSS 4(SI), Z3
+	VBROADCASTSS (AX)(R11*1), Z3
 	VFMADD231PS Z0, Z3, Z6
 	VFMADD231PS Z1, Z3, Z7
-	VBROADCASTSS 8(SI), Z2
+	VBROADCASTSS (AX)(R11*2), Z2
 	VFMADD231PS Z0, Z2, Z8
 	VFMADD231PS Z1, Z2, Z9
-	VBROADCASTSS 12(SI), Z3
+	VBROADCASTSS (AX)(R12*1), Z3
 	VFMADD231PS Z0, Z3, Z10
 	VFMADD231PS Z1, Z3, Z11
-	VBROADCASTSS 16(SI), Z2
+	VBROADCASTSS (BX), Z2
 	VFMADD231PS Z0, Z2, Z12
 	VFMADD231PS Z1, Z2, Z13
-	VBROADCASTSS 20(SI), Z3
+	VBROADCASTSS (BX)(R11*1), Z3
 	VFMADD231PS Z0, Z3, Z14
 	VFMADD231PS Z1, Z3, Z15
-	ADDQ $24, SI
 	ADDQ $8, R9
+	ADDQ $8, R13
 	DECQ CX
-	JNE sgemmKernel6x32Rows_loop
+	JNE sgemmKernel6x32Idx_loop
 
-sgemmKernel6x32Rows_store:
+sgemmKernel6x32Idx_store:
 	VADDPS (DX), Z4, Z4
 	VMOVUPS Z4, (DX)
 	VADDPS 64(DX), Z5, Z5

@@ -49,27 +49,6 @@ func gemm[T Float](m, n, k int, a []T, la layout, b []T, lb layout, beta T, c []
 	}
 }
 
-// GemmRows computes c = op(a)·B + beta·c for a k×n matrix B whose row p is
-// b[rows[p] : rows[p]+n]: a convolution's input seen through its taps (each row the padded
-// image shifted by one tap), multiplied without being unfolded. op(a) is m×k, a stored m×k or,
-// with transA, k×m.
-//
-// GemmRows panics if a slice is shorter than its matrix or a row runs outside b.
-func GemmRows[T Float](transA bool, m, n, k int, a, b []T, rows []int, beta T, c []T) {
-	if m == 0 || n == 0 {
-		return
-	}
-	if len(a) < m*k || len(rows) < k || len(c) < m*n {
-		panic("matmul: slice shorter than its matrix")
-	}
-	for _, r := range rows[:k] {
-		if r < 0 || r+n > len(b) {
-			panic("matmul: a row of B runs outside its slice")
-		}
-	}
-	gemm(m, n, k, a, dense(transA, m, k), b, layout{rows: rows[:k]}, beta, c)
-}
-
 // scale sets x = beta·x, with beta 0 clearing x.
 func scale[T Float](beta T, x []T) {
 	if beta == 0 {
@@ -93,18 +72,20 @@ func gemmGenericLayout[T Float](m, n, k int, a []T, la layout, b []T, lb layout,
 		for j := 0; j < n; j++ {
 			var s T
 			for p := 0; p < k; p++ {
-				var av T
-				if la.trans {
+				var av, bv T
+				switch {
+				case la.offs != nil:
+					av = a[la.offs[p]+i*la.ld]
+				case la.trans:
 					av = a[p*la.ld+i]
-				} else {
+				default:
 					av = a[i*la.ld+p]
 				}
-				var bv T
 				switch {
 				case lb.trans:
 					bv = b[j*lb.ld+p]
-				case lb.rows != nil:
-					bv = b[lb.rows[p]+j]
+				case lb.offs != nil:
+					bv = b[lb.offs[p]+j]
 				default:
 					bv = b[p*lb.ld+j]
 				}

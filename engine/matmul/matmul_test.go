@@ -186,3 +186,39 @@ func TestPacked(t *testing.T) {
 		}
 	}
 }
+
+// TestPackOffsets: a matrix read through a table of column offsets and a row stride (a
+// convolution's kernel flipped and transposed, read where it lies) gives the product of the
+// same matrix laid out densely, with full and partial panels of rows and columns, across kc.
+func TestPackOffsets(t *testing.T) {
+	rng := rand.New(rand.NewPCG(13, 14))
+	for _, sz := range [][3]int{{7, 33, 9}, {12, 64, 300}, {16, 100, 144}, {1, 1, 1}} {
+		m, n, k := sz[0], sz[1], sz[2]
+		// The array holds A's element (i, p) at aoff[p] + i·lda with lda = 3 and the columns
+		// in reverse order, interleaved with values that are never read.
+		lda := 3
+		store := to32(randSlice(rng, k*lda*m+lda))
+		aoff := make([]int, k)
+		for p := range aoff {
+			aoff[p] = (k - 1 - p) * lda * m
+		}
+		unfolded := make([]float64, m*k)
+		for i := range m {
+			for p := range k {
+				unfolded[i*k+p] = float64(store[aoff[p]+i*lda])
+			}
+		}
+		b, c := randSlice(rng, k*n), randSlice(rng, m*n)
+		want := toNamed(c)
+		gemmGeneric(false, false, m, n, k, toNamed(unfolded), toNamed(b), 1, want)
+		p := PackOffsets(m, k, store, lda, aoff)
+		got := to32(c)
+		p.MulRows(n, to32(b), nil, 1, got)
+		p.Release()
+		for i := range want {
+			if d := math.Abs(float64(got[i]) - float64(want[i])); d > 1e-5*float64(k+1) {
+				t.Fatalf("%v: c[%d] = %v, want %v", sz, i, got[i], want[i])
+			}
+		}
+	}
+}

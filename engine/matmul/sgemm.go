@@ -16,10 +16,11 @@ type microkernel[T Float] struct {
 	mr, nr int
 	run    func(k int, a, b, c []T, ldc int)
 	block  func(kb, mb, nb int, a, b, c, tile []T, ldc int)
-	// rows, where a kernel has it, reads B in place from rows given by where they start (the
-	// shifted rows of GemmRows): step p reads b[rows[p] : rows[p]+nr], which the caller has
-	// checked lie inside b. Such a B is then never packed, but for a last partial panel.
-	rows func(k int, a, b []T, rows []int, c []T, ldc int)
+	// idx, where a kernel has it, reads both operands in place through index tables: step p
+	// takes a[aoff[p] + i·lda] for the tile's rows i and b[boff[p] : boff[p]+nr], which the
+	// caller has checked lie inside a and b. Neither operand is then packed, but for a last
+	// partial panel of either (gemmInPlace).
+	idx func(k int, a []T, lda int, aoff []int, b []T, boff []int, c []T, ldc int)
 }
 
 // Block sizes: a kc×nr panel of B and an mc×kc block of A stay in cache.
@@ -56,13 +57,14 @@ func putBuf[T Float](p *[]T) {
 	}
 }
 
-// layout says how a stored operand is read: transposed or not, the distance between its
-// stored rows, and, for a B read as it is, where each of its rows starts (a convolution's
-// shifted rows; nil: row p at p·ld).
+// layout says how a stored operand is read. Stored as it is, element (i, p) of A is
+// a[i·ld + p] and element (p, j) of B is b[p·ld + j]; transposed, a[p·ld + i] and b[j·ld + p];
+// with offs, a[offs[p] + i·ld] (a weight matrix read transposed or flipped) and b[offs[p] + j]
+// (a convolution's input through its taps: shifted rows).
 type layout struct {
 	trans bool
 	ld    int
-	rows  []int
+	offs  []int
 }
 
 // dense is the layout of a contiguous r×c matrix stored as it is (or c×r, transposed).
@@ -73,29 +75,64 @@ func dense(trans bool, r, c int) layout {
 	return layout{ld: c}
 }
 
+// aIndexed is A's layout as an index table over k columns: element (i, p) at
+// a[offs[p] + i·ld].
+func (l layout) aIndexed(k int) layout {
+	switch {
+	case l.offs != nil:
+		return l
+	case l.trans:
+		return layout{ld: 1, offs: sequence(k, l.ld)}
+	}
+	return layout{ld: l.ld, offs: sequence(k, 1)}
+}
+
+// bIndexed is B's layout (not transposed) as an index table over k rows: element (p, j) at
+// b[offs[p] + j].
+func (l layout) bIndexed(k int) layout {
+	if l.offs != nil {
+		return l
+	}
+	return layout{offs: sequence(k, l.ld)}
+}
+
+// sequences holds the tables 0, step, 2·step, ... made so far, by step.
+var sequences sync.Map // int → []int
+
+// sequence is the table p·step for p < k, shared and never written.
+func sequence(k, step int) []int {
+	if s, ok := sequences.Load(step); ok && len(s.([]int)) >= k {
+		return s.([]int)[:k]
+	}
+	s := make([]int, max(k, 1024))
+	for p := range s {
+		s[p] = p * step
+	}
+	sequences.Store(step, s)
+	return s[:k]
+}
+
 // gemmPacked computes c = op(a)·op(b) + beta·c with a microkernel, a and b contiguous.
 func gemmPacked[T Float](kern microkernel[T], transA, transB bool, m, n, k int, a, b []T, beta T, c []T) {
 	gemmLayout(kern, m, n, k, a, dense(transA, m, k), b, dense(transB, k, n), beta, c)
 }
 
 // gemmLayout computes c = op(a)·op(b) + beta·c with a microkernel, the operands read as their
-// layouts say.
+// layouts say: in place where the kernel can (B not transposed), else packed.
 func gemmLayout[T Float](kern microkernel[T], m, n, k int, a []T, la layout, b []T, lb layout, beta T, c []T) {
+	if kern.idx != nil && !lb.trans {
+		gemmInPlace(kern, m, n, k, a, la.aIndexed(k), b, lb.bIndexed(k), beta, c)
+		return
+	}
 	gemmBlocks(kern, m, n, k, func(buf []T, i0, mb, p0, kb int) []T {
 		packA(buf, a, la, i0, mb, p0, kb, kern.mr)
 		return buf
 	}, b, lb, beta, c)
 }
 
-// gemmWith is gemmLayout with op(a) packed already.
-func gemmWith[T Float](kern microkernel[T], m, n, k int, a *Packed[T], b []T, lb layout, beta T, c []T) {
-	gemmBlocks(kern, m, n, k, func(_ []T, i0, _, p0, kb int) []T {
-		return (*a.data)[p0*a.mp+i0*kb:]
-	}, b, lb, beta, c)
-}
-
-// gemmBlocks runs the blocked product; panelsA gives the packed panels of A's block of rows
-// i0..i0+mb-1 and columns p0..p0+kb-1 (packing them into buf, or finding them packed).
+// gemmBlocks runs the blocked product of packed panels; panelsA gives the packed panels of
+// A's block of rows i0..i0+mb-1 and columns p0..p0+kb-1 (packing them into buf, or finding
+// them packed).
 func gemmBlocks[T Float](kern microkernel[T], m, n, k int, panelsA func(buf []T, i0, mb, p0, kb int) []T, b []T, lb layout, beta T, c []T) {
 	scale(beta, c[:m*n])
 	mr, nr := kern.mr, kern.nr
@@ -106,15 +143,9 @@ func gemmBlocks[T Float](kern microkernel[T], m, n, k int, panelsA func(buf []T,
 	defer putBuf(bufB)
 	defer putBuf(bufA)
 	defer putBuf(tile)
-	inPlace := lb.rows != nil && kern.rows != nil
 	for p0 := 0; p0 < k; p0 += kc {
 		kb := min(kc, k-p0)
-		switch {
-		case !inPlace:
-			packB(*bufB, b, lb, n, p0, kb, nr, 0)
-		case n%nr != 0:
-			packB(*bufB, b, lb, n, p0, kb, nr, n/nr*nr)
-		}
+		packB(*bufB, b, lb, n, p0, kb, nr, 0)
 		for i0 := 0; i0 < m; i0 += mc {
 			mb := min(mc, m-i0)
 			pa := panelsA(*bufA, i0, mb, p0, kb)
@@ -124,33 +155,78 @@ func gemmBlocks[T Float](kern microkernel[T], m, n, k int, panelsA func(buf []T,
 			}
 			for jr := 0; jr < n; jr += nr {
 				bp := (*bufB)[jr*kb : (jr+nr)*kb]
-				cols := min(nr, n-jr)
-				run := func(ap, c []T, ldc int) {
-					if inPlace && cols == nr {
-						kern.rows(kb, ap, b[jr:], lb.rows[p0:p0+kb], c, ldc)
-						return
-					}
-					kern.run(kb, ap, bp, c, ldc)
-				}
 				for ir := 0; ir < mb; ir += mr {
 					ap := pa[ir*kb : (ir+mr)*kb]
-					rows := min(mr, mb-ir)
+					rows, cols := min(mr, mb-ir), min(nr, n-jr)
 					ci := (i0+ir)*n + jr
 					if rows == mr && cols == nr {
-						run(ap, c[ci:], n)
+						kern.run(kb, ap, bp, c[ci:], n)
 						continue
 					}
 					t := *tile
 					clear(t)
-					run(ap, t, nr)
-					for i := 0; i < rows; i++ {
-						dst := c[ci+i*n : ci+i*n+cols]
-						for j := range dst {
-							dst[j] += t[i*nr+j]
-						}
-					}
+					kern.run(kb, ap, bp, t, nr)
+					addTile(c[ci:], n, t, nr, rows, cols)
 				}
 			}
+		}
+	}
+}
+
+// gemmInPlace runs the product with the kernel's idx form, both operands read where they lie
+// through their index tables (la: element (i, p) at a[offs[p] + i·ld]; lb: element (p, j) at
+// b[offs[p] + j]); only a last partial panel of rows of A or of columns of B is packed, then
+// read through the tables of a packed panel (p·mr, p·nr).
+func gemmInPlace[T Float](kern microkernel[T], m, n, k int, a []T, la layout, b []T, lb layout, beta T, c []T) {
+	scale(beta, c[:m*n])
+	mr, nr := kern.mr, kern.nr
+	bufA, bufB, tile := getBuf[T](kc*mr), getBuf[T](kc*nr), getBuf[T](mr*nr)
+	defer putBuf(bufA)
+	defer putBuf(bufB)
+	defer putBuf(tile)
+	packedA, packedB := sequence(kc, mr), sequence(kc, nr)
+	fullM, fullN := m/mr*mr, n/nr*nr
+	for p0 := 0; p0 < k; p0 += kc {
+		kb := min(kc, k-p0)
+		if fullN < n {
+			packB(*bufB, b, lb, n, p0, kb, nr, fullN)
+		}
+		if fullM < m {
+			packA(*bufA, a, la, fullM, m-fullM, p0, kb, mr)
+		}
+		aoff, boff := la.offs[p0:p0+kb], lb.offs[p0:p0+kb]
+		for jr := 0; jr < n; jr += nr {
+			cols := min(nr, n-jr)
+			bs, bo := b[jr:], boff
+			if cols < nr {
+				bs, bo = *bufB, packedB[:kb]
+			}
+			for ir := 0; ir < m; ir += mr {
+				rows := min(mr, m-ir)
+				as, lda, ao := a[ir*la.ld:], la.ld, aoff
+				if rows < mr {
+					as, lda, ao = *bufA, 1, packedA[:kb]
+				}
+				ci := ir*n + jr
+				if rows == mr && cols == nr {
+					kern.idx(kb, as, lda, ao, bs, bo, c[ci:], n)
+					continue
+				}
+				t := *tile
+				clear(t)
+				kern.idx(kb, as, lda, ao, bs, bo, t, nr)
+				addTile(c[ci:], n, t, nr, rows, cols)
+			}
+		}
+	}
+}
+
+// addTile adds the first rows×cols of a tile (row stride ldt) to c (row stride ldc).
+func addTile[T Float](c []T, ldc int, t []T, ldt, rows, cols int) {
+	for i := range rows {
+		dst := c[i*ldc : i*ldc+cols]
+		for j := range dst {
+			dst[j] += t[i*ldt+j]
 		}
 	}
 }
@@ -162,17 +238,20 @@ func packA[T Float](dst, a []T, la layout, i0, mb, p0, kb, mr int) {
 		panel := dst[ip*kb : (ip+mr)*kb]
 		for i := 0; i < mr; i++ {
 			row := i0 + ip + i
-			if ip+i >= mb {
+			switch {
+			case ip+i >= mb:
 				for p := 0; p < kb; p++ {
 					panel[p*mr+i] = 0
 				}
-				continue
-			}
-			if la.trans { // a is stored k×m
+			case la.offs != nil:
+				for p, off := range la.offs[p0 : p0+kb] {
+					panel[p*mr+i] = a[off+row*la.ld]
+				}
+			case la.trans: // a is stored k×m
 				for p := 0; p < kb; p++ {
 					panel[p*mr+i] = a[(p0+p)*la.ld+row]
 				}
-			} else {
+			default:
 				src := a[row*la.ld+p0 : row*la.ld+p0+kb]
 				for p, v := range src {
 					panel[p*mr+i] = v
@@ -183,10 +262,11 @@ func packA[T Float](dst, a []T, la layout, i0, mb, p0, kb, mr int) {
 }
 
 // packB copies rows p0..p0+kb-1 of op(b) (k×n), from column from (a multiple of nr) on, into
-// panels of nr columns, each k-major: dst[panel][p][j]. Columns past n are zero.
+// panels of nr columns, each k-major, the first at dst[0]: dst[panel][p][j]. Columns past n
+// are zero.
 func packB[T Float](dst, b []T, lb layout, n, p0, kb, nr, from int) {
 	for jp := from; jp < n; jp += nr {
-		panel := dst[jp*kb : (jp+nr)*kb]
+		panel := dst[(jp-from)*kb : (jp-from+nr)*kb]
 		cols := min(nr, n-jp)
 		if lb.trans { // b is stored n×k
 			for j := 0; j < nr; j++ {
@@ -205,8 +285,8 @@ func packB[T Float](dst, b []T, lb layout, n, p0, kb, nr, from int) {
 		}
 		for p := 0; p < kb; p++ {
 			start := (p0 + p) * lb.ld
-			if lb.rows != nil {
-				start = lb.rows[p0+p]
+			if lb.offs != nil {
+				start = lb.offs[p0+p]
 			}
 			d := panel[p*nr : p*nr+nr]
 			copy(d, b[start+jp:start+jp+cols])
