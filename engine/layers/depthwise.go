@@ -4,8 +4,9 @@ import "gradsign/engine/matmul"
 
 // Depthwise is the geometry of a depthwise convolution (groups = channels, one K×K filter per
 // channel, no bias), as DARTS's separable and dilated convolutions use it: C channels of H×W,
-// stride, zero padding and dilation. Its weight is [C, 1, K, K]. It is no matrix product, so
-// it runs as direct loops.
+// stride, zero padding and dilation. Its weight is [C, 1, K, K]. With stride 1 and "same"
+// padding it runs on shifted rows of each padded plane (depthwise_shifted.go), otherwise as
+// direct loops.
 type Depthwise struct {
 	C, H, W                int
 	K, Stride, Pad, Dilate int
@@ -48,6 +49,10 @@ func (d Depthwise) taps(fn func(k, oy, iy, lo, hi, x0 int)) {
 //
 //	out [C, OutH, OutW], inp [C, H, W], w [C, 1, K, K]
 func DepthwiseForward[T matmul.Float](d Depthwise, out, inp, w []T) {
+	if d.shifted() {
+		depthwiseShiftedForward(d, out, inp, w)
+		return
+	}
 	hw, ohw, kk, ow := d.H*d.W, d.OutH()*d.OutW(), d.K*d.K, d.OutW()
 	for c := 0; c < d.C; c++ {
 		in, o, f := inp[c*hw:(c+1)*hw], out[c*ohw:(c+1)*ohw], w[c*kk:(c+1)*kk]
@@ -72,6 +77,10 @@ func DepthwiseForward[T matmul.Float](d Depthwise, out, inp, w []T) {
 //
 //	dinp [C, H, W], dout [C, OutH, OutW], w [C, 1, K, K]
 func DepthwiseBackwardData[T matmul.Float](d Depthwise, dinp, dout, w []T) {
+	if d.shifted() {
+		depthwiseShiftedBackwardData(d, dinp, dout, w)
+		return
+	}
 	hw, ohw, kk, ow := d.H*d.W, d.OutH()*d.OutW(), d.K*d.K, d.OutW()
 	for c := 0; c < d.C; c++ {
 		di, g, f := dinp[c*hw:(c+1)*hw], dout[c*ohw:(c+1)*ohw], w[c*kk:(c+1)*kk]
@@ -96,11 +105,19 @@ func DepthwiseBackwardData[T matmul.Float](d Depthwise, dinp, dout, w []T) {
 //
 //	dw [C, 1, K, K], dout [C, OutH, OutW], inp [C, H, W]
 func DepthwiseWeightGrad[T matmul.Float](d Depthwise, dw, dout, inp []T, dwBeta T) {
+	if d.shifted() {
+		depthwiseShiftedWeightGrad(d, dw, dout, inp, dwBeta)
+		return
+	}
 	hw, ohw, kk, ow := d.H*d.W, d.OutH()*d.OutW(), d.K*d.K, d.OutW()
 	for c := 0; c < d.C; c++ {
 		in, g, f := inp[c*hw:(c+1)*hw], dout[c*ohw:(c+1)*ohw], dw[c*kk:(c+1)*kk]
-		for k := range f {
-			f[k] *= dwBeta
+		if dwBeta == 0 {
+			clear(f) // not 0·f: a NaN left from an earlier sample would stay
+		} else {
+			for k := range f {
+				f[k] *= dwBeta
+			}
 		}
 		d.taps(func(k, oy, iy, lo, hi, x0 int) {
 			var s T

@@ -1,0 +1,6 @@
+//go:build !amd64 || noasm
+
+package matmul
+
+// sumRows32 and dotRows32 are nil here: SumRows and DotRows run in Go.
+var sumRows32, dotRows32 func(n int, a, b []float32, offs []int, out []float32)
