@@ -6,10 +6,9 @@ package matmul
 // computes it without packing either operand; otherwise Gemm does.
 // dotKernel adds a·bᵀ to c (rows of a lda apart, of b ldb apart; c's rows ldc apart and its
 // columns ldcCol) with dot products in tiles of c, packing neither operand: m and n multiples
-// of 4, k of 16. A kernel without stridedC writes only adjacent columns (ldcCol 1).
+// of 4, k of 16.
 type dotKernel struct {
-	run      func(m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc, ldcCol int)
-	stridedC bool
+	run func(m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc, ldcCol int)
 }
 
 func GemmNT[T Float](m, n, k int, a, b []T, beta T, c []T) {
@@ -42,7 +41,7 @@ func GemmNTStrided[T Float](m, n, k int, a []T, lda int, b []T, ldb int, beta T,
 	if k == 0 {
 		return
 	}
-	if a32, ok := any(a).([]float32); ok && dotNT.run != nil && m%4 == 0 && n%4 == 0 && k%16 == 0 && (dotNT.stridedC || ldcCol == 1) {
+	if a32, ok := any(a).([]float32); ok && dotNT.run != nil && m%4 == 0 && n%4 == 0 && k%16 == 0 {
 		dotNT.run(m, n, k, a32, lda, any(b).([]float32), ldb, any(c).([]float32), ldc, ldcCol)
 		return
 	}

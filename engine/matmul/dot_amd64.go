@@ -5,12 +5,12 @@ package matmul
 import "golang.org/x/sys/cpu"
 
 // dotNT is the dot-product kernel this CPU runs (dotKernel): AVX-512 in 4×4 tiles of c, AVX2+FMA
-// in 2×4 (k then a multiple of 8, c's columns adjacent); none without either.
+// in 2×4 (k then a multiple of 8); none without either.
 var dotNT dotKernel
 
 // The kernels of this CPU's kinds.
 var (
-	dotAVX512 = dotKernel{run: dot4x4, stridedC: true}
+	dotAVX512 = dotKernel{run: dot4x4}
 	dotAVX2   = dotKernel{run: dot2x4}
 )
 
@@ -36,15 +36,14 @@ func dot4x4(m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32
 	}
 }
 
-// dot2x4 runs the AVX2 kernel over c in 2×4 tiles (m a multiple of 2, n of 4, c's columns
-// adjacent).
-func dot2x4(m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc, _ int) {
+// dot2x4 runs the AVX2 kernel over c in 2×4 tiles (m a multiple of 2, n of 4).
+func dot2x4(m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc, ldcCol int) {
 	for i := 0; i < m; i += 2 {
 		_ = a[(i+1)*lda+k-1]
 		for j := 0; j < n; j += 4 {
 			_ = b[(j+3)*ldb+k-1]
-			_ = c[(i+1)*ldc+j+3]
-			sdotKernel2x4AVX2(k, &a[i*lda], lda, &b[j*ldb], ldb, &c[i*ldc+j], ldc)
+			_ = c[(i+1)*ldc+(j+3)*ldcCol]
+			sdotKernel2x4AVX2(k, &a[i*lda], lda, &b[j*ldb], ldb, &c[i*ldc+j*ldcCol], ldc, ldcCol)
 		}
 	}
 }
@@ -55,4 +54,4 @@ func dot2x4(m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32
 func sdotKernel4x4(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc, ldcCol int)
 
 //go:noescape
-func sdotKernel2x4AVX2(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int)
+func sdotKernel2x4AVX2(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc, ldcCol int)

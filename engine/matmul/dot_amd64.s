@@ -17,20 +17,15 @@
 	SHLQ $2, R10
 
 // ADD_SUM_Y adds the sum of the 8 lanes of accumulator Y (X its low half; X14 is scratch) to
-// the float at off(DX).
-#define ADD_SUM_Y(Y, X, off) \
+// the float at addr.
+#define ADD_SUM_Y(Y, X, addr) \
 	VEXTRACTF128 $1, Y, X14; \
 	VADDPS X14, X, X; \
 	VHADDPS X, X, X; \
 	VHADDPS X, X, X; \
-	VADDSS off(DX), X, X; \
-	VMOVSS X, off(DX)
+	VADDSS addr, X, X; \
+	VMOVSS X, addr
 
-// ADD_SUMS_ROW adds the lane sums of four accumulators Z0..Z3 (Y0..Y3 their low halves, X0 the
-// low quarter of the first) to the floats at (DX), (DX)(R11), (DX)(R11*2) and (DX)(R12) (a
-// row of c whose columns lie R11 bytes apart, R12 = 3·R11): each accumulator folded to 8
-// lanes, then two rounds of horizontal adds leave [Σ0 Σ1 Σ2 Σ3] in each 128-bit half, which
-// are added, and each lane is added to its float. Y24..Y28 are scratch.
 #define ADD_SUMS_ROW(Z0, Z1, Z2, Z3, Y0, Y1, Y2, Y3, X0) \
 	VEXTRACTF32X8 $1, Z0, Y24; \
 	VADDPS Y24, Y0, Y0; \
@@ -132,10 +127,10 @@ reduce:
 	VZEROUPPER
 	RET
 
-// func sdotKernel2x4AVX2(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int)
+// func sdotKernel2x4AVX2(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc, ldcCol int)
 // The AVX2+FMA form of sdotKernel4x4 for a 2×4 tile (k a multiple of 8): accumulators
 // Y0..Y7 (row i, column j in Y(4i+j)), A rows in Y8, Y9, B rows in Y10..Y13.
-TEXT ·sdotKernel2x4AVX2(SB), NOSPLIT, $0-56
+TEXT ·sdotKernel2x4AVX2(SB), NOSPLIT, $0-64
 	DOT_ARGS
 	VXORPS Y0, Y0, Y0
 	VXORPS Y1, Y1, Y1
@@ -172,15 +167,17 @@ loop2:
 	CMPQ AX, CX
 	JLT loop2
 reduce2:
-	ADD_SUM_Y(Y0, X0, 0)
-	ADD_SUM_Y(Y1, X1, 4)
-	ADD_SUM_Y(Y2, X2, 8)
-	ADD_SUM_Y(Y3, X3, 12)
+	MOVQ ldcCol+56(FP), R11
+	SHLQ $2, R11
+	LEAQ (R11)(R11*2), R12
+	ADD_SUM_Y(Y0, X0, (DX))
+	ADD_SUM_Y(Y1, X1, (DX)(R11*1))
+	ADD_SUM_Y(Y2, X2, (DX)(R11*2))
+	ADD_SUM_Y(Y3, X3, (DX)(R12*1))
 	ADDQ R10, DX
-	ADD_SUM_Y(Y4, X4, 0)
-	ADD_SUM_Y(Y5, X5, 4)
-	ADD_SUM_Y(Y6, X6, 8)
-	ADD_SUM_Y(Y7, X7, 12)
-	ADDQ R10, DX
+	ADD_SUM_Y(Y4, X4, (DX))
+	ADD_SUM_Y(Y5, X5, (DX)(R11*1))
+	ADD_SUM_Y(Y6, X6, (DX)(R11*2))
+	ADD_SUM_Y(Y7, X7, (DX)(R12*1))
 	VZEROUPPER
 	RET

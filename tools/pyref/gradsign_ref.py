@@ -237,14 +237,21 @@ class Logits(nn.Module):
 
 def torchvision_network(a):
     """A torchvision model with fresh weights (seed 0, 10 classes; EfficientNet without
-    stochastic depth, which a training-mode export cannot hold), exported to ONNX at --export
-    in training mode (opset 13) for the engine to read the same weights."""
+    stochastic depth, which a training-mode export cannot hold; no dropout), exported to ONNX
+    at --export in training mode (opset 13) for the engine to read the same weights."""
     import torchvision
     torch.manual_seed(0)
     kwargs = {'num_classes': a.classes}
     if a.model.startswith('efficientnet'):
         kwargs['stochastic_depth_prob'] = 0.0
     net = getattr(torchvision.models, a.model)(**kwargs)
+    # Dropout (MobileNet's and EfficientNet's classifiers) is left out, so that the loop, vmap
+    # (which refuses random operations) and the engine (which runs a training-mode export's
+    # Dropout as identity) compute one function.
+    for parent in list(net.modules()):
+        for name, child in parent.named_children():
+            if isinstance(child, nn.Dropout):
+                setattr(parent, name, nn.Identity())
     if a.export:
         with contextlib.redirect_stdout(io.StringIO()), warnings.catch_warnings():
             warnings.simplefilter('ignore')
