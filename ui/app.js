@@ -64,20 +64,31 @@ function buildEditor() {
     const ops = parseOps($('arch').value);
     if (ops) { state.ops = ops; archChanged({ keepText: true }); } else validateText();
   });
-  $('index').addEventListener('change', async () => {
-    // A number input holds "" for anything that is not a number ("abc", a cleared field).
-    if ($('index').value.trim() === '') { showArchError(`NAS-Bench-201 index: want a whole number from 0 to ${FACTS.numArchs - 1}`); forgetKnown(); return; }
-    try {
-      const info = await gradsign.lookup($('index').value);
-      state.ops = parseOps(info.arch);
-      archChanged();
-    } catch (err) { showArchError(err.message); }
-  });
+  $('index').addEventListener('change', () => { applyIndex(); });
   $('random').addEventListener('click', async () => {
     const info = await gradsign.lookup(Math.floor(Math.random() * FACTS.numArchs));
     state.ops = parseOps(info.arch);
     archChanged();
   });
+}
+
+// indexShown is the NAS-Bench-201 index the editor's cell has (the index field's value when
+// the editor took it): a typed index that differs is applied before a score.
+let indexShown = '';
+
+// applyIndex puts the index typed in the field into the editor; it resolves to whether it
+// could (an index out of range or not a number says why and keeps nothing of the last cell).
+async function applyIndex() {
+  const typed = $('index').value;
+  // A number input holds "" for anything that is not a number ("abc", a cleared field).
+  if (typed.trim() === '') { showArchError(`NAS-Bench-201 index: want a whole number from 0 to ${FACTS.numArchs - 1}`); forgetKnown(); return false; }
+  try {
+    const info = await gradsign.lookup(typed);
+    if ($('index').value !== typed) return false; // typed over meanwhile: that one is applied
+    state.ops = parseOps(info.arch);
+    await archChanged();
+    return true;
+  } catch (err) { showArchError(err.message); forgetKnown(); return false; }
 }
 
 async function validateText() {
@@ -89,6 +100,7 @@ async function validateText() {
     // What the page said of the last cell is not this text's: gone, the index too.
     forgetKnown();
     $('index').value = '';
+    indexShown = '';
   }
 }
 
@@ -167,6 +179,7 @@ async function archChanged({ keepText = false } = {}) {
   try {
     const info = await gradsign.lookup(arch);
     $('index').value = info.index;
+    indexShown = String(info.index);
     showKnown(info);
   } catch (err) { showArchError(err.message); forgetKnown(); }
   updateEstimate();
@@ -396,6 +409,12 @@ let engineReady = false;
 let limitProxies = () => {};
 
 async function runScore() {
+  // Score acts on what the editor shows: an index typed and not yet applied (Enter, or a click
+  // on Score, comes before the field's change is handled) is applied first.
+  if (state.space === 'nb201' && $('index').value !== indexShown) {
+    $('score').disabled = true;
+    if (!(await applyIndex())) return;
+  }
   if (!currentNet()) { showArchError('Read a model first: drop an .onnx file on the editor, pick one, or load an example.'); return; }
   const request = { ...currentNet(), n: state.n, seed: state.seed, proxies: ['gradsign', ...state.proxies], backend: state.backend };
   $('score').disabled = true;

@@ -353,3 +353,24 @@ test('the proxy explorer: any shipped proxy, rank against rank, a log axis where
   await page.mouse.click(box.x + box.width - 3, box.y + 3);
   await page.waitForFunction((i) => document.getElementById('index').value === i, index);
 });
+
+test('Score acts on what the editor shows: a typed index is scored on Enter and on a click, not the last cell', { timeout: 3 * SCORE_TIMEOUT }, async () => {
+  await open('?n=16&seed=0&backend=wasm');
+  await page.fill('#index', '8604');
+  await page.press('#index', 'Enter');
+  await page.waitForFunction(() => /index 8604\b/.test(document.getElementById('result-architecture')?.textContent ?? ''), null, { timeout: SCORE_TIMEOUT });
+  await page.waitForFunction(() => !document.getElementById('score').disabled);
+  assert.equal(await page.isVisible('#result-stale'), false, 'the result is the editor\'s');
+  assert.equal(await page.inputValue('#index'), '8604');
+  // Typed, then Score clicked at once (the field's change and the click come together).
+  await page.fill('#index', '11');
+  await page.click('#score');
+  await page.waitForFunction(() => /index 11\b/.test(document.getElementById('result-architecture')?.textContent ?? ''), null, { timeout: SCORE_TIMEOUT });
+  await page.waitForFunction(() => !document.getElementById('score').disabled);
+  assert.equal(await page.isVisible('#result-stale'), false, 'the result is the editor\'s');
+  // An index out of range is said, and nothing is scored.
+  await page.fill('#index', '15625');
+  await page.press('#index', 'Enter');
+  await page.waitForFunction(() => document.getElementById('arch-error').textContent !== '');
+  assert.match(await page.textContent('#result-architecture'), /index 11\b/);
+});
