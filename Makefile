@@ -166,7 +166,7 @@ crosscheck: check-go check-torch
 	$(GO) run ./tools/crosscheck -cli bin/gradsign -k $(or $(K),10) -n $(or $(N),32)
 
 check-torch:
-	@/usr/bin/python3 -c 'import torch' 2>/dev/null || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y python3-torch; }
+	@/usr/bin/python3 -c 'import torch, torchvision' 2>/dev/null || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y python3-torch python3-torchvision; }
 
 # The WebGPU backend's timings beside the wasm engine and the native CLI, in Chromium on this
 # machine's GPU (tools/gpubench says how to point it at another Chrome or adapter).
