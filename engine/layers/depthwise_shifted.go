@@ -3,6 +3,7 @@ package layers
 import (
 	"sync"
 
+	"gradsign/engine/internal/pool"
 	"gradsign/engine/matmul"
 )
 
@@ -54,58 +55,14 @@ func (d Depthwise) geom() *depthwiseGeom {
 	return v.(*depthwiseGeom)
 }
 
-// Scratch planes, one pool per element type.
-var (
-	planes32 = sync.Pool{New: func() any { return new([]float32) }}
-	planes64 = sync.Pool{New: func() any { return new([]float64) }}
-)
-
-// scratch returns a buffer of n values from the pool of T (put it back with release).
-func scratch[T matmul.Float](n int) *[]T {
-	var p *[]T
-	if _, ok := any(p).(*[]float32); ok {
-		p = planes32.Get().(*[]T)
-	} else {
-		p = planes64.Get().(*[]T)
-	}
-	if cap(*p) < n {
-		*p = make([]T, n)
-	}
-	*p = (*p)[:n]
-	return p
-}
-
-func release[T matmul.Float](p *[]T) {
-	if _, ok := any(p).(*[]float32); ok {
-		planes32.Put(p)
-	} else {
-		planes64.Put(p)
-	}
-}
-
-// padPlane copies one h×w plane into dst as rows of wp values after pad rows and pad columns of
-// zeros; the rest of dst is zero.
-func padPlane[T matmul.Float](dst, src []T, h, w, pad, wp int) {
-	clear(dst[:pad*wp+pad])
-	for y := range h {
-		row := dst[(pad+y)*wp+pad:]
-		copy(row[:w], src[y*w:(y+1)*w])
-		end := w + 2*pad
-		if y == h-1 {
-			end = len(row)
-		}
-		clear(row[w:end])
-	}
-}
-
 func depthwiseShiftedForward[T matmul.Float](d Depthwise, out, inp, w []T) {
 	g := d.geom()
-	buf := scratch[T](g.length + g.l)
-	defer release(buf)
+	buf := pool.Get[T](g.length + g.l)
+	defer pool.Put(buf)
 	xpad, wide := (*buf)[:g.length], (*buf)[g.length:]
 	hw, kk := d.H*d.W, d.K*d.K
 	for c := range d.C {
-		padPlane(xpad, inp[c*hw:(c+1)*hw], d.H, d.W, d.Pad, g.wp)
+		padPlanes(xpad, inp[c*hw:(c+1)*hw], 1, d.H, d.W, d.Pad, d.Pad, g.wp, g.length)
 		matmul.SumRows(g.l, w[c*kk:(c+1)*kk], xpad, g.offs, wide)
 		o := out[c*hw : (c+1)*hw]
 		for y := range d.H {
@@ -116,14 +73,14 @@ func depthwiseShiftedForward[T matmul.Float](d Depthwise, out, inp, w []T) {
 
 func depthwiseShiftedBackwardData[T matmul.Float](d Depthwise, dinp, dout, w []T) {
 	g := d.geom()
-	buf := scratch[T](g.length + g.l)
-	defer release(buf)
+	buf := pool.Get[T](g.length + g.l)
+	defer pool.Put(buf)
 	dpad, wide := (*buf)[:g.length], (*buf)[g.length:]
 	hw, kk := d.H*d.W, d.K*d.K
 	for c := range d.C {
 		// "Same" padding: the full correlation pads the output gradient as the forward pass
 		// pads the input, and reads it through the flipped taps.
-		padPlane(dpad, dout[c*hw:(c+1)*hw], d.H, d.W, d.Pad, g.wp)
+		padPlanes(dpad, dout[c*hw:(c+1)*hw], 1, d.H, d.W, d.Pad, d.Pad, g.wp, g.length)
 		matmul.SumRows(g.l, w[c*kk:(c+1)*kk], dpad, g.flip, wide)
 		di := dinp[c*hw : (c+1)*hw]
 		for y := range d.H {
@@ -138,13 +95,13 @@ func depthwiseShiftedBackwardData[T matmul.Float](d Depthwise, dinp, dout, w []T
 func depthwiseShiftedWeightGrad[T matmul.Float](d Depthwise, dw, dout, inp []T, dwBeta T) {
 	g := d.geom()
 	kk := d.K * d.K
-	buf := scratch[T](2*g.length + kk)
-	defer release(buf)
+	buf := pool.Get[T](2*g.length + kk)
+	defer pool.Put(buf)
 	xpad, dpad, sums := (*buf)[:g.length], (*buf)[g.length:2*g.length], (*buf)[2*g.length:]
 	hw := d.H * d.W
 	for c := range d.C {
-		padPlane(xpad, inp[c*hw:(c+1)*hw], d.H, d.W, d.Pad, g.wp)
-		padPlane(dpad, dout[c*hw:(c+1)*hw], d.H, d.W, d.Pad, g.wp)
+		padPlanes(xpad, inp[c*hw:(c+1)*hw], 1, d.H, d.W, d.Pad, d.Pad, g.wp, g.length)
+		padPlanes(dpad, dout[c*hw:(c+1)*hw], 1, d.H, d.W, d.Pad, d.Pad, g.wp, g.length)
 		// The output gradient over the wide grid: its padded plane from (Pad, Pad), whose
 		// columns past W and rows past H are the padding's zeros.
 		matmul.DotRows(g.l, dpad[d.Pad*g.wp+d.Pad:], xpad, g.offs, sums)

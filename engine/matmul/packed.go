@@ -1,5 +1,7 @@
 package matmul
 
+import "gradsign/engine/internal/pool"
+
 // Packed is a left operand made ready once for many products: a layer's weights against each
 // sample of a chunk. Where the platform's kernel reads A in place through an index table (the
 // AVX-512 kernel), it is only that table; elsewhere op(a) is packed into the kernel's panels
@@ -41,7 +43,7 @@ func pack[T Float](m, k int, a []T, la layout) *Packed[T] {
 		p.a, p.la = a, la.aIndexed(k)
 		return p
 	}
-	p.data = getBuf[T](p.mp * k)
+	p.data = pool.Get[T](p.mp * k)
 	for p0 := 0; p0 < k; p0 += kc {
 		kb := min(kc, k-p0)
 		packA((*p.data)[p0*p.mp:], a, la, 0, m, p0, kb, kern.mr)
@@ -52,7 +54,7 @@ func pack[T Float](m, k int, a []T, la layout) *Packed[T] {
 // Release gives the packed values back; p is not used after.
 func (p *Packed[T]) Release() {
 	if p.data != nil {
-		putBuf(p.data)
+		pool.Put(p.data)
 		p.data = nil
 	}
 }

@@ -1,6 +1,10 @@
 package matmul
 
-import "sync"
+import (
+	"sync"
+
+	"gradsign/engine/internal/pool"
+)
 
 // The product is a packed, blocked matrix multiplication in the style of BLIS: panels
 // of A (mr rows) and of B (nr columns) are copied into contiguous, k-major buffers, and a
@@ -28,34 +32,6 @@ const (
 	kc = 256
 	mc = 96
 )
-
-// Pack buffers are reused across calls, one pool per element type.
-var (
-	pool32 = sync.Pool{New: func() any { return new([]float32) }}
-	pool64 = sync.Pool{New: func() any { return new([]float64) }}
-)
-
-func getBuf[T Float](n int) *[]T {
-	var p *[]T
-	if _, ok := any(p).(*[]float32); ok {
-		p = pool32.Get().(*[]T)
-	} else {
-		p = pool64.Get().(*[]T)
-	}
-	if cap(*p) < n {
-		*p = make([]T, n)
-	}
-	*p = (*p)[:n]
-	return p
-}
-
-func putBuf[T Float](p *[]T) {
-	if _, ok := any(p).(*[]float32); ok {
-		pool32.Put(p)
-	} else {
-		pool64.Put(p)
-	}
-}
 
 // layout says how a stored operand is read. Stored as it is, element (i, p) of A is
 // a[i·ld + p] and element (p, j) of B is b[p·ld + j]; transposed, a[p·ld + i] and b[j·ld + p];
@@ -137,12 +113,12 @@ func gemmBlocks[T Float](kern microkernel[T], m, n, k int, panelsA func(buf []T,
 	scale(beta, c[:m*n])
 	mr, nr := kern.mr, kern.nr
 	np := (n + nr - 1) / nr * nr
-	bufB := getBuf[T](kc * np)
-	bufA := getBuf[T](kc * (mc + mr))
-	tile := getBuf[T](mr * nr)
-	defer putBuf(bufB)
-	defer putBuf(bufA)
-	defer putBuf(tile)
+	bufB := pool.Get[T](kc * np)
+	bufA := pool.Get[T](kc * (mc + mr))
+	tile := pool.Get[T](mr * nr)
+	defer pool.Put(bufB)
+	defer pool.Put(bufA)
+	defer pool.Put(tile)
 	for p0 := 0; p0 < k; p0 += kc {
 		kb := min(kc, k-p0)
 		packB(*bufB, b, lb, n, p0, kb, nr, 0)
@@ -180,10 +156,10 @@ func gemmBlocks[T Float](kern microkernel[T], m, n, k int, panelsA func(buf []T,
 func gemmInPlace[T Float](kern microkernel[T], m, n, k int, a []T, la layout, b []T, lb layout, beta T, c []T) {
 	scale(beta, c[:m*n])
 	mr, nr := kern.mr, kern.nr
-	bufA, bufB, tile := getBuf[T](kc*mr), getBuf[T](kc*nr), getBuf[T](mr*nr)
-	defer putBuf(bufA)
-	defer putBuf(bufB)
-	defer putBuf(tile)
+	bufA, bufB, tile := pool.Get[T](kc*mr), pool.Get[T](kc*nr), pool.Get[T](mr*nr)
+	defer pool.Put(bufA)
+	defer pool.Put(bufB)
+	defer pool.Put(tile)
 	packedA, packedB := sequence(kc, mr), sequence(kc, nr)
 	fullM, fullN := m/mr*mr, n/nr*nr
 	for p0 := 0; p0 < k; p0 += kc {
