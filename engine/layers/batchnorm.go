@@ -26,17 +26,12 @@ func BatchNormForward[T matmul.Float](out, mean, rstd, inp, gamma, beta []T, B, 
 		for c := 0; c < C; c++ {
 			var sum float64
 			for b := g * group; b < (g+1)*group; b++ {
-				for _, v := range inp[(b*C+c)*HW : (b*C+c+1)*HW] {
-					sum += float64(v)
-				}
+				sum += sum64(inp[(b*C+c)*HW : (b*C+c+1)*HW])
 			}
 			mu := sum / count
 			var ss float64
 			for b := g * group; b < (g+1)*group; b++ {
-				for _, v := range inp[(b*C+c)*HW : (b*C+c+1)*HW] {
-					d := float64(v) - mu
-					ss += d * d
-				}
+				ss += squares64(inp[(b*C+c)*HW:(b*C+c+1)*HW], mu)
 			}
 			rs := 1 / math.Sqrt(ss/count+BatchNormEps)
 			mean[g*C+c], rstd[g*C+c] = T(mu), T(rs)
@@ -63,11 +58,9 @@ func BatchNormBackward[T matmul.Float](dinp, dgamma, dbeta, dout, inp, mean, rst
 			// sum(dy) and sum(dy·xhat) over the group.
 			var sdy, sdyx float64
 			for b := g * group; b < (g+1)*group; b++ {
-				d := dout[(b*C+c)*HW : (b*C+c+1)*HW]
-				for i, x := range inp[(b*C+c)*HW : (b*C+c+1)*HW] {
-					sdy += float64(d[i])
-					sdyx += float64(d[i]) * (float64(x) - mu) * rs
-				}
+				s, sx := gradSums64(dout[(b*C+c)*HW:(b*C+c+1)*HW], inp[(b*C+c)*HW:(b*C+c+1)*HW], mu)
+				sdy += s
+				sdyx += sx * rs
 			}
 			if dgamma != nil {
 				dgamma[c] += T(sdyx)
@@ -169,4 +162,58 @@ func statsTangent[T matmul.Float](inp, inpDot []T, mu, rs float64, g, c, C, HW, 
 	}
 	count := float64(group * HW)
 	return sdot / count, -rs * rs * rs * sxd / count
+}
+
+// The statistics' sums run four (two) at a time in separate float64 accumulators: one chain of
+// dependent additions waited the adder's latency at every value (a sum of float32 values in
+// float64 is exact or nearly so in any order).
+
+// sum64 is Σ x in float64.
+func sum64[T matmul.Float](x []T) float64 {
+	var s0, s1, s2, s3 float64
+	for ; len(x) >= 4; x = x[4:] {
+		s0 += float64(x[0])
+		s1 += float64(x[1])
+		s2 += float64(x[2])
+		s3 += float64(x[3])
+	}
+	for _, v := range x {
+		s0 += float64(v)
+	}
+	return (s0 + s1) + (s2 + s3)
+}
+
+// squares64 is Σ (x − mu)² in float64.
+func squares64[T matmul.Float](x []T, mu float64) float64 {
+	var s0, s1, s2, s3 float64
+	for ; len(x) >= 4; x = x[4:] {
+		d0, d1, d2, d3 := float64(x[0])-mu, float64(x[1])-mu, float64(x[2])-mu, float64(x[3])-mu
+		s0 += d0 * d0
+		s1 += d1 * d1
+		s2 += d2 * d2
+		s3 += d3 * d3
+	}
+	for _, v := range x {
+		d := float64(v) - mu
+		s0 += d * d
+	}
+	return (s0 + s1) + (s2 + s3)
+}
+
+// gradSums64 is Σ dy and Σ dy·(x − mu) in float64.
+func gradSums64[T matmul.Float](dy, x []T, mu float64) (sdy, sdyx float64) {
+	var a0, a1, b0, b1 float64
+	dy = dy[:len(x)]
+	for ; len(x) >= 2; x, dy = x[2:], dy[2:] {
+		d0, d1 := float64(dy[0]), float64(dy[1])
+		a0 += d0
+		a1 += d1
+		b0 += d0 * (float64(x[0]) - mu)
+		b1 += d1 * (float64(x[1]) - mu)
+	}
+	for i, v := range x {
+		a0 += float64(dy[i])
+		b0 += float64(dy[i]) * (float64(v) - mu)
+	}
+	return a0 + a1, b0 + b1
 }

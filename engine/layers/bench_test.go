@@ -64,3 +64,16 @@ func randn32(rng *rand.Rand, n int) []float32 {
 	}
 	return x
 }
+
+// BenchmarkBatchNorm: one sample's per-sample BatchNorm forward and backward at NAS-Bench-201's
+// first stage (16 channels of 32×32).
+func BenchmarkBatchNorm(b *testing.B) {
+	const C, HW = 16, 1024
+	rng := rand.New(rand.NewPCG(1, 1))
+	inp, dout, gamma, beta := randn32(rng, C*HW), randn32(rng, C*HW), randn32(rng, C), randn32(rng, C)
+	out, dinp, mean, rstd := make([]float32, C*HW), make([]float32, C*HW), make([]float32, C), make([]float32, C)
+	for b.Loop() {
+		BatchNormForward(out, mean, rstd, inp, gamma, beta, 1, C, HW, 1)
+		BatchNormBackward(dinp, nil, nil, dout, inp, mean, rstd, gamma, 1, C, HW, 1)
+	}
+}
