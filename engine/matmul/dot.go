@@ -7,9 +7,7 @@ package matmul
 // dotKernel adds a·bᵀ to c (rows of a lda apart, of b ldb apart; c's rows ldc apart and its
 // columns ldcCol) with dot products in tiles of c, packing neither operand: m and n multiples
 // of 4, k of 16.
-type dotKernel struct {
-	run func(m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc, ldcCol int)
-}
+type dotKernel func(m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc, ldcCol int)
 
 func GemmNT[T Float](m, n, k int, a, b []T, beta T, c []T) {
 	GemmNTStrided(m, n, k, a, k, b, k, beta, c, n, 1)
@@ -41,8 +39,8 @@ func GemmNTStrided[T Float](m, n, k int, a []T, lda int, b []T, ldb int, beta T,
 	if k == 0 {
 		return
 	}
-	if a32, ok := any(a).([]float32); ok && dotNT.run != nil && m%4 == 0 && n%4 == 0 && k%16 == 0 {
-		dotNT.run(m, n, k, a32, lda, any(b).([]float32), ldb, any(c).([]float32), ldc, ldcCol)
+	if a32, ok := any(a).([]float32); ok && dotNT != nil && m%4 == 0 && n%4 == 0 && k%16 == 0 {
+		dotNT(m, n, k, a32, lda, any(b).([]float32), ldb, any(c).([]float32), ldc, ldcCol)
 		return
 	}
 	if ldc == n && ldcCol == 1 {

@@ -2,5 +2,5 @@
 
 package matmul
 
-// dotNT is none here: GemmNT falls back to Gemm.
+// dotNT is nil here: GemmNT falls back to Gemm.
 var dotNT dotKernel

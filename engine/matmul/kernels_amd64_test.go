@@ -27,10 +27,10 @@ func kernels64() []microkernel[float64] {
 	return k
 }
 
-// dotKernels lists every dot-product kernel this CPU runs (the zero one: the fallback), restoring the
+// dotKernels lists every dot-product kernel this CPU runs (nil: the fallback), restoring the
 // chosen one when the test ends.
 func dotKernels() []dotKernel {
-	k := []dotKernel{{}}
+	k := []dotKernel{nil}
 	if cpu.X86.HasAVX2 && cpu.X86.HasFMA {
 		k = append(k, dotAVX2)
 	}

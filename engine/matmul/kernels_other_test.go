@@ -6,5 +6,5 @@ func kernels32() []microkernel[float32] { return []microkernel[float32]{kernelGo
 func kernels64() []microkernel[float64] { return []microkernel[float64]{kernelGo64} }
 
 func dotKernels() []dotKernel {
-	return []dotKernel{{}}
+	return []dotKernel{nil}
 }

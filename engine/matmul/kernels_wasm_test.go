@@ -35,5 +35,5 @@ func TestSIMDKernelPresent(t *testing.T) {
 }
 
 func dotKernels() []dotKernel {
-	return []dotKernel{{}}
+	return []dotKernel{nil}
 }

@@ -60,13 +60,9 @@ func scale[T Float](beta T, x []T) {
 	}
 }
 
-// gemmGeneric is the plain triple loop, for element types that are neither float32 nor
-// float64 by name (a named type over them). It also serves as the reference in tests.
-func gemmGeneric[T Float](transA, transB bool, m, n, k int, a, b []T, beta T, c []T) {
-	gemmGenericLayout(m, n, k, a, dense(transA, m, k), b, dense(transB, k, n), beta, c)
-}
-
-// gemmGenericLayout is gemmGeneric with the operands read as their layouts say.
+// gemmGenericLayout is the plain triple loop, the operands read as their layouts say: for
+// element types that are neither float32 nor float64 by name (a named type over them). It also
+// serves as the reference in tests.
 func gemmGenericLayout[T Float](m, n, k int, a []T, la layout, b []T, lb layout, beta T, c []T) {
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {

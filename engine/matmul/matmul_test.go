@@ -222,3 +222,13 @@ func TestPackOffsets(t *testing.T) {
 		}
 	}
 }
+
+// gemmPacked computes c = op(a)·op(b) + beta·c with a microkernel, a and b contiguous.
+func gemmPacked[T Float](kern microkernel[T], transA, transB bool, m, n, k int, a, b []T, beta T, c []T) {
+	gemmLayout(kern, m, n, k, a, dense(transA, m, k), b, dense(transB, k, n), beta, c)
+}
+
+// gemmGeneric is the reference triple loop on contiguous operands.
+func gemmGeneric[T Float](transA, transB bool, m, n, k int, a, b []T, beta T, c []T) {
+	gemmGenericLayout(m, n, k, a, dense(transA, m, k), b, dense(transB, k, n), beta, c)
+}

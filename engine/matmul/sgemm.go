@@ -88,11 +88,6 @@ func sequence(k, step int) []int {
 	return s[:k]
 }
 
-// gemmPacked computes c = op(a)·op(b) + beta·c with a microkernel, a and b contiguous.
-func gemmPacked[T Float](kern microkernel[T], transA, transB bool, m, n, k int, a, b []T, beta T, c []T) {
-	gemmLayout(kern, m, n, k, a, dense(transA, m, k), b, dense(transB, k, n), beta, c)
-}
-
 // gemmLayout computes c = op(a)·op(b) + beta·c with a microkernel, the operands read as their
 // layouts say: in place where the kernel can (B not transposed), else packed.
 func gemmLayout[T Float](kern microkernel[T], m, n, k int, a []T, la layout, b []T, lb layout, beta T, c []T) {
