@@ -64,10 +64,7 @@ func depthwiseShiftedForward[T matmul.Float](d Depthwise, out, inp, w []T) {
 	for c := range d.C {
 		padPlanes(xpad, inp[c*hw:(c+1)*hw], 1, d.H, d.W, d.Pad, d.Pad, g.wp, g.length)
 		matmul.SumRows(g.l, w[c*kk:(c+1)*kk], xpad, g.offs, wide)
-		o := out[c*hw : (c+1)*hw]
-		for y := range d.H {
-			copy(o[y*d.W:(y+1)*d.W], wide[y*g.wp:])
-		}
+		narrow(out[c*hw:(c+1)*hw], wide, d.H, d.W, g.wp)
 	}
 }
 
@@ -82,13 +79,7 @@ func depthwiseShiftedBackwardData[T matmul.Float](d Depthwise, dinp, dout, w []T
 		// pads the input, and reads it through the flipped taps.
 		padPlanes(dpad, dout[c*hw:(c+1)*hw], 1, d.H, d.W, d.Pad, d.Pad, g.wp, g.length)
 		matmul.SumRows(g.l, w[c*kk:(c+1)*kk], dpad, g.flip, wide)
-		di := dinp[c*hw : (c+1)*hw]
-		for y := range d.H {
-			row := di[y*d.W : (y+1)*d.W]
-			for x, v := range wide[y*g.wp : y*g.wp+d.W] {
-				row[x] += v
-			}
-		}
+		narrowAdd(dinp[c*hw:(c+1)*hw], wide, d.H, d.W, g.wp)
 	}
 }
 

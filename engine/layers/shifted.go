@@ -10,7 +10,7 @@ import (
 // 3×3 with padding 1) runs as an implicit GEMM, with nothing unfolded. Its input is copied once
 // into planes padded to Hp×Wp; then the row of im2col for channel ci and tap (ky, kx), read
 // over a grid of H rows of Wp columns, is the padded plane itself from ci·plane + ky·Wp + kx
-// onward, so matmul.GemmRows reads it in place. The output comes out H×Wp wide, its last Wp−W
+// onward, so the product (matmul.Packed.MulRows) reads it in place. The output comes out H×Wp wide, its last Wp−W
 // columns junk, and is narrowed to H×W. The input gradient is the same convolution of the
 // padded output gradient with the kernel flipped and transposed, and the weight gradient of
 // tap (ky, kx) a product of the output gradient's padded planes (whose junk columns are the
@@ -18,26 +18,24 @@ import (
 
 // shiftedGeom is the geometry of a shifted convolution.
 type shiftedGeom struct {
-	kw, pw    int
-	hp, wp    int // padded plane
-	plane     int // the planes' stride: hp·wp, and zeros after it where the weight gradient reads them
-	n         int // positions of the wide grid: H·wp
-	l         int // n rounded up to 16 (the dot kernels' step), read by the weight gradient
-	taps      int // K·KW
-	padCin    int // length of the padded input: Cin planes and slack for the last rows' reach
-	padCout   int // length of the padded output gradient
-	maxOffset int // the largest tap offset, (K−1)·wp + KW−1
+	kw, pw  int
+	wp      int // padded width
+	plane   int // the planes' stride: (H+2·Pad)·wp, and zeros after it where the weight gradient reads them
+	n       int // positions of the wide grid: H·wp
+	l       int // n rounded up to 16 (the dot kernels' step), read by the weight gradient
+	taps    int // K·KW
+	padCin  int // length of the padded input: Cin planes and slack for the last rows' reach
+	padCout int // length of the padded output gradient
 }
 
 func (c Conv2d) shiftedGeom() shiftedGeom {
 	kw, _, pw := c.Width()
-	g := shiftedGeom{kw: kw, pw: pw, hp: c.H + 2*c.Pad, wp: c.W + 2*pw, taps: c.K * kw}
+	g := shiftedGeom{kw: kw, pw: pw, wp: c.W + 2*pw, taps: c.K * kw}
 	g.n = c.H * g.wp
 	g.l = (g.n + 15) / 16 * 16
 	// The weight gradient reads the output gradient's plane from (Pad, PadW) for l values:
 	// those past the grid must be the plane's own zeros, not the next plane.
-	g.plane = max(g.hp*g.wp, c.Pad*g.wp+pw+g.l)
-	g.maxOffset = (c.K-1)*g.wp + kw - 1
+	g.plane = max((c.H+2*c.Pad)*g.wp, c.Pad*g.wp+pw+g.l)
 	// A tap's row reads l values from its offset in the last plane: past the plane's end by at
 	// most l − n + kw − 1 < kw + 16.
 	g.padCin, g.padCout = c.Cin*g.plane+kw+16, c.Cout*g.plane+kw+16
@@ -64,7 +62,7 @@ func (c Conv2d) shiftedColSize() int {
 // they lie: its element (ci, (co, t)) is w[co, ci, taps−1−t] = w[co·Cin·taps + ci·taps +
 // taps−1−t], so column (co, t) starts at co·Cin·taps + taps−1−t and its rows are taps apart.
 func flippedColumns(cout, cin, taps int) []int {
-	key := tapRowsKey{channels: cout, k: cin, kw: taps, wp: -1}
+	key := flippedKey{cout, cin, taps}
 	if r, ok := tapRowsCache.Load(key); ok {
 		return r.([]int)
 	}
@@ -78,10 +76,13 @@ func flippedColumns(cout, cin, taps int) []int {
 	return r.([]int)
 }
 
-// tapRowsKey names one table of offsets (tapRows; flippedColumns with wp −1).
-type tapRowsKey struct{ channels, k, kw, wp, plane int }
+// tapRowsKey and flippedKey name the tables of tapRows and flippedColumns.
+type (
+	tapRowsKey struct{ channels, k, kw, wp, plane int }
+	flippedKey struct{ cout, cin, taps int }
+)
 
-var tapRowsCache sync.Map // tapRowsKey → []int
+var tapRowsCache sync.Map // tapRowsKey or flippedKey → []int
 
 // tapRows gives, for each row (ch, ky, kx) of an implicit im2col matrix over padded planes,
 // where it starts: ch·plane + ky·wp + kx. The offsets depend on the geometry alone and are
@@ -131,10 +132,9 @@ func shiftedForward[T matmul.Float](c Conv2d, out, inp []T, pw *matmul.Packed[T]
 	xpad, wide := col[:g.padCin], col[g.padCin:g.padCin+c.Cout*g.n]
 	padPlanes(xpad, inp, c.Cin, c.H, c.W, c.Pad, g.pw, g.wp, g.plane)
 	pw.MulRows(g.n, xpad, tapRows(c.Cin, c.K, g.kw, g.wp, g.plane), 0, wide)
+	hw := c.H * c.W
 	for co := range c.Cout {
-		for y := range c.H {
-			copy(out[(co*c.H+y)*c.W:(co*c.H+y+1)*c.W], wide[co*g.n+y*g.wp:])
-		}
+		narrow(out[co*hw:(co+1)*hw], wide[co*g.n:], c.H, c.W, g.wp)
 	}
 }
 
@@ -148,12 +148,26 @@ func shiftedBackwardData[T matmul.Float](c Conv2d, dinp, dout []T, pw *matmul.Pa
 	// pads the input: K−1−Pad = Pad.
 	padPlanes(dpad, dout, c.Cout, c.H, c.W, c.Pad, g.pw, g.wp, g.plane)
 	pw.MulRows(g.n, dpad, tapRows(c.Cout, c.K, g.kw, g.wp, g.plane), 0, wide)
+	hw := c.H * c.W
 	for ci := range c.Cin {
-		for y := range c.H {
-			d := dinp[(ci*c.H+y)*c.W : (ci*c.H+y+1)*c.W]
-			for x, v := range wide[ci*g.n+y*g.wp : ci*g.n+y*g.wp+c.W] {
-				d[x] += v
-			}
+		narrowAdd(dinp[ci*hw:(ci+1)*hw], wide[ci*g.n:], c.H, c.W, g.wp)
+	}
+}
+
+// narrow copies one plane of h×w out of the wide grid of h rows of wp values (the columns past
+// w are junk).
+func narrow[T matmul.Float](dst, wide []T, h, w, wp int) {
+	for y := range h {
+		copy(dst[y*w:(y+1)*w], wide[y*wp:y*wp+w])
+	}
+}
+
+// narrowAdd adds one plane of h×w out of the wide grid to dst.
+func narrowAdd[T matmul.Float](dst, wide []T, h, w, wp int) {
+	for y := range h {
+		d := dst[y*w : (y+1)*w]
+		for x, v := range wide[y*wp : y*wp+w] {
+			d[x] += v
 		}
 	}
 }
