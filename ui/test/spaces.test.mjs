@@ -71,8 +71,13 @@ test('NAS-Bench-101: the cell drawn, edges and ops changed by click, the rules s
   await page.fill('#space-row', '5');
   await page.dispatchEvent('#space-row', 'change');
   await page.waitForFunction(() => /row 5 of the table/.test(document.getElementById('known-hash')?.textContent ?? ''));
+  const wide = await text('known-size');
   await page.selectOption('#space-width', '16');
-  await page.waitForFunction(() => /row 5 of the table/.test(document.getElementById('known-hash')?.textContent ?? '') && /stem 16/.test(document.getElementById('space-width').selectedOptions[0].textContent));
+  // The engine's answer for the narrow network redraws the cell and then its size: wait for
+  // the size, so that the clicks below land on the cell as redrawn (on a busy machine the
+  // answer comes late, and a click on the cell it replaces was lost).
+  await page.waitForFunction((w) => /row 5 of the table/.test(document.getElementById('known-hash')?.textContent ?? '') && /stem 16/.test(document.getElementById('space-width').selectedOptions[0].textContent)
+    && (document.getElementById('known-size')?.textContent ?? w) !== w, wide);
   await page.waitForFunction(() => !document.getElementById('arch-error').textContent);
   // A click on a vertex gives it the next op; a second and third bring the first back.
   const opOf = () => page.inputValue('#nb101-op-1');
