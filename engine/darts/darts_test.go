@@ -77,13 +77,16 @@ func FuzzParseGenotype(f *testing.F) {
 		if err != nil {
 			return
 		}
-		// A parsed genotype round-trips and builds a small network.
+		// A parsed genotype round-trips.
 		h, err := darts.ParseGenotype(g.String())
 		if err != nil || h.String() != g.String() {
 			t.Fatalf("%s: round trip gives %v, %v", g, h, err)
 		}
+		// It builds a small network: DARTS's, or, where it has NDS ops, pycls's NDS network.
 		if _, err := network.Plan[float32](darts.Config{Genotype: g, C: 4, Layers: 3, Classes: 10, H: 8, W: 8}); err != nil {
-			t.Fatalf("%s: %v", g, err)
+			if _, errNDS := network.Plan[float32](darts.Config{Genotype: g, C: 4, Layers: 3, Classes: 10, H: 8, W: 8, NDS: true}); errNDS != nil {
+				t.Fatalf("%s: %v (as an NDS network: %v)", g, err, errNDS)
+			}
 		}
 	})
 }
