@@ -405,9 +405,11 @@ func thousands(v int) string {
 }
 
 // proxyList is every proxy the page offers: all but params and FLOPs, which it shows for every
-// architecture anyway.
+// architecture anyway, and GradSign's raw score and zero counts, which its result shows.
 func proxyList() []string {
-	return slices.DeleteFunc(slices.Clone(proxies.Names), func(s string) bool { return s == "params" || s == "flops" })
+	return slices.DeleteFunc(slices.Clone(proxies.Names), func(s string) bool {
+		return slices.Contains([]string{"params", "flops", "gradsign_raw", "structural_zeros", "zero_fraction"}, s)
+	})
 }
 
 // checkSeed takes a seed from JavaScript: a whole number from 0 to 2^53 - 1.

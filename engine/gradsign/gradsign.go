@@ -158,6 +158,9 @@ type Layer struct {
 	// StructuralZeros counts the layer's weights whose gradient is zero in exact arithmetic
 	// (network.StructuralZeros): given sign 0, where float arithmetic leaves rounding noise.
 	StructuralZeros int `json:"structural_zeros"`
+	// Raw is the layer's score as the official code computes it: the structural zeros'
+	// rounding noise counted as if it were gradient.
+	Raw float64 `json:"raw"`
 }
 
 // Result is a GradSign score with its per-layer contributions.
@@ -172,14 +175,22 @@ type Result struct {
 	// StructuralZeros counts the weights of every layer whose gradient is zero in exact
 	// arithmetic, given sign 0.
 	StructuralZeros int `json:"structural_zeros"`
+	// Weights counts the weights of every layer.
+	Weights int `json:"weights"`
+	// Raw is the score as the official code computes it (cmu-catalyst/GradSign): the signs of
+	// the rounding noise at the structural zeros are counted as if they were gradient. NaN
+	// where Score is.
+	Raw float64 `json:"gradsign_raw"`
 }
 
 // Result sums the accumulators of net's layers into a score: each layer's structural zeros
-// (network.StructuralZeros) are cleared first, their sums being rounding noise.
+// (network.StructuralZeros) are cleared first, their sums being rounding noise; Raw is the sum
+// before they are.
 func (s *Signs) Result(net Net) Result {
 	names, zeros := net.LayerNames(), net.StructuralZeros()
 	r := Result{N: s.Samples, Layers: make([]Layer, len(s.Sum))}
 	for l := range s.Sum {
+		raw := s.LayerScore(l)
 		z := 0
 		for k, zero := range zeros[l] {
 			if zero {
@@ -190,9 +201,11 @@ func (s *Signs) Result(net Net) Result {
 				z++
 			}
 		}
-		r.Layers[l] = Layer{Name: names[l], Weights: len(s.Sum[l]), Score: s.LayerScore(l), StructuralZeros: z}
+		r.Layers[l] = Layer{Name: names[l], Weights: len(s.Sum[l]), Score: s.LayerScore(l), StructuralZeros: z, Raw: raw}
 		r.StructuralZeros += z
+		r.Weights += len(s.Sum[l])
 		r.Score += r.Layers[l].Score
+		r.Raw += raw
 		for _, nan := range s.NaN[l] {
 			if nan {
 				r.NaNWeights++
@@ -353,7 +366,7 @@ func Score[T matmul.Float](ctx context.Context, net *network.Network[T], x []T, 
 	}
 	r := s.Result(net)
 	if !allFinite(x) || slices.ContainsFunc(net.Params, func(p *network.Param[T]) bool { return !allFinite(p.Data) }) {
-		r.Score = math.NaN()
+		r.Score, r.Raw = math.NaN(), math.NaN()
 	}
 	return r, nil
 }

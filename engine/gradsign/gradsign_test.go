@@ -32,8 +32,10 @@ func TestMergeAndScore(t *testing.T) {
 	// A structural zero's sum is noise: cleared before the score, and counted.
 	z := gradsign.NewSigns([]int{3})
 	copy(z.Sum[0], []int32{3, -2, 1})
-	if r := z.Result(oneLayer{zeros: []bool{false, true, false}}); r.Score != 4 || r.StructuralZeros != 1 || r.Layers[0].StructuralZeros != 1 {
-		t.Fatalf("with weight 1 a structural zero: score %v, %d structural zeros; want 4 and 1", r.Score, r.StructuralZeros)
+	if r := z.Result(oneLayer{zeros: []bool{false, true, false}}); r.Score != 4 || r.StructuralZeros != 1 || r.Layers[0].StructuralZeros != 1 || r.Weights != 3 {
+		t.Fatalf("with weight 1 a structural zero: score %v, %d structural zeros of %d weights; want 4, 1 of 3", r.Score, r.StructuralZeros, r.Weights)
+	} else if r.Raw != 6 || r.Layers[0].Raw != 6 {
+		t.Fatalf("raw score %v (layer %v): the official code counts the structural zero's sum too, want 6", r.Raw, r.Layers[0].Raw)
 	}
 	o := gradsign.NewSigns([]int{4})
 	copy(o.Sum[0], []int32{-1, -1, 1, 1})

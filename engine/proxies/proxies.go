@@ -2,7 +2,12 @@
 // each as SamsungLabs' zero-cost-nas (and NASWOT) defines it, on the Conv2d and Linear weights
 // of a NAS-Bench-201 network at initialisation, summed over layers. One file per proxy:
 //
-//	gradsign   per-sample gradient signs (package gradsign), BatchNorm per sample
+//	gradsign   per-sample gradient signs (package gradsign), BatchNorm per sample, the weights
+//	           whose gradient is zero in exact arithmetic (structural zeros) at sign 0
+//	gradsign_raw  the same as the official code computes it: the structural zeros' rounding
+//	           noise counted as gradient (one pass serves both)
+//	structural_zeros  the number of weights that are structural zeros; zero_fraction: their
+//	           share of the weights (from the graph alone)
 //	grad_norm  sum over layers of the Frobenius norm of the mini-batch weight gradient
 //	snip       sum |w · dL/dw|
 //	grasp      sum -w · (H g), g = dL/dw, H g the exact Hessian-vector product, in float64
@@ -59,6 +64,7 @@ type proxy[T matmul.Float] struct {
 func registry[T matmul.Float]() []proxy[T] {
 	return []proxy[T]{
 		{"gradsign", ownPasses, gradSign[T]},
+		{"gradsign_raw", ownPasses, gradSignRaw[T]},
 		{"grad_norm", lossBackward, gradNorm[T]},
 		{"snip", lossBackward, snip[T]},
 		{"grasp", ownPasses, grasp[T]},
@@ -67,6 +73,8 @@ func registry[T matmul.Float]() []proxy[T] {
 		{"jacob_cov", jacobian, jacobCov[T]},
 		{"naswot", forward, naswot[T]},
 		{"plain", lossBackward, plain[T]},
+		{"structural_zeros", ownPasses, structuralZeros[T]},
+		{"zero_fraction", ownPasses, zeroFraction[T]},
 		{"params", ownPasses, params[T]},
 		{"flops", ownPasses, flops[T]},
 	}
@@ -171,7 +179,7 @@ func MemoryBytes[T matmul.Float](net *network.Network[T], n int, names []string,
 		switch p := slices.IndexFunc(reg, func(p proxy[T]) bool { return p.name == name }); {
 		case p < 0:
 			return 0, unknownProxy(name)
-		case name == "gradsign":
+		case name == "gradsign" || name == "gradsign_raw":
 			need = gradsign.MemoryBytes(net, n, opt)
 		case name == "grasp" || name == "synflow":
 			n64, err := network.Plan[float64](net.Graph)
@@ -204,6 +212,8 @@ type batch[T matmul.Float] struct {
 	ws     *network.Workspace[T] // nil before the forward pass and after the last shared proxy
 	logits []T
 	done   stage // the last stage run, when ws is set
+
+	signs *gradsign.Result // GradSign's result, once computed: gradsign and gradsign_raw share it
 }
 
 // reach runs the shared passes up to stage s. At ownPasses it lets the workspace go: the
@@ -244,8 +254,26 @@ func (b *batch[T]) reach(s stage) error {
 
 // gradSign is GradSign's score (package gradsign), with per-sample BatchNorm.
 func gradSign[T matmul.Float](b *batch[T]) (float64, error) {
-	r, err := gradsign.Score(b.ctx, b.net, b.x, b.labels, b.opt)
+	r, err := b.gradSign()
 	return r.Score, err
+}
+
+// gradSignRaw is GradSign's score as the official code computes it (gradsign.Result.Raw).
+func gradSignRaw[T matmul.Float](b *batch[T]) (float64, error) {
+	r, err := b.gradSign()
+	return r.Raw, err
+}
+
+// gradSign runs GradSign's per-sample passes once for both its scores.
+func (b *batch[T]) gradSign() (*gradsign.Result, error) {
+	if b.signs == nil {
+		r, err := gradsign.Score(b.ctx, b.net, b.x, b.labels, b.opt)
+		if err != nil {
+			return nil, err
+		}
+		b.signs = &r
+	}
+	return b.signs, nil
 }
 
 // toFloat64 copies a network into float64.

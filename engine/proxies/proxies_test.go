@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"gradsign/engine/darts"
 	"gradsign/engine/gradsign"
 	"gradsign/engine/nb201"
 	"gradsign/engine/network"
@@ -179,5 +180,49 @@ func TestComputeRegistry(t *testing.T) {
 	}
 	if _, err := Compute(context.Background(), net, x, labels, []string{"snip", "nope"}, gradsign.Options{}); err == nil || !strings.Contains(err.Error(), `unknown proxy "nope"`) {
 		t.Errorf("unknown proxy: %v", err)
+	}
+}
+
+// TestRawAndZeros: on a DARTS network whose last cells' BatchNorms are reached only through sums
+// and pooling, gradsign_raw counts the rounding noise at the structural zeros that gradsign gives
+// sign 0: it is the larger by at most N per structural zero, and zero_fraction is the count's
+// share of the weights GradSign reads.
+func TestRawAndZeros(t *testing.T) {
+	g, err := darts.Parse("Genotype(normal=[('avg_pool_3x3', 0), ('skip_connect', 1), ('avg_pool_3x3', 0), ('skip_connect', 1), ('avg_pool_3x3', 0), ('skip_connect', 1), ('avg_pool_3x3', 0), ('skip_connect', 1)], normal_concat=[2, 3, 4, 5], reduce=[('avg_pool_3x3', 0), ('skip_connect', 1), ('avg_pool_3x3', 0), ('skip_connect', 1), ('avg_pool_3x3', 0), ('skip_connect', 1), ('avg_pool_3x3', 0), ('skip_connect', 1)], reduce_concat=[2, 3, 4, 5])")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := darts.NB301(g)
+	c.C, c.Layers = 8, 5
+	net, err := network.Build[float32](c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	net.Init(0)
+	const n = 6
+	rng := rand.New(rand.NewPCG(1, 2))
+	x := make([]float32, n*net.InputSize())
+	for i := range x {
+		x[i] = float32(rng.NormFloat64())
+	}
+	labels := []int{0, 1, 2, 3, 4, 5}
+	v, err := Compute(context.Background(), net, x, labels, []string{"gradsign", "gradsign_raw", "structural_zeros", "zero_fraction"}, gradsign.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	weights := 0
+	for _, s := range net.WeightSizes() {
+		weights += s
+	}
+	zeros := v["structural_zeros"]
+	if zeros == 0 || v["zero_fraction"] != zeros/float64(weights) {
+		t.Fatalf("structural zeros %v of %d weights, zero_fraction %v", zeros, weights, v["zero_fraction"])
+	}
+	if extra := v["gradsign_raw"] - v["gradsign"]; !(extra > 0 && extra <= zeros*n) {
+		t.Fatalf("gradsign %v, gradsign_raw %v: the noise of %v structural zeros at N=%d must add between 0 and %v", v["gradsign"], v["gradsign_raw"], zeros, n, zeros*n)
+	}
+	r, err := gradsign.Score(context.Background(), net, x, labels, gradsign.Options{})
+	if err != nil || r.Score != v["gradsign"] || r.Raw != v["gradsign_raw"] || float64(r.StructuralZeros) != zeros || r.Weights != weights {
+		t.Fatalf("gradsign.Score %+v (%v), proxies %v", r, err, v)
 	}
 }

@@ -22,6 +22,7 @@ import (
 	"fmt"
 	nb101assets "gradsign/assets/nb101"
 	nb301assets "gradsign/assets/nb301"
+	swapassets "gradsign/assets/swap"
 	"gradsign/internal/capped"
 	"io"
 	"math"
@@ -32,6 +33,7 @@ import (
 	"strings"
 
 	"gradsign/assets"
+	"gradsign/engine/darts"
 	"gradsign/engine/nb201"
 	"gradsign/engine/proxies"
 )
@@ -41,8 +43,9 @@ type Row struct {
 	Index  int
 	Arch   string
 	Values map[string]float64
-	// Where is the row's file and line ("scores.csv:12") when it was read from one.
-	Where string
+	// Where is the row's file and line ("scores.csv:12") and Space the table its architecture
+	// was found in (nb201, nb101, darts or swap), when it was read from a file.
+	Where, Space string
 }
 
 // Settings is everything that determines a run's scores.
@@ -534,7 +537,7 @@ func parseRow(index, arch string) (Row, error) {
 	case "nb101":
 		return parseNB101Row(index, arch)
 	case "darts":
-		return parseNB301Row(index, arch)
+		return parseDARTSRow(index, arch)
 	}
 	idx, err := strconv.Atoi(index)
 	if err != nil || idx < 0 || idx >= nb201.NumArchs {
@@ -551,7 +554,7 @@ func parseRow(index, arch string) (Row, error) {
 	if e.Arch != a {
 		return Row{}, fmt.Errorf("index %d is %s in NAS-Bench-201, the row says %s", idx, e.Arch, arch)
 	}
-	return Row{Index: idx, Arch: arch, Values: map[string]float64{}}, nil
+	return Row{Index: idx, Arch: arch, Values: map[string]float64{}, Space: "nb201"}, nil
 }
 
 // SpaceOf is the space of a row's arch column: "nb101" for a NAS-Bench-101 cell hash (32
@@ -577,21 +580,24 @@ func parseNB101Row(index, hash string) (Row, error) {
 	if e, _ := t.At(idx); e.Hash != hash {
 		return Row{}, fmt.Errorf("row %d is cell %s in the shipped NAS-Bench-101 table, the row says %s", idx, e.Hash, hash)
 	}
-	return Row{Index: idx, Arch: hash, Values: map[string]float64{}}, nil
+	return Row{Index: idx, Arch: hash, Values: map[string]float64{}, Space: "nb101"}, nil
 }
 
-// parseNB301Row checks a row of a NAS-Bench-301 run: index a row of the shipped genotypes, arch
-// that row's genotype as DARTS writes it.
-func parseNB301Row(index, genotype string) (Row, error) {
-	t := nb301assets.Table()
+// parseDARTSRow checks a row of a run over DARTS genotypes: index a row of the shipped
+// NAS-Bench-301 genotypes or of SWAP's, arch that row's genotype as DARTS writes it.
+func parseDARTSRow(index, genotype string) (Row, error) {
+	nb301, swap := nb301assets.Table(), swapassets.Table()
 	idx, err := strconv.Atoi(index)
-	if err != nil || idx < 0 || idx >= t.Len() {
-		return Row{}, fmt.Errorf("index %q: want a row 0..%d of the shipped NAS-Bench-301 genotypes", nb201.Quote(index), t.Len()-1)
+	if err != nil || idx < 0 || idx >= max(nb301.Len(), swap.Len()) {
+		return Row{}, fmt.Errorf("index %q: want a row 0..%d of the shipped NAS-Bench-301 genotypes or 0..%d of SWAP's", nb201.Quote(index), nb301.Len()-1, swap.Len()-1)
 	}
-	if e, _ := t.At(idx); e.Genotype.String() != genotype {
-		return Row{}, fmt.Errorf("row %d of the shipped NAS-Bench-301 genotypes is %s, the row says %s", idx, e.Genotype, nb201.Quote(genotype))
+	for space, t := range map[string]*darts.Table{"darts": nb301, "swap": swap} {
+		if e, err := t.At(idx); err == nil && e.Genotype.String() == genotype {
+			return Row{Index: idx, Arch: genotype, Values: map[string]float64{}, Space: space}, nil
+		}
 	}
-	return Row{Index: idx, Arch: genotype, Values: map[string]float64{}}, nil
+	e, _ := nb301.At(idx) // the larger table: idx is one of its rows
+	return Row{}, fmt.Errorf("row %d of the shipped NAS-Bench-301 genotypes is %s, the row says %s (nor is it row %d of SWAP's)", idx, e.Genotype, nb201.Quote(genotype), idx)
 }
 
 // Merge reads score files for --merge and checks that they come from one run: the same
@@ -625,7 +631,7 @@ func Merge(files []string) ([]Row, []string, error) {
 			space = "nb201"
 		}
 		for _, row := range r {
-			if got := SpaceOf(row.Arch); got != space {
+			if got := row.Space; got != space {
 				return nil, nil, fmt.Errorf("%s holds %s architectures, its settings %s say space %s: the file is not its run's", row.Where, got, filepath.Base(SettingsPath(f)), cutSpace(s.Space))
 			}
 		}

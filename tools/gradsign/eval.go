@@ -122,9 +122,10 @@ func evalTo(args []string, stdout, stderr io.Writer) error {
 func parseEval(args []string, stdout io.Writer) (*evalRequest, error) {
 	req := &evalRequest{budget: memoryBudget(machineMemory())}
 	fs := flag.NewFlagSet("gradsign eval", flag.ContinueOnError)
-	spaceFlag := fs.String("space", "nb201", "search space: nb201 (NAS-Bench-201), nb101 (NAS-Bench-101's shipped 1,000 cells) or darts (the 1,218 shipped NAS-Bench-301 genotypes)")
-	fs.IntVar(&req.channels, "channels", 0, "nb101: stem channels (default 128); darts: C (default 32): the benchmark's network")
+	spaceFlag := fs.String("space", "nb201", "search space: nb201 (NAS-Bench-201), nb101 (NAS-Bench-101's shipped 1,000 cells), darts (the 1,218 shipped NAS-Bench-301 genotypes) or swap (SWAP's 1,000 trained DARTS genotypes)")
+	fs.IntVar(&req.channels, "channels", 0, "nb101: stem channels (default 128); darts: C (default 32, NAS-Bench-301's network); swap: C (default 16)")
 	proxyFlag := fs.String("proxies", "all", "comma-separated proxies, or all: "+strings.Join(proxies.Names, ","))
+	raw := fs.Bool("raw", false, rawUsage)
 	fs.IntVar(&req.sample, "sample", 1000, "number of architectures drawn uniformly without replacement (nb101: of the 1,000 shipped cells)")
 	fs.Uint64Var(&req.sampleSeed, "sample-seed", 0, "seed of the draw")
 	fs.StringVar(&req.indicesFile, "indices", "", "file of indices (one per line: NAS-Bench-201 indices, or rows of the shipped NAS-Bench-101 table) instead of a draw")
@@ -185,6 +186,9 @@ func parseEval(args []string, stdout io.Writer) (*evalRequest, error) {
 	}
 	if req.names, err = proxies.Parse(*proxyFlag); err != nil {
 		return nil, usageError{err}
+	}
+	if *raw {
+		req.names = withRaw(req.names)
 	}
 	if req.resume && req.out == "" {
 		return nil, usageError{errors.New("--resume needs --out")}
@@ -392,7 +396,7 @@ func spaceOfRows(rows []scorefile.Row) (*evalSpace, error) {
 	if len(rows) == 0 {
 		return evalSpaces["nb201"], nil
 	}
-	return spaceOf(scorefile.SpaceOf(rows[0].Arch))
+	return spaceOf(rows[0].Space)
 }
 
 func (req *evalRequest) evalWorkers(todo int) int {

@@ -548,3 +548,36 @@ func TestRankingsAsset(t *testing.T) {
 		t.Fatalf("assets/proxy_rankings.json is not the sample's rankings: run make rankings")
 	}
 }
+
+// TestEvalSWAPRaw: SWAP's genotypes are a space of their own (their rows are checked against
+// SWAP's table, and a merge ranks them against its trained accuracy), and --raw adds the
+// official code's score and the structural-zero counts as columns.
+func TestEvalSWAPRaw(t *testing.T) {
+	f := filepath.Join(t.TempDir(), "swap.csv")
+	if _, e, c := runCLI("eval", "--space", "swap", "--sample", "3", "--n", "2", "--channels", "4", "--proxies", "synflow", "--raw", "--out", f); c != 0 {
+		t.Fatalf("eval --space swap: %s", e)
+	}
+	rows, names, err := scorefile.Read(f)
+	if err != nil || len(rows) != 3 || strings.Join(names, ",") != "synflow,gradsign,gradsign_raw,structural_zeros,zero_fraction" {
+		t.Fatalf("%d rows, columns %v, %v", len(rows), names, err)
+	}
+	for _, r := range rows {
+		if r.Space != "swap" || r.Values["gradsign_raw"] < r.Values["gradsign"] || r.Values["zero_fraction"] <= 0 {
+			t.Fatalf("row %+v", r)
+		}
+	}
+	out, e, c := runCLI("eval", "--merge", f)
+	if c != 0 || !strings.Contains(out, "SWAP's DARTS genotypes") || !strings.Contains(out, "after training (SWAP") {
+		t.Fatalf("merge: exit %d, %s%s", c, out, e)
+	}
+	// A row whose genotype is another row's of SWAP's table is refused.
+	data, _ := os.ReadFile(f)
+	lines := strings.SplitAfter(string(data), "\n")
+	idx, rest, _ := strings.Cut(lines[1], ",")
+	i, _ := strconv.Atoi(idx)
+	bad := strconv.Itoa((i+1)%1000) + "," + rest
+	os.WriteFile(f, []byte(lines[0]+bad), 0o644)
+	if _, e, c := runCLI("eval", "--merge", f); c == 0 || !strings.Contains(e, "nor is it row") {
+		t.Fatalf("a row with another row's genotype: exit %d, %s", c, e)
+	}
+}

@@ -8,6 +8,7 @@ import (
 
 	"gradsign/assets"
 	nb301assets "gradsign/assets/nb301"
+	swapassets "gradsign/assets/swap"
 	"gradsign/engine/cifar"
 	"gradsign/engine/darts"
 	"gradsign/engine/graph"
@@ -84,13 +85,27 @@ var evalSpaces = map[string]*evalSpace{
 			return v, ok
 		},
 	},
+	"swap": {
+		name: "swap", what: "SWAP's DARTS genotypes", size: 1000,
+		datasets: []string{"cifar10"}, against: "CIFAR-10 validation accuracy after training (SWAP, ICLR 2024)",
+		arch: func(i int) string { e, _ := swapassets.Table().At(i); return e.Genotype.String() },
+		spec: func(i, classes, channels int) graph.Spec {
+			e, _ := swapassets.Table().At(i)
+			c := darts.NB301(e.Genotype)
+			// SWAP does not say the width it trained at; C = 16 is the width its accuracies suggest
+			// (far below DARTS's at C = 36) and the one the NAS-Bench-301 table is compared at.
+			c.C, c.Classes = orBenchmark(channels, 16), classes
+			return c
+		},
+		accuracy: func(i int, _ string) float64 { e, _ := swapassets.Table().At(i); return e.Accuracy },
+	},
 }
 
 // spaceOf returns a space by its --space name.
 func spaceOf(name string) (*evalSpace, error) {
 	s, ok := evalSpaces[name]
 	if !ok {
-		return nil, fmt.Errorf("--space %s: want nb201, nb101 or darts", cut(name))
+		return nil, fmt.Errorf("--space %s: want nb201, nb101, darts or swap", cut(name))
 	}
 	return s, nil
 }

@@ -176,6 +176,7 @@ func parseScore(args []string, stdout io.Writer) (*scoreRequest, error) {
 	fs.BoolVar(&req.layers, "layers", false, "print each weight layer's contribution")
 	fs.BoolVar(&req.json, "json", false, "print one JSON object")
 	proxyFlag := fs.String("proxies", "gradsign", "comma-separated proxies to compute, or all: "+strings.Join(proxies.Names, ","))
+	raw := fs.Bool("raw", false, rawUsage)
 	fs.IntVar(&req.chunk, "chunk", 2, "samples per batched pass (memory, not the result)")
 	fs.IntVar(&req.workers, "workers", 0, "goroutines (default: all cores; not the result)")
 	fs.Var(&req.budget, "max-memory", "refuse a request that needs more memory than this (e.g. 8GiB; default what this machine or its container has)")
@@ -223,7 +224,23 @@ func parseScore(args []string, stdout io.Writer) (*scoreRequest, error) {
 	if req.names, err = proxies.Parse(*proxyFlag); err != nil {
 		return nil, usageError{err}
 	}
+	if *raw {
+		req.names = withRaw(req.names)
+	}
 	return req, nil
+}
+
+// rawUsage is --raw's help, in score and eval.
+const rawUsage = "also the score as the official code computes it (gradsign_raw: the rounding noise at weights whose gradient is exactly zero counted as gradient) and those weights' count and share (structural_zeros, zero_fraction)"
+
+// withRaw adds the official code's score and the structural-zero counts to a proxy list (--raw).
+func withRaw(names []string) []string {
+	for _, n := range []string{"gradsign", "gradsign_raw", "structural_zeros", "zero_fraction"} {
+		if !slices.Contains(names, n) {
+			names = append(names, n)
+		}
+	}
+	return names
 }
 
 // images loads the data and takes n images from the offset (augmented if asked).
@@ -356,11 +373,14 @@ func printScore(w io.Writer, o scoreOutput) {
 		case v == nil:
 			fmt.Fprintf(tw, "%s\tno finite value\n", name)
 		default:
-			format := "%s\t%.6g\n"
-			if name == "gradsign" {
-				format = "%s\t%.0f\n"
+			switch name {
+			case "gradsign", "structural_zeros":
+				fmt.Fprintf(tw, "%s\t%.0f\n", name, *v)
+			case "gradsign_raw":
+				fmt.Fprintf(tw, "%s\t%.0f (as the official code computes it: the rounding noise of the structural zeros counted as gradient)\n", name, *v)
+			default:
+				fmt.Fprintf(tw, "%s\t%.6g\n", name, *v)
 			}
-			fmt.Fprintf(tw, format, name, *v)
 		}
 	}
 	if o.AboveChance != nil {
