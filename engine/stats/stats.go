@@ -8,6 +8,7 @@ package stats
 import (
 	"cmp"
 	"math"
+	"math/rand/v2"
 	"slices"
 	"sort"
 )
@@ -182,4 +183,29 @@ func Quantile(sorted []float64, p float64) float64 {
 		return sorted[len(sorted)-1]
 	}
 	return sorted[lo] + (h-float64(lo))*(sorted[lo+1]-sorted[lo])
+}
+
+// BootstrapInterval is the percentile bootstrap's 95% interval of stat(pred, truth): reps
+// resamples of the (pred, truth) pairs with replacement, drawn from seed, and the 2.5% and
+// 97.5% quantiles of the statistic over them (resamples where it is NaN left out; NaN, NaN when
+// all are).
+func BootstrapInterval(pred, truth []float64, stat func(pred, truth []float64) float64, reps int, seed uint64) (lo, hi float64) {
+	rng := rand.New(rand.NewPCG(seed, 0x9e3779b97f4a7c15))
+	n := len(pred)
+	p, t := make([]float64, n), make([]float64, n)
+	var values []float64
+	for range reps {
+		for i := range n {
+			k := rng.IntN(n)
+			p[i], t[i] = pred[k], truth[k]
+		}
+		if v := stat(p, t); !math.IsNaN(v) {
+			values = append(values, v)
+		}
+	}
+	if len(values) == 0 {
+		return math.NaN(), math.NaN()
+	}
+	slices.Sort(values)
+	return Quantile(values, 0.025), Quantile(values, 0.975)
 }

@@ -144,3 +144,24 @@ func TestQuantile(t *testing.T) {
 		t.Errorf("one value: %v", got)
 	}
 }
+
+// TestBootstrapInterval: a monotone relation gives [1, 1]; independent values at n=400 give an
+// interval around 0 about 2·1.96/√n wide; the same seed gives the same interval.
+func TestBootstrapInterval(t *testing.T) {
+	n := 400
+	x, y, z := make([]float64, n), make([]float64, n), make([]float64, n)
+	rng := rand.New(rand.NewPCG(7, 7))
+	for i := range x {
+		x[i], y[i], z[i] = float64(i), float64(i*i), rng.Float64()
+	}
+	if lo, hi := BootstrapInterval(x, y, Spearman, 200, 1); lo != 1 || hi != 1 {
+		t.Fatalf("monotone: [%v, %v], want [1, 1]", lo, hi)
+	}
+	lo, hi := BootstrapInterval(x, z, Spearman, 1000, 1)
+	if width := hi - lo; !(lo < 0 && hi > 0 && width > 0.15 && width < 0.25) {
+		t.Fatalf("independent: [%v, %v], want about ±0.098 around 0", lo, hi)
+	}
+	if lo2, hi2 := BootstrapInterval(x, z, Spearman, 1000, 1); lo2 != lo || hi2 != hi {
+		t.Fatalf("same seed: [%v, %v] then [%v, %v]", lo, hi, lo2, hi2)
+	}
+}

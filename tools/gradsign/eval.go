@@ -54,6 +54,7 @@ type evalRequest struct {
 	shardIndex, shardCount    int
 	indices                   []int
 	architectures, dataSource string // as recorded in the settings
+	bootstrap                 int    // resamples of each statistic's interval (--intervals; 0: none)
 }
 
 func eval(args []string, stdout, stderr io.Writer) error {
@@ -82,7 +83,7 @@ func evalTo(args []string, stdout, stderr io.Writer) error {
 		if err := space.checkDataset(req.dataset); err != nil {
 			return usageError{err}
 		}
-		return printTable(stdout, rows, names, space, evalInfo{Dataset: req.dataset}, req.format)
+		return printTable(stdout, rows, names, space, evalInfo{Dataset: req.dataset, Bootstrap: req.bootstrap}, req.format)
 	}
 	if err := req.chooseArchitectures(); err != nil {
 		return err
@@ -114,7 +115,7 @@ func evalTo(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stdout, "%d architecture scored in shard %s: merge the shards' files with gradsign eval --merge for the table\n", len(rows), req.shard)
 		return nil
 	}
-	info := evalInfo{Dataset: req.dataset, N: req.n, Seed: req.seed, SampleSeed: req.sampleSeed, Seconds: time.Since(start).Seconds()}
+	info := evalInfo{Dataset: req.dataset, N: req.n, Seed: req.seed, SampleSeed: req.sampleSeed, Seconds: time.Since(start).Seconds(), Bootstrap: req.bootstrap}
 	return printTable(stdout, rows, req.names, req.space, info, req.format)
 }
 
@@ -126,6 +127,7 @@ func parseEval(args []string, stdout io.Writer) (*evalRequest, error) {
 	fs.IntVar(&req.channels, "channels", 0, "nb101: stem channels (default 128); darts: C (default 32, NAS-Bench-301's network); swap: C (default 16)")
 	proxyFlag := fs.String("proxies", "all", "comma-separated proxies, or all: "+strings.Join(proxies.Names, ","))
 	raw := fs.Bool("raw", false, rawUsage)
+	intervals := fs.Bool("intervals", false, "give each statistic the percentile bootstrap's 95% interval (1,000 resamples of the architectures)")
 	fs.IntVar(&req.sample, "sample", 1000, "number of architectures drawn uniformly without replacement (nb101: of the 1,000 shipped cells)")
 	fs.Uint64Var(&req.sampleSeed, "sample-seed", 0, "seed of the draw")
 	fs.StringVar(&req.indicesFile, "indices", "", "file of indices (one per line: NAS-Bench-201 indices, or rows of the shipped NAS-Bench-101 table) instead of a draw")
@@ -147,6 +149,9 @@ func parseEval(args []string, stdout io.Writer) (*evalRequest, error) {
 	}
 	var err error
 	req.format = tableFormat(*jsonFlag, *markdown)
+	if *intervals {
+		req.bootstrap = bootstrapResamples
+	}
 	if req.space, err = spaceOf(*spaceFlag); err != nil {
 		return nil, usageError{err}
 	}
@@ -235,7 +240,7 @@ func conflicts(set map[string]bool) error {
 		return errors.New("give one of --all, --indices FILE or --sample K: they choose the architectures differently")
 	}
 	if set["merge"] {
-		for _, f := range []string{"out", "n", "seed", "resume", "shard", "all", "indices", "sample", "sample-seed", "data", "proxies", "workers", "channels", "max-memory"} {
+		for _, f := range []string{"out", "n", "seed", "resume", "shard", "all", "indices", "sample", "sample-seed", "data", "proxies", "raw", "workers", "channels", "max-memory"} {
 			if set[f] {
 				return fmt.Errorf("--merge joins finished score files (their own settings): --%s does not apply", f)
 			}
@@ -554,7 +559,14 @@ type evalInfo struct {
 	Seed       uint64  `json:"seed"`
 	SampleSeed uint64  `json:"sample_seed"`
 	Seconds    float64 `json:"seconds,omitempty"`
+	// Bootstrap is the number of resamples behind each correlation's 95% interval (--intervals;
+	// 0: none).
+	Bootstrap int `json:"bootstrap,omitempty"`
 }
+
+// bootstrapResamples is --intervals' number of resamples, drawn from a fixed seed so that a
+// table is reproducible.
+const bootstrapResamples = 1000
 
 // correlation is one line of the table.
 type correlation struct {
@@ -566,6 +578,39 @@ type correlation struct {
 	// NASLib is Spearman's rho of NASLib's published values of the proxy on the same
 	// architectures, where the space's table has them for all of them.
 	NASLib *float64 `json:"naslib_spearman,omitempty"`
+	// Intervals are the percentile bootstrap's 95% intervals of the three (--intervals).
+	Intervals *intervals `json:"bootstrap_95,omitempty"`
+}
+
+// intervals are 95% intervals of a line's statistics, each [low, high].
+type intervals struct {
+	Spearman     [2]float64 `json:"spearman"`
+	Kendall      [2]float64 `json:"kendall_tau_b"`
+	TopPrecision [2]float64 `json:"top10_precision"`
+}
+
+// interval computes the 95% intervals of v's statistics against acc.
+func interval(v, acc []float64, resamples int) *intervals {
+	ci := func(stat func(pred, truth []float64) float64) [2]float64 {
+		lo, hi := stats.BootstrapInterval(v, acc, stat, resamples, 1)
+		return [2]float64{lo, hi}
+	}
+	top := func(pred, truth []float64) float64 { return stats.TopPrecision(pred, truth, 0.1) }
+	return &intervals{ci(stats.Spearman), ci(stats.KendallTauB), ci(top)}
+}
+
+// cells are the line's three statistics as table cells, each with its interval when there is one.
+func (l correlation) cells() (rho, tau, top string) {
+	f := func(v float64, in func(*intervals) [2]float64) string {
+		if l.Intervals == nil {
+			return fmt.Sprintf("%.3f", v)
+		}
+		b := in(l.Intervals)
+		return fmt.Sprintf("%.3f [%.3f, %.3f]", v, b[0], b[1])
+	}
+	return f(l.Spearman, func(i *intervals) [2]float64 { return i.Spearman }),
+		f(l.Kendall, func(i *intervals) [2]float64 { return i.Kendall }),
+		f(l.TopPrecision, func(i *intervals) [2]float64 { return i.TopPrecision })
 }
 
 // printTable ranks every proxy (and params and FLOPs, computed from the arch when not scored)
@@ -601,7 +646,11 @@ func printTable(w io.Writer, rows []scorefile.Row, names []string, space *evalSp
 				bad++
 			}
 		}
-		lines = append(lines, correlation{name, stats.Spearman(v, acc), stats.KendallTauB(v, acc), stats.TopPrecision(v, acc, 0.1), bad, naslibRho(space, rows, name, acc)})
+		line := correlation{name, stats.Spearman(v, acc), stats.KendallTauB(v, acc), stats.TopPrecision(v, acc, 0.1), bad, naslibRho(space, rows, name, acc), nil}
+		if info.Bootstrap > 0 {
+			line.Intervals = interval(v, acc, info.Bootstrap)
+		}
+		lines = append(lines, line)
 	}
 	switch format {
 	case "json":
@@ -610,13 +659,15 @@ func printTable(w io.Writer, rows []scorefile.Row, names []string, space *evalSp
 		if space.naslib == nil {
 			fmt.Fprintf(w, "| proxy | Spearman ρ | Kendall τ-b | top-10%% precision | non-finite |\n| --- | --- | --- | --- | --- |\n")
 			for _, l := range lines {
-				fmt.Fprintf(w, "| %s | %.3f | %.3f | %.3f | %d |\n", l.Proxy, l.Spearman, l.Kendall, l.TopPrecision, l.NonFinite)
+				rho, tau, top := l.cells()
+				fmt.Fprintf(w, "| %s | %s | %s | %s | %d |\n", l.Proxy, rho, tau, top, l.NonFinite)
 			}
 			return nil
 		}
 		fmt.Fprintf(w, "| proxy | Spearman ρ | Kendall τ-b | top-10%% precision | non-finite | NASLib's ρ |\n| --- | --- | --- | --- | --- | --- |\n")
 		for _, l := range lines {
-			fmt.Fprintf(w, "| %s | %.3f | %.3f | %.3f | %d | %s |\n", l.Proxy, l.Spearman, l.Kendall, l.TopPrecision, l.NonFinite, orDash(l.NASLib))
+			rho, tau, top := l.cells()
+			fmt.Fprintf(w, "| %s | %s | %s | %s | %d | %s |\n", l.Proxy, rho, tau, top, l.NonFinite, orDash(l.NASLib))
 		}
 		return nil
 	}
@@ -630,12 +681,14 @@ func printTable(w io.Writer, rows []scorefile.Row, names []string, space *evalSp
 	if space.naslib == nil {
 		fmt.Fprintf(tw, "proxy\tSpearman\tKendall tau-b\ttop-10%% precision\tnon-finite\t\n")
 		for _, l := range lines {
-			fmt.Fprintf(tw, "%s\t%.3f\t%.3f\t%.3f\t%d\t\n", l.Proxy, l.Spearman, l.Kendall, l.TopPrecision, l.NonFinite)
+			rho, tau, top := l.cells()
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t\n", l.Proxy, rho, tau, top, l.NonFinite)
 		}
 	} else {
 		fmt.Fprintf(tw, "proxy\tSpearman\tKendall tau-b\ttop-10%% precision\tnon-finite\tNASLib's Spearman\t\n")
 		for _, l := range lines {
-			fmt.Fprintf(tw, "%s\t%.3f\t%.3f\t%.3f\t%d\t%s\t\n", l.Proxy, l.Spearman, l.Kendall, l.TopPrecision, l.NonFinite, orDash(l.NASLib))
+			rho, tau, top := l.cells()
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\t\n", l.Proxy, rho, tau, top, l.NonFinite, orDash(l.NASLib))
 		}
 	}
 	if info.Seconds > 0 {

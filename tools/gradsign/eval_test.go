@@ -570,6 +570,29 @@ func TestEvalSWAPRaw(t *testing.T) {
 	if c != 0 || !strings.Contains(out, "SWAP's DARTS genotypes") || !strings.Contains(out, "after training (SWAP") {
 		t.Fatalf("merge: exit %d, %s%s", c, out, e)
 	}
+	js, e, c := runCLI("eval", "--merge", "--intervals", "--json", f)
+	var table struct {
+		Run struct {
+			Bootstrap int `json:"bootstrap"`
+		} `json:"run"`
+		Correlations []struct {
+			Proxy     string `json:"proxy"`
+			Intervals *struct {
+				Spearman [2]float64 `json:"spearman"`
+			} `json:"bootstrap_95"`
+		} `json:"correlations"`
+	}
+	if err := json.Unmarshal([]byte(js), &table); c != 0 || err != nil || table.Run.Bootstrap != 1000 || len(table.Correlations) == 0 {
+		t.Fatalf("merge --intervals: exit %d, %v, %s%s", c, err, js, e)
+	}
+	for _, l := range table.Correlations {
+		if l.Intervals == nil || !(l.Intervals.Spearman[0] <= l.Intervals.Spearman[1]) {
+			t.Fatalf("%s: interval %+v", l.Proxy, l.Intervals)
+		}
+	}
+	if _, e, c := runCLI("eval", "--merge", "--raw", f); c == 0 || !strings.Contains(e, "--raw does not apply") {
+		t.Fatalf("merge --raw: exit %d, %s", c, e)
+	}
 	// A row whose genotype is another row's of SWAP's table is refused.
 	data, _ := os.ReadFile(f)
 	lines := strings.SplitAfter(string(data), "\n")
