@@ -104,8 +104,11 @@ type Backend[T matmul.Float] interface {
 	// out, inp [n, C, HW], gamma, beta [C].
 	BatchNormForward(n, c, hw, group int, out, stats, inp, gamma, beta Buffer)
 	// BatchNormBackward adds the input gradient to dinp and the affine parameters' gradients to
-	// dgamma and dbeta (either may be nil).
-	BatchNormBackward(n, c, hw, group int, dinp, dgamma, dbeta, dout, inp, stats, gamma Buffer)
+	// dgamma and dbeta (either may be nil). flat, when not nil (group 1), [n, c], makes the
+	// BatchNorm-backward identity exact: a sample's channel whose output gradient is the same
+	// nonzero value at every position adds nothing to dinp (its exact input gradient is zero)
+	// and 1 to flat (layers.BatchNormBackward).
+	BatchNormBackward(n, c, hw, group int, dinp, dgamma, dbeta, dout, inp, stats, gamma, flat Buffer)
 
 	// ReLUForward is out = max(inp, 0) over count values.
 	ReLUForward(count int, out, inp Buffer)
@@ -122,7 +125,10 @@ type Backend[T matmul.Float] interface {
 	// factor per channel); MulBackward adds dout·b to da and dout·a, summed over the positions
 	// a factor is broadcast to, to db (either may be nil).
 	MulForward(n, c, hw, bhw int, out, a, b Buffer)
-	MulBackward(n, c, hw, bhw int, da, db, dout, a, b Buffer)
+	// aMean, when not nil (bhw 1), [c], is the exactly known mean of each channel of a over its
+	// positions (NaN where unknown): where dout is one value d at every position of a sample's
+	// channel, db gets d·hw·mean, the exact sum (layers.MulBackward).
+	MulBackward(n, c, hw, bhw int, da, db, dout, a, b, aMean Buffer)
 	// AvgPool3x3Forward is a 3×3, stride 1, padding 1 average pool (padding not counted) over
 	// planes [P, H, W]; AvgPool3x3Backward adds its input gradient.
 	AvgPool3x3Forward(planes, h, w int, out, inp Buffer)

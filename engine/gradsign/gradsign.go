@@ -46,11 +46,15 @@ type Signs struct {
 	backend.Sums
 	// Samples is the number of samples folded in.
 	Samples int
+	// DataZeros counts per layer the (sample, weight) pairs whose gradient the run found
+	// exactly zero by the BatchNorm-backward identity (network.Workspace.ExactZeros): zeros
+	// that depend on the data, given sign 0 where the official code counts rounding noise.
+	DataZeros []int64
 }
 
 // NewSigns makes empty accumulators for layers of the given weight counts.
 func NewSigns(sizes []int) *Signs {
-	return &Signs{Sums: *backend.NewSums(sizes)}
+	return &Signs{Sums: *backend.NewSums(sizes), DataZeros: make([]int64, len(sizes))}
 }
 
 // Merge adds the accumulators of another, disjoint set of samples of the same network.
@@ -58,11 +62,14 @@ func NewSigns(sizes []int) *Signs {
 func (s *Signs) Merge(o *Signs) {
 	s.Sums.Add(&o.Sums)
 	s.Samples += o.Samples
+	for l, z := range o.DataZeros {
+		s.DataZeros[l] += z
+	}
 }
 
 // MarshalBinary packs the accumulators for a trip between workers or machines: the sample
-// count, every sum (int32, little-endian), then a flag byte and, if any weight saw a NaN, a
-// NaN byte per weight.
+// count, each layer's data zeros (int64), every sum (int32; all little-endian), then a flag
+// byte and, if any weight saw a NaN, a NaN byte per weight.
 func (s *Signs) MarshalBinary() ([]byte, error) {
 	total := 0
 	hasNaN := false
@@ -70,8 +77,11 @@ func (s *Signs) MarshalBinary() ([]byte, error) {
 		total += len(s.Sum[l])
 		hasNaN = hasNaN || s.NaN[l] != nil
 	}
-	out := make([]byte, 0, 4+4*total+1+total)
+	out := make([]byte, 0, 4+8*len(s.Sum)+4*total+1+total)
 	out = binary.LittleEndian.AppendUint32(out, uint32(s.Samples))
+	for _, z := range s.DataZeros {
+		out = binary.LittleEndian.AppendUint64(out, uint64(z))
+	}
 	for _, layer := range s.Sum {
 		for _, v := range layer {
 			out = binary.LittleEndian.AppendUint32(out, uint32(v))
@@ -103,11 +113,16 @@ func (s *Signs) UnmarshalBinary(data []byte) error {
 	for _, layer := range s.Sum {
 		total += len(layer)
 	}
-	if len(data) != 4+4*total+1 && len(data) != 4+5*total+1 {
+	head := 4 + 8*len(s.Sum)
+	if len(data) != head+4*total+1 && len(data) != head+5*total+1 {
 		return fmt.Errorf("accumulators of %d bytes do not fit this network (%d weights)", len(data), total)
 	}
 	s.Samples = int(int32(binary.LittleEndian.Uint32(data)))
 	data = data[4:]
+	for l := range s.DataZeros {
+		s.DataZeros[l] = int64(binary.LittleEndian.Uint64(data))
+		data = data[8:]
+	}
 	for _, layer := range s.Sum {
 		for k := range layer {
 			layer[k] = int32(binary.LittleEndian.Uint32(data))
@@ -158,9 +173,13 @@ type Layer struct {
 	// StructuralZeros counts the layer's weights whose gradient is zero in exact arithmetic
 	// (network.StructuralZeros): given sign 0, where float arithmetic leaves rounding noise.
 	StructuralZeros int `json:"structural_zeros"`
+	// DataZeros counts the layer's (sample, weight) pairs whose gradient is exactly zero by
+	// the BatchNorm-backward identity on that sample's data (Signs.DataZeros), given sign 0.
+	DataZeros int64 `json:"data_zeros"`
 	// Raw is the layer's score as the official code computes it: the structural zeros'
-	// rounding noise counted as if it were gradient.
-	Raw float64 `json:"raw"`
+	// rounding noise counted as if it were gradient (NaN where data zeros need Options.Raw;
+	// not in JSON, which has no NaN).
+	Raw float64 `json:"-"`
 }
 
 // Result is a GradSign score with its per-layer contributions.
@@ -177,10 +196,15 @@ type Result struct {
 	StructuralZeros int `json:"structural_zeros"`
 	// Weights counts the weights of every layer.
 	Weights int `json:"weights"`
+	// DataZeros counts the (sample, weight) pairs of every layer whose gradient is exactly zero
+	// on that sample's data (Layer.DataZeros).
+	DataZeros int64 `json:"data_zeros"`
 	// Raw is the score as the official code computes it (cmu-catalyst/GradSign): the signs of
-	// the rounding noise at the structural zeros are counted as if they were gradient. NaN
-	// where Score is.
-	Raw float64 `json:"gradsign_raw"`
+	// the rounding noise at the structural zeros, and at the data zeros, counted as if they
+	// were gradient. NaN where Score is, and where there are data zeros and Options.Raw was
+	// not given (their noise needs a pass of its own). Not in JSON, which has no NaN: the CLI
+	// and the page show it as the proxy gradsign_raw.
+	Raw float64 `json:"-"`
 }
 
 // Result sums the accumulators of net's layers into a score: each layer's structural zeros
@@ -201,11 +225,15 @@ func (s *Signs) Result(net Net) Result {
 				z++
 			}
 		}
-		r.Layers[l] = Layer{Name: names[l], Weights: len(s.Sum[l]), Score: s.LayerScore(l), StructuralZeros: z, Raw: raw}
+		r.Layers[l] = Layer{Name: names[l], Weights: len(s.Sum[l]), Score: s.LayerScore(l), StructuralZeros: z, DataZeros: s.DataZeros[l], Raw: raw}
+		if s.DataZeros[l] > 0 {
+			r.Layers[l].Raw = math.NaN()
+		}
 		r.StructuralZeros += z
+		r.DataZeros += s.DataZeros[l]
 		r.Weights += len(s.Sum[l])
 		r.Score += r.Layers[l].Score
-		r.Raw += raw
+		r.Raw += r.Layers[l].Raw
 		for _, nan := range s.NaN[l] {
 			if nan {
 				r.NaNWeights++
@@ -235,6 +263,10 @@ type Options struct {
 	// Backend names the backend that runs the passes (package backend; default "cpu"). Each
 	// worker makes its own.
 	Backend string
+	// Raw asks Score for Result.Raw also where the data make exact zeros (Result.DataZeros):
+	// their noise, which the official code counts, needs a second pass with float arithmetic
+	// as that code has it. Without it such a Raw is NaN.
+	Raw bool
 }
 
 func (o Options) withDefaults(n int) Options {
@@ -269,6 +301,12 @@ func MemoryBytes[T matmul.Float](net *network.Network[T], n int, opt Options) in
 // into new accumulators. It stops early with ctx's error when ctx is cancelled, and with the
 // device's error when a backend's device fails (backend.DeviceError).
 func Accumulate[T matmul.Float](ctx context.Context, net *network.Network[T], x []T, labels []int, opt Options) (*Signs, error) {
+	return accumulate(ctx, net, x, labels, opt, true)
+}
+
+// accumulate is Accumulate, with the exact zeros that depend on the data (exact) or, as the
+// official code has it, their rounding noise.
+func accumulate[T matmul.Float](ctx context.Context, net *network.Network[T], x []T, labels []int, opt Options, exact bool) (*Signs, error) {
 	size := net.InputSize()
 	n := len(labels)
 	if n == 0 || len(x) != n*size {
@@ -316,6 +354,9 @@ func Accumulate[T matmul.Float](ctx context.Context, net *network.Network[T], x 
 			ws := net.NewWorkspace(be, opt.Chunk, network.PerSample)
 			acc := be.NewSigns(sizes)
 			ws.FoldSigns(acc)
+			if exact {
+				ws.ExactZeros()
+			}
 			losses, dlogits := be.Alloc(opt.Chunk), be.Alloc(opt.Chunk*net.Classes)
 			for {
 				c := int(next.Add(1) - 1)
@@ -339,6 +380,9 @@ func Accumulate[T matmul.Float](ctx context.Context, net *network.Network[T], x 
 				mu.Unlock()
 			}
 			be.AddSigns(acc, &signs.Sums)
+			if exact {
+				signs.DataZeros = ws.DataZeros()
+			}
 			if c, ok := be.(io.Closer); ok {
 				c.Close() // a GPU's buffers go now, not when Go's collector finds them
 			}
@@ -365,6 +409,17 @@ func Score[T matmul.Float](ctx context.Context, net *network.Network[T], x []T, 
 		return Result{}, err
 	}
 	r := s.Result(net)
+	if r.DataZeros > 0 && opt.Raw {
+		official, err := accumulate(ctx, net, x, labels, opt, false)
+		if err != nil {
+			return Result{}, err
+		}
+		o := official.Result(net)
+		r.Raw = o.Raw
+		for l := range r.Layers {
+			r.Layers[l].Raw = o.Layers[l].Raw
+		}
+	}
 	if !allFinite(x) || slices.ContainsFunc(net.Params, func(p *network.Param[T]) bool { return !allFinite(p.Data) }) {
 		r.Score, r.Raw = math.NaN(), math.NaN()
 	}

@@ -30,6 +30,54 @@ const (
 // bias parameter or of a Bias node's (an index into Params): the analysis needs them for the
 // classifier's inputs.
 func (g *Graph) StructuralZeros(bias func(param int) []float64) [][]bool {
+	grad := g.gradFlows()
+	// Forward: per value and channel, the mean over positions where it is a known constant.
+	means := g.KnownMeans(bias)
+	var zeros [][]bool
+	for _, n := range g.Nodes {
+		if len(n.Params) == 0 || !g.Params[n.Params[0]].IsWeight() {
+			continue
+		}
+		w := &g.Params[n.Params[0]]
+		z := make([]bool, w.Size())
+		in := g.Values[n.In[0]]
+		switch {
+		case grad[n.Out] == zeroFlow:
+			for k := range z {
+				z[k] = true
+			}
+		case (n.Op == Linear || n.Op == Conv) && means[n.In[0]] != nil && in.H*in.W == 1:
+			// Weight (o, j) has gradient dout[o] · x[j] (a convolution's other taps read only
+			// padding); x[j] is the constant means[j] where known (never NaN): a
+			// squeeze-and-excitation's first layer after a BatchNorm with zero bias, a classifier
+			// on such means.
+			taps := len(z) / (g.Values[n.Out].C * in.C)
+			for k := range z {
+				z[k] = means[n.In[0]][k/taps%in.C] == 0
+			}
+		}
+		zeros = append(zeros, z)
+	}
+	return zeros
+}
+
+// KnownZeroBatchNorms says, for each node, whether it is a BatchNorm whose input gradient the
+// graph alone shows to be zero per sample (StructuralZeros' analysis): the BatchNorms where the
+// gradient reaching the output is always constant over positions, or where each channel has one
+// position. The run-time rule for the same identity (network.Workspace.ExactZeros) is left to
+// the others, so that the official code's noise at structural zeros can still be counted.
+func (g *Graph) KnownZeroBatchNorms() []bool {
+	grad := g.gradFlows()
+	known := make([]bool, len(g.Nodes))
+	for i, n := range g.Nodes {
+		out := g.Values[n.Out]
+		known[i] = n.Op == BatchNorm && (grad[n.Out] != generalFlow || out.H*out.W == 1)
+	}
+	return known
+}
+
+// gradFlows is what the analysis knows of the gradient reaching each value, per sample.
+func (g *Graph) gradFlows() []flow {
 	// Backward: the gradient reaching each value, consumers first.
 	grad := make([]flow, len(g.Values))
 	grad[g.Output] = generalFlow
@@ -52,41 +100,15 @@ func (g *Graph) StructuralZeros(bias func(param int) []float64) [][]bool {
 			grad[v] = max(grad[v], in)
 		}
 	}
-	// Forward: per value and channel, the mean over positions where it is a known constant.
-	means := g.knownMeans(bias)
-	var zeros [][]bool
-	for _, n := range g.Nodes {
-		if len(n.Params) == 0 || !g.Params[n.Params[0]].IsWeight() {
-			continue
-		}
-		w := &g.Params[n.Params[0]]
-		z := make([]bool, w.Size())
-		switch {
-		case grad[n.Out] == zeroFlow:
-			for k := range z {
-				z[k] = true
-			}
-		case n.Op == Linear && means[n.In[0]] != nil:
-			// Weight (o, j) has gradient dlogits[o] · x[j]; x[j] is the constant means[j]
-			// where known (never NaN).
-			ins := g.Values[n.In[0]].Size()
-			if g.Values[n.In[0]].H*g.Values[n.In[0]].W == 1 {
-				for k := range z {
-					z[k] = means[n.In[0]][k%ins] == 0
-				}
-			}
-		}
-		zeros = append(zeros, z)
-	}
-	return zeros
+	return grad
 }
 
-// knownMeans gives, for each value, the mean over positions of each channel where it is the
+// KnownMeans gives, for each value, the mean over positions of each channel where it is the
 // same known constant for every sample, NaN where it is not (nil: no channel known). A
 // per-sample BatchNorm's output has its bias as means; sums, concatenations, slices and the
 // global pool keep them known, and so does a ReLU of a value of one position per channel
 // (where the mean is the value).
-func (g *Graph) knownMeans(bias func(param int) []float64) [][]float64 {
+func (g *Graph) KnownMeans(bias func(param int) []float64) [][]float64 {
 	means := make([][]float64, len(g.Values))
 	of := func(v Value) []float64 { // NaNs where nothing is known
 		if means[v] != nil {

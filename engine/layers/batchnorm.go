@@ -49,8 +49,17 @@ func BatchNormForward[T matmul.Float](out, mean, rstd, inp, gamma, beta []T, B, 
 // BatchNormBackward adds the gradients of BatchNormForward with the same grouping to dinp,
 // dgamma and dbeta (either may be nil when not wanted).
 //
-//	dinp, dout, inp [B, C, HW], gamma, dgamma, dbeta [C], mean, rstd [B/group, C]
-func BatchNormBackward[T matmul.Float](dinp, dgamma, dbeta, dout, inp, mean, rstd, gamma []T, B, C, HW, group int) {
+// flat, when not nil (per-sample statistics, group 1), applies the BatchNorm-backward
+// identity exactly: a sample's channel whose output gradient is the same nonzero value at every
+// position has an input gradient of exactly zero (dy − mean(dy) is zero, and so is mean(dy·x̂),
+// x̂ having mean zero), where float arithmetic would leave rounding noise with random signs;
+// nothing is added to dinp there, and 1 is added to flat at that sample and channel.
+//
+//	dinp, dout, inp [B, C, HW], gamma, dgamma, dbeta [C], mean, rstd [B/group, C], flat [B, C]
+func BatchNormBackward[T matmul.Float](dinp, dgamma, dbeta, dout, inp, mean, rstd, gamma, flat []T, B, C, HW, group int) {
+	if flat != nil && group != 1 {
+		panic("layers: the exact zero of a flat gradient needs per-sample BatchNorm")
+	}
 	count := float64(group * HW)
 	for g := 0; g < B/group; g++ {
 		for c := 0; c < C; c++ {
@@ -67,6 +76,10 @@ func BatchNormBackward[T matmul.Float](dinp, dgamma, dbeta, dout, inp, mean, rst
 			}
 			if dbeta != nil {
 				dbeta[c] += T(sdy)
+			}
+			if flat != nil && constant(dout[(g*C+c)*HW:(g*C+c+1)*HW]) {
+				flat[g*C+c]++
+				continue
 			}
 			// dx = gamma·rstd·(dy - mean(dy) - xhat·mean(dy·xhat))
 			k := float64(gamma[c]) * rs
@@ -216,4 +229,14 @@ func gradSums64[T matmul.Float](dy, x []T, mu float64) (sdy, sdyx float64) {
 		b0 += float64(dy[i]) * (float64(v) - mu)
 	}
 	return a0 + a1, b0 + b1
+}
+
+// constant says whether x holds one nonzero value at every position.
+func constant[T matmul.Float](x []T) bool {
+	for _, v := range x[1:] {
+		if v != x[0] {
+			return false
+		}
+	}
+	return x[0] != 0
 }

@@ -74,6 +74,6 @@ func BenchmarkBatchNorm(b *testing.B) {
 	out, dinp, mean, rstd := make([]float32, C*HW), make([]float32, C*HW), make([]float32, C), make([]float32, C)
 	for b.Loop() {
 		BatchNormForward(out, mean, rstd, inp, gamma, beta, 1, C, HW, 1)
-		BatchNormBackward(dinp, nil, nil, dout, inp, mean, rstd, gamma, 1, C, HW, 1)
+		BatchNormBackward(dinp, nil, nil, dout, inp, mean, rstd, gamma, nil, 1, C, HW, 1)
 	}
 }

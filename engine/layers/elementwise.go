@@ -87,9 +87,23 @@ func MulForward[T matmul.Float](out, a, b []T, n, c, hw, bhw int) {
 
 // MulBackward adds dout·b to da and dout·a, summed over the positions a factor is broadcast
 // to, to db; either may be nil.
-func MulBackward[T matmul.Float](da, db, dout, a, b []T, n, c, hw, bhw int) {
+//
+// aMean, when not nil (one factor per channel, bhw 1), [c], holds each channel's mean of a over
+// its positions where it is known exactly (a per-sample BatchNorm's output has its bias as mean;
+// NaN where unknown): where a sample's channel of dout is one value d at every position, db gets
+// the exact sum d·hw·mean (zero for a zero mean, where float arithmetic leaves rounding noise).
+func MulBackward[T matmul.Float](da, db, dout, a, b, aMean []T, n, c, hw, bhw int) {
 	for p := range n * c {
 		o := p * hw
+		if m := aMean; db != nil && m != nil && m[p%c] == m[p%c] && constant(dout[o:o+hw]) {
+			db[p] += dout[o] * T(hw) * m[p%c]
+			if da != nil {
+				for i := range hw {
+					da[o+i] += dout[o+i] * b[p]
+				}
+			}
+			continue
+		}
 		for i := range hw {
 			j := p*bhw + i%bhw
 			if da != nil {

@@ -156,7 +156,7 @@ func TestBatchNormGradients(t *testing.T) {
 				}
 			}
 			dinp, dgamma, dbeta := make([]float64, len(inp)), make([]float64, C), make([]float64, C)
-			BatchNormBackward(dinp, dgamma, dbeta, r, inp, mean, rstd, gamma, B, C, HW, group)
+			BatchNormBackward(dinp, dgamma, dbeta, r, inp, mean, rstd, gamma, nil, B, C, HW, group)
 			checkGrad(t, "bn dinp", inp, dinp, loss)
 			checkGrad(t, "bn dgamma", gamma, dgamma, loss)
 			checkGrad(t, "bn dbeta", beta, dbeta, loss)
@@ -417,7 +417,7 @@ func TestBatchNormTangents(t *testing.T) {
 			out, dinp = make([]float64, len(x)), make([]float64, len(x))
 			mean, rstd := make([]float64, G*C), make([]float64, G*C)
 			BatchNormForward(out, mean, rstd, x, gamma, beta, B, C, HW, group)
-			BatchNormBackward(dinp, nil, nil, d, x, mean, rstd, gamma, B, C, HW, group)
+			BatchNormBackward(dinp, nil, nil, d, x, mean, rstd, gamma, nil, B, C, HW, group)
 			return out, dinp
 		}
 		const h = 1e-6
@@ -533,7 +533,7 @@ func TestBiasAndMulGradients(t *testing.T) {
 		a, b := randn(rng, n*c*hw), randn(rng, n*c*bhw)
 		loss := func() float64 { MulForward(out, a, b, n, c, hw, bhw); return dot(out, r) }
 		da, db := make([]float64, len(a)), make([]float64, len(b))
-		MulBackward(da, db, r, a, b, n, c, hw, bhw)
+		MulBackward(da, db, r, a, b, nil, n, c, hw, bhw)
 		checkGrad(t, fmt.Sprintf("mul da (b of %d a channel)", bhw), a, da, loss)
 		checkGrad(t, fmt.Sprintf("mul db (b of %d a channel)", bhw), b, db, loss)
 	}

@@ -127,24 +127,28 @@ func (n *Network[T]) LayerNames() []string {
 // values; a planned network's (Plan: no values yet) are the ones Init gives them, constants
 // where the initialisation is one and unknown (NaN) otherwise.
 func (n *Network[T]) StructuralZeros() [][]bool {
-	return n.Graph.StructuralZeros(func(p int) []float64 {
-		param := n.Params[p]
-		if param.Data == nil {
-			v := make([]float64, param.Size())
-			for i := range v {
-				v[i] = math.NaN()
-				if param.Init.Dist == graph.Constant {
-					v[i] = param.Init.Scale
-				}
+	return n.Graph.StructuralZeros(n.paramValues)
+}
+
+// paramValues is parameter p's values in float64: a planned network's are the ones Init gives,
+// constants where the initialisation is one and unknown (NaN) otherwise.
+func (n *Network[T]) paramValues(p int) []float64 {
+	param := n.Params[p]
+	if param.Data == nil {
+		v := make([]float64, param.Size())
+		for i := range v {
+			v[i] = math.NaN()
+			if param.Init.Dist == graph.Constant {
+				v[i] = param.Init.Scale
 			}
-			return v
-		}
-		v := make([]float64, len(param.Data))
-		for i, x := range param.Data {
-			v[i] = float64(x)
 		}
 		return v
-	})
+	}
+	v := make([]float64, len(param.Data))
+	for i, x := range param.Data {
+		v[i] = float64(x)
+	}
+	return v
 }
 
 // Param returns the parameter of a name, or nil.

@@ -127,8 +127,12 @@ func (o *bnOp[T]) backward(ws *Workspace[T], i int) {
 		return
 	}
 	C, HW := o.dims(ws)
+	var flat backend.Buffer
+	if ws.flat != nil {
+		flat = ws.flat[i]
+	}
 	ws.be.BatchNormBackward(ws.n, C, HW, ws.group(), ws.grad[o.in], ws.pgrad[o.gamma], ws.pgrad[o.beta],
-		ws.grad[o.out], ws.val[o.in], ws.stats[i], ws.param[o.gamma])
+		ws.grad[o.out], ws.val[o.in], ws.stats[i], ws.param[o.gamma], flat)
 }
 
 type reluOp[T matmul.Float] struct{ in, out int }
@@ -173,7 +177,11 @@ func (o *mulOp[T]) forward(ws *Workspace[T], _ int) {
 }
 
 func (o *mulOp[T]) backward(ws *Workspace[T], _ int) {
-	ws.be.MulBackward(ws.n, o.C, o.HW, o.bhw, ws.grad[o.a], ws.grad[o.b], ws.grad[o.out], ws.val[o.a], ws.val[o.b])
+	var aMean backend.Buffer
+	if ws.flat != nil && o.bhw == 1 {
+		aMean = ws.knownMean[o.a]
+	}
+	ws.be.MulBackward(ws.n, o.C, o.HW, o.bhw, ws.grad[o.a], ws.grad[o.b], ws.grad[o.out], ws.val[o.a], ws.val[o.b], aMean)
 }
 
 type avgPool3Op[T matmul.Float] struct {
@@ -459,8 +467,8 @@ func (o *mulOp[T]) tangentForward(ws *Workspace[T], _ int) {
 }
 
 func (o *mulOp[T]) tangentBackward(ws *Workspace[T], _ int) {
-	ws.be.MulBackward(ws.n, o.C, o.HW, o.bhw, ws.gdot[o.a], ws.gdot[o.b], ws.gdot[o.out], ws.val[o.a], ws.val[o.b])
-	ws.be.MulBackward(ws.n, o.C, o.HW, o.bhw, ws.gdot[o.a], ws.gdot[o.b], ws.grad[o.out], ws.vdot[o.a], ws.vdot[o.b])
+	ws.be.MulBackward(ws.n, o.C, o.HW, o.bhw, ws.gdot[o.a], ws.gdot[o.b], ws.gdot[o.out], ws.val[o.a], ws.val[o.b], nil)
+	ws.be.MulBackward(ws.n, o.C, o.HW, o.bhw, ws.gdot[o.a], ws.gdot[o.b], ws.grad[o.out], ws.vdot[o.a], ws.vdot[o.b], nil)
 }
 
 func (o *avgPool3Op[T]) tangentForward(ws *Workspace[T], _ int) {

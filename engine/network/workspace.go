@@ -43,6 +43,13 @@ type Workspace[T matmul.Float] struct {
 	signs backend.Signs
 	// layerOf maps a weight's parameter index to its layer in the accumulators.
 	layerOf []int
+	// flat, after ExactZeros, holds per op, for a per-sample BatchNorm the graph does not
+	// already know to pass back zero, the count of each sample's channels whose gradient was
+	// flat (constant over positions) and so passed back exactly zero, [B, C]; nil elsewhere.
+	flat []backend.Buffer
+	// knownMean, after ExactZeros, holds per value that a per-channel product multiplies, each
+	// channel's mean over positions where the graph knows it exactly (NaN elsewhere), [C].
+	knownMean []backend.Buffer
 
 	// InputGrad asks Backward for the gradient of the input (the first convolution skips it
 	// otherwise).
@@ -142,6 +149,75 @@ func (n *Network[T]) WeightSizes() []int {
 		sizes[l] = n.Params[p].Size()
 	}
 	return sizes
+}
+
+// ExactZeros makes Backward apply the BatchNorm-backward identity exactly at every per-sample
+// BatchNorm whose zeros the graph does not already know (graph.KnownZeroBatchNorms): a
+// sample's channel whose output gradient is the same at every position passes back exactly
+// zero, not rounding noise (backend.Backend.BatchNormBackward), and is counted for DataZeros.
+// Likewise a per-channel gate's gradient, Σ dout·a, where dout is flat and a's mean is known
+// exactly (a BatchNorm's output: its bias), is that exact value (backend.Backend.MulBackward).
+// Such zeros depend on the data: in a residual network's last stage at small maps, a channel
+// whose ReLU after the sum is on at every position receives the pooled gradient unchanged.
+func (ws *Workspace[T]) ExactZeros() {
+	if ws.mode != PerSample {
+		panic("network: exact zeros of flat gradients need per-sample BatchNorm")
+	}
+	known := ws.net.Graph.KnownZeroBatchNorms()
+	means := ws.net.Graph.KnownMeans(ws.net.paramValues)
+	ws.flat = make([]backend.Buffer, len(ws.net.ops))
+	ws.knownMean = make([]backend.Buffer, len(ws.net.Graph.Values))
+	for i, o := range ws.net.ops {
+		switch o := o.(type) {
+		case *bnOp[T]:
+			if !known[i] {
+				ws.flat[i] = ws.be.Alloc(ws.B * ws.net.Graph.Shape(graph.Value(o.in)).C)
+			}
+		case *mulOp[T]:
+			// A gate's gradient, Σ dout·a over positions, is d·Σa exactly where dout is flat.
+			if m := means[o.a]; o.bhw == 1 && m != nil {
+				v := make([]T, len(m))
+				for c, x := range m {
+					v[c] = T(x)
+				}
+				ws.knownMean[o.a] = ws.be.Alloc(len(v))
+				ws.be.Write(ws.knownMean[o.a], 0, v)
+			}
+		}
+	}
+}
+
+// DataZeros counts, per weight layer (WeightSizes' order), the (sample, weight) pairs whose
+// gradient ExactZeros made exactly zero since it was called: for each flat channel of a
+// BatchNorm, the weights of that output channel of the layer that feeds the BatchNorm.
+// A BatchNorm fed by no weight layer (a sum) is counted nowhere, though its zeros still
+// propagate exactly.
+func (ws *Workspace[T]) DataZeros() []int64 {
+	g := ws.net.Graph
+	producer := make([]int, len(g.Values)) // the node that writes each value
+	for i, nd := range g.Nodes {
+		producer[nd.Out] = i
+	}
+	counts := make([]int64, len(ws.net.weights))
+	for i, buf := range ws.flat {
+		if buf == nil {
+			continue
+		}
+		in := g.Nodes[i].In[0]
+		p := &g.Nodes[producer[in]]
+		if len(p.Params) == 0 || !g.Params[p.Params[0]].IsWeight() {
+			continue
+		}
+		c := g.Shape(in).C
+		flat := make([]T, buf.Len())
+		ws.be.Read(flat, buf, 0)
+		var pairs int64
+		for _, v := range flat {
+			pairs += int64(v)
+		}
+		counts[ws.layerOf[p.Params[0]]] += pairs * int64(g.Params[p.Params[0]].Size()/c)
+	}
+	return counts
 }
 
 // FoldSigns makes Backward fold the sign of each sample's weight gradients into s (made by

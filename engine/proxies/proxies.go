@@ -140,6 +140,7 @@ func Compute[T matmul.Float](ctx context.Context, net *network.Network[T], x []T
 	if opt.Backend == "" {
 		opt.Backend = "cpu"
 	}
+	opt.Raw = opt.Raw || slices.Contains(names, "gradsign_raw")
 	b := &batch[T]{ctx: ctx, net: net, x: x, labels: labels, opt: opt, threads: opt.Workers}
 	if b.threads < 1 {
 		b.threads = runtime.GOMAXPROCS(0)

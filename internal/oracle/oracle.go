@@ -45,9 +45,9 @@ type Reference struct {
 	// Params is the parameter count PyTorch reports.
 	Params int
 	// GradSign is the score an implementation must match: PyTorch's from float32 gradients,
-	// or for the spaces with structural zeros (darts, nds) the float64 score with those as
-	// zeros, the raw float32 one counting rounding noise; GradSignF64 is from float64
-	// gradients.
+	// or for the spaces with structural zeros (darts, nds) and the ONNX models with exact zeros
+	// that depend on the data (gradsign_exact_f64) the float64 score with those as zeros, the
+	// raw float32 one counting rounding noise; GradSignF64 is from float64 gradients.
 	GradSign, GradSignF64 float64
 	// StructuralZeros maps each weight layer to its gradient entries (over the file's n
 	// samples) whose float64 value is at most 1e-13, where the file counts them: the
@@ -55,8 +55,9 @@ type Reference struct {
 	// those of the whole network, as float64 computed them).
 	StructuralZeros map[string]int
 	ExactZeros      int
-	// NoiseTensors are the grad0 tensors whose every entry is a structural zero: rounding
-	// noise (|g| ≤ 2.5e-7 in PyTorch's float32), where any implementation's are noise too.
+	// NoiseTensors are the grad0 tensors whose every entry is a structural zero (or, in an
+	// ONNX reference with exact zeros, zero in exact arithmetic): rounding noise (|g| ≤ 2.5e-7
+	// in PyTorch's float32), where any implementation's are noise too.
 	NoiseTensors map[string]bool
 	// SignFlips counts the per-sample gradient entries whose sign differs between PyTorch's
 	// float32 and float64 runs: the noise floor of the float32 score.
@@ -140,7 +141,25 @@ func Read(path string) (*Reference, error) {
 	if r.GradSignF64, err = strconv.ParseFloat(md["gradsign_f64"], 64); err != nil {
 		return nil, err
 	}
-	if err := json.Unmarshal([]byte(md["gradsign_per_layer_f32"]), &r.PerLayer); err != nil {
+	if exact, ok := md["gradsign_exact_f64"]; ok {
+		// A model whose exact zeros depend on the data (an ONNX reference): the reference is
+		// the float64 score with them at sign 0, per layer too; the float32 score counts noise.
+		if r.GradSign, err = strconv.ParseFloat(exact, 64); err != nil {
+			return nil, err
+		}
+		r.GradSignF64 = r.GradSign
+		if err := json.Unmarshal([]byte(md["gradsign_per_layer_exact_f64"]), &r.PerLayer); err != nil {
+			return nil, err
+		}
+		var noise []string
+		if err := json.Unmarshal([]byte(md["noise_tensors"]), &noise); err != nil {
+			return nil, err
+		}
+		r.NoiseTensors = map[string]bool{}
+		for _, name := range noise {
+			r.NoiseTensors[name] = true
+		}
+	} else if err := json.Unmarshal([]byte(md["gradsign_per_layer_f32"]), &r.PerLayer); err != nil {
 		return nil, err
 	}
 	if f64, ok := md["gradsign_per_layer_f64_structural_zeros_as_0"]; ok {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"math"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -120,5 +121,47 @@ func TestONNXResizedAndFewerClasses(t *testing.T) {
 	}
 	if len(got.Notes) != 2 || !strings.Contains(got.Notes[0], "64×64 images: the 32×32 images resized") || !strings.Contains(got.Notes[1], "labels taken modulo 5") {
 		t.Errorf("notes %q", got.Notes)
+	}
+}
+
+// TestExactZerosOfTheData: in a ResNet whose last stage runs on 2×2 maps, with
+// squeeze-and-excitation after BatchNorms (testdata/onnx/small_maps), some gradients are zero in
+// exact arithmetic only for some samples (a channel whose ReLU after the sum is on at all four
+// positions). The score gives them sign 0 and counts them, within 0.05% of PyTorch's float64
+// score with those at sign 0; --raw counts their rounding noise, as the official code does,
+// and lands near PyTorch's float32 score, 2% higher.
+func TestExactZerosOfTheData(t *testing.T) {
+	refs, err := oracle.Of("onnx")
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := slices.IndexFunc(refs, func(r *oracle.Reference) bool { return r.Name == "small_maps.safetensors" })
+	if i < 0 {
+		t.Fatal("no reference small_maps.safetensors")
+	}
+	ref := refs[i]
+	model := filepath.Join(oracle.ONNXDir(), "small_maps.onnx")
+	out, errOut, code := runCLI("score", "--onnx", model, "--n", strconv.Itoa(ref.N), "--raw", "--layers", "--json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var got scoreOutput
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatal(err)
+	}
+	f32, _ := strconv.ParseFloat(ref.File.Metadata["gradsign_f32"], 64)
+	raw := *got.Proxies["gradsign_raw"]
+	if d := math.Abs(*got.GradSign - ref.GradSign); d > 5e-4*ref.GradSign {
+		t.Errorf("gradsign %v, PyTorch float64 with exact zeros at sign 0 %v", *got.GradSign, ref.GradSign)
+	}
+	if got.DataZeros == nil || *got.DataZeros == 0 || math.Abs(raw-f32) > 5e-3*f32 || raw-*got.GradSign < 0.01*ref.GradSign {
+		t.Errorf("data zeros %v, raw %v: want some, and the raw score near PyTorch's float32 %v", got.DataZeros, raw, f32)
+	}
+	var inLayers int64
+	for _, l := range got.Layers {
+		inLayers += l.DataZeros
+	}
+	if inLayers != *got.DataZeros {
+		t.Errorf("layers hold %d data zeros, the result %d", inLayers, *got.DataZeros)
 	}
 }

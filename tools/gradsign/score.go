@@ -48,6 +48,9 @@ type scoreOutput struct {
 	// StructuralZeros counts the weights given sign 0 because their gradient is zero in exact
 	// arithmetic (per layer in Layers).
 	StructuralZeros *int `json:"structural_zeros,omitempty"`
+	// DataZeros counts the (sample, weight) pairs whose gradient is exactly zero on that
+	// sample's data (gradsign.Result.DataZeros), given sign 0 (per layer in Layers).
+	DataZeros *int64 `json:"data_zeros,omitempty"`
 	// AboveChance is GradSign less what N random signs would give every weight
 	// (gradsign.Result.AboveChance): the part the samples' agreement makes.
 	AboveChance *float64 `json:"above_chance,omitempty"`
@@ -131,7 +134,7 @@ func score(args []string, stdout, stderr io.Writer) error {
 	}
 	if slices.Contains(req.names, "gradsign") {
 		out.GradSign = finite(values["gradsign"])
-		out.StructuralZeros = &res.StructuralZeros
+		out.StructuralZeros, out.DataZeros = &res.StructuralZeros, &res.DataZeros
 		if above := res.AboveChance(); !math.IsNaN(above) {
 			out.AboveChance = &above
 		}
@@ -151,7 +154,9 @@ func score(args []string, stdout, stderr io.Writer) error {
 	}
 	w := &checkedWriter{w: stdout}
 	if req.json {
-		json.NewEncoder(w).Encode(out)
+		if err := json.NewEncoder(w).Encode(out); err != nil {
+			return err
+		}
 	} else {
 		printScore(w, out)
 	}
@@ -325,21 +330,25 @@ func (req *scoreRequest) network() (*network.Network[float32], error) {
 
 // compute runs GradSign (with its per-layer parts) and the other proxies asked for.
 func (req *scoreRequest) compute(net *network.Network[float32], x []float32, labels []int) (map[string]float64, gradsign.Result, error) {
-	opt := gradsign.Options{Chunk: req.chunk, Workers: req.workers}
+	opt := gradsign.Options{Chunk: req.chunk, Workers: req.workers, Raw: slices.Contains(req.names, "gradsign_raw")}
 	var res gradsign.Result
 	var err error
-	if slices.Contains(req.names, "gradsign") {
+	// GradSign's pass gives the per-layer result, and its raw score from the same pass.
+	ownPass := func(s string) bool { return s == "gradsign" || s == "gradsign_raw" }
+	others := slices.DeleteFunc(slices.Clone(req.names), ownPass)
+	if len(others) < len(req.names) {
 		if res, err = gradsign.Score(context.Background(), net, x, labels, opt); err != nil {
 			return nil, res, err
 		}
 	}
-	others := slices.DeleteFunc(slices.Clone(req.names), func(s string) bool { return s == "gradsign" })
 	values, err := proxies.Compute(context.Background(), net, x, labels, others, opt)
 	if err != nil {
 		return nil, res, err
 	}
-	if slices.Contains(req.names, "gradsign") {
-		values["gradsign"] = res.Score
+	for name, v := range map[string]float64{"gradsign": res.Score, "gradsign_raw": res.Raw} {
+		if slices.Contains(req.names, name) {
+			values[name] = v
+		}
 	}
 	return values, res, nil
 }
@@ -389,6 +398,9 @@ func printScore(w io.Writer, o scoreOutput) {
 	if o.StructuralZeros != nil && *o.StructuralZeros > 0 {
 		fmt.Fprintf(tw, "zeros\t%d weights given sign 0: their gradient is exactly zero (per-sample BatchNorm reached only through sums and pooling, or over a 1×1 map); the official code counts rounding noise there\n", *o.StructuralZeros)
 	}
+	if o.DataZeros != nil && *o.DataZeros > 0 {
+		fmt.Fprintf(tw, "data zeros\t%d (sample, weight) pairs given sign 0: on those samples their gradient is exactly zero (a BatchNorm's channel whose incoming gradient is the same at every position passes back zero); the official code counts rounding noise there\n", *o.DataZeros)
+	}
 	fmt.Fprintf(tw, "params\t%d\n", o.Params)
 	fmt.Fprintf(tw, "flops\t%.5f M\n", float64(o.FLOPs)/1e6)
 	weights := fmt.Sprintf("initialised with seed %d", o.Seed)
@@ -407,7 +419,7 @@ func printScore(w io.Writer, o scoreOutput) {
 	if len(o.Layers) > 0 && o.GradSign != nil {
 		fmt.Fprintln(w)
 		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-		fmt.Fprintf(tw, "layer\tweights\tscore\tshare\tagreement\tchance\tstructural zeros\t\n")
+		fmt.Fprintf(tw, "layer\tweights\tscore\tshare\tagreement\tchance\tstructural zeros\tdata zeros\t\n")
 		for _, l := range o.Layers {
 			share, per := 0.0, 0.0
 			if *o.GradSign > 0 {
@@ -420,7 +432,7 @@ func printScore(w io.Writer, o scoreOutput) {
 			if l.Weights > 0 {
 				chance = l.ChanceScore(o.N) / float64(l.Weights) / float64(o.N) // random signs' agreement
 			}
-			fmt.Fprintf(tw, "%s\t%d\t%.0f\t%.1f%%\t%.3f\t%.3f\t%d\t\n", l.Name, l.Weights, l.Score, share, per, chance, l.StructuralZeros)
+			fmt.Fprintf(tw, "%s\t%d\t%.0f\t%.1f%%\t%.3f\t%.3f\t%d\t%d\t\n", l.Name, l.Weights, l.Score, share, per, chance, l.StructuralZeros, l.DataZeros)
 		}
 		tw.Flush()
 	}

@@ -144,7 +144,9 @@ func runSearch(args []string, stdout, stderr io.Writer) error {
 	}
 	w := &checkedWriter{w: stdout}
 	if *jsonFlag {
-		json.NewEncoder(w).Encode(res)
+		if err := json.NewEncoder(w).Encode(res); err != nil {
+			return err
+		}
 		return w.err
 	}
 	kind := "vanilla"

@@ -8,7 +8,9 @@ ONNX node names the engine gives its layers (the weights are the model file's). 
 mini-batch proxies ("proxies" is empty). The engine's reference tests read both
 (internal/oracle).
 
-Models: a CIFAR ResNet-20 (1x1 projection shortcuts), a VGG-style network with max pools, a
+Models: a ResNet with 2x2 maps in its last stage and squeeze-and-excitation after BatchNorms
+(exact zeros that depend on the data and on the graph: its reference is the float64 score with
+them at sign 0), a CIFAR ResNet-20 (1x1 projection shortcuts), a VGG-style network with max pools, a
 small MobileNetV2 (depthwise convolutions, ReLU6), a network of the other nonlinearities
 (leaky ReLU, hard swish, sigmoid, hard sigmoid), one with squeeze-and-excitation (biased
 convolutions, a per-channel product, SiLU), a small ResNeXt (grouped convolutions: a layer
@@ -202,6 +204,44 @@ class ResNeXt(nn.Module):
         return self.fc(torch.flatten(self.pool(x), 1))
 
 
+class SmallMapsBlock(nn.Module):
+    """A basic residual block with squeeze-and-excitation after its last BatchNorm, where
+    SE-ResNet places it, and a 1x1 projection shortcut where the shape changes (else the
+    identity)."""
+    def __init__(self, c_in, c, stride):
+        super().__init__()
+        self.conv1, self.bn1 = conv_bn(c_in, c, 3, stride)
+        self.conv2, self.bn2 = conv_bn(c, c)
+        self.se = SE(c)
+        self.shortcut = nn.Sequential(*conv_bn(c_in, c, 1, stride)) if stride > 1 or c_in != c else nn.Sequential()
+
+    def forward(self, x):
+        out = F.relu(self.bn1(self.conv1(x)))
+        return F.relu(self.se(self.bn2(self.conv2(out))) + self.shortcut(x))
+
+
+class SmallMaps(nn.Module):
+    """A ResNet whose last stage runs on 2x2 maps (four stride-2 blocks from 32x32), with
+    squeeze-and-excitation: its exact zeros depend on the data (a channel whose ReLU after the
+    sum is on at all four positions passes the pooled gradient unchanged to the BatchNorm
+    before it, and per-sample BatchNorm then gives back exactly zero) and on the graph (each
+    SE pools a BatchNorm's output, whose mean is its bias, zero: the gradients of the SE's first
+    convolution are exactly zero). Its reference score is the float64 one with those at sign 0."""
+    exact = True
+
+    def __init__(self, classes=10):
+        super().__init__()
+        self.conv1, self.bn1 = conv_bn(3, 8)
+        self.blocks = nn.Sequential(SmallMapsBlock(8, 8, 2), SmallMapsBlock(8, 16, 2), SmallMapsBlock(16, 32, 2),
+                                    SmallMapsBlock(32, 64, 2), SmallMapsBlock(64, 64, 1))
+        self.pool = nn.AdaptiveAvgPool2d(1)
+        self.fc = nn.Linear(64, classes)
+
+    def forward(self, x):
+        x = self.blocks(F.relu(self.bn1(self.conv1(x))))
+        return self.fc(torch.flatten(self.pool(x), 1))
+
+
 class Wide(nn.Module):
     """For 64x64 images and 5 classes: the engine resizes the 32x32 images (bilinear, as
     F.interpolate) and takes labels modulo 5."""
@@ -217,6 +257,7 @@ class Wide(nn.Module):
 
 
 MODELS = {
+    'small_maps': (SmallMaps, 10),
     'wide64_5classes': (Wide, 9),
     'senet': (SENet, 6),
     'resnext': (ResNeXt, 7),
@@ -265,16 +306,23 @@ def layer_sums(names, signs):
     return out
 
 
-def per_sample_signs(net, x, y, names):
+def per_sample_signs(net, x, y, names, zero_below=None):
     """Each sample alone (a batch of one, train-mode BatchNorm): the signs of its gradient of
-    every Conv and Linear weight, [n, weights] per layer; and sample 0's gradients."""
+    every Conv and Linear weight, [n, weights] per layer; and sample 0's gradients. With
+    zero_below (in float64), a gradient at most zero_below times the sample's largest |gradient|
+    gets sign 0: the gradients that are zero in exact arithmetic, which float64 leaves below
+    1e-16 of the largest (real ones in these models are above 1e-11)."""
     params = dict(net.named_parameters())
     signs, grad0 = {k: [] for k in names}, {}
     for i in range(x.shape[0]):
         net.zero_grad()
         F.cross_entropy(net(x[[i]]), y[[i]]).backward()
+        largest = max(float(params[k].grad.abs().max()) for k in names)
         for k in names:
-            signs[k].append(torch.sign(params[k].grad).detach().numpy().reshape(-1).astype(np.int64))
+            g = params[k].grad.detach().clone()
+            if zero_below is not None:
+                g[g.abs() <= zero_below * largest] = 0
+            signs[k].append(torch.sign(g).numpy().reshape(-1).astype(np.int64))
             if i == 0:
                 grad0[k] = params[k].grad.detach().float().numpy().copy()
     return {k: np.stack(v) for k, v in signs.items()}, grad0
@@ -334,8 +382,9 @@ def main():
             logits = torch.cat([net(x[[i]]) for i in range(a.n)])
             loss = F.cross_entropy(logits, y, reduction='none')
         s32, grad0 = per_sample_signs(net, x, y, names)
-        s64, _ = per_sample_signs(net.double(), x.double(), y, names)
-        per_layer = {name: float(np.abs(v).sum()) for name, v in layer_sums(names, s32).items()}
+        exact = getattr(net, 'exact', False)
+        s64, grad0_64 = per_sample_signs(net.double(), x.double(), y, names, 1e-15 if exact else None)
+        per_layer = {name: float(np.abs(v).sum()) for name, v in layer_sums(names, s64 if exact else s32).items()}
         total = lambda s: float(sum(np.abs(v.sum(0)).sum() for v in s.values()))
         flips = int(sum((s32[k] != s64[k]).sum() for k in names))
         meta = {
@@ -345,6 +394,15 @@ def main():
             'gradsign_per_layer_f32': json.dumps(per_layer), 'proxies': '{}',
             'torch': torch.__version__, 'onnx_version': onnx.__version__,
         }
+        if exact:
+            # The float32 score counts the exact zeros' rounding noise: the reference is the
+            # float64 one with them at sign 0 (per layer too), which gradsign_f64 is here.
+            meta['gradsign_exact_f64'] = meta['gradsign_f64']
+            meta['gradsign_per_layer_exact_f64'] = meta.pop('gradsign_per_layer_f32')
+            # Sample 0's gradient tensors that are exact zeros throughout (noise in any float).
+            largest = max(float(np.abs(g).max()) for g in grad0_64.values())
+            meta['noise_tensors'] = json.dumps(sorted('grad0.' + names[k][0] + '.weight' for k, g in grad0_64.items()
+                                                      if names[k][1] == 1 and np.abs(g).max() <= 1e-15 * largest))
         # Sample 0's gradients of the first three and last three weight layers, under the
         # engine's parameter names (the ONNX node's name + ".weight").
         keys = list(names)

@@ -250,8 +250,8 @@ func Ops(t *testing.T, be backend.Backend[float32]) {
 			h.ref.BatchNormForward(n, c, hw, group, out.r, stats.r, x.r, gamma.r, beta.r)
 			h.same("forward", out, tol)
 			dx, dg, db := h.rand(n*c*hw), h.rand(c), h.rand(c)
-			be.BatchNormBackward(n, c, hw, group, dx.b, dg.b, db.b, r.b, x.b, stats.b, gamma.b)
-			h.ref.BatchNormBackward(n, c, hw, group, dx.r, dg.r, db.r, r.r, x.r, stats.r, gamma.r)
+			be.BatchNormBackward(n, c, hw, group, dx.b, dg.b, db.b, r.b, x.b, stats.b, gamma.b, nil)
+			h.ref.BatchNormBackward(n, c, hw, group, dx.r, dg.r, db.r, r.r, x.r, stats.r, gamma.r, nil)
 			h.same("backward data", dx, tol)
 			h.same("gamma gradient", dg, tol)
 			h.same("beta gradient", db, tol)
@@ -263,12 +263,104 @@ func Ops(t *testing.T, be backend.Backend[float32]) {
 			}
 			loss()
 			gx, gg, gb := be.Alloc(x.n), be.Alloc(c), be.Alloc(c)
-			be.BatchNormBackward(n, c, hw, group, gx, gg, gb, r.b, x.b, stats.b, gamma.b)
+			be.BatchNormBackward(n, c, hw, group, gx, gg, gb, r.b, x.b, stats.b, gamma.b, nil)
 			h.directional("dL/dx", x, read(be, gx, x.n), 1e-2, 1e-2, loss)
 			h.directional("dL/dgamma", gamma, read(be, gg, c), 1e-2, 1e-2, loss)
 			h.directional("dL/dbeta", beta, read(be, gb, c), 1e-2, 1e-2, loss)
 		})
 	}
+	t.Run("mul/known-mean", func(t *testing.T) {
+		// One factor per channel; channel 0's mean of a known (0), channel 1's known (0.5),
+		// channel 2's unknown (NaN). Samples' channels whose dout is flat get d·hw·mean exactly
+		// where the mean is known, the computed sum elsewhere.
+		h.t = t
+		const c, hw = 3, 6
+		a, b := h.rand(n*c*hw), h.rand(n*c)
+		dy := make([]float32, n*c*hw)
+		for k := range dy {
+			dy[k] = 0.75 // flat everywhere
+			if k/hw%c == 1 && k/(c*hw) == 1 {
+				dy[k] = float32(h.rng.NormFloat64()) // but sample 1's channel 1
+			}
+		}
+		r := h.put(dy)
+		mean := h.put([]float32{0, 0.5, float32(math.NaN())})
+		db := h.put(make([]float32, n*c))
+		plain := h.ref.Alloc(n * c)
+		be.MulBackward(n, c, hw, 1, nil, db.b, r.b, a.b, b.b, mean.b)
+		h.ref.MulBackward(n, c, hw, 1, nil, db.r, r.r, a.r, b.r, mean.r)
+		h.ref.MulBackward(n, c, hw, 1, nil, plain, r.r, a.r, b.r, nil)
+		h.same("factor gradient", db, tol)
+		got, _ := h.get(db)
+		sums := h.ref.Slice(plain)
+		for s := range n {
+			for ch := range c {
+				want, exact := float32(0), true
+				switch {
+				case ch == 1 && s == 1, ch == 2:
+					want, exact = sums[s*c+ch], false
+				case ch == 1:
+					want = 0.75 * hw * 0.5
+				}
+				if exact && got[s*c+ch] != want {
+					t.Fatalf("sample %d channel %d: %v, want exactly %v", s, ch, got[s*c+ch], want)
+				}
+				if !exact && h.ref.Slice(db.r)[s*c+ch] != want {
+					t.Fatalf("sample %d channel %d: %v, want the computed sum %v", s, ch, h.ref.Slice(db.r)[s*c+ch], want)
+				}
+			}
+		}
+	})
+	t.Run("batchnorm/flat", func(t *testing.T) {
+		// Per sample: channel 1 of every sample and channel 2 of sample 0 receive one value at
+		// every position (exact zero back, counted in flat), channel 3 of every sample zeros (a
+		// zero gradient, not counted); the others a varying gradient (computed as usual).
+		h.t = t
+		const c, hw = 4, 10
+		x, gamma, beta := h.rand(n*c*hw), h.rand(c), h.rand(c)
+		dy := make([]float32, n*c*hw)
+		for b := range n {
+			for k := range hw {
+				dy[(b*c+0)*hw+k] = float32(h.rng.NormFloat64())
+				dy[(b*c+1)*hw+k] = float32(b + 1)
+				dy[(b*c+2)*hw+k] = float32(h.rng.NormFloat64())
+				if b == 0 {
+					dy[(b*c+2)*hw+k] = -0.25
+				}
+			}
+		}
+		r := h.put(dy)
+		out, stats := h.rand(n*c*hw), h.rand(2*n*c)
+		be.BatchNormForward(n, c, hw, 1, out.b, stats.b, x.b, gamma.b, beta.b)
+		h.ref.BatchNormForward(n, c, hw, 1, out.r, stats.r, x.r, gamma.r, beta.r)
+		dx, flat := h.put(make([]float32, n*c*hw)), h.put(make([]float32, n*c))
+		plain := h.ref.Alloc(n * c * hw)
+		be.BatchNormBackward(n, c, hw, 1, dx.b, nil, nil, r.b, x.b, stats.b, gamma.b, flat.b)
+		h.ref.BatchNormBackward(n, c, hw, 1, dx.r, nil, nil, r.r, x.r, stats.r, gamma.r, flat.r)
+		h.ref.BatchNormBackward(n, c, hw, 1, plain, nil, nil, r.r, x.r, stats.r, gamma.r, nil)
+		h.same("backward data", dx, tol)
+		h.same("flat counts", flat, 0)
+		got, _ := h.get(dx)
+		counts, _ := h.get(flat)
+		withRule, noise := h.ref.Slice(dx.r), h.ref.Slice(plain)
+		for b := range n {
+			for ch := range c {
+				isFlat := ch == 1 || ch == 2 && b == 0
+				if want := map[bool]float32{true: 1, false: 0}[isFlat]; counts[b*c+ch] != want {
+					t.Fatalf("sample %d channel %d: flat %v, want %v", b, ch, counts[b*c+ch], want)
+				}
+				for k := range hw {
+					i := (b*c+ch)*hw + k
+					if isFlat && got[i] != 0 {
+						t.Fatalf("sample %d channel %d: input gradient %v where the exact value is 0", b, ch, got[i])
+					}
+					if !isFlat && withRule[i] != noise[i] {
+						t.Fatalf("sample %d channel %d: %v with the rule, %v without", b, ch, withRule[i], noise[i])
+					}
+				}
+			}
+		}
+	})
 	// The element-wise and pooling ops: forward against the CPU, backward against central
 	// differences (all but ReLU are linear; ReLU's inputs stay away from its kink).
 	const planes, hh, ww = n * 2, 6, 8
@@ -394,8 +486,8 @@ func Ops(t *testing.T, be backend.Backend[float32]) {
 			h.ref.MulForward(n, c, hw, bhw, out.r, a.r, b.r)
 			h.same("forward", out, tol)
 			da, db := h.rand(a.n), h.rand(b.n)
-			be.MulBackward(n, c, hw, bhw, da.b, db.b, r.b, a.b, b.b)
-			h.ref.MulBackward(n, c, hw, bhw, da.r, db.r, r.r, a.r, b.r)
+			be.MulBackward(n, c, hw, bhw, da.b, db.b, r.b, a.b, b.b, nil)
+			h.ref.MulBackward(n, c, hw, bhw, da.r, db.r, r.r, a.r, b.r, nil)
 			h.same("backward a", da, tol)
 			h.same("backward b", db, tol)
 			loss := func() float64 {
@@ -405,11 +497,11 @@ func Ops(t *testing.T, be backend.Backend[float32]) {
 				return dot(o, rr)
 			}
 			ga, gb := be.Alloc(a.n), be.Alloc(b.n)
-			be.MulBackward(n, c, hw, bhw, ga, gb, r.b, a.b, b.b)
+			be.MulBackward(n, c, hw, bhw, ga, gb, r.b, a.b, b.b, nil)
 			h.directional("dL/da", a, read(be, ga, a.n), 1e-2, 1e-2, loss)
 			h.directional("dL/db", b, read(be, gb, b.n), 1e-2, 1e-2, loss)
 			gb2 := be.Alloc(b.n)
-			be.MulBackward(n, c, hw, bhw, nil, gb2, r.b, a.b, b.b)
+			be.MulBackward(n, c, hw, bhw, nil, gb2, r.b, a.b, b.b, nil)
 			h.same("backward b alone", pair{gb2, gb2cpu(h, n, c, hw, bhw, r, a, b), b.n}, tol)
 		})
 	}
@@ -457,7 +549,7 @@ func Ops(t *testing.T, be backend.Backend[float32]) {
 // gb2cpu is the CPU's product gradient of b alone (da nil), for the backend's to match.
 func gb2cpu(h *harness, n, c, hw, bhw int, r, a, b pair) backend.Buffer {
 	g := h.ref.Alloc(b.n)
-	h.ref.MulBackward(n, c, hw, bhw, nil, g, r.r, a.r, b.r)
+	h.ref.MulBackward(n, c, hw, bhw, nil, g, r.r, a.r, b.r, nil)
 	return g
 }
 

@@ -243,9 +243,13 @@ func (be *Backend[T]) BatchNormForward(n, c, hw, group int, out, stats, inp, gam
 	layers.BatchNormForward(s[T](out)[:n*c*hw], mean, rstd, s[T](inp)[:n*c*hw], s[T](gamma), s[T](beta), n, c, hw, group)
 }
 
-func (be *Backend[T]) BatchNormBackward(n, c, hw, group int, dinp, dgamma, dbeta, dout, inp, stats, gamma backend.Buffer) {
+func (be *Backend[T]) BatchNormBackward(n, c, hw, group int, dinp, dgamma, dbeta, dout, inp, stats, gamma, flat backend.Buffer) {
 	mean, rstd := backend.SplitStats(s[T](stats), n/group, c)
-	layers.BatchNormBackward(s[T](dinp)[:n*c*hw], s[T](dgamma), s[T](dbeta), s[T](dout), s[T](inp)[:n*c*hw], mean, rstd, s[T](gamma), n, c, hw, group)
+	var f []T
+	if flat != nil {
+		f = s[T](flat)[:n*c]
+	}
+	layers.BatchNormBackward(s[T](dinp)[:n*c*hw], s[T](dgamma), s[T](dbeta), s[T](dout), s[T](inp)[:n*c*hw], mean, rstd, s[T](gamma), f, n, c, hw, group)
 }
 
 func (be *Backend[T]) ReLUForward(count int, out, inp backend.Buffer) {
@@ -272,8 +276,8 @@ func (be *Backend[T]) MulForward(n, c, hw, bhw int, out, a, b backend.Buffer) {
 	layers.MulForward(s[T](out), s[T](a), s[T](b), n, c, hw, bhw)
 }
 
-func (be *Backend[T]) MulBackward(n, c, hw, bhw int, da, db, dout, a, b backend.Buffer) {
-	layers.MulBackward(s[T](da), s[T](db), s[T](dout), s[T](a), s[T](b), n, c, hw, bhw)
+func (be *Backend[T]) MulBackward(n, c, hw, bhw int, da, db, dout, a, b, aMean backend.Buffer) {
+	layers.MulBackward(s[T](da), s[T](db), s[T](dout), s[T](a), s[T](b), s[T](aMean), n, c, hw, bhw)
 }
 
 func (be *Backend[T]) AvgPool3x3Forward(planes, h, w int, out, inp backend.Buffer) {

@@ -54,13 +54,13 @@ var kernels = map[string]kernel{
 	"linear_weight_grad":      {spec: "wwrr"},
 	"linear_weight_signs":     {spec: "rrww", includes: []string{"fold"}},
 	"batchnorm_forward":       {spec: "wwrrr", includes: []string{"batchnorm"}},
-	"batchnorm_backward":      {spec: "wwwrrrr", includes: []string{"batchnorm"}},
+	"batchnorm_backward":      {spec: "wwwrrrrw", includes: []string{"batchnorm"}},
 	"relu_forward":            {spec: "wr"},
 	"activation_forward":      {spec: "wr", includes: []string{"activation"}},
 	"bias_forward":            {spec: "wrr"},
 	"mul_forward":             {spec: "wrr", includes: []string{"mul"}},
 	"mul_backward_a":          {spec: "wrr", includes: []string{"mul"}},
-	"mul_backward_b":          {spec: "wrr", includes: []string{"mul"}},
+	"mul_backward_b":          {spec: "wrrr", includes: []string{"mul"}},
 	"activation_backward":     {spec: "wrr", includes: []string{"activation"}},
 	"relu_backward":           {spec: "wrr"},
 	"avgpool3x3_forward":      {spec: "wr"},
@@ -361,21 +361,25 @@ func (be *Backend) orSpare(b backend.Buffer, slot, n int) (*buffer, int) {
 }
 
 func (be *Backend) BatchNormForward(n, c, hw, group int, out, stats, inp, gamma, beta backend.Buffer) {
-	be.dispatch("batchnorm_forward", [3]int{c, n / group, 1}, u(c, hw, group, stats.Len()/2, n/group, 0), nil,
+	be.dispatch("batchnorm_forward", [3]int{c, n / group, 1}, u(c, hw, group, stats.Len()/2, n/group, 0, 0), nil,
 		buf(out), buf(stats), buf(inp), buf(gamma), buf(beta))
 }
 
 // BatchNormBackward takes one workgroup per channel and group, or, when the affine gradients
 // are wanted, one per channel that walks its groups (they add to the same dgamma and dbeta).
-func (be *Backend) BatchNormBackward(n, c, hw, group int, dinp, dgamma, dbeta, dout, inp, stats, gamma backend.Buffer) {
+func (be *Backend) BatchNormBackward(n, c, hw, group int, dinp, dgamma, dbeta, dout, inp, stats, gamma, flat backend.Buffer) {
+	if flat != nil && group != 1 {
+		panic("webgpu: the exact zero of a flat gradient needs per-sample BatchNorm")
+	}
 	dg, hasG := be.orSpare(dgamma, 0, c)
 	db, hasB := be.orSpare(dbeta, 1, c)
+	fl, hasFlat := be.orSpare(flat, 2, 1)
 	affine, rows := 0, n/group
 	if hasG+hasB > 0 {
 		affine, rows = 1, 1
 	}
-	be.dispatch("batchnorm_backward", [3]int{c, rows, 1}, u(c, hw, group, stats.Len()/2, n/group, affine), nil,
-		buf(dinp), dg, db, buf(dout), buf(inp), buf(stats), buf(gamma))
+	be.dispatch("batchnorm_backward", [3]int{c, rows, 1}, u(c, hw, group, stats.Len()/2, n/group, affine, hasFlat), nil,
+		buf(dinp), dg, db, buf(dout), buf(inp), buf(stats), buf(gamma), fl)
 }
 
 func (be *Backend) ReLUForward(count int, out, inp backend.Buffer) {
@@ -399,15 +403,16 @@ func (be *Backend) BiasForward(n, c, hw int, out, inp, bias backend.Buffer) {
 }
 
 func (be *Backend) MulForward(n, c, hw, bhw int, out, a, b backend.Buffer) {
-	be.run("mul_forward", n*c*hw, u(n*c*hw, hw, bhw), buf(out), buf(a), buf(b))
+	be.run("mul_forward", n*c*hw, u(n*c*hw, hw, bhw, 0, 0), buf(out), buf(a), buf(b))
 }
 
-func (be *Backend) MulBackward(n, c, hw, bhw int, da, db, dout, a, b backend.Buffer) {
+func (be *Backend) MulBackward(n, c, hw, bhw int, da, db, dout, a, b, aMean backend.Buffer) {
 	if da != nil {
-		be.run("mul_backward_a", n*c*hw, u(n*c*hw, hw, bhw), buf(da), buf(dout), buf(b))
+		be.run("mul_backward_a", n*c*hw, u(n*c*hw, hw, bhw, 0, 0), buf(da), buf(dout), buf(b))
 	}
 	if db != nil {
-		be.run("mul_backward_b", n*c*bhw, u(n*c*bhw, hw, bhw), buf(db), buf(dout), buf(a))
+		m, known := be.orSpare(aMean, 0, 1)
+		be.run("mul_backward_b", n*c*bhw, u(n*c*bhw, hw, bhw, c, known), buf(db), buf(dout), buf(a), m)
 	}
 }
 
