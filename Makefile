@@ -19,7 +19,7 @@ GOROOT_DIR = $(shell $(GO) env GOROOT)
 # Go's js/wasm binaries run under Node.js with the browser's SIMD kernel installed.
 WASMEXEC = $(CURDIR)/tools/wasmexec/go_js_wasm_exec
 
-.PHONY: nas space rankings reference-proxies gpubench test-webgpu lint kernel check-wabt serve web score test test-go test-wasm test-browser fuzz bench assets reference check-go check-chromium crosscheck check-torch browserbench bench-table
+.PHONY: nb301-table swap-table nas space rankings reference-proxies gpubench test-webgpu lint kernel check-wabt serve web score test test-go test-wasm test-browser fuzz bench assets reference check-go check-chromium crosscheck check-torch browserbench bench-table
 
 serve: web
 	$(GO) run ./tools/serve -dir $(WEB) -addr $(ADDR)
@@ -135,6 +135,19 @@ nas: check-go
 	  bin/gradsign search --algo $$a --gradsign --charge-scoring $(CHARGE) --runs 500 --seed 0 --json --out results/search/$${a}_gradsign_charged$(CHARGE)s_500runs_seed0.trajectories.jsonl > results/search/$${a}_gradsign_charged$(CHARGE)s_500runs_seed0.json || exit 1; \
 	done
 	for d in cifar10 cifar100 imagenet16; do $(GO) run ./tools/searchplot -charge $(CHARGE) -dataset $$d || exit 1; done
+
+# The DARTS question (RESULTS.md): every genotype of a DARTS table at C = 16, N = 32, seed 0 —
+# the exact GradSign, the official code's (raw), the structural zeros' count and share, synflow,
+# naswot and params — resumable (run it again to go on), then its table with bootstrap intervals
+# (FILE.md) and its figure (tools/proxyplot, FILE's name with .svg). nb301-table: NAS-Bench-301's
+# 1,218 against its surrogate accuracy; swap-table: SWAP's 1,000 against trained accuracy.
+DARTS_RUN = --all --channels 16 --n 32 --seed 0 --proxies gradsign,synflow,naswot,params --raw --resume
+nb301-table swap-table: check-go
+	$(GO) build -o bin/gradsign ./tools/gradsign
+	$(eval T := results/$(subst -table,,$@)/$(subst -table,,$@)_all_c16_cifar10_n32_seed0)
+	bin/gradsign eval --space $(if $(filter nb301-table,$@),darts,swap) $(DARTS_RUN) --out $(T).csv
+	bin/gradsign eval --merge --intervals --markdown $(T).csv > $(T).md
+	$(GO) run ./tools/proxyplot -in $(T).csv -out $(T).svg
 
 # The web app's whole-space asset from the whole-space file (as far as its run has gone).
 space: check-go

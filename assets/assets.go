@@ -1,5 +1,5 @@
 // Package assets embeds the data the tool ships with: the first 1,000 CIFAR-10 test images and
-// 100 CIFAR-100 images in the official binary format, the NAS-Bench-201 ground-truth table, and
+// 100 CIFAR-100 images in the official binary format, 120 ImageNet16-120 images, the NAS-Bench-201 ground-truth table, and
 // its training table for simulated search, and GradSign of the whole space (as far as the
 // project's run has scored it). tools/mkassets builds the first four from the project's source
 // data; tools/mkspace the last from results/. The other spaces' tables are in packages of their
@@ -24,6 +24,12 @@ var CIFAR10Bin []byte
 //go:embed cifar100_sample100.bin
 var CIFAR100Bin []byte
 
+// ImageNet16Bin holds one 16×16 image of each of ImageNet16-120's 120 classes, in label order,
+// in CIFAR-10's record layout (a label byte, then the R, G and B planes).
+//
+//go:embed imagenet16_120_sample120.bin
+var ImageNet16Bin []byte
+
 // NB201Gz is the gzipped CSV table index,arch,cifar10,cifar100,imagenet16 of nb201.ReadTable.
 //
 //go:embed nb201.csv.gz
@@ -42,15 +48,12 @@ var TrainingGz []byte
 //go:embed nb201_space.bin
 var SpaceBin []byte
 
-// CIFAR returns the bundled images of a format (CIFAR10 or CIFAR100).
+// CIFAR returns the bundled images of a format (CIFAR10, CIFAR100 or ImageNet16).
 func CIFAR(f cifar.Format) *cifar.Set {
-	data := CIFAR10Bin
-	if f == cifar.CIFAR100 {
-		data = CIFAR100Bin
-	}
+	data := map[string][]byte{cifar.CIFAR10.Name: CIFAR10Bin, cifar.CIFAR100.Name: CIFAR100Bin, cifar.ImageNet16.Name: ImageNet16Bin}[f.Name]
 	s, err := cifar.Read(data, f)
 	if err != nil {
-		panic("assets: bundled CIFAR data is corrupt: " + err.Error())
+		panic("assets: bundled " + f.Name + " data is corrupt: " + err.Error())
 	}
 	return s
 }

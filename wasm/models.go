@@ -72,7 +72,7 @@ func (s *session) loadModel(b []byte, allowFolded bool) (modelInfo, error) {
 	}
 	info.Nodes = describe(net.Graph)
 	// What scoring will change of the images and labels (cifar.Fit's notes).
-	_, fit := cifar.Fit(make([]float32, cifar.Pixels), []int{0}, net.H, net.W, net.Graph.Classes, cifar.CIFAR10.Classes)
+	_, fit := cifar.Fit(make([]float32, cifar.Pixels), []int{0}, cifar.CIFAR10, net.H, net.W, net.Graph.Classes)
 	info.Notes = append(info.Notes, fit...)
 	if net.Folded {
 		info.Notes = append(info.Notes, "its BatchNorms were folded into its convolutions (an eval-mode export): scored as it is, without GradSign's per-sample BatchNorm")

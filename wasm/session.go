@@ -218,7 +218,7 @@ func (s *session) batch(net *network.Network[float32], offset, n int) ([]float32
 		return nil, nil, err
 	}
 	in := net.Graph.Shape(net.Graph.Input)
-	x, _ = cifar.Fit(x, labels, in.H, in.W, net.Classes, cifar.CIFAR10.Classes)
+	x, _ = cifar.Fit(x, labels, cifar.CIFAR10, in.H, in.W, net.Classes)
 	return x, labels, nil
 }
 

@@ -1,6 +1,7 @@
-// Package cifar reads CIFAR-10 and CIFAR-100 in their official binary format and turns images
-// into the normalised float tensors a network takes, with the optional seeded augmentation of
-// NAS-Bench-201's training (random crop with 4 pixels of zero padding, horizontal flip).
+// Package cifar reads CIFAR-10 and CIFAR-100 in their official binary format (and ImageNet16-120
+// images in the same layout at 16×16) and turns images into the normalised float tensors a
+// network takes, with the optional seeded augmentation of NAS-Bench-201's training (random crop
+// with 4 pixels of zero padding, horizontal flip).
 package cifar
 
 import (
@@ -10,46 +11,55 @@ import (
 	"gradsign/engine/matmul"
 )
 
-// Side is the image width and height; Pixels the bytes of one image (R, G and B planes).
+// Side is CIFAR's image width and height; Pixels the bytes of one CIFAR image (R, G and B
+// planes).
 const (
 	Side   = 32
 	Pixels = 3 * Side * Side
 )
 
-// Format is one of the two record layouts.
+// Format is a dataset's record layout, image size and normalisation.
 type Format struct {
 	Name    string
 	Classes int
-	// labelBytes precede each image: CIFAR-10 has the label; CIFAR-100 the coarse then the
-	// fine label, of which the fine one is used.
+	// Side is the images' width and height.
+	Side int
+	// Mean and Std are the per-channel normalisation of NAS-Bench-201's pipeline for the
+	// dataset.
+	Mean, Std [3]float32
+	// labelBytes precede each image: CIFAR-10 and ImageNet16-120 have the label; CIFAR-100
+	// the coarse then the fine label, of which the fine one is used.
 	labelBytes int
 }
 
-// The two formats.
+// The formats.
 var (
-	CIFAR10  = Format{Name: "cifar10", Classes: 10, labelBytes: 1}
-	CIFAR100 = Format{Name: "cifar100", Classes: 100, labelBytes: 2}
+	CIFAR10  = Format{Name: "cifar10", Classes: 10, Side: Side, Mean: cifarMean, Std: cifarStd, labelBytes: 1}
+	CIFAR100 = Format{Name: "cifar100", Classes: 100, Side: Side, Mean: cifarMean, Std: cifarStd, labelBytes: 2}
+	// ImageNet16 is NAS-Bench-201's ImageNet16-120: 16×16 images of 120 classes, labels 0..119.
+	ImageNet16 = Format{Name: "imagenet16", Classes: 120, Side: 16,
+		Mean: [3]float32{122.68 / 255, 116.66 / 255, 104.01 / 255}, Std: [3]float32{63.22 / 255, 61.26 / 255, 65.09 / 255}, labelBytes: 1}
 )
 
-// FormatByName returns "cifar10" or "cifar100".
+// The per-channel normalisation of NAS-Bench-201's CIFAR pipeline.
+var (
+	cifarMean = [3]float32{0.4914, 0.4822, 0.4465}
+	cifarStd  = [3]float32{0.2023, 0.1994, 0.2010}
+)
+
+// FormatByName returns "cifar10", "cifar100" or "imagenet16".
 func FormatByName(name string) (Format, error) {
-	switch name {
-	case CIFAR10.Name:
-		return CIFAR10, nil
-	case CIFAR100.Name:
-		return CIFAR100, nil
+	for _, f := range []Format{CIFAR10, CIFAR100, ImageNet16} {
+		if f.Name == name {
+			return f, nil
+		}
 	}
-	return Format{}, fmt.Errorf("unknown dataset %q: want cifar10 or cifar100", name)
+	return Format{}, fmt.Errorf("unknown dataset %q: want cifar10, cifar100 or imagenet16", name)
 }
 
-// RecordSize is the byte size of one record.
-func (f Format) RecordSize() int { return f.labelBytes + Pixels }
-
-// Mean and Std are the per-channel normalisation of NAS-Bench-201's CIFAR pipeline.
-var (
-	Mean = [3]float32{0.4914, 0.4822, 0.4465}
-	Std  = [3]float32{0.2023, 0.1994, 0.2010}
-)
+// ImageBytes is the byte size of one image (R, G and B planes); RecordSize of one record.
+func (f Format) ImageBytes() int { return 3 * f.Side * f.Side }
+func (f Format) RecordSize() int { return f.labelBytes + f.ImageBytes() }
 
 // Set is a set of labelled images.
 type Set struct {
@@ -77,15 +87,17 @@ func Read(data []byte, f Format) (*Set, error) {
 func (s *Set) Len() int { return len(s.data) / s.Format.RecordSize() }
 
 // Label is image i's label (the fine label for CIFAR-100).
-func (s *Set) Label(i int) int { return int(s.data[(i+1)*s.Format.RecordSize()-Pixels-1]) }
-
-// Image is image i's 3072 bytes: the R, G and B planes of 32×32, row-major.
-func (s *Set) Image(i int) []byte {
-	end := (i + 1) * s.Format.RecordSize()
-	return s.data[end-Pixels : end]
+func (s *Set) Label(i int) int {
+	return int(s.data[(i+1)*s.Format.RecordSize()-s.Format.ImageBytes()-1])
 }
 
-// Batch returns images offset..offset+n-1 as a normalised [n, 3, 32, 32] tensor, as torchvision's
+// Image is image i's bytes: the R, G and B planes (3072 bytes at 32×32), row-major.
+func (s *Set) Image(i int) []byte {
+	end := (i + 1) * s.Format.RecordSize()
+	return s.data[end-s.Format.ImageBytes() : end]
+}
+
+// Batch returns images offset..offset+n-1 as a normalised [n, 3, side, side] tensor, as torchvision's
 // ToTensor and Normalize compute it in float32, and their labels. With a non-nil rng each image
 // is first randomly cropped from its 4-pixel zero-padded version and flipped with probability
 // 1/2, in that order, as NAS-Bench-201's training pipeline does.
@@ -93,7 +105,9 @@ func Batch[T matmul.Float](s *Set, offset, n int, rng *rand.Rand) ([]T, []int, e
 	if n < 1 || offset < 0 || n > s.Len() || offset > s.Len()-n { // no overflow for any int
 		return nil, nil, fmt.Errorf("%d images from %d requested, but the data holds %d (0..%d): lower the count or the offset", n, offset, s.Len(), s.Len()-1)
 	}
-	x := make([]T, n*Pixels)
+	f := s.Format
+	side := f.Side
+	x := make([]T, n*f.ImageBytes())
 	labels := make([]int, n)
 	for b := 0; b < n; b++ {
 		img := s.Image(offset + b)
@@ -103,18 +117,18 @@ func Batch[T matmul.Float](s *Set, offset, n int, rng *rand.Rand) ([]T, []int, e
 			dy, dx, flip = rng.IntN(9)-4, rng.IntN(9)-4, rng.IntN(2) == 1
 		}
 		for c := 0; c < 3; c++ {
-			dst := x[(b*3+c)*Side*Side : (b*3+c+1)*Side*Side]
-			for y := 0; y < Side; y++ {
-				for xx := 0; xx < Side; xx++ {
+			dst := x[(b*3+c)*side*side : (b*3+c+1)*side*side]
+			for y := 0; y < side; y++ {
+				for xx := 0; xx < side; xx++ {
 					sy, sx := y+dy, xx+dx
 					if flip {
-						sx = Side - 1 - xx + dx
+						sx = side - 1 - xx + dx
 					}
 					var v float32 // zero padding is black, before normalisation
-					if sy >= 0 && sy < Side && sx >= 0 && sx < Side {
-						v = float32(img[c*Side*Side+sy*Side+sx]) / 255
+					if sy >= 0 && sy < side && sx >= 0 && sx < side {
+						v = float32(img[c*side*side+sy*side+sx]) / 255
 					}
-					dst[y*Side+xx] = T((v - Mean[c]) / Std[c])
+					dst[y*side+xx] = T((v - f.Mean[c]) / f.Std[c])
 				}
 			}
 		}
@@ -151,18 +165,17 @@ func Resize[T matmul.Float](x []T, n, c, inH, inW, outH, outW int) []T {
 	return out
 }
 
-// Fit adapts a batch of images (Side×Side, normalised) and their labels, of a set of
-// setClasses classes, to a network that takes h×w images and has classes outputs: resized
-// where h×w is not Side×Side, labels taken modulo classes where it has fewer outputs than the
-// set has classes (the loss needs labels in range). It returns the images and a note of each
-// change, for the result to say.
-func Fit[T matmul.Float](x []T, labels []int, h, w, classes, setClasses int) ([]T, []string) {
+// Fit adapts a batch of images of format f (normalised) and their labels to a network that
+// takes h×w images and has classes outputs: resized where h×w is not the format's size, labels
+// taken modulo classes where it has fewer outputs than the set has classes (the loss needs
+// labels in range). It returns the images and a note of each change, for the result to say.
+func Fit[T matmul.Float](x []T, labels []int, f Format, h, w, classes int) ([]T, []string) {
 	var notes []string
-	if h != Side || w != Side {
-		x = Resize(x, len(labels), 3, Side, Side, h, w)
-		notes = append(notes, fmt.Sprintf("the model takes %d×%d images: the %d×%d images resized bilinearly", h, w, Side, Side))
+	if h != f.Side || w != f.Side {
+		x = Resize(x, len(labels), 3, f.Side, f.Side, h, w)
+		notes = append(notes, fmt.Sprintf("the model takes %d×%d images: the %d×%d images resized bilinearly", h, w, f.Side, f.Side))
 	}
-	if classes > 0 && classes < setClasses {
+	if setClasses := f.Classes; classes > 0 && classes < setClasses {
 		for i := range labels {
 			labels[i] %= classes
 		}

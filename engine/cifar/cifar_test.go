@@ -31,7 +31,7 @@ func TestBatchMatchesReferenceInputs(t *testing.T) {
 			t.Fatal(err)
 		}
 		in := ref.File.Tensors["input"]
-		x, _ = cifar.Fit(x, labels, in.Shape[2], in.Shape[3], ref.Classes, 10)
+		x, _ = cifar.Fit(x, labels, cifar.CIFAR10, in.Shape[2], in.Shape[3], ref.Classes)
 		want := in.Float32s()
 		if len(x) != len(want) {
 			t.Fatalf("%s: %d input values, PyTorch %d", ref.Name, len(x), len(want))
@@ -74,7 +74,7 @@ func TestAugmentation(t *testing.T) {
 	// zero (black) padding.
 	const s = cifar.Side
 	img := a[:3*s*s]
-	black := func(c int) float64 { return float64((0 - cifar.Mean[c]) / cifar.Std[c]) }
+	black := func(c int) float64 { return float64((0 - cifar.CIFAR10.Mean[c]) / cifar.CIFAR10.Std[c]) }
 	found := false
 	for dy := -4; dy <= 4 && !found; dy++ {
 		for dx := -4; dx <= 4 && !found; dx++ {
@@ -152,5 +152,36 @@ func TestResize(t *testing.T) {
 	}
 	if same := cifar.Resize(x, 1, 1, 2, 3, 2, 3); !slices.Equal(same, x) {
 		t.Errorf("resizing to the same size: %v", same)
+	}
+}
+
+// The bundled ImageNet16-120 images: 120 records of 16×16, labels 0..119 in order, normalised
+// with NAS-Bench-201's ImageNet16-120 mean and std; FormatByName knows the dataset.
+func TestImageNet16(t *testing.T) {
+	f, err := cifar.FormatByName("imagenet16")
+	if err != nil || f != cifar.ImageNet16 || f.Side != 16 || f.Classes != 120 {
+		t.Fatalf("format %+v, %v", f, err)
+	}
+	set := assets.CIFAR(f)
+	if set.Len() != 120 {
+		t.Fatalf("%d images, want 120", set.Len())
+	}
+	x, labels, err := cifar.Batch[float32](set, 0, 120, nil)
+	if err != nil || len(x) != 120*3*16*16 {
+		t.Fatalf("%d values, %v", len(x), err)
+	}
+	for i, l := range labels {
+		if l != i {
+			t.Fatalf("image %d has label %d", i, l)
+		}
+	}
+	// Image 7's green plane, pixel (3, 5): (v/255 − 116.66/255) / (61.26/255).
+	v := set.Image(7)[256+3*16+5]
+	want := (float32(v)/255 - float32(116.66/255)) / float32(61.26/255)
+	if got := x[(7*3+1)*256+3*16+5]; got != want {
+		t.Fatalf("normalised value %v, want %v", got, want)
+	}
+	if _, err := cifar.Read(assets.ImageNet16Bin[:769*3+5], cifar.ImageNet16); err == nil || !strings.Contains(err.Error(), "769-byte records") {
+		t.Fatalf("truncated file: %v", err)
 	}
 }

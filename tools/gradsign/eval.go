@@ -134,7 +134,7 @@ func parseEval(args []string, stdout io.Writer) (*evalRequest, error) {
 	fs.BoolVar(&req.all, "all", false, "every architecture: NAS-Bench-201's 15,625, or the 1,000 shipped NAS-Bench-101 cells")
 	fs.IntVar(&req.n, "n", 128, "images per score")
 	fs.Uint64Var(&req.seed, "seed", 0, "seed of every network's initialisation")
-	fs.StringVar(&req.dataset, "dataset", "cifar10", "cifar10 or cifar100: images, classes and the accuracy to rank against (with --merge also imagenet16)")
+	fs.StringVar(&req.dataset, "dataset", "cifar10", "cifar10, cifar100 or imagenet16: images, classes and the accuracy to rank against")
 	fs.StringVar(&req.data, "data", "", "CIFAR binary batch file instead of the bundled images")
 	fs.StringVar(&req.out, "out", "", "write per-architecture scores here: .csv or .jsonl (and the run's settings beside it, FILE.run.json)")
 	fs.BoolVar(&req.resume, "resume", false, "continue the run in --out, skipping the architectures it holds (its settings must be this run's)")
@@ -338,7 +338,7 @@ func (req *evalRequest) checkMemory() error {
 	// The largest network of the run, by its memory with these proxies.
 	var each, grasp int64
 	for _, idx := range req.largestCandidates() {
-		plan, err := network.Plan[float32](req.space.spec(idx, req.cifarFormat.Classes, req.channels))
+		plan, err := network.Plan[float32](req.space.spec(idx, req.cifarFormat, req.channels))
 		if err != nil {
 			return usageError{err}
 		}
@@ -462,7 +462,7 @@ func (req *evalRequest) scoreAll(done []scorefile.Row, x []float32, labels []int
 	for w := 0; w < workers; w++ {
 		wg.Go(func() {
 			for idx := range jobs {
-				r, err := scoreArch(ctx, req.space, req.channels, idx, req.cifarFormat.Classes, req.seed, x, labels, req.names, &graspOne)
+				r, err := scoreArch(ctx, req.space, req.channels, idx, req.cifarFormat, req.seed, x, labels, req.names, &graspOne)
 				if err != nil {
 					errs <- fmt.Errorf("index %d: %v", idx, err)
 					stop()
@@ -525,11 +525,11 @@ func tableFormat(asJSON, markdown bool) string {
 // workers of eval give the parallelism). grasp, whose float64 pass with tangents holds about
 // 95 MB per image of the largest network (12 GB at N=128), runs for one architecture at a
 // time (under graspOne), so the workers' memory stays bounded.
-func scoreArch(ctx context.Context, space *evalSpace, channels, index, classes int, seed uint64, x []float32, labels []int, names []string, graspOne *sync.Mutex) (scorefile.Row, error) {
+func scoreArch(ctx context.Context, space *evalSpace, channels, index int, format cifar.Format, seed uint64, x []float32, labels []int, names []string, graspOne *sync.Mutex) (scorefile.Row, error) {
 	if index < 0 || index >= space.size {
 		return scorefile.Row{}, fmt.Errorf("index %d out of range: %s has 0..%d", index, space.what, space.size-1)
 	}
-	net, err := network.Build[float32](space.spec(index, classes, channels))
+	net, err := network.Build[float32](space.spec(index, format, channels))
 	if err != nil {
 		return scorefile.Row{}, err
 	}
@@ -627,7 +627,7 @@ func printTable(w io.Writer, rows []scorefile.Row, names []string, space *evalSp
 	if !slices.Contains(cols, "params") || !slices.Contains(cols, "flops") {
 		// The baselines go beside every table; they need only the arch.
 		for _, r := range rows {
-			net, err := network.Plan[float32](space.spec(r.Index, 10, 0))
+			net, err := network.Plan[float32](space.spec(r.Index, cifar.CIFAR10, 0))
 			if err != nil {
 				return err
 			}

@@ -604,3 +604,20 @@ func TestEvalSWAPRaw(t *testing.T) {
 		t.Fatalf("a row with another row's genotype: exit %d, %s", c, e)
 	}
 }
+
+// TestEvalImageNet16: --dataset imagenet16 scores NAS-Bench-201's ImageNet16-120 network (16×16
+// images, 120 classes) on the bundled images and ranks against its ImageNet16-120 accuracy.
+func TestEvalImageNet16(t *testing.T) {
+	out, e, c := runCLI("eval", "--dataset", "imagenet16", "--sample", "4", "--n", "6", "--proxies", "gradsign", "--json")
+	if c != 0 || !strings.Contains(out, `"dataset":"imagenet16"`) {
+		t.Fatalf("exit %d: %s%s", c, out, e)
+	}
+	js, e, c := runCLI("score", "--index", "0", "--dataset", "imagenet16", "--n", "120", "--json")
+	var got scoreOutput
+	if err := json.Unmarshal([]byte(js), &got); c != 0 || err != nil || got.Dataset != "imagenet16" || got.N != 120 || got.Params != 129306+110*(64+1) /* index 0 at CIFAR-10, with 110 more classes */ {
+		t.Fatalf("score: exit %d, %v, %+v %s", c, err, got, e)
+	}
+	if _, e, c := runCLI("score", "--dataset", "imagenet16", "--n", "121"); c == 0 || !strings.Contains(e, "holds 120") {
+		t.Fatalf("121 of 120 images: exit %d, %s", c, e)
+	}
+}

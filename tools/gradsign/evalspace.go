@@ -28,9 +28,9 @@ type evalSpace struct {
 	datasets []string
 	against  string
 	// arch is architecture i's arch column in score files; spec its network for images of
-	// `classes` classes and `channels` channels (0: the benchmark's).
+	// format f (their size and classes) and `channels` channels (0: the benchmark's).
 	arch     func(i int) string
-	spec     func(i, classes, channels int) graph.Spec
+	spec     func(i int, f cifar.Format, channels int) graph.Spec
 	accuracy func(i int, dataset string) float64
 	// naslib, where the shipped table has them, is NASLib's published value of a proxy (by
 	// this tool's name) for architecture i.
@@ -47,9 +47,9 @@ var evalSpaces = map[string]*evalSpace{
 		name: "nb201", what: "NAS-Bench-201 architectures", size: nb201.NumArchs,
 		datasets: nb201.Datasets[:], against: "200-epoch test accuracy",
 		arch: func(i int) string { e, _ := assets.Table().At(i); return e.Arch.String() },
-		spec: func(i, classes, channels int) graph.Spec {
+		spec: func(i int, f cifar.Format, channels int) graph.Spec {
 			e, _ := assets.Table().At(i)
-			return nb201.Config{Arch: e.Arch, C: orBenchmark(channels, 16), N: 5, Classes: classes, H: cifar.Side, W: cifar.Side}
+			return nb201.Config{Arch: e.Arch, C: orBenchmark(channels, 16), N: 5, Classes: f.Classes, H: f.Side, W: f.Side}
 		},
 		accuracy: func(i int, dataset string) float64 {
 			e, _ := assets.Table().At(i)
@@ -60,10 +60,10 @@ var evalSpaces = map[string]*evalSpace{
 		name: "nb101", what: "NAS-Bench-101 cells", size: 1000,
 		datasets: []string{"cifar10"}, against: "108-epoch CIFAR-10 validation accuracy",
 		arch: func(i int) string { e, _ := nb101assets.Table().At(i); return e.Hash },
-		spec: func(i, classes, channels int) graph.Spec {
+		spec: func(i int, f cifar.Format, channels int) graph.Spec {
 			e, _ := nb101assets.Table().At(i)
 			c := nb101.CIFAR10(e.Cell)
-			c.Stem, c.Classes = orBenchmark(channels, 128), classes
+			c.Stem, c.Classes, c.H, c.W = orBenchmark(channels, 128), f.Classes, f.Side, f.Side
 			return c
 		},
 		accuracy: func(i int, _ string) float64 { e, _ := nb101assets.Table().At(i); return e.Valid108 },
@@ -72,10 +72,10 @@ var evalSpaces = map[string]*evalSpace{
 		name: "darts", what: "NAS-Bench-301 genotypes", size: 1218,
 		datasets: []string{"cifar10"}, against: "NAS-Bench-301's surrogate CIFAR-10 validation accuracy",
 		arch: func(i int) string { e, _ := nb301assets.Table().At(i); return e.Genotype.String() },
-		spec: func(i, classes, channels int) graph.Spec {
+		spec: func(i int, f cifar.Format, channels int) graph.Spec {
 			e, _ := nb301assets.Table().At(i)
 			c := darts.NB301(e.Genotype)
-			c.C, c.Classes = orBenchmark(channels, 32), classes
+			c.C, c.Classes, c.H, c.W = orBenchmark(channels, 32), f.Classes, f.Side, f.Side
 			return c
 		},
 		accuracy: func(i int, _ string) float64 { e, _ := nb301assets.Table().At(i); return e.Accuracy },
@@ -89,12 +89,12 @@ var evalSpaces = map[string]*evalSpace{
 		name: "swap", what: "SWAP's DARTS genotypes", size: 1000,
 		datasets: []string{"cifar10"}, against: "CIFAR-10 validation accuracy after training (SWAP, ICLR 2024)",
 		arch: func(i int) string { e, _ := swapassets.Table().At(i); return e.Genotype.String() },
-		spec: func(i, classes, channels int) graph.Spec {
+		spec: func(i int, f cifar.Format, channels int) graph.Spec {
 			e, _ := swapassets.Table().At(i)
 			c := darts.NB301(e.Genotype)
 			// SWAP does not say the width it trained at; C = 16 is the width its accuracies suggest
 			// (far below DARTS's at C = 36) and the one the NAS-Bench-301 table is compared at.
-			c.C, c.Classes = orBenchmark(channels, 16), classes
+			c.C, c.Classes, c.H, c.W = orBenchmark(channels, 16), f.Classes, f.Side, f.Side
 			return c
 		},
 		accuracy: func(i int, _ string) float64 { e, _ := swapassets.Table().At(i); return e.Accuracy },

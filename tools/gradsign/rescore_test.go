@@ -46,7 +46,7 @@ func TestWholeSpaceRescores(t *testing.T) {
 	for range runtime.GOMAXPROCS(0) {
 		wg.Go(func() {
 			for want := range jobs {
-				got, err := scoreArch(context.Background(), evalSpaces["nb201"], 0, want.Index, 10, 0, x, labels, []string{"gradsign"}, &sync.Mutex{})
+				got, err := scoreArch(context.Background(), evalSpaces["nb201"], 0, want.Index, cifar.CIFAR10, 0, x, labels, []string{"gradsign"}, &sync.Mutex{})
 				if err != nil {
 					t.Error(err)
 					continue

@@ -111,7 +111,7 @@ func score(args []string, stdout, stderr io.Writer) error {
 	var fitNotes []string
 	if g, err := req.target.spec.Graph(); err == nil {
 		in := g.Shape(g.Input)
-		x, fitNotes = cifar.Fit(x, labels, in.H, in.W, g.Classes, req.format.Classes)
+		x, fitNotes = cifar.Fit(x, labels, req.format, in.H, in.W, g.Classes)
 	}
 	if err := req.checkMemory(); err != nil {
 		return err
@@ -171,7 +171,7 @@ func parseScore(args []string, stdout io.Writer) (*scoreRequest, error) {
 	fs.IntVar(&req.n, "n", 128, "number of images (the official NAS-Bench-201 setting is 128)")
 	fs.IntVar(&req.offset, "offset", 0, "first image")
 	fs.Uint64Var(&req.seed, "seed", 0, "seed of the weight initialisation (and of --augment)")
-	fs.StringVar(&req.dataset, "dataset", "cifar10", "cifar10 or cifar100: record format and class count")
+	fs.StringVar(&req.dataset, "dataset", "cifar10", "cifar10, cifar100 or imagenet16 (NAS-Bench-201's ImageNet16-120: 16×16 images, 120 classes): record format, image size, normalisation and class count")
 	fs.StringVar(&req.data, "data", "", "CIFAR binary batch file (default: the bundled images of --dataset)")
 	fs.StringVar(&req.weights, "weights", "", "safetensors file of weights named as the space's reference model names them, to use instead of initialising")
 	fs.BoolVar(&req.augment, "augment", false, "randomly crop (4-pixel padding) and flip the images, seeded by --seed")

@@ -143,7 +143,7 @@ func (f *spaceFlags) nb201(set map[string]bool, format cifar.Format) (*target, e
 	}
 	c, n := f.given(set, "channels", 16), f.given(set, "cells", 5)
 	net := &target{space: "nb201", name: a.String(), channels: c, cells: n,
-		spec: nb201.Config{Arch: a, C: c, N: n, Classes: format.Classes, H: cifar.Side, W: cifar.Side},
+		spec: nb201.Config{Arch: a, C: c, N: n, Classes: format.Classes, H: format.Side, W: format.Side},
 		meta: map[string]string{"arch": a.String(), "C": fmt.Sprint(c), "N": fmt.Sprint(n)}}
 	if c == 16 && n == 5 {
 		e := assets.Table().Lookup(a)
@@ -200,7 +200,7 @@ func (f *spaceFlags) nb101(set map[string]bool, format cifar.Format) (*target, e
 		stem = f.stemChannels
 	}
 	cfg := nb101.Config{Cell: cell, Stem: stem, Stacks: f.stacks, CellsPerStack: f.given(set, "cells", 3),
-		Classes: format.Classes, H: cifar.Side, W: cifar.Side}
+		Classes: format.Classes, H: format.Side, W: format.Side}
 	hash := cell.Hash()
 	net := &target{space: "nb101", name: hash, channels: cfg.Stem, cells: cfg.CellsPerStack, spec: cfg,
 		meta: map[string]string{"space": "nb101", "adjacency": cell.Matrix(), "ops": cell.OpList(), "nb101_hash": hash,
@@ -239,7 +239,7 @@ func (f *spaceFlags) darts(set map[string]bool, format cifar.Format) (*target, e
 	if nds {
 		c = 16
 	}
-	cfg := darts.Config{Genotype: g, C: f.given(set, "channels", c), Layers: f.depth, Classes: format.Classes, H: cifar.Side, W: cifar.Side, NDS: nds}
+	cfg := darts.Config{Genotype: g, C: f.given(set, "channels", c), Layers: f.depth, Classes: format.Classes, H: format.Side, W: format.Side, NDS: nds}
 	net := &target{space: f.space, name: g.String(), channels: cfg.C, cells: cfg.Layers, spec: cfg,
 		meta: map[string]string{"space": f.space, "genotype": g.String(), "C": fmt.Sprint(cfg.C), "layers": fmt.Sprint(cfg.Layers)}}
 	if i, ok := nb301assets.Table().Lookup(g); ok && !nds && cfg.C == 32 && cfg.Layers == 8 && format.Classes == 10 {

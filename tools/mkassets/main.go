@@ -68,6 +68,23 @@ func run(src, dst string) error {
 	if err := os.WriteFile(filepath.Join(dst, "cifar100_sample100.bin"), c100, 0o644); err != nil {
 		return err
 	}
+	// ImageNet16-120: one 16×16 image per class, copied as it is after checking that its
+	// records hold labels 0..119 in order (PROVENANCE.md, file 19).
+	in16, err := os.ReadFile(filepath.Join(src, "imagenet16_120_sample120.bin"))
+	if err != nil {
+		return err
+	}
+	if len(in16) != 120*769 {
+		return fmt.Errorf("imagenet16_120_sample120.bin: %d bytes, want 120 records of 769", len(in16))
+	}
+	for i := range 120 {
+		if int(in16[i*769]) != i {
+			return fmt.Errorf("imagenet16_120_sample120.bin: record %d has label %d, want %d", i, in16[i*769], i)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(dst, "imagenet16_120_sample120.bin"), in16, 0o644); err != nil {
+		return err
+	}
 	// 194 CIFAR-100 images for N=128 scores on CIFAR-100: the 94 test images in the official
 	// format, then the 100 sampled ones (not embedded: --data assets/cifar100_194.bin).
 	test94, err := os.ReadFile(filepath.Join(src, "cifar100_test_94.bin"))
