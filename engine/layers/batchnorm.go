@@ -37,10 +37,7 @@ func BatchNormForward[T matmul.Float](out, mean, rstd, inp, gamma, beta []T, B, 
 			mean[g*C+c], rstd[g*C+c] = T(mu), T(rs)
 			scale, shift := T(rs)*gamma[c], beta[c]-T(mu*rs)*gamma[c]
 			for b := g * group; b < (g+1)*group; b++ {
-				o := out[(b*C+c)*HW : (b*C+c+1)*HW]
-				for i, v := range inp[(b*C+c)*HW : (b*C+c+1)*HW] {
-					o[i] = v*scale + shift
-				}
+				affine(out[(b*C+c)*HW:(b*C+c+1)*HW], inp[(b*C+c)*HW:(b*C+c+1)*HW], scale, shift)
 			}
 		}
 	}
@@ -81,16 +78,12 @@ func BatchNormBackward[T matmul.Float](dinp, dgamma, dbeta, dout, inp, mean, rst
 				flat[g*C+c]++
 				continue
 			}
-			// dx = gamma·rstd·(dy - mean(dy) - xhat·mean(dy·xhat))
+			// dx = gamma·rstd·(dy - mean(dy) - xhat·mean(dy·xhat)), xhat = (x - mean)·rstd.
 			k := float64(gamma[c]) * rs
 			mdy, mdyx := sdy/count, sdyx/count
 			for b := g * group; b < (g+1)*group; b++ {
-				d := dout[(b*C+c)*HW : (b*C+c+1)*HW]
-				di := dinp[(b*C+c)*HW : (b*C+c+1)*HW]
-				for i, x := range inp[(b*C+c)*HW : (b*C+c+1)*HW] {
-					xhat := (float64(x) - mu) * rs
-					di[i] += T(k * (float64(d[i]) - mdy - xhat*mdyx))
-				}
+				p := (b*C + c) * HW
+				addBackward(dinp[p:p+HW], dout[p:p+HW], inp[p:p+HW], k, mdy, mu, rs*mdyx)
 			}
 		}
 	}
@@ -179,10 +172,47 @@ func statsTangent[T matmul.Float](inp, inpDot []T, mu, rs float64, g, c, C, HW, 
 
 // The statistics' sums run four (two) at a time in separate float64 accumulators: one chain of
 // dependent additions waited the adder's latency at every value (a sum of float32 values in
-// float64 is exact or nearly so in any order).
+// float64 is exact or nearly so in any order). A float32 plane of a multiple of 16 values runs
+// in AVX-512 where the machine has it (batchnorm_amd64.s), 16 values a step.
+
+// planeKernels returns x as float32 where the AVX-512 loops take it.
+func planeKernels[T matmul.Float](x []T) ([]float32, bool) {
+	x32, ok := any(x).([]float32)
+	return x32, ok && hasPlaneKernels && len(x) > 0 && len(x)%16 == 0
+}
+
+// affine writes x·scale + shift to out.
+func affine[T matmul.Float](out, x []T, scale, shift T) {
+	if x32, ok := planeKernels(x); ok {
+		o32 := any(out).([]float32)[:len(x32)]
+		affinePlane(&o32[0], &x32[0], len(x32), float32(scale), float32(shift))
+		return
+	}
+	out = out[:len(x)]
+	for i, v := range x {
+		out[i] = v*scale + shift
+	}
+}
+
+// addBackward adds k·((dy − m) − (x − mu)·q) to dx, the bracket in float64: BatchNorm's input
+// gradient is a small difference of larger terms where the output gradient is nearly flat.
+func addBackward[T matmul.Float](dx, dy, x []T, k, m, mu, q float64) {
+	if x32, ok := planeKernels(x); ok {
+		dx32, dy32 := any(dx).([]float32)[:len(x32)], any(dy).([]float32)[:len(x32)]
+		backwardPlane(&dx32[0], &dy32[0], &x32[0], len(x32), k, m, mu, q)
+		return
+	}
+	dx, dy = dx[:len(x)], dy[:len(x)]
+	for i, v := range x {
+		dx[i] += T(k * ((float64(dy[i]) - m) - (float64(v)-mu)*q))
+	}
+}
 
 // sum64 is Σ x in float64.
 func sum64[T matmul.Float](x []T) float64 {
+	if x32, ok := planeKernels(x); ok {
+		return sumPlane(&x32[0], len(x32))
+	}
 	var s0, s1, s2, s3 float64
 	for ; len(x) >= 4; x = x[4:] {
 		s0 += float64(x[0])
@@ -198,6 +228,9 @@ func sum64[T matmul.Float](x []T) float64 {
 
 // squares64 is Σ (x − mu)² in float64.
 func squares64[T matmul.Float](x []T, mu float64) float64 {
+	if x32, ok := planeKernels(x); ok {
+		return squaresPlane(&x32[0], len(x32), mu)
+	}
 	var s0, s1, s2, s3 float64
 	for ; len(x) >= 4; x = x[4:] {
 		d0, d1, d2, d3 := float64(x[0])-mu, float64(x[1])-mu, float64(x[2])-mu, float64(x[3])-mu
@@ -215,6 +248,10 @@ func squares64[T matmul.Float](x []T, mu float64) float64 {
 
 // gradSums64 is Σ dy and Σ dy·(x − mu) in float64.
 func gradSums64[T matmul.Float](dy, x []T, mu float64) (sdy, sdyx float64) {
+	if x32, ok := planeKernels(x); ok {
+		dy32 := any(dy).([]float32)[:len(x32)]
+		return gradSumsPlane(&dy32[0], &x32[0], len(x32), mu)
+	}
 	var a0, a1, b0, b1 float64
 	dy = dy[:len(x)]
 	for ; len(x) >= 2; x, dy = x[2:], dy[2:] {
