@@ -101,8 +101,8 @@ type Backend[T matmul.Float] interface {
 	// BatchNormForward normalises in train mode with the statistics of groups of `group`
 	// consecutive samples (1: per sample; n: the mini-batch), saving the mean and rstd of each
 	// group and channel in stats (2·B·C values for a buffer of B samples).
-	// out, inp [n, C, HW], gamma, beta [C].
-	BatchNormForward(n, c, hw, group int, out, stats, inp, gamma, beta Buffer)
+	// out, inp [n, C, HW], gamma, beta [C]; eps is added to the variance.
+	BatchNormForward(n, c, hw, group int, eps float64, out, stats, inp, gamma, beta Buffer)
 	// BatchNormBackward adds the input gradient to dinp and the affine parameters' gradients to
 	// dgamma and dbeta (either may be nil). flat, when not nil (group 1), [n, c], makes the
 	// BatchNorm-backward identity exact: a sample's channel whose output gradient is the same

@@ -179,6 +179,7 @@ type Node struct {
 	Act       layers.Activation // Activation's function
 	From      int               // Channels: the first channel taken; Crop: the first row
 	Left      int               // Crop: the first column
+	Eps       float64           // BatchNorm's epsilon (0: PyTorch's default, layers.BatchNormEps)
 }
 
 // In0 is the node's first input (none for a zero value: the graph's input, whose shape a
@@ -278,14 +279,17 @@ func (g *Graph) ConvHW(name string, in Value, cout, kh, kw, strideH, strideW, pa
 }
 
 // BatchNorm adds a BatchNorm2d with parameters name+".weight", ".bias", ".running_mean" and
-// ".running_var".
-func (g *Graph) BatchNorm(name string, in Value) Value {
+// ".running_var", and PyTorch's default epsilon.
+func (g *Graph) BatchNorm(name string, in Value) Value { return g.BatchNormEps(name, in, 0) }
+
+// BatchNormEps is BatchNorm with epsilon eps added to the variance (0: PyTorch's default).
+func (g *Graph) BatchNormEps(name string, in Value, eps float64) Value {
 	c := g.Values[in].C
 	gamma := g.param(name+".weight", BNWeight, Init{Constant, 1}, c)
 	beta := g.param(name+".bias", BNBias, Init{Constant, 0}, c)
 	g.param(name+".running_mean", BNRunningMean, Init{Constant, 0}, c)
 	g.param(name+".running_var", BNRunningVar, Init{Constant, 1}, c)
-	return g.node(Node{Op: BatchNorm, In: []Value{in}, Params: []int{gamma, beta}}, g.Values[in])
+	return g.node(Node{Op: BatchNorm, In: []Value{in}, Params: []int{gamma, beta}, Eps: eps}, g.Values[in])
 }
 
 // ReLU adds max(x, 0).

@@ -6,7 +6,8 @@ import (
 	"gradsign/engine/matmul"
 )
 
-// BatchNormEps is PyTorch's default epsilon, which NAS-Bench-201 uses.
+// BatchNormEps is PyTorch's default epsilon, which NAS-Bench-201 uses (BatchNorm2d's eps; an
+// ONNX model may give another, e.g. torchvision's MobileNetV3 0.001).
 const BatchNormEps = 1e-5
 
 // BatchNormForward normalises in train mode, as PyTorch does: each channel by the mean and the
@@ -14,10 +15,11 @@ const BatchNormEps = 1e-5
 // by beta. Groups are `group` consecutive samples: group 1 is per-sample statistics (what
 // PyTorch computes for a batch of one, and what GradSign needs), group B is mini-batch
 // statistics. B must be a multiple of group. mean and rstd (1/sqrt(var+eps)) are saved for
-// the backward pass. Statistics are accumulated in float64.
+// the backward pass; eps is added to the variance (BatchNormEps: PyTorch's default). Statistics
+// are accumulated in float64.
 //
 //	out, inp [B, C, HW], gamma, beta [C], mean, rstd [B/group, C]
-func BatchNormForward[T matmul.Float](out, mean, rstd, inp, gamma, beta []T, B, C, HW, group int) {
+func BatchNormForward[T matmul.Float](out, mean, rstd, inp, gamma, beta []T, B, C, HW, group int, eps float64) {
 	if B%group != 0 {
 		panic("layers: batch is not a multiple of the BatchNorm group")
 	}
@@ -33,7 +35,7 @@ func BatchNormForward[T matmul.Float](out, mean, rstd, inp, gamma, beta []T, B, 
 			for b := g * group; b < (g+1)*group; b++ {
 				ss += squares64(inp[(b*C+c)*HW:(b*C+c+1)*HW], mu)
 			}
-			rs := 1 / math.Sqrt(ss/count+BatchNormEps)
+			rs := 1 / math.Sqrt(ss/count+eps)
 			mean[g*C+c], rstd[g*C+c] = T(mu), T(rs)
 			scale, shift := T(rs)*gamma[c], beta[c]-T(mu*rs)*gamma[c]
 			for b := g * group; b < (g+1)*group; b++ {

@@ -73,7 +73,7 @@ func BenchmarkBatchNorm(b *testing.B) {
 	inp, dout, gamma, beta := randn32(rng, C*HW), randn32(rng, C*HW), randn32(rng, C), randn32(rng, C)
 	out, dinp, mean, rstd := make([]float32, C*HW), make([]float32, C*HW), make([]float32, C), make([]float32, C)
 	for b.Loop() {
-		BatchNormForward(out, mean, rstd, inp, gamma, beta, 1, C, HW, 1)
+		BatchNormForward(out, mean, rstd, inp, gamma, beta, 1, C, HW, 1, BatchNormEps)
 		BatchNormBackward(dinp, nil, nil, dout, inp, mean, rstd, gamma, nil, 1, C, HW, 1)
 	}
 }

@@ -137,7 +137,7 @@ func TestBatchNormGradients(t *testing.T) {
 			r := randn(rng, len(out))
 			mean, rstd := make([]float64, B/group*C), make([]float64, B/group*C)
 			loss := func() float64 {
-				BatchNormForward(out, mean, rstd, inp, gamma, beta, B, C, HW, group)
+				BatchNormForward(out, mean, rstd, inp, gamma, beta, B, C, HW, group, BatchNormEps)
 				return dot(out, r)
 			}
 			loss()
@@ -416,7 +416,7 @@ func TestBatchNormTangents(t *testing.T) {
 			}
 			out, dinp = make([]float64, len(x)), make([]float64, len(x))
 			mean, rstd := make([]float64, G*C), make([]float64, G*C)
-			BatchNormForward(out, mean, rstd, x, gamma, beta, B, C, HW, group)
+			BatchNormForward(out, mean, rstd, x, gamma, beta, B, C, HW, group, BatchNormEps)
 			BatchNormBackward(dinp, nil, nil, d, x, mean, rstd, gamma, nil, B, C, HW, group)
 			return out, dinp
 		}
@@ -424,7 +424,7 @@ func TestBatchNormTangents(t *testing.T) {
 		op, dp := run(h)
 		om, dm := run(-h)
 		mean, rstd := make([]float64, G*C), make([]float64, G*C)
-		BatchNormForward(make([]float64, len(inp)), mean, rstd, inp, gamma, beta, B, C, HW, group)
+		BatchNormForward(make([]float64, len(inp)), mean, rstd, inp, gamma, beta, B, C, HW, group, BatchNormEps)
 		outDot, dinpDot := make([]float64, len(inp)), make([]float64, len(inp))
 		BatchNormForwardTangent(outDot, inp, dir, mean, rstd, gamma, B, C, HW, group)
 		BatchNormBackwardTangent(dinpDot, doutDir, dout, inp, dir, mean, rstd, gamma, B, C, HW, group)

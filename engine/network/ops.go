@@ -17,7 +17,11 @@ func newOp[T matmul.Float](g *graph.Graph, nd *graph.Node) (op[T], error) {
 	case graph.Conv:
 		return &convOp[T]{in, out, nd.Params[0], nd.Conv}, nil
 	case graph.BatchNorm:
-		return &bnOp[T]{in, out, nd.Params[0], nd.Params[1]}, nil
+		eps := nd.Eps
+		if eps == 0 {
+			eps = layers.BatchNormEps
+		}
+		return &bnOp[T]{in, out, nd.Params[0], nd.Params[1], eps}, nil
 	case graph.ReLU:
 		return &reluOp[T]{in, out}, nil
 	case graph.AvgPool3x3:
@@ -105,7 +109,10 @@ func (o *convOp[T]) backward(ws *Workspace[T], _ int) {
 	}
 }
 
-type bnOp[T matmul.Float] struct{ in, out, gamma, beta int }
+type bnOp[T matmul.Float] struct {
+	in, out, gamma, beta int
+	eps                  float64
+}
 
 func (o *bnOp[T]) dims(ws *Workspace[T]) (C, HW int) {
 	s := ws.shape(o.in)
@@ -118,7 +125,7 @@ func (o *bnOp[T]) forward(ws *Workspace[T], i int) {
 		return
 	}
 	C, HW := o.dims(ws)
-	ws.be.BatchNormForward(ws.n, C, HW, ws.group(), ws.val[o.out], ws.stats[i], ws.val[o.in], ws.param[o.gamma], ws.param[o.beta])
+	ws.be.BatchNormForward(ws.n, C, HW, ws.group(), o.eps, ws.val[o.out], ws.stats[i], ws.val[o.in], ws.param[o.gamma], ws.param[o.beta])
 }
 
 func (o *bnOp[T]) backward(ws *Workspace[T], i int) {

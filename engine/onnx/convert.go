@@ -654,8 +654,12 @@ func (c *converter) batchNorm() error {
 	if x.flat {
 		return errors.New("its input is flat: the engine normalises images' channels (BatchNorm2d)")
 	}
-	if eps := n.floatAttr("epsilon", eps32); eps != eps32 {
-		return fmt.Errorf("epsilon %g: the engine's BatchNorm uses PyTorch's 1e-5", eps)
+	var eps float64 // PyTorch's default, as the other front-ends build it
+	if e := n.floatAttr("epsilon", eps32); e != eps32 {
+		if !(e > 0 && e < 1) {
+			return fmt.Errorf("epsilon %g: want a small positive number (PyTorch's default is 1e-5)", e)
+		}
+		eps = float64(e)
 	}
 	ch := c.g.Shape(x.v).C
 	var data [4][]float32
@@ -672,7 +676,7 @@ func (c *converter) batchNorm() error {
 		c.notes = append(c.notes, fmt.Sprintf("BatchNorm %s normalises one value per channel (a 1×1 map): its output is its bias whatever its input, so no gradient passes it (the weights behind it are exact zeros); larger images (--input-size) avoid that", quote(n.Name)))
 	}
 	first := len(c.g.Params)
-	c.set(0, value{v: c.g.BatchNorm(c.layerName(), x.v)})
+	c.set(0, value{v: c.g.BatchNormEps(c.layerName(), x.v, eps)})
 	c.params(first, data[:]...)
 	return nil
 }

@@ -409,8 +409,8 @@ func TestErrors(t *testing.T) {
 			inits[1] = tensor("g", []int64{3}, make([]float32, 3))
 			return nodes, inits
 		}), `node "bn" (BatchNormalization): its scale "g" has shape [3], want [4]`},
-		{"BN epsilon", model(14, replace(1, node("BatchNormalization", "bn", []string{"c", "g", "b", "m", "v"}, []string{"n"}, msg{}.str(1, "epsilon").varint(20, onnx.AttrFloat).float(2, 1e-3)))),
-			"epsilon 0.001: the engine's BatchNorm uses PyTorch's 1e-5"},
+		{"BN epsilon", model(14, replace(1, node("BatchNormalization", "bn", []string{"c", "g", "b", "m", "v"}, []string{"n"}, msg{}.str(1, "epsilon").varint(20, onnx.AttrFloat).float(2, -1e-3)))),
+			"epsilon -0.001: want a small positive number (PyTorch's default is 1e-5)"},
 		{"conv on flat", model(14, func(nodes, inits []msg) ([]msg, []msg) {
 			return append(nodes[:1:1], node("Flatten", "f0", []string{"x"}, []string{"xf"}), node("Conv", "conv2", []string{"xf", "w"}, []string{"c2"})), inits
 		}), `node "conv2" (Conv): its input is flat`},

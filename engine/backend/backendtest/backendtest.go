@@ -246,8 +246,8 @@ func Ops(t *testing.T, be backend.Backend[float32]) {
 			const c, hw = 4, 10
 			x, gamma, beta, r := h.rand(n*c*hw), h.rand(c), h.rand(c), h.rand(n*c*hw)
 			out, stats := h.rand(n*c*hw), h.rand(2*n*c)
-			be.BatchNormForward(n, c, hw, group, out.b, stats.b, x.b, gamma.b, beta.b)
-			h.ref.BatchNormForward(n, c, hw, group, out.r, stats.r, x.r, gamma.r, beta.r)
+			be.BatchNormForward(n, c, hw, group, layers.BatchNormEps, out.b, stats.b, x.b, gamma.b, beta.b)
+			h.ref.BatchNormForward(n, c, hw, group, layers.BatchNormEps, out.r, stats.r, x.r, gamma.r, beta.r)
 			h.same("forward", out, tol)
 			dx, dg, db := h.rand(n*c*hw), h.rand(c), h.rand(c)
 			be.BatchNormBackward(n, c, hw, group, dx.b, dg.b, db.b, r.b, x.b, stats.b, gamma.b, nil)
@@ -256,7 +256,7 @@ func Ops(t *testing.T, be backend.Backend[float32]) {
 			h.same("gamma gradient", dg, tol)
 			h.same("beta gradient", db, tol)
 			loss := func() float64 {
-				be.BatchNormForward(n, c, hw, group, out.b, stats.b, x.b, gamma.b, beta.b)
+				be.BatchNormForward(n, c, hw, group, layers.BatchNormEps, out.b, stats.b, x.b, gamma.b, beta.b)
 				o, _ := h.get(out)
 				rr, _ := h.get(r)
 				return dot(o, rr)
@@ -331,8 +331,8 @@ func Ops(t *testing.T, be backend.Backend[float32]) {
 		}
 		r := h.put(dy)
 		out, stats := h.rand(n*c*hw), h.rand(2*n*c)
-		be.BatchNormForward(n, c, hw, 1, out.b, stats.b, x.b, gamma.b, beta.b)
-		h.ref.BatchNormForward(n, c, hw, 1, out.r, stats.r, x.r, gamma.r, beta.r)
+		be.BatchNormForward(n, c, hw, 1, layers.BatchNormEps, out.b, stats.b, x.b, gamma.b, beta.b)
+		h.ref.BatchNormForward(n, c, hw, 1, layers.BatchNormEps, out.r, stats.r, x.r, gamma.r, beta.r)
 		dx, flat := h.put(make([]float32, n*c*hw)), h.put(make([]float32, n*c))
 		plain := h.ref.Alloc(n * c * hw)
 		be.BatchNormBackward(n, c, hw, 1, dx.b, nil, nil, r.b, x.b, stats.b, gamma.b, flat.b)

@@ -238,9 +238,9 @@ func (be *Backend[T]) LinearWeightSigns(n, in, outs int, sg backend.Signs, layer
 	}
 }
 
-func (be *Backend[T]) BatchNormForward(n, c, hw, group int, out, stats, inp, gamma, beta backend.Buffer) {
+func (be *Backend[T]) BatchNormForward(n, c, hw, group int, eps float64, out, stats, inp, gamma, beta backend.Buffer) {
 	mean, rstd := backend.SplitStats(s[T](stats), n/group, c)
-	layers.BatchNormForward(s[T](out)[:n*c*hw], mean, rstd, s[T](inp)[:n*c*hw], s[T](gamma), s[T](beta), n, c, hw, group)
+	layers.BatchNormForward(s[T](out)[:n*c*hw], mean, rstd, s[T](inp)[:n*c*hw], s[T](gamma), s[T](beta), n, c, hw, group, eps)
 }
 
 func (be *Backend[T]) BatchNormBackward(n, c, hw, group int, dinp, dgamma, dbeta, dout, inp, stats, gamma, flat backend.Buffer) {

@@ -360,8 +360,9 @@ func (be *Backend) orSpare(b backend.Buffer, slot, n int) (*buffer, int) {
 	return buf(b), 1
 }
 
-func (be *Backend) BatchNormForward(n, c, hw, group int, out, stats, inp, gamma, beta backend.Buffer) {
-	be.dispatch("batchnorm_forward", [3]int{c, n / group, 1}, u(c, hw, group, stats.Len()/2, n/group, 0, 0), nil,
+func (be *Backend) BatchNormForward(n, c, hw, group int, eps float64, out, stats, inp, gamma, beta backend.Buffer) {
+	params := append(u(c, hw, group, stats.Len()/2, n/group, 0, 0), math.Float32bits(float32(eps)))
+	be.dispatch("batchnorm_forward", [3]int{c, n / group, 1}, params, []bool{7: true},
 		buf(out), buf(stats), buf(inp), buf(gamma), buf(beta))
 }
 
@@ -378,7 +379,7 @@ func (be *Backend) BatchNormBackward(n, c, hw, group int, dinp, dgamma, dbeta, d
 	if hasG+hasB > 0 {
 		affine, rows = 1, 1
 	}
-	be.dispatch("batchnorm_backward", [3]int{c, rows, 1}, u(c, hw, group, stats.Len()/2, n/group, affine, hasFlat), nil,
+	be.dispatch("batchnorm_backward", [3]int{c, rows, 1}, u(c, hw, group, stats.Len()/2, n/group, affine, hasFlat, 0), nil,
 		buf(dinp), dg, db, buf(dout), buf(inp), buf(stats), buf(gamma), fl)
 }
 

@@ -1,7 +1,7 @@
 // Prepended to batchnorm_forward and batchnorm_backward: their parameters (groups, affine and
-// flat are the backward pass's), the workgroup's partial sums, a value's index in a group, and a
+// flat are the backward pass's, eps the forward pass's), the workgroup's partial sums, a value's index in a group, and a
 // sum over the workgroup.
-struct P { c: u32, hw: u32, group: u32, half: u32, groups: u32, affine: u32, flat: u32 }
+struct P { c: u32, hw: u32, group: u32, half: u32, groups: u32, affine: u32, flat: u32, eps: f32 }
 @group(0) @binding(0) var<uniform> p: P;
 
 var<workgroup> part: array<f32, 64>;

@@ -21,7 +21,7 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
     let d = inp[at(g, c, j)] - mean;
     ss = fma(d, d, ss);
   }
-  let rstd = 1.0 / sqrt(total(l, ss) / f32(count) + 1e-5);
+  let rstd = 1.0 / sqrt(total(l, ss) / f32(count) + p.eps);
   if (l == 0u) {
     stats[g * p.c + c] = mean;
     stats[p.half + g * p.c + c] = rstd;
