@@ -339,9 +339,18 @@ func (g *Graph) AvgPool2x2(in Value) Value {
 
 // MaxPool adds a k×k max pool with stride and padding.
 func (g *Graph) MaxPool(in Value, k, stride, pad int) Value {
+	return g.Pool(MaxPool, in, k, stride, pad, false)
+}
+
+// Pool adds a k×k MaxPool or AvgPool with stride and padding, its output size rounded up
+// where ceil is set (PyTorch's ceil_mode).
+func (g *Graph) Pool(op Op, in Value, k, stride, pad int, ceil bool) Value {
+	if op != MaxPool && op != AvgPool {
+		panic("graph: Pool of " + op.String())
+	}
 	s := g.Values[in]
-	p := layers.Pool2d{H: s.H, W: s.W, K: k, Stride: stride, Pad: pad}
-	return g.node(Node{Op: MaxPool, In: []Value{in}, Pool: p}, Shape{s.C, p.OutH(), p.OutW()})
+	p := layers.Pool2d{H: s.H, W: s.W, K: k, Stride: stride, Pad: pad, Ceil: ceil}
+	return g.node(Node{Op: op, In: []Value{in}, Pool: p}, Shape{s.C, p.OutH(), p.OutW()})
 }
 
 // Depthwise adds a depthwise convolution (groups equal to channels, no bias) with a k×k
@@ -356,9 +365,7 @@ func (g *Graph) Depthwise(name string, in Value, k, stride, pad, dilate int) Val
 
 // AvgPool adds a k×k average pool with stride and padding that does not count the padding.
 func (g *Graph) AvgPool(in Value, k, stride, pad int) Value {
-	s := g.Values[in]
-	p := layers.Pool2d{H: s.H, W: s.W, K: k, Stride: stride, Pad: pad}
-	return g.node(Node{Op: AvgPool, In: []Value{in}, Pool: p}, Shape{s.C, p.OutH(), p.OutW()})
+	return g.Pool(AvgPool, in, k, stride, pad, false)
 }
 
 // Crop adds the input without its first row and column (x[:, :, 1:, 1:]).

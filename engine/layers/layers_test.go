@@ -217,10 +217,28 @@ func TestAvgPool2x2AndGlobalGradients(t *testing.T) {
 	checkGrad(t, "globalavgpool", inp, gd, gloss)
 }
 
+// Output sizes with ceil_mode, as PyTorch's pooling_output_shape gives them (its last window
+// must start inside the input or its left padding).
+func TestPoolCeilSizes(t *testing.T) {
+	for _, c := range []struct {
+		size, k, stride, pad, floor, ceil int
+	}{{112, 3, 2, 0, 55, 56}, {7, 3, 2, 0, 3, 3}, {5, 2, 2, 0, 2, 3}, {4, 3, 2, 1, 2, 3}, {5, 2, 2, 1, 3, 3}, {14, 3, 2, 0, 6, 7}} {
+		p := Pool2d{H: c.size, W: c.size, K: c.k, Stride: c.stride, Pad: c.pad}
+		if p.OutH() != c.floor {
+			t.Errorf("%+v: %d, want %d", p, p.OutH(), c.floor)
+		}
+		p.Ceil = true
+		if p.OutH() != c.ceil || p.OutW() != c.ceil {
+			t.Errorf("%+v: %d×%d, want %d", p, p.OutH(), p.OutW(), c.ceil)
+		}
+	}
+}
+
 func TestMaxPoolGradients(t *testing.T) {
 	rng := rand.New(rand.NewPCG(9, 9))
 	for _, p := range []Pool2d{{H: 5, W: 6, K: 3, Stride: 1, Pad: 1}, {H: 6, W: 6, K: 2, Stride: 2},
-		{H: 7, W: 5, K: 3, Stride: 2, Pad: 1}, {H: 8, W: 8, K: 7, Stride: 1, Pad: 3}} {
+		{H: 7, W: 5, K: 3, Stride: 2, Pad: 1}, {H: 8, W: 8, K: 7, Stride: 1, Pad: 3},
+		{H: 6, W: 5, K: 3, Stride: 2, Ceil: true}, {H: 5, W: 4, K: 2, Stride: 2, Pad: 1, Ceil: true}} {
 		const P = 2
 		inp := randn(rng, P*p.H*p.W) // no ties: the maximum of each window is unique
 		out, r := make([]float64, P*p.OutH()*p.OutW()), randn(rng, P*p.OutH()*p.OutW())

@@ -114,13 +114,30 @@ func GlobalAvgPoolBackward[T matmul.Float](dinp, dout []T, P, HW int) {
 type Pool2d struct {
 	H, W, K     int
 	Stride, Pad int
+	// Ceil rounds the output size up (PyTorch's ceil_mode): the last window may reach past
+	// the input, and pools what it covers of it; it must start inside the input or its left
+	// padding.
+	Ceil bool
 }
 
 // OutH is the output height.
-func (p Pool2d) OutH() int { return (p.H+2*p.Pad-p.K)/p.Stride + 1 }
+func (p Pool2d) OutH() int { return p.out(p.H) }
 
 // OutW is the output width.
-func (p Pool2d) OutW() int { return (p.W+2*p.Pad-p.K)/p.Stride + 1 }
+func (p Pool2d) OutW() int { return p.out(p.W) }
+
+// out is the output size along an axis of the given size, as PyTorch's pooling_output_shape.
+func (p Pool2d) out(size int) int {
+	span := size + 2*p.Pad - p.K
+	if !p.Ceil {
+		return span/p.Stride + 1
+	}
+	o := (span+p.Stride-1)/p.Stride + 1
+	if (o-1)*p.Stride >= size+p.Pad {
+		o--
+	}
+	return o
+}
 
 // maxAt is the position in a plane of the input that output (oy, ox) takes: PyTorch's CPU
 // rule, the first maximal element of the window in row-major order (a NaN takes over), the

@@ -740,9 +740,6 @@ func (c *converter) pool() error {
 	if kh != kw || sh != sw {
 		return fmt.Errorf("a %d×%d window with strides %d, %d: the engine pools square windows with one stride", kh, kw, sh, sw)
 	}
-	if n.intAttr("ceil_mode", 0) != 0 {
-		return errors.New("ceil_mode 1: the engine pools with floor (ceil_mode=False)")
-	}
 	if len(n.Outputs) > 1 && n.Outputs[1] != "" {
 		return errors.New("it returns indices, which the engine does not compute")
 	}
@@ -756,14 +753,15 @@ func (c *converter) pool() error {
 	if s.H+2*ph < kh || s.W+2*pw < kw {
 		return fmt.Errorf("a %d×%d window does not fit the %d×%d input", kh, kw, s.H, s.W)
 	}
+	ceil := n.intAttr("ceil_mode", 0) != 0
 	if n.OpType == "MaxPool" {
-		c.set(0, value{v: c.g.MaxPool(x.v, kh, sh, ph)})
+		c.set(0, value{v: c.g.Pool(graph.MaxPool, x.v, kh, sh, ph, ceil)})
 		return nil
 	}
 	if ph > 0 && n.intAttr("count_include_pad", 0) != 0 {
 		return errors.New("count_include_pad 1 with padding: the engine averages over the window's pixels inside the image (count_include_pad=False)")
 	}
-	c.set(0, value{v: c.g.AvgPool(x.v, kh, sh, ph)})
+	c.set(0, value{v: c.g.Pool(graph.AvgPool, x.v, kh, sh, ph, ceil)})
 	return nil
 }
 

@@ -250,6 +250,8 @@ def torchvision_network(a):
     kwargs = {'num_classes': a.classes}
     if a.model.startswith('efficientnet'):
         kwargs['stochastic_depth_prob'] = 0.0
+    if a.model in ('googlenet', 'inception_v3'):
+        kwargs.update(aux_logits=False, init_weights=True)  # logits only, as the engine's graph
     net = getattr(torchvision.models, a.model)(**kwargs)
     # Dropout (MobileNet's and EfficientNet's classifiers) is left out, so that the loop, vmap
     # (which refuses random operations) and the engine (which runs a training-mode export's

@@ -406,6 +406,8 @@ func Ops(t *testing.T, be backend.Backend[float32]) {
 		maxPool("maxpool2x2/s2", layers.Pool2d{H: hh, W: ww, K: 2, Stride: 2}, planes),
 		maxPool("maxpool3x3/s2", layers.Pool2d{H: hh, W: ww, K: 3, Stride: 2, Pad: 1}, planes),
 		maxPool("maxpool5x5/s1", layers.Pool2d{H: hh, W: ww, K: 5, Stride: 1, Pad: 2}, planes),
+		maxPool("maxpool3x3/s2/ceil", layers.Pool2d{H: hh, W: ww, K: 3, Stride: 2, Ceil: true}, planes),
+		avgPool("avgpool3x3/s2/ceil", layers.Pool2d{H: hh, W: ww, K: 3, Stride: 2, Ceil: true}, planes),
 		avgPool("avgpool3x3/s2", layers.Pool2d{H: hh, W: ww, K: 3, Stride: 2, Pad: 1}, planes),
 		avgPool("avgpool3x3/s1", layers.Pool2d{H: hh, W: ww, K: 3, Stride: 1, Pad: 1}, planes),
 		avgPool("avgpool2x2/s1", layers.Pool2d{H: hh, W: ww, K: 2, Stride: 1}, planes),
