@@ -48,7 +48,7 @@ const (
 // Supported lists the op types the reader converts.
 var Supported = []string{"Add", "AveragePool", "BatchNormalization", "Clip", "Concat", "Constant", "Conv", "Div", "Dropout",
 	"Flatten", "Gemm", "GlobalAveragePool", "HardSigmoid", "HardSwish", "Identity", "LeakyRelu", "MaxPool", "Pad",
-	"MatMul", "Mul", "Relu", "Reshape", "Sigmoid", "Slice", "Split", "Sub",
+	"MatMul", "Mul", "ReduceMean", "Relu", "Reshape", "Sigmoid", "Slice", "Split", "Sub",
 	"and arithmetic on constants (Shape, Gather, Unsqueeze, Squeeze, Concat, Cast; Transpose of a matrix)"}
 
 // Read decodes an ONNX model and converts it.
@@ -445,6 +445,8 @@ func (c *converter) convert(n *Node) error {
 		}
 		c.set(0, value{v: c.g.GlobalAvgPool(x.v)})
 		return nil
+	case "ReduceMean":
+		return c.reduceMean()
 	case "Add", "Sub", "Mul", "Div":
 		return c.arithmetic()
 	case "Concat":
@@ -678,6 +680,38 @@ func (c *converter) batchNorm() error {
 	first := len(c.g.Params)
 	c.set(0, value{v: c.g.BatchNormEps(c.layerName(), x.v, eps)})
 	c.params(first, data[:]...)
+	return nil
+}
+
+// reduceMean converts a mean over the positions (axes 2 and 3: x.mean([2, 3]), a global
+// average pool), keeping them as 1×1 (keepdims 1) or flattening each image (keepdims 0). The
+// axes are an attribute up to opset 17 and an input from 18.
+func (c *converter) reduceMean() error {
+	n := c.node
+	x, err := c.in(0)
+	if err != nil {
+		return err
+	}
+	if x.flat {
+		return errors.New("its input is flat: the engine averages an image's positions (axes 2, 3)")
+	}
+	axes := n.intsAttr("axes")
+	if t, err := c.constant(1); err != nil {
+		return err
+	} else if t != nil {
+		axes = t.Int
+	}
+	set := map[int64]bool{}
+	for _, a := range axes {
+		if a < 0 {
+			a += 4
+		}
+		set[a] = true
+	}
+	if len(axes) != 2 || !set[2] || !set[3] {
+		return fmt.Errorf("axes %v: the engine averages over an image's positions only (axes 2, 3: x.mean([2, 3]) or a global average pool)", axes)
+	}
+	c.set(0, value{v: c.g.GlobalAvgPool(x.v), flat: n.intAttr("keepdims", 1) == 0})
 	return nil
 }
 

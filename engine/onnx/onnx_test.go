@@ -198,6 +198,17 @@ func tensor(name string, dims []int64, x []float32) msg {
 	return t.bytes(9, raw)
 }
 
+// tensorInts is a vector initialiser of int64 values.
+func tensorInts(name string, v ...int64) msg {
+	var t msg
+	t = t.varint(1, int64(len(v))).varint(2, onnx.TypeInt64).str(8, name)
+	raw := make([]byte, 8*len(v))
+	for i, x := range v {
+		binary.LittleEndian.PutUint64(raw[8*i:], uint64(x))
+	}
+	return t.bytes(9, raw)
+}
+
 func ints(name string, v ...int64) msg {
 	a := msg{}.str(1, name).varint(20, onnx.AttrInts)
 	for _, x := range v {
@@ -307,15 +318,7 @@ func TestCraftedModel(t *testing.T) {
 // positions (a crop and a 1×1 average pool of stride 2), a channel Slice, a scalar Mul (an
 // affine map), a per-channel Sub (a bias), a product with a per-channel gate, a biased conv.
 func TestCraftedOps(t *testing.T) {
-	i64 := func(name string, v ...int64) msg {
-		var t msg
-		t = t.varint(1, int64(len(v))).varint(2, onnx.TypeInt64).str(8, name)
-		raw := make([]byte, 8*len(v))
-		for i, x := range v {
-			binary.LittleEndian.PutUint64(raw[8*i:], uint64(x))
-		}
-		return t.bytes(9, raw)
-	}
+	i64 := tensorInts
 	b := model(14, func(nodes, inits []msg) ([]msg, []msg) {
 		nodes = slices2(nodes[0],
 			node("Slice", "sl", []string{"c", "st", "en", "ax", "sp"}, []string{"s1"}), // [:, :, 1::2, 1:7:2] → 4×4×3
@@ -696,5 +699,43 @@ func TestHostileFiles(t *testing.T) {
 		if got, err := os.ReadFile(path); err != nil || !bytes.Equal(got, b) {
 			t.Errorf("%s is not the doubling model (%v): go test ./engine/onnx -run TestHostileFiles -update", name, err)
 		}
+	}
+}
+
+// TestReduceMean: x.mean([2, 3]) (ReduceMean over the positions, keepdims 0, axes as an
+// attribute or, from opset 18, an input) reads as the global average pool and Flatten it
+// computes; a mean over the channels is refused with what the engine averages instead.
+func TestReduceMean(t *testing.T) {
+	ops := func(b []byte) string {
+		net, err := onnx.Read(b, onnx.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var s []string
+		for _, n := range net.Graph.Nodes {
+			s = append(s, n.Op.String())
+		}
+		return strings.Join(s, " ")
+	}
+	want := ops(model(14, nil))
+	withMean := func(opset int64, mean msg, extra ...msg) []byte {
+		return model(opset, func(nodes, inits []msg) ([]msg, []msg) {
+			nodes = append(append(nodes[:3:3], mean), nodes[5])
+			nodes[len(nodes)-1] = node("Gemm", "fc", []string{"f", "fw", "fb"}, []string{"y"}, msg{}.str(1, "transB").varint(20, onnx.AttrInt).varint(3, 1))
+			return nodes, append(inits, extra...)
+		})
+	}
+	attr := node("ReduceMean", "mean", []string{"r"}, []string{"f"}, ints("axes", 2, 3), msg{}.str(1, "keepdims").varint(20, onnx.AttrInt).varint(3, 0))
+	if got := ops(withMean(14, attr)); got != want {
+		t.Errorf("ReduceMean with axes attribute: %s, want %s", got, want)
+	}
+	axes := tensorInts("axes", -2, -1)
+	input := node("ReduceMean", "mean", []string{"r", "axes"}, []string{"f"}, msg{}.str(1, "keepdims").varint(20, onnx.AttrInt).varint(3, 0))
+	if got := ops(withMean(18, input, axes)); got != want {
+		t.Errorf("ReduceMean with axes input: %s, want %s", got, want)
+	}
+	channels := node("ReduceMean", "mean", []string{"r"}, []string{"f"}, ints("axes", 1), msg{}.str(1, "keepdims").varint(20, onnx.AttrInt).varint(3, 0))
+	if _, err := onnx.Read(withMean(14, channels), onnx.Options{}); err == nil || !strings.Contains(err.Error(), "axes [1]: the engine averages over an image's positions only") {
+		t.Errorf("mean over the channels: %v", err)
 	}
 }
