@@ -495,7 +495,8 @@ async function showResult(r) {
     space === 'nb201'
       ? ['Benchmark test accuracy', `CIFAR-10 ${fmt(r.accuracy.cifar10, 2)}% · CIFAR-100 ${fmt(r.accuracy.cifar100, 2)}% · ImageNet16-120 ${fmt(r.accuracy.imagenet16, 2)}%`]
       : ['Benchmark', r.truth || 'not known to the benchmark'],
-    ['Structural zeros', r.structural_zeros > 0 ? `${fmt(r.structural_zeros)} weights given sign 0` : 'none'],
+    ['Structural zeros', [r.structural_zeros > 0 ? `${fmt(r.structural_zeros)} weights given sign 0` : 'none',
+      r.data_zeros > 0 ? `; ${fmt(r.data_zeros)} (image, weight) pairs exactly zero on that image's data, given sign 0 too` : ''].join('')],
     space === 'onnx'
       ? ['Images and weights', `${r.n} CIFAR-10 test images; ${r.init ? `weights drawn from seed ${r.seed}` : 'the file\'s weights'}`]
       : ['Images, seed', `${r.n} CIFAR-10 test images, seed ${r.seed}`],

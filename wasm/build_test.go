@@ -15,7 +15,11 @@ import (
 )
 
 // TestWasmBuildIsLean builds the engine for the browser as make web does and checks the
-// budget: at most 1.75 MB after gzip -9 (1.65 MB until ONNX models came to the page: the reader
+// budget: at most 1.8 MB after gzip -9 (1.75 MB until the exact zeros of the data came, 8 KB:
+// the run-time BatchNorm and gate rules in both element types, their counts and kernels; and
+// ONNX's BatchNorm epsilon, ceil_mode pools and ReduceMean, 7 KB; the raw score beside the
+// exact one 2 KB; the ImageNet16-120 image format 1 KB; 1,757,416 bytes then; 1.65 MB until
+// ONNX models came to the page: the reader
 // costs 76 KB, the ops ONNX models need and the page's model support 41 KB, 1,727,770 bytes,
 // with model ids hashed by FNV rather than crypto/sha256, whose FIPS module cost 54 KB; 1.5 MB until the network graph and the other spaces'
 // ops: the graph cost 20 KB, depthwise convolutions, average pools of any stride, crops and
@@ -52,8 +56,8 @@ func TestWasmBuildIsLean(t *testing.T) {
 	zw.Write(raw)
 	zw.Close()
 	t.Logf("gradsign.wasm: %d bytes, %d after gzip -9", len(raw), gz.Len())
-	if gz.Len() > 1_750_000 {
-		t.Errorf("gradsign.wasm is %d bytes after gzip -9, over the 1.75 MB budget", gz.Len())
+	if gz.Len() > 1_800_000 {
+		t.Errorf("gradsign.wasm is %d bytes after gzip -9, over the 1.8 MB budget", gz.Len())
 	}
 }
 
