@@ -546,6 +546,8 @@ type scoreResult struct {
 	// DataZeros counts the (sample, weight) pairs given sign 0 because on that sample's data
 	// their gradient is exactly zero (gradsign.Result.DataZeros; also per layer).
 	DataZeros int64 `json:"data_zeros"`
+	// Weights counts the weights GradSign reads (every Conv2d and Linear weight).
+	Weights int `json:"weights"`
 	// Chance is the agreement of N random signs (gradsign.Chance), ChanceScore the score they
 	// would give every layer, AboveChance the score less that (gradsign.Result.AboveChance).
 	Chance      float64 `json:"chance"`
@@ -577,7 +579,7 @@ func (s *session) finish(arch archRef, seed uint64, n int, parts [][]byte) (scor
 		return scoreResult{}, fmt.Errorf("the parts hold %d samples, want %d", total.Samples, n)
 	}
 	r := total.Result(net)
-	res := scoreResult{archInfo: info, GradSign: r.Score, N: n, Seed: seed, Data: dataName, StructuralZeroWeights: r.StructuralZeros, DataZeros: r.DataZeros,
+	res := scoreResult{archInfo: info, GradSign: r.Score, N: n, Seed: seed, Data: dataName, StructuralZeroWeights: r.StructuralZeros, DataZeros: r.DataZeros, Weights: r.Weights,
 		Chance: gradsign.Chance(n), ChanceScore: r.Score - r.AboveChance(), AboveChance: r.AboveChance()}
 	res.Model = nil // an ONNX model's structure is the page's to keep (results go into history)
 	for _, l := range r.Layers {

@@ -15,7 +15,6 @@ import (
 	"image/color"
 	"log"
 	"math"
-	"os"
 	"slices"
 	"strings"
 
@@ -23,12 +22,12 @@ import (
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
-	"gonum.org/v1/plot/vg/vgsvg"
 
 	nb301assets "gradsign/assets/nb301"
 	swapassets "gradsign/assets/swap"
 	"gradsign/engine/darts"
 	"gradsign/engine/stats"
+	"gradsign/internal/plotgrid"
 	"gradsign/internal/scorefile"
 )
 
@@ -95,7 +94,7 @@ func plotFile(in string, columns []string, out string) (archs, panels int, err e
 		}
 		plots = append(plots, p)
 	}
-	return len(rows), len(plots), write(plots, out)
+	return len(rows), len(plots), plotgrid.Write(plots, 2, 11*vg.Centimeter, 8*vg.Centimeter, out)
 }
 
 // panel is one column against the accuracy, titled with Spearman's ρ.
@@ -125,37 +124,4 @@ func panel(rows []scorefile.Row, acc []float64, column, against string) (*plot.P
 	s.GlyphStyle.Shape = draw.CircleGlyph{}
 	p.Add(s)
 	return p, nil
-}
-
-// write lays the panels out two to a row in one SVG.
-func write(plots []*plot.Plot, path string) error {
-	const cols = 2
-	rows := (len(plots) + cols - 1) / cols
-	w, h := 11*vg.Centimeter, 8*vg.Centimeter
-	canvas := vgsvg.New(w*cols, h*vg.Length(rows))
-	grid := make([][]*plot.Plot, rows)
-	for i := range grid {
-		grid[i] = make([]*plot.Plot, cols)
-	}
-	for i, p := range plots {
-		grid[i/cols][i%cols] = p
-	}
-	tiles := draw.Tiles{Rows: rows, Cols: cols, PadX: 4 * vg.Millimeter, PadY: 4 * vg.Millimeter, PadTop: 2 * vg.Millimeter, PadBottom: 2 * vg.Millimeter, PadLeft: 2 * vg.Millimeter, PadRight: 2 * vg.Millimeter}
-	canvases := plot.Align(grid, tiles, draw.New(canvas))
-	for r := range grid {
-		for c, p := range grid[r] {
-			if p != nil {
-				p.Draw(canvases[r][c])
-			}
-		}
-	}
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	if _, err := canvas.WriteTo(f); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
 }

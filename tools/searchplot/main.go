@@ -27,12 +27,11 @@ import (
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
-	"gonum.org/v1/plot/vg/draw"
-	"gonum.org/v1/plot/vg/vgsvg"
 
 	"gradsign/assets"
 	"gradsign/engine/nb201"
 	"gradsign/engine/search"
+	"gradsign/internal/plotgrid"
 )
 
 // grid is how many points of the budget each curve is sampled at.
@@ -157,16 +156,9 @@ var colors = [3]color.RGBA{{R: 0x7a, G: 0x84, B: 0x94, A: 0xff}, {R: 0x24, G: 0x
 // draw2 lays the panels out two to a row and writes the SVG; charge names the seconds per
 // GradSign evaluation of the charged runs.
 func draw2(panels []panel, dataset string, budget float64, charge, out string) error {
-	cols := min(2, len(panels))
-	rows := (len(panels) + cols - 1) / cols
-	const w, h = 4.2 * vg.Inch, 3.4 * vg.Inch
-	canvas := vgsvg.New(w*vg.Length(cols), h*vg.Length(rows))
 	label := map[string]string{"cifar10": "CIFAR-10", "cifar100": "CIFAR-100", "imagenet16": "ImageNet16-120"}[dataset]
-	plots := make([][]*plot.Plot, rows)
-	for r := range plots {
-		plots[r] = make([]*plot.Plot, cols)
-	}
-	for i, p := range panels {
+	var plots []*plot.Plot
+	for _, p := range panels {
 		pl := plot.New()
 		pl.Title.Text = algoNames[p.algo]
 		pl.X.Label.Text = "time charged (s)"
@@ -219,24 +211,9 @@ func draw2(panels []panel, dataset string, budget float64, charge, out string) e
 		}
 		pl.X.Min, pl.X.Max = 0, budget // after Add, which widens the axes to the data
 		pl.Y.Min, pl.Y.Max = ymin, ymax
-		plots[i/cols][i%cols] = pl
+		plots = append(plots, pl)
 	}
-	tiles := draw.Tiles{Rows: rows, Cols: cols, PadX: 4 * vg.Millimeter, PadY: 4 * vg.Millimeter, PadTop: 2 * vg.Millimeter, PadBottom: 2 * vg.Millimeter, PadLeft: 2 * vg.Millimeter, PadRight: 2 * vg.Millimeter}
-	canvases := plot.Align(plots, tiles, draw.New(canvas))
-	for r := range plots {
-		for c, pl := range plots[r] {
-			if pl != nil {
-				pl.Draw(canvases[r][c])
-			}
-		}
-	}
-	f, err := os.Create(out)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	_, err = canvas.WriteTo(f)
-	return err
+	return plotgrid.Write(plots, min(2, len(panels)), 4.2*vg.Inch, 3.4*vg.Inch, out)
 }
 
 func reversed(xy plotter.XYs) plotter.XYs {

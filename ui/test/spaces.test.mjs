@@ -127,6 +127,8 @@ test('NDS: DARTS_V2 by name, every gradient a structural zero, said and explaine
   assert.match(await text('result-gradsign'), /^0$/);
   assert.ok(await page.isVisible('#zeros-note'));
   assert.match(await text('zeros-note'), /official code counts the noise's signs/);
+  assert.match(await text('zeros-note'), /GradSign cannot see it, and its 0 says nothing about how good it is/);
+  assert.match(await text('zeros-note'), /ranks by counting that noise/);
   assert.match(await text('plot-caption'), /NDS ships no accuracies/);
 });
 
