@@ -26,9 +26,16 @@ const (
 	// Affine is A·x + B: a product with, or a sum with, a scalar constant (ONNX's Mul, Div,
 	// Add and Sub of one).
 	Affine
+	// ELU is x for x > 0, A·(exp(x) − 1) otherwise.
+	ELU
+	// Erf is the error function (the exporters' GELU before opset 20 is x·(1 + erf(x/√2))/2
+	// written with it).
+	Erf
+	// GELU is x·Φ(x), Φ the standard normal distribution function (PyTorch's exact GELU).
+	GELU
 )
 
-var actNames = [...]string{"clip", "leakyrelu", "sigmoid", "hardsigmoid", "hardswish", "affine"}
+var actNames = [...]string{"clip", "leakyrelu", "sigmoid", "hardsigmoid", "hardswish", "affine", "elu", "erf", "gelu"}
 
 func (f ActFn) String() string {
 	if int(f) < len(actNames) {
@@ -44,6 +51,9 @@ type Activation struct {
 }
 
 func sigmoid[T matmul.Float](x T) T { return T(1 / (1 + math.Exp(-float64(x)))) }
+
+// phi is the standard normal density, in float64.
+func phi(x float64) float64 { return math.Exp(-x*x/2) / math.Sqrt(2*math.Pi) }
 
 // ActivationForward is out = f(inp).
 func ActivationForward[T matmul.Float](f Activation, out, inp []T) {
@@ -64,6 +74,14 @@ func ActivationForward[T matmul.Float](f Activation, out, inp []T) {
 			x *= min(max(x/6+0.5, 0), 1)
 		case Affine:
 			x = a*x + b
+		case ELU:
+			if x <= 0 {
+				x = T(float64(a) * math.Expm1(float64(x)))
+			}
+		case Erf:
+			x = T(math.Erf(float64(x)))
+		case GELU:
+			x = T(float64(x) * (1 + math.Erf(float64(x)/math.Sqrt2)) / 2)
 		}
 		out[i] = x
 	}
@@ -101,6 +119,16 @@ func ActivationBackward[T matmul.Float](f Activation, dinp, dout, inp []T) {
 			}
 		case Affine:
 			d = a
+		case ELU:
+			d = 1
+			if x <= 0 {
+				d = T(float64(a) * math.Exp(float64(x)))
+			}
+		case Erf:
+			d = T(2 / math.SqrtPi * math.Exp(-float64(x)*float64(x)))
+		case GELU:
+			v := float64(x)
+			d = T((1+math.Erf(v/math.Sqrt2))/2 + v*phi(v))
 		}
 		dinp[i] += dout[i] * d
 	}
@@ -119,6 +147,14 @@ func ActivationCurvature[T matmul.Float](f Activation, dinp, dout, xdot, inp []T
 			if x > -3 && x < 3 {
 				d2 = T(1) / 3
 			}
+		case ELU:
+			if x <= 0 {
+				d2 = T(f.A) * T(math.Exp(float64(x)))
+			}
+		case Erf:
+			d2 = T(-4 / math.SqrtPi * float64(x) * math.Exp(-float64(x)*float64(x)))
+		case GELU:
+			d2 = T((2 - float64(x)*float64(x)) * phi(float64(x)))
 		default:
 			return
 		}

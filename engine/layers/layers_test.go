@@ -488,7 +488,7 @@ func TestActivationGradients(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 5))
 	for _, f := range []Activation{{Fn: Clip, A: 0, B: 6}, {Fn: Clip, A: -0.5, B: 0.8}, {Fn: LeakyReLU, A: 0.1},
 		{Fn: Sigmoid}, {Fn: HardSigmoid, A: 1.0 / 6, B: 0.5}, {Fn: HardSigmoid, A: 0.2, B: 0.5}, {Fn: HardSwish},
-		{Fn: Affine, A: -0.5, B: 2}} {
+		{Fn: Affine, A: -0.5, B: 2}, {Fn: ELU, A: 1}, {Fn: ELU, A: 0.3}, {Fn: Erf}, {Fn: GELU}} {
 		t.Run(fmt.Sprintf("%v_%g_%g", f.Fn, f.A, f.B), func(t *testing.T) {
 			inp := randn(rng, 60)
 			for i := range inp {
@@ -530,6 +530,7 @@ func TestActivationGradients(t *testing.T) {
 		f    Activation
 		x, y float64
 	}{{Activation{Fn: Clip, A: 0, B: 6}, 7, 6}, {Activation{Fn: HardSwish}, 1, 2.0 / 3}, {Activation{Fn: HardSigmoid, A: 1.0 / 6, B: 0.5}, -4, 0},
+		{Activation{Fn: ELU, A: 1}, -1, math.Exp(-1) - 1}, {Activation{Fn: GELU}, 1, 0.8413447460685429}, {Activation{Fn: Erf}, 0.5, 0.5204998778130465},
 		{Activation{Fn: LeakyReLU, A: 0.01}, -2, -0.02}, {Activation{Fn: Sigmoid}, 0, 0.5}} {
 		ActivationForward(c.f, out, []float64{c.x})
 		if math.Abs(out[0]-c.y) > 1e-7 {

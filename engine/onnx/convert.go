@@ -47,7 +47,7 @@ const (
 
 // Supported lists the op types the reader converts.
 var Supported = []string{"Add", "AveragePool", "BatchNormalization", "Clip", "Concat", "Constant", "Conv", "Div", "Dropout",
-	"Flatten", "Gemm", "GlobalAveragePool", "HardSigmoid", "HardSwish", "Identity", "LeakyRelu", "MaxPool", "Pad",
+	"Elu", "Erf", "Flatten", "Gelu", "Gemm", "GlobalAveragePool", "HardSigmoid", "HardSwish", "Identity", "LeakyRelu", "MaxPool", "Pad",
 	"MatMul", "Mul", "ReduceMean", "Relu", "Reshape", "Sigmoid", "Slice", "Split", "Sub",
 	"and arithmetic on constants (Shape, Gather, Unsqueeze, Squeeze, Concat, Cast; Transpose of a matrix)"}
 
@@ -291,6 +291,13 @@ func (n *Node) floatAttr(name string, def float32) float32 {
 	return def
 }
 
+func (n *Node) stringAttr(name, def string) string {
+	if a := n.attr(name); a != nil {
+		return a.S
+	}
+	return def
+}
+
 func (n *Node) intsAttr(name string, def ...int64) []int64 {
 	if a := n.attr(name); a != nil {
 		return a.Ints
@@ -431,7 +438,7 @@ func (c *converter) convert(n *Node) error {
 		}
 		c.set(0, value{v: c.g.ReLU(x.v), flat: x.flat})
 		return nil
-	case "Clip", "LeakyRelu", "Sigmoid", "HardSigmoid", "HardSwish":
+	case "Clip", "LeakyRelu", "Sigmoid", "HardSigmoid", "HardSwish", "Elu", "Erf", "Gelu":
 		return c.activation()
 	case "MaxPool", "AveragePool":
 		return c.pool()
@@ -745,6 +752,15 @@ func (c *converter) activation() error {
 		f = layers.Activation{Fn: layers.LeakyReLU, A: n.floatAttr("alpha", 0.01)}
 	case "Sigmoid":
 		f = layers.Activation{Fn: layers.Sigmoid}
+	case "Elu":
+		f = layers.Activation{Fn: layers.ELU, A: n.floatAttr("alpha", 1)}
+	case "Erf":
+		f = layers.Activation{Fn: layers.Erf}
+	case "Gelu":
+		if a := n.stringAttr("approximate", "none"); a != "none" {
+			return fmt.Errorf("approximate %q: the engine computes the exact GELU (nn.GELU(approximate='none'))", a)
+		}
+		f = layers.Activation{Fn: layers.GELU}
 	case "HardSigmoid":
 		f = layers.Activation{Fn: layers.HardSigmoid, A: n.floatAttr("alpha", 0.2), B: n.floatAttr("beta", 0.5)}
 	case "HardSwish":

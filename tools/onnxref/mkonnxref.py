@@ -8,7 +8,7 @@ ONNX node names the engine gives its layers (the weights are the model file's). 
 mini-batch proxies ("proxies" is empty). The engine's reference tests read both
 (internal/oracle).
 
-Models: a network whose BatchNorms use epsilon 0.001 (as torchvision's MobileNetV3), a ResNet with 2x2 maps in its last stage and squeeze-and-excitation after BatchNorms
+Models: a network of ELU and GELU, a network whose BatchNorms use epsilon 0.001 (as torchvision's MobileNetV3), a ResNet with 2x2 maps in its last stage and squeeze-and-excitation after BatchNorms
 (exact zeros that depend on the data and on the graph: its reference is the float64 score with
 them at sign 0), a CIFAR ResNet-20 (1x1 projection shortcuts), a VGG-style network with max pools, a
 small MobileNetV2 (depthwise convolutions, ReLU6), a network of the other nonlinearities
@@ -242,6 +242,18 @@ class SmallMaps(nn.Module):
         return self.fc(torch.flatten(self.pool(x), 1))
 
 
+class EluGelu(nn.Module):
+    """conv-BN-ELU (alpha 0.5), conv-BN-GELU (exported before opset 20 as Div, Erf, Add, Mul),
+    2x2 average pools, a linear layer."""
+    def __init__(self, classes=10):
+        super().__init__()
+        self.features = nn.Sequential(*conv_bn(3, 8), nn.ELU(0.5), nn.AvgPool2d(2), *conv_bn(8, 16), nn.GELU(), nn.AvgPool2d(2))
+        self.fc = nn.Linear(16 * 8 * 8, classes)
+
+    def forward(self, x):
+        return self.fc(torch.flatten(self.features(x), 1))
+
+
 class Eps(nn.Module):
     """BatchNorms with torchvision's MobileNetV3 epsilon (0.001) and hard swish, 2x2 max pools."""
     def __init__(self, classes=10):
@@ -274,6 +286,7 @@ class Wide(nn.Module):
 MODELS = {
     'small_maps': (SmallMaps, 10),
     'bn_eps': (Eps, 11),
+    'elu_gelu': (EluGelu, 12),
     'wide64_5classes': (Wide, 9),
     'senet': (SENet, 6),
     'resnext': (ResNeXt, 7),

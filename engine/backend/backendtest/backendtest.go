@@ -378,6 +378,9 @@ func Ops(t *testing.T, be backend.Backend[float32]) {
 		activation(layers.Activation{Fn: layers.HardSigmoid, A: 1.0 / 6, B: 0.5}, planes*hh*ww),
 		activation(layers.Activation{Fn: layers.HardSwish}, planes*hh*ww),
 		activation(layers.Activation{Fn: layers.Affine, A: -0.5, B: 2}, planes*hh*ww),
+		activation(layers.Activation{Fn: layers.ELU, A: 1.5}, planes*hh*ww),
+		activation(layers.Activation{Fn: layers.Erf}, planes*hh*ww),
+		activation(layers.Activation{Fn: layers.GELU}, planes*hh*ww),
 		{"avgpool3x3", planes * hh * ww, planes * hh * ww,
 			func(b backend.Backend[float32], out, inp backend.Buffer) {
 				b.AvgPool3x3Forward(planes, hh, ww, out, inp)
