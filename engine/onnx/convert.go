@@ -49,7 +49,7 @@ const (
 var Supported = []string{"Add", "AveragePool", "BatchNormalization", "Clip", "Concat", "Constant", "Conv", "Div", "Dropout",
 	"Elu", "Erf", "Flatten", "Gelu", "Gemm", "GlobalAveragePool", "HardSigmoid", "HardSwish", "Identity", "LeakyRelu", "MaxPool", "Pad",
 	"MatMul", "Mul", "ReduceMean", "Relu", "Reshape", "Sigmoid", "Slice", "Split", "Sub",
-	"and arithmetic on constants (Shape, Gather, Unsqueeze, Squeeze, Concat, Cast; Transpose of a matrix)"}
+	"and arithmetic on constants (Shape, Gather, Unsqueeze, Squeeze, Concat, Cast; Transpose of a matrix), and a channel shuffle's Reshape, Transpose and Reshape"}
 
 // Read decodes an ONNX model and converts it.
 func Read(b []byte, opt Options) (*Network, error) {
@@ -66,6 +66,11 @@ type value struct {
 	v     graph.Value
 	flat  bool
 	known bool
+	// groups > 0 marks a channel shuffle under way: v viewed as [N, groups, C/groups, H, W] (a
+	// Reshape to five dimensions), with the two group axes swapped once a Transpose
+	// [0, 2, 1, 3, 4] came (swapped). Only that Transpose and the Reshape back read it.
+	groups  int
+	swapped bool
 }
 
 type converter struct {
@@ -307,6 +312,15 @@ func (n *Node) intsAttr(name string, def ...int64) []int64 {
 
 // in returns input i as a graph value.
 func (c *converter) in(i int) (value, error) {
+	v, err := c.view(i)
+	if err == nil && v.groups > 0 {
+		return value{}, fmt.Errorf("input %q is a five-dimensional view of channels (a channel shuffle's Reshape): the engine reads it only through Transpose [0, 2, 1, 3, 4] and a Reshape back to [N, C, H, W]", c.node.Inputs[i])
+	}
+	return v, err
+}
+
+// view is in, for the ops that read a channel shuffle's five-dimensional view too.
+func (c *converter) view(i int) (value, error) {
 	n := c.node
 	if i >= len(n.Inputs) || n.Inputs[i] == "" {
 		return value{}, fmt.Errorf("input %d is missing", i)
@@ -472,6 +486,8 @@ func (c *converter) convert(n *Node) error {
 		return nil
 	case "Reshape":
 		return c.reshape()
+	case "Transpose":
+		return c.transpose()
 	case "Slice":
 		return c.slice()
 	case "Gemm":
@@ -1122,7 +1138,7 @@ func (c *converter) slice() error {
 }
 
 func (c *converter) reshape() error {
-	x, err := c.in(0)
+	x, err := c.view(0)
 	if err != nil {
 		return err
 	}
@@ -1133,8 +1149,21 @@ func (c *converter) reshape() error {
 	if t == nil || t.Int == nil {
 		return errors.New("its shape (input 1) must be an integer constant")
 	}
-	size := c.g.Shape(x.v).Size()
+	s := c.g.Shape(x.v)
+	size := s.Size()
 	sh := t.Int
+	// A channel shuffle (ShuffleNet's x.view(N, g, C/g, H, W), transpose(1, 2), view(N, -1, H, W)).
+	if !x.flat && len(sh) == 5 && x.groups == 0 && sh[1] > 1 && sh[1]*sh[2] == int64(s.C) && sh[3] == int64(s.H) && sh[4] == int64(s.W) {
+		c.set(0, value{v: x.v, groups: int(sh[1])})
+		return nil
+	}
+	if x.groups > 0 {
+		if len(sh) != 4 || !(sh[1] == int64(s.C) || sh[1] == -1) || sh[2] != int64(s.H) || sh[3] != int64(s.W) {
+			return fmt.Errorf("shape %v of a channel shuffle's view: want [N, %d, %d, %d] back", sh, s.C, s.H, s.W)
+		}
+		c.set(0, value{v: c.shuffled(x)})
+		return nil
+	}
 	// [N, -1], [N, size], [-1, size], [0, -1] (0 copies N unless allowzero): one row per image.
 	ok := len(sh) == 2 && (sh[0] == 1 || sh[0] == -1 || sh[0] == 0 && c.node.intAttr("allowzero", 0) == 0) &&
 		(sh[1] == -1 || sh[1] == int64(size)) && !(sh[0] == -1 && sh[1] == -1)
@@ -1142,6 +1171,38 @@ func (c *converter) reshape() error {
 		return fmt.Errorf("shape %v: the engine reshapes only to one row per image ([N, -1]) before a Gemm", sh)
 	}
 	c.set(0, value{v: x.v, flat: true})
+	return nil
+}
+
+// shuffled is the activation a channel shuffle's view reads back as: unchanged, or with its
+// channels interleaved where the group axes were swapped (channel j·g + i of the result is
+// channel i·C/g + j of the input), as channel slices joined.
+func (c *converter) shuffled(x value) graph.Value {
+	if !x.swapped {
+		return x.v
+	}
+	ch := c.g.Shape(x.v).C
+	per := ch / x.groups
+	parts := make([]graph.Value, 0, ch)
+	for j := range per {
+		for i := range x.groups {
+			parts = append(parts, c.g.Channels(x.v, i*per+j, 1))
+		}
+	}
+	return c.g.Concat(parts...)
+}
+
+// transpose converts the Transpose of a channel shuffle: [0, 2, 1, 3, 4] of its view.
+func (c *converter) transpose() error {
+	x, err := c.view(0)
+	if err != nil {
+		return err
+	}
+	p := c.node.intsAttr("perm")
+	if x.groups == 0 || !slices.Equal(p, []int64{0, 2, 1, 3, 4}) {
+		return fmt.Errorf("perm %v of an activation: the engine transposes activations only in a channel shuffle ([0, 2, 1, 3, 4] of a Reshape to [N, g, C/g, H, W]); a model laid out NHWC (permute(0, 2, 3, 1)) is not read", p)
+	}
+	c.set(0, value{v: x.v, groups: x.groups, swapped: !x.swapped})
 	return nil
 }
 
@@ -1271,7 +1332,7 @@ func (c *converter) fold(n *Node) (bool, error) {
 		}
 		c.consts[n.Outputs[0]] = t
 		return true, nil
-	case "Unsqueeze", "Squeeze", "Concat", "Gather", "Cast":
+	case "Unsqueeze", "Squeeze", "Concat", "Gather", "Cast", "Add", "Sub", "Mul", "Div":
 	default:
 		return false, nil
 	}
@@ -1321,10 +1382,46 @@ func (c *converter) fold(n *Node) (bool, error) {
 			c.consts[n.Outputs[0]] = &Tensor{DataType: TypeInt64, Int: out}
 			return true, nil
 		}
+	case "Add", "Sub", "Mul", "Div": // a shape's arithmetic: x.size(1) // 2
+		if len(ins) != 2 {
+			return false, fmt.Errorf("it has %d inputs, want 2", len(ins))
+		}
+		a, b := ins[0].Int, ins[1].Int
+		size := max(len(a), len(b))
+		if len(a) == 0 || len(b) == 0 || (len(a) != size && len(a) != 1) || (len(b) != size && len(b) != 1) {
+			return false, fmt.Errorf("integer vectors of %d and %d values do not broadcast", len(a), len(b))
+		}
+		for i := range size {
+			x, y := a[min(i, len(a)-1)], b[min(i, len(b)-1)]
+			if max(x, -x, y, -y) > maxShapeValue {
+				return false, fmt.Errorf("it computes with %d and %d: the engine folds a shape's arithmetic, of values up to %d", x, y, int64(maxShapeValue))
+			}
+			switch n.OpType {
+			case "Add":
+				x += y
+			case "Sub":
+				x -= y
+			case "Mul":
+				x *= y
+			case "Div":
+				if y == 0 {
+					return false, errors.New("it divides an integer by zero")
+				}
+				x /= y
+			}
+			out = append(out, x)
+		}
+		if len(ins[0].Dims) == 0 && len(ins[1].Dims) == 0 {
+			c.consts[n.Outputs[0]] = &Tensor{DataType: TypeInt64, Int: out}
+			return true, nil
+		}
 	}
 	c.consts[n.Outputs[0]] = &Tensor{DataType: TypeInt64, Dims: []int64{int64(len(out))}, Int: out}
 	return true, nil
 }
+
+// maxShapeValue bounds the integers a shape's folded arithmetic takes (no product overflows).
+const maxShapeValue = 1 << 30
 
 // dropout notes a Dropout that a training-mode export keeps (opset 12 on: training_mode
 // true, a ratio above 0): the engine passes it through, as an eval-mode model would, where

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 
@@ -737,5 +738,44 @@ func TestReduceMean(t *testing.T) {
 	channels := node("ReduceMean", "mean", []string{"r"}, []string{"f"}, ints("axes", 1), msg{}.str(1, "keepdims").varint(20, onnx.AttrInt).varint(3, 0))
 	if _, err := onnx.Read(withMean(14, channels), onnx.Options{}); err == nil || !strings.Contains(err.Error(), "axes [1]: the engine averages over an image's positions only") {
 		t.Errorf("mean over the channels: %v", err)
+	}
+}
+
+// TestChannelShuffle: ShuffleNet's channel shuffle, Reshape to [N, g, C/g, H, W], Transpose
+// [0, 2, 1, 3, 4] and Reshape back (its channel count computed by folded integer arithmetic),
+// reads as the channels interleaved: channel j·g + i of the result is channel i·C/g + j. A
+// Transpose of activations elsewhere is refused, naming what the engine reads.
+func TestChannelShuffle(t *testing.T) {
+	shuffle := func(perm ...int64) []byte {
+		return model(14, func(nodes, inits []msg) ([]msg, []msg) {
+			mid := []msg{
+				node("Reshape", "view", []string{"r", "s5"}, []string{"v5"}),
+				node("Transpose", "swap", []string{"v5"}, []string{"t5"}, ints("perm", perm...)),
+				node("Div", "half", []string{"four", "two"}, []string{"c4"}),
+				node("Mul", "twice", []string{"c4", "two"}, []string{"cc"}),
+				node("Concat", "shape", []string{"one", "cc", "hw", "hw"}, []string{"s4"}, msg{}.str(1, "axis").varint(20, onnx.AttrInt).varint(3, 0)),
+				node("Reshape", "back", []string{"t5", "s4"}, []string{"sh"}),
+				node("GlobalAveragePool", "pool", []string{"sh"}, []string{"p"}),
+			}
+			nodes = append(append(nodes[:3:3], mid...), nodes[4:]...)
+			return nodes, append(inits, tensorInts("s5", 1, 2, 2, 8, 8), tensorInts("four", 4), tensorInts("two", 2),
+				tensorInts("one", 1), tensorInts("hw", 8))
+		})
+	}
+	net, err := onnx.Read(shuffle(0, 2, 1, 3, 4), onnx.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var from []int
+	for _, n := range net.Graph.Nodes {
+		if n.Op == graph.Channels {
+			from = append(from, n.From)
+		}
+	}
+	if !slices.Equal(from, []int{0, 2, 1, 3}) {
+		t.Fatalf("channels taken in the order %v, want [0 2 1 3]", from)
+	}
+	if _, err := onnx.Read(shuffle(0, 1, 2, 4, 3), onnx.Options{}); err == nil || !strings.Contains(err.Error(), "perm [0 1 2 4 3] of an activation: the engine transposes activations only in a channel shuffle") {
+		t.Fatalf("another transpose: %v", err)
 	}
 }
