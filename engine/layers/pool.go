@@ -1,6 +1,9 @@
 package layers
 
-import "gradsign/engine/matmul"
+import (
+	"gradsign/engine/internal/pool"
+	"gradsign/engine/matmul"
+)
 
 // AvgPool3x3Forward is AvgPool2d(3, stride 1, padding 1, count_include_pad=False) over P planes
 // of H×W: each output is the mean of the real pixels of its window (4 at a corner, 6 on an
@@ -8,40 +11,79 @@ import "gradsign/engine/matmul"
 //
 //	out, inp [P, H, W]
 func AvgPool3x3Forward[T matmul.Float](out, inp []T, P, H, W int) {
+	rows := pool.Get[T](H * W)
+	defer pool.Put(rows)
 	for p := 0; p < P; p++ {
 		in, o := inp[p*H*W:(p+1)*H*W], out[p*H*W:(p+1)*H*W]
-		for y := 0; y < H; y++ {
-			y0, y1 := max(y-1, 0), min(y+1, H-1)
-			for x := 0; x < W; x++ {
-				x0, x1 := max(x-1, 0), min(x+1, W-1)
-				var s T
-				for yy := y0; yy <= y1; yy++ {
-					for xx := x0; xx <= x1; xx++ {
-						s += in[yy*W+xx]
-					}
-				}
-				o[y*W+x] = s / T((y1-y0+1)*(x1-x0+1))
+		boxSum3x3(o, *rows, in, H, W, false)
+		for y := range H {
+			ny := T(min(y+1, H-1) - max(y-1, 0) + 1)
+			r := o[y*W : (y+1)*W]
+			for x := range r {
+				r[x] /= ny * T(min(x+1, W-1)-max(x-1, 0)+1)
 			}
 		}
 	}
 }
 
-// AvgPool3x3Backward adds the gradient of AvgPool3x3Forward to dinp.
+// AvgPool3x3Backward adds the gradient of AvgPool3x3Forward to dinp: each output's gradient
+// divided by its window's pixel count, summed over the windows that hold each input (the same
+// 3×3 box, the pool being symmetric).
 //
 //	dinp, dout [P, H, W]
 func AvgPool3x3Backward[T matmul.Float](dinp, dout []T, P, H, W int) {
+	scratch := pool.Get[T](2 * H * W)
+	defer pool.Put(scratch)
+	g, rows := (*scratch)[:H*W], (*scratch)[H*W:]
 	for p := 0; p < P; p++ {
-		di, d := dinp[p*H*W:(p+1)*H*W], dout[p*H*W:(p+1)*H*W]
-		for y := 0; y < H; y++ {
-			y0, y1 := max(y-1, 0), min(y+1, H-1)
-			for x := 0; x < W; x++ {
-				x0, x1 := max(x-1, 0), min(x+1, W-1)
-				g := d[y*W+x] / T((y1-y0+1)*(x1-x0+1))
-				for yy := y0; yy <= y1; yy++ {
-					for xx := x0; xx <= x1; xx++ {
-						di[yy*W+xx] += g
-					}
-				}
+		d := dout[p*H*W : (p+1)*H*W]
+		for y := range H {
+			ny := T(min(y+1, H-1) - max(y-1, 0) + 1)
+			for x := range W {
+				g[y*W+x] = d[y*W+x] / (ny * T(min(x+1, W-1)-max(x-1, 0)+1))
+			}
+		}
+		boxSum3x3(dinp[p*H*W:(p+1)*H*W], rows, g, H, W, true)
+	}
+}
+
+// boxSum3x3 writes (or with add, adds) to out the sum of each pixel's 3×3 neighbourhood in the
+// H×W plane in, the pixels outside left out: three across into rows, then three down.
+func boxSum3x3[T matmul.Float](out, rows, in []T, H, W int, add bool) {
+	for y := range H {
+		r, s := rows[y*W:(y+1)*W], in[y*W:(y+1)*W]
+		if W == 1 {
+			r[0] = s[0]
+			continue
+		}
+		r[0] = s[0] + s[1]
+		for x := 1; x < W-1; x++ {
+			r[x] = s[x-1] + s[x] + s[x+1]
+		}
+		r[W-1] = s[W-2] + s[W-1]
+	}
+	for y := range H {
+		o := out[y*W : (y+1)*W]
+		mid := rows[y*W : (y+1)*W]
+		up, down := mid, mid
+		if y > 0 {
+			up = rows[(y-1)*W : y*W]
+		}
+		if y < H-1 {
+			down = rows[(y+1)*W : (y+2)*W]
+		}
+		for x := range o {
+			v := mid[x]
+			if y > 0 {
+				v += up[x]
+			}
+			if y < H-1 {
+				v += down[x]
+			}
+			if add {
+				o[x] += v
+			} else {
+				o[x] = v
 			}
 		}
 	}
