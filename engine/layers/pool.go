@@ -162,6 +162,10 @@ type Pool2d struct {
 	Ceil bool
 }
 
+// box3x3 says whether the pool is AvgPool3x3's geometry (DARTS's avg_pool_3x3 of stride 1),
+// which runs as a separable box sum.
+func (p Pool2d) box3x3() bool { return p.K == 3 && p.Stride == 1 && p.Pad == 1 }
+
 // OutH is the output height.
 func (p Pool2d) OutH() int { return p.out(p.H) }
 
@@ -269,6 +273,10 @@ func ChannelsCopy[T matmul.Float](dst, src []T, n, hw, count, dstC, dstOff, srcC
 //
 //	out [P, OutH, OutW], inp [P, H, W]
 func AvgPoolForward[T matmul.Float](p Pool2d, out, inp []T, P int) {
+	if p.box3x3() {
+		AvgPool3x3Forward(out, inp, P, p.H, p.W)
+		return
+	}
 	hw, ohw, ow := p.H*p.W, p.OutH()*p.OutW(), p.OutW()
 	for c := 0; c < P; c++ {
 		in, o := inp[c*hw:(c+1)*hw], out[c*ohw:(c+1)*ohw]
@@ -291,6 +299,10 @@ func AvgPoolForward[T matmul.Float](p Pool2d, out, inp []T, P int) {
 //
 //	dinp [P, H, W], dout [P, OutH, OutW]
 func AvgPoolBackward[T matmul.Float](p Pool2d, dinp, dout []T, P int) {
+	if p.box3x3() {
+		AvgPool3x3Backward(dinp, dout, P, p.H, p.W)
+		return
+	}
 	hw, ohw, ow := p.H*p.W, p.OutH()*p.OutW(), p.OutW()
 	for c := 0; c < P; c++ {
 		di, d := dinp[c*hw:(c+1)*hw], dout[c*ohw:(c+1)*ohw]
