@@ -1,4 +1,5 @@
-// Command gradsign scores NAS-Bench-201 architectures with GradSign from the command line.
+// Command gradsign scores networks with GradSign from the command line: the architectures of
+// NAS-Bench-201, NAS-Bench-101, DARTS (NAS-Bench-301, SWAP) and the NDS spaces, and ONNX models.
 //
 //	gradsign score [flags]     score one architecture (see gradsign score -h)
 //	gradsign eval [flags]      score many, rank every proxy against the benchmark (gradsign eval -h)
@@ -21,7 +22,8 @@ import (
 	"gradsign/engine/cifar"
 )
 
-const usage = `gradsign: GradSign zero-cost scores of NAS-Bench-201 architectures
+const usage = `gradsign: GradSign zero-cost scores of NAS-Bench-201, NAS-Bench-101, DARTS and NDS
+architectures and of ONNX models
 
 usage:
   gradsign score [flags]   score one architecture; gradsign score -h lists the flags
