@@ -11,79 +11,81 @@ import (
 //
 //	out, inp [P, H, W]
 func AvgPool3x3Forward[T matmul.Float](out, inp []T, P, H, W int) {
-	rows := pool.Get[T](H * W)
-	defer pool.Put(rows)
 	for p := 0; p < P; p++ {
 		in, o := inp[p*H*W:(p+1)*H*W], out[p*H*W:(p+1)*H*W]
-		boxSum3x3(o, *rows, in, H, W, false)
 		for y := range H {
-			ny := T(min(y+1, H-1) - max(y-1, 0) + 1)
+			for x := range W {
+				if y == 0 || y == H-1 || x == 0 || x == W-1 {
+					o[y*W+x] = windowMean(in, H, W, y, x)
+				}
+			}
+		}
+		// Inside, the nine in row-major order, as windowMean adds them: the same bits.
+		for y := 1; y < H-1; y++ {
+			up, mid, down := in[(y-1)*W:y*W], in[y*W:(y+1)*W], in[(y+1)*W:(y+2)*W]
 			r := o[y*W : (y+1)*W]
-			for x := range r {
-				r[x] /= ny * T(min(x+1, W-1)-max(x-1, 0)+1)
+			for x := 1; x < W-1; x++ {
+				r[x] = (up[x-1] + up[x] + up[x+1] + mid[x-1] + mid[x] + mid[x+1] + down[x-1] + down[x] + down[x+1]) / 9
 			}
 		}
 	}
 }
 
-// AvgPool3x3Backward adds the gradient of AvgPool3x3Forward to dinp: each output's gradient
-// divided by its window's pixel count, summed over the windows that hold each input (the same
-// 3×3 box, the pool being symmetric).
+// windowMean is output (y, x) of AvgPool3x3Forward: its window's real pixels summed in
+// row-major order, divided by their count.
+func windowMean[T matmul.Float](in []T, H, W, y, x int) T {
+	y0, y1, x0, x1 := max(y-1, 0), min(y+1, H-1), max(x-1, 0), min(x+1, W-1)
+	var s T
+	for yy := y0; yy <= y1; yy++ {
+		for xx := x0; xx <= x1; xx++ {
+			s += in[yy*W+xx]
+		}
+	}
+	return s / T((y1-y0+1)*(x1-x0+1))
+}
+
+// AvgPool3x3Backward adds the gradient of AvgPool3x3Forward to dinp: to each input, the
+// gradient of every output whose window holds it divided by that window's pixel count, added
+// in the outputs' row-major order (the order a scatter from the outputs would add them in, so
+// the same bits), each input written once.
 //
 //	dinp, dout [P, H, W]
 func AvgPool3x3Backward[T matmul.Float](dinp, dout []T, P, H, W int) {
-	scratch := pool.Get[T](2 * H * W)
+	scratch := pool.Get[T](H * W)
 	defer pool.Put(scratch)
-	g, rows := (*scratch)[:H*W], (*scratch)[H*W:]
+	g := *scratch
 	for p := 0; p < P; p++ {
-		d := dout[p*H*W : (p+1)*H*W]
+		d, di := dout[p*H*W:(p+1)*H*W], dinp[p*H*W:(p+1)*H*W]
 		for y := range H {
-			ny := T(min(y+1, H-1) - max(y-1, 0) + 1)
+			ny := min(y+1, H-1) - max(y-1, 0) + 1
 			for x := range W {
-				g[y*W+x] = d[y*W+x] / (ny * T(min(x+1, W-1)-max(x-1, 0)+1))
+				g[y*W+x] = d[y*W+x] / T(ny*(min(x+1, W-1)-max(x-1, 0)+1))
 			}
 		}
-		boxSum3x3(dinp[p*H*W:(p+1)*H*W], rows, g, H, W, true)
-	}
-}
-
-// boxSum3x3 writes (or with add, adds) to out the sum of each pixel's 3×3 neighbourhood in the
-// H×W plane in, the pixels outside left out: three across into rows, then three down.
-func boxSum3x3[T matmul.Float](out, rows, in []T, H, W int, add bool) {
-	for y := range H {
-		r, s := rows[y*W:(y+1)*W], in[y*W:(y+1)*W]
-		if W == 1 {
-			r[0] = s[0]
-			continue
-		}
-		r[0] = s[0] + s[1]
-		for x := 1; x < W-1; x++ {
-			r[x] = s[x-1] + s[x] + s[x+1]
-		}
-		r[W-1] = s[W-2] + s[W-1]
-	}
-	for y := range H {
-		o := out[y*W : (y+1)*W]
-		mid := rows[y*W : (y+1)*W]
-		up, down := mid, mid
-		if y > 0 {
-			up = rows[(y-1)*W : y*W]
-		}
-		if y < H-1 {
-			down = rows[(y+1)*W : (y+2)*W]
-		}
-		for x := range o {
-			v := mid[x]
-			if y > 0 {
-				v += up[x]
-			}
-			if y < H-1 {
-				v += down[x]
-			}
-			if add {
-				o[x] += v
-			} else {
-				o[x] = v
+		for y := range H {
+			y0, y1 := max(y-1, 0), min(y+1, H-1)
+			for x := range W {
+				x0, x1 := max(x-1, 0), min(x+1, W-1)
+				v := di[y*W+x]
+				if y0 == y-1 && y1 == y+1 && x0 == x-1 && x1 == x+1 {
+					up, mid, down := g[(y-1)*W+x-1:], g[y*W+x-1:], g[(y+1)*W+x-1:]
+					v += up[0]
+					v += up[1]
+					v += up[2]
+					v += mid[0]
+					v += mid[1]
+					v += mid[2]
+					v += down[0]
+					v += down[1]
+					v += down[2]
+				} else {
+					for yy := y0; yy <= y1; yy++ {
+						for xx := x0; xx <= x1; xx++ {
+							v += g[yy*W+xx]
+						}
+					}
+				}
+				di[y*W+x] = v
 			}
 		}
 	}
