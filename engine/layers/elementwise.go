@@ -95,21 +95,16 @@ func MulForward[T matmul.Float](out, a, b []T, n, c, hw, bhw int) {
 func MulBackward[T matmul.Float](da, db, dout, a, b, aMean []T, n, c, hw, bhw int) {
 	for p := range n * c {
 		o := p * hw
-		if m := aMean; db != nil && m != nil && m[p%c] == m[p%c] && constant(dout[o:o+hw]) {
-			db[p] += dout[o] * T(hw) * m[p%c]
-			if da != nil {
-				for i := range hw {
-					da[o+i] += dout[o+i] * b[p]
-				}
-			}
-			continue
+		exact := db != nil && aMean != nil && aMean[p%c] == aMean[p%c] && constant(dout[o:o+hw])
+		if exact {
+			db[p] += dout[o] * T(hw) * aMean[p%c]
 		}
 		for i := range hw {
 			j := p*bhw + i%bhw
 			if da != nil {
 				da[o+i] += dout[o+i] * b[j]
 			}
-			if db != nil {
+			if db != nil && !exact {
 				db[j] += dout[o+i] * a[o+i]
 			}
 		}

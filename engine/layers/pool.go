@@ -65,9 +65,8 @@ func AvgPool3x3Backward[T matmul.Float](dinp, dout []T, P, H, W int) {
 		for y := range H {
 			y0, y1 := max(y-1, 0), min(y+1, H-1)
 			for x := range W {
-				x0, x1 := max(x-1, 0), min(x+1, W-1)
 				v := di[y*W+x]
-				if y0 == y-1 && y1 == y+1 && x0 == x-1 && x1 == x+1 {
+				if y > 0 && y < H-1 && x > 0 && x < W-1 {
 					up, mid, down := g[(y-1)*W+x-1:], g[y*W+x-1:], g[(y+1)*W+x-1:]
 					v += up[0]
 					v += up[1]
@@ -80,7 +79,7 @@ func AvgPool3x3Backward[T matmul.Float](dinp, dout []T, P, H, W int) {
 					v += down[2]
 				} else {
 					for yy := y0; yy <= y1; yy++ {
-						for xx := x0; xx <= x1; xx++ {
+						for xx := max(x-1, 0); xx <= min(x+1, W-1); xx++ {
 							v += g[yy*W+xx]
 						}
 					}
@@ -165,7 +164,7 @@ type Pool2d struct {
 }
 
 // box3x3 says whether the pool is AvgPool3x3's geometry (DARTS's avg_pool_3x3 of stride 1),
-// which runs as a separable box sum.
+// which AvgPool3x3Forward and Backward run without bounds inside the plane, to the same bits.
 func (p Pool2d) box3x3() bool { return p.K == 3 && p.Stride == 1 && p.Pad == 1 }
 
 // OutH is the output height.

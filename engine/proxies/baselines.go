@@ -12,28 +12,32 @@ func flops[T matmul.Float](b *batch[T]) (float64, error) { return float64(b.net.
 // (network.StructuralZeros): the weights GradSign gives sign 0 and the official code counts
 // rounding noise at.
 func structuralZeros[T matmul.Float](b *batch[T]) (float64, error) {
-	zeros, _ := countZeros(b.net.StructuralZeros())
+	zeros, _ := b.structuralZeros()
 	return float64(zeros), nil
 }
 
 // zeroFraction is the structural zeros' share of the weights GradSign reads.
 func zeroFraction[T matmul.Float](b *batch[T]) (float64, error) {
-	zeros, weights := countZeros(b.net.StructuralZeros())
+	zeros, weights := b.structuralZeros()
 	if weights == 0 {
 		return 0, nil
 	}
 	return float64(zeros) / float64(weights), nil
 }
 
-// countZeros counts the true entries of per-layer zero masks, and all entries.
-func countZeros(layers [][]bool) (zeros, all int) {
-	for _, l := range layers {
-		all += len(l)
-		for _, z := range l {
-			if z {
-				zeros++
+// structuralZeros counts the network's structural zeros and its weights, once for both
+// proxies.
+func (b *batch[T]) structuralZeros() (zeros, weights int) {
+	if b.zeros == nil {
+		b.zeros = &[2]int{}
+		for _, l := range b.net.StructuralZeros() {
+			b.zeros[1] += len(l)
+			for _, z := range l {
+				if z {
+					b.zeros[0]++
+				}
 			}
 		}
 	}
-	return zeros, all
+	return b.zeros[0], b.zeros[1]
 }

@@ -215,6 +215,7 @@ type batch[T matmul.Float] struct {
 	done   stage // the last stage run, when ws is set
 
 	signs *gradsign.Result // GradSign's result, once computed: gradsign and gradsign_raw share it
+	zeros *[2]int          // the structural zeros and the weights, once counted
 }
 
 // reach runs the shared passes up to stage s. At ownPasses it lets the workspace go: the

@@ -591,9 +591,12 @@ func parseDARTSRow(index, genotype string) (Row, error) {
 	if err != nil || idx < 0 || idx >= max(nb301.Len(), swap.Len()) {
 		return Row{}, fmt.Errorf("index %q: want a row 0..%d of the shipped NAS-Bench-301 genotypes or 0..%d of SWAP's", nb201.Quote(index), nb301.Len()-1, swap.Len()-1)
 	}
-	for space, t := range map[string]*darts.Table{"darts": nb301, "swap": swap} {
-		if e, err := t.At(idx); err == nil && e.Genotype.String() == genotype {
-			return Row{Index: idx, Arch: genotype, Values: map[string]float64{}, Space: space}, nil
+	for _, s := range []struct {
+		space string
+		table *darts.Table
+	}{{"darts", nb301}, {"swap", swap}} {
+		if e, err := s.table.At(idx); err == nil && e.Genotype.String() == genotype {
+			return Row{Index: idx, Arch: genotype, Values: map[string]float64{}, Space: s.space}, nil
 		}
 	}
 	e, _ := nb301.At(idx) // the larger table: idx is one of its rows

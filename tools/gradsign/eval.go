@@ -595,22 +595,19 @@ func interval(v, acc []float64, resamples int) *intervals {
 		lo, hi := stats.BootstrapInterval(v, acc, stat, resamples, 1)
 		return [2]float64{lo, hi}
 	}
-	top := func(pred, truth []float64) float64 { return stats.TopPrecision(pred, truth, 0.1) }
-	return &intervals{ci(stats.Spearman), ci(stats.KendallTauB), ci(top)}
+	return &intervals{ci(stats.Spearman), ci(stats.KendallTauB), ci(top10)}
 }
+
+// top10 is the precision of the top 10%, the table's third statistic.
+func top10(pred, truth []float64) float64 { return stats.TopPrecision(pred, truth, 0.1) }
 
 // cells are the line's three statistics as table cells, each with its interval when there is one.
 func (l correlation) cells() (rho, tau, top string) {
-	f := func(v float64, in func(*intervals) [2]float64) string {
-		if l.Intervals == nil {
-			return fmt.Sprintf("%.3f", v)
-		}
-		b := in(l.Intervals)
-		return fmt.Sprintf("%.3f [%.3f, %.3f]", v, b[0], b[1])
+	if l.Intervals == nil {
+		return fmt.Sprintf("%.3f", l.Spearman), fmt.Sprintf("%.3f", l.Kendall), fmt.Sprintf("%.3f", l.TopPrecision)
 	}
-	return f(l.Spearman, func(i *intervals) [2]float64 { return i.Spearman }),
-		f(l.Kendall, func(i *intervals) [2]float64 { return i.Kendall }),
-		f(l.TopPrecision, func(i *intervals) [2]float64 { return i.TopPrecision })
+	f := func(v float64, in [2]float64) string { return fmt.Sprintf("%.3f [%.3f, %.3f]", v, in[0], in[1]) }
+	return f(l.Spearman, l.Intervals.Spearman), f(l.Kendall, l.Intervals.Kendall), f(l.TopPrecision, l.Intervals.TopPrecision)
 }
 
 // printTable ranks every proxy (and params and FLOPs, computed from the arch when not scored)
@@ -646,7 +643,7 @@ func printTable(w io.Writer, rows []scorefile.Row, names []string, space *evalSp
 				bad++
 			}
 		}
-		line := correlation{name, stats.Spearman(v, acc), stats.KendallTauB(v, acc), stats.TopPrecision(v, acc, 0.1), bad, naslibRho(space, rows, name, acc), nil}
+		line := correlation{name, stats.Spearman(v, acc), stats.KendallTauB(v, acc), top10(v, acc), bad, naslibRho(space, rows, name, acc), nil}
 		if info.Bootstrap > 0 {
 			line.Intervals = interval(v, acc, info.Bootstrap)
 		}

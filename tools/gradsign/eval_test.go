@@ -11,6 +11,10 @@ import (
 	"testing"
 
 	"gradsign/assets"
+	nb101assets "gradsign/assets/nb101"
+	nb301assets "gradsign/assets/nb301"
+	swapassets "gradsign/assets/swap"
+	"gradsign/engine/nb201"
 	"gradsign/internal/oracle"
 	"gradsign/internal/scorefile"
 )
@@ -619,5 +623,16 @@ func TestEvalImageNet16(t *testing.T) {
 	}
 	if _, e, c := runCLI("score", "--dataset", "imagenet16", "--n", "121"); c == 0 || !strings.Contains(e, "holds 120") {
 		t.Fatalf("121 of 120 images: exit %d, %s", c, e)
+	}
+}
+
+// TestEvalSpaceSizes: each space's size, written down so that start-up reads no table, is its
+// shipped table's length.
+func TestEvalSpaceSizes(t *testing.T) {
+	for name, n := range map[string]int{"nb201": nb201.NumArchs, "nb101": nb101assets.Table().Len(),
+		"darts": nb301assets.Table().Len(), "swap": swapassets.Table().Len()} {
+		if evalSpaces[name].size != n {
+			t.Errorf("%s: size %d, its table %d", name, evalSpaces[name].size, n)
+		}
 	}
 }

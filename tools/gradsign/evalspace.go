@@ -68,37 +68,35 @@ var evalSpaces = map[string]*evalSpace{
 		},
 		accuracy: func(i int, _ string) float64 { e, _ := nb101assets.Table().At(i); return e.Valid108 },
 	},
-	"darts": {
-		name: "darts", what: "NAS-Bench-301 genotypes", size: 1218,
-		datasets: []string{"cifar10"}, against: "NAS-Bench-301's surrogate CIFAR-10 validation accuracy",
-		arch: func(i int) string { e, _ := nb301assets.Table().At(i); return e.Genotype.String() },
-		spec: func(i int, f cifar.Format, channels int) graph.Spec {
-			e, _ := nb301assets.Table().At(i)
-			c := darts.NB301(e.Genotype)
-			c.C, c.Classes, c.H, c.W = orBenchmark(channels, 32), f.Classes, f.Side, f.Side
-			return c
-		},
-		accuracy: func(i int, _ string) float64 { e, _ := nb301assets.Table().At(i); return e.Accuracy },
-		naslib: func(i int, proxy string) (float64, bool) {
+	"darts": func() *evalSpace {
+		s := dartsSpace("darts", "NAS-Bench-301 genotypes", 1218, "NAS-Bench-301's surrogate CIFAR-10 validation accuracy", nb301assets.Table, 32)
+		s.naslib = func(i int, proxy string) (float64, bool) {
 			e, _ := nb301assets.Table().At(i)
 			v, ok := e.NASLib[naslibNames[proxy]]
 			return v, ok
-		},
-	},
-	"swap": {
-		name: "swap", what: "SWAP's DARTS genotypes", size: 1000,
-		datasets: []string{"cifar10"}, against: "CIFAR-10 validation accuracy after training (SWAP, ICLR 2024)",
-		arch: func(i int) string { e, _ := swapassets.Table().At(i); return e.Genotype.String() },
+		}
+		return s
+	}(),
+	// SWAP does not say the width it trained at; C = 16 is the width its accuracies suggest (far
+	// below DARTS's at C = 36) and the one the NAS-Bench-301 table is compared at.
+	"swap": dartsSpace("swap", "SWAP's DARTS genotypes", 1000, "CIFAR-10 validation accuracy after training (SWAP, ICLR 2024)", swapassets.Table, 16),
+}
+
+// dartsSpace is a shipped table of size DARTS genotypes as a space: DARTS's NetworkCIFAR of each
+// genotype, C channels unless --channels, ranked against the table's CIFAR-10 accuracy. The
+// table is read when first used, not at start-up.
+func dartsSpace(name, what string, size int, against string, table func() *darts.Table, c int) *evalSpace {
+	return &evalSpace{
+		name: name, what: what, size: size, datasets: []string{"cifar10"}, against: against,
+		arch: func(i int) string { e, _ := table().At(i); return e.Genotype.String() },
 		spec: func(i int, f cifar.Format, channels int) graph.Spec {
-			e, _ := swapassets.Table().At(i)
-			c := darts.NB301(e.Genotype)
-			// SWAP does not say the width it trained at; C = 16 is the width its accuracies suggest
-			// (far below DARTS's at C = 36) and the one the NAS-Bench-301 table is compared at.
-			c.C, c.Classes, c.H, c.W = orBenchmark(channels, 16), f.Classes, f.Side, f.Side
-			return c
+			e, _ := table().At(i)
+			cfg := darts.NB301(e.Genotype)
+			cfg.C, cfg.Classes, cfg.H, cfg.W = orBenchmark(channels, c), f.Classes, f.Side, f.Side
+			return cfg
 		},
-		accuracy: func(i int, _ string) float64 { e, _ := swapassets.Table().At(i); return e.Accuracy },
-	},
+		accuracy: func(i int, _ string) float64 { e, _ := table().At(i); return e.Accuracy },
+	}
 }
 
 // spaceOf returns a space by its --space name.
