@@ -10,6 +10,7 @@ import { setWholeSpace, drawSpace, markSpace } from './wholespace.js';
 import { openRace, runRace, noteScoreTime, watchCharge } from './race.js';
 import { startTour } from './tour.js';
 import { openExplorer } from './explore.js';
+import { createEstimator, sayEstimate } from './estimate.js';
 
 // The engine's facts (gradsign.facts(): ops, edges, proxies and their N limits, index range, N
 // choices, seed range) are the one source of these; main() fills them in before anything else.
@@ -107,7 +108,7 @@ async function validateText() {
 function showArchError(msg) {
   $('arch-error').textContent = msg;
   $('arch').setAttribute('aria-invalid', msg ? 'true' : 'false');
-  $('score').disabled = !!msg || !engineReady;
+  updateScoreButton();
   // The diagram and the edges still show the last cell the engine took: greyed, not current.
   $('cell').classList.toggle('stale', !!msg);
   $('edges').classList.toggle('stale', !!msg);
@@ -294,18 +295,36 @@ function showKnownOther(info) {
 
 // --- time, before and during a run ---
 
-// The device's speed: the float32 kernel's rate on a convolution's product, measured once, and
-// the share of it a whole score reaches (calibrated by every score run here).
+// The device's speed: the float32 kernel's rate on a convolution's product, measured at load
+// and after each score, and the scores measured here (estimate.js turns them into estimates).
 let gemm = null;
-let scoreEfficiency = 0.25; // a first guess (a 2-core laptop's); each score replaces it
+const estimator = createEstimator();
 let lastInfo = null;
 
-// estimateSeconds is the time a score of an architecture (the editor's: lookup's answer) on n
-// images should take here.
-function estimateSeconds(n, info = lastInfo) {
-  if (!gemm || !info || runsOn() === 'webgpu') return null; // the rate is the CPU kernel's
-  const flop = 6 * info.flops * n;
-  return flop / (gemm.gflops * 1e9 * scoreEfficiency * Math.min(gradsign.workers, n, info.engines ?? Infinity));
+// idealSeconds is a score's arithmetic (6 × FLOPs × N) at the kernel's rate on the workers that
+// take a share of it: null where there is no rate to count with (before it is measured, or on
+// WebGPU). r is the editor's architecture (lookup's answer) or a result.
+function idealSeconds(n, r, workers) {
+  if (!gemm || !r || runsOn() === 'webgpu') return null;
+  return (6 * r.flops * n) / (gemm.gflops * 1e9 * workers);
+}
+
+// estimate is what a score of the editor's architecture on n images should take here.
+function estimate(n, info = lastInfo) {
+  const work = idealSeconds(n, info, Math.min(gradsign.workers, n, info?.engines ?? Infinity));
+  return work == null ? null : estimator.estimate(info.space ?? 'nb201', work);
+}
+
+// noteTime adds a score's measured time (of GradSign alone, on the wasm engine) to the estimates.
+function noteTime(r) {
+  const work = r.backend === 'wasm' && !Object.keys(r.proxies ?? {}).length && r.workers > 0 ? idealSeconds(r.n, r, r.workers) : null;
+  if (work != null) estimator.note(r.space ?? 'nb201', work, r.seconds);
+}
+
+// noteHistoryTimes gives the estimates the times of the scores kept from earlier visits.
+async function noteHistoryTimes() {
+  const { records } = await gradsign.history.list({ limit: 100 });
+  for (const r of records.reverse()) noteTime(r); // the newest noted last: first in the list
 }
 
 // runsOn is the backend a score would run on now: 'webgpu' or 'wasm' (auto's pick once known).
@@ -315,8 +334,10 @@ function runsOn() {
 }
 
 function updateEstimate() {
-  const s = estimateSeconds(state.n);
-  $('estimate').textContent = s == null ? '' : `About ${s < 10 ? s.toFixed(1) : Math.round(s)} s on this device (${gradsign.workers} worker${gradsign.workers > 1 ? 's' : ''}, ${gemm.kernel} kernel at ${gemm.gflops.toFixed(1)} GFLOP/s).`;
+  const e = estimate(state.n);
+  const space = SPACE_NAMES[lastInfo?.space ?? 'nb201'];
+  $('estimate').textContent = e == null ? '' : `${sayEstimate(e).replace(/^./, (c) => c.toUpperCase())} on this device (${gradsign.workers} worker${gradsign.workers > 1 ? 's' : ''}, ${gemm.kernel} kernel at ${gemm.gflops.toFixed(1)} GFLOP/s; `
+    + (e.measured ? `from the ${space} scores measured here).` : `a first guess: no ${space} score measured here yet).`);
 }
 
 // --- state in the URL ---
@@ -408,21 +429,40 @@ async function drawThumbs() {
 let engineReady = false;
 let limitProxies = () => {};
 
+// scoring is true from a click on Score until its result shows: Score is disabled meanwhile,
+// and Enter does nothing.
+let scoring = false;
+
+// updateScoreButton enables Score when the engine is ready, the editor holds an architecture it
+// takes and a seed, and no score runs.
+function updateScoreButton() {
+  $('score').disabled = scoring || !engineReady || !!$('arch-error').textContent || !!$('seed-error').textContent;
+}
+
 async function runScore() {
+  if (scoring) return;
+  scoring = true;
+  updateScoreButton();
+  try {
+    await scoreEditor();
+  } finally {
+    scoring = false;
+    updateScoreButton();
+  }
+}
+
+// scoreEditor scores what the editor shows, with the progress bar, the result and the history.
+async function scoreEditor() {
   // Score acts on what the editor shows: an index typed and not yet applied (Enter, or a click
   // on Score, comes before the field's change is handled) is applied first.
-  if (state.space === 'nb201' && $('index').value !== indexShown) {
-    $('score').disabled = true;
-    if (!(await applyIndex())) return;
-  }
+  if (state.space === 'nb201' && $('index').value !== indexShown && !(await applyIndex())) return;
   if (!currentNet()) { showArchError('Read a model first: drop an .onnx file on the editor, pick one, or load an example.'); return; }
   const request = { ...currentNet(), n: state.n, seed: state.seed, proxies: ['gradsign', ...state.proxies], backend: state.backend };
-  $('score').disabled = true;
   $('cancel').disabled = false;
   $('progress').value = 0;
   $('progress-text').textContent = runsOn() === 'webgpu' ? `Scoring on ${request.n} images on the GPU…` : `Scoring on ${request.n} images with ${gradsign.workers} workers…`;
-  const estimate = estimateSeconds(request.n);
-  const started = performance.now();
+  const expected = estimate(request.n);
+  const guess = expected && Math.sqrt(expected.low * expected.high);
   // While the proxies run (one call, no progress of its own) the bar creeps on by the clock.
   let creep = null;
   let waited = false; // on another tab's score: this run's time is not the device's rate
@@ -444,34 +484,29 @@ async function runScore() {
       // images go by, so the number does not swing when the workers report unevenly.
       const measured = done > 0 ? (seconds * (total - done)) / done : Infinity;
       const w = done / total;
-      const left = estimate == null ? measured : (1 - w) * Math.max(0, estimate - seconds) + w * measured;
+      const left = guess == null ? measured : (1 - w) * Math.max(0, guess - seconds) + w * measured;
       $('progress-text').textContent = `${done} of ${total} images, ${seconds.toFixed(1)} s` + (done < total && Number.isFinite(left) ? `, about ${Math.ceil(left)} s left` : '');
     });
     $('progress').value = 1;
     $('progress-text').textContent = r.cached ? 'From history (computed earlier with the same arch, N, seed, images and engine).'
       : `Done in ${r.seconds.toFixed(2)} s.${r.notKept ? ` Not kept: ${r.notKept}.` : ''}`;
-    const seconds = (performance.now() - started) / 1000;
     if (!r.cached) noteScoreTime(r);
+    if (!r.cached && !waited) {
+      // The kernel's rate is timed again, and the sign view waits for it (nothing else may run
+      // meanwhile): at load the browser still runs its quick first compile of the kernel, 3×
+      // slower than the code it settles on. Then this score's time joins the estimates.
+      signsAfter = gradsign.gemmRate(200).then((rate) => { gemm = rate; noteTime(r); updateEstimate(); });
+    }
     if (r.fellBack && backendInfo) showBackends();
     await showResult(r);
     // The result comes into view, unless the tour is showing the reader one of its figures.
     if ($('tour').hidden) $('result-section').scrollIntoView({ behavior: 'smooth', block: 'start' });
     await drawHistory();
-    if (!r.cached && !waited && estimate != null && request.proxies.length === 1) {
-      // The next estimates take this run's share of the kernel's rate (its time whole, the
-      // workers' start included): a guess before the first score, the device's own after. The
-      // rate is timed again first: at load the browser still runs its quick first compile of
-      // the kernel, 3× slower than the code it settles on.
-      gemm = await gradsign.gemmRate(200);
-      scoreEfficiency *= estimateSeconds(request.n, r) / seconds;
-      updateEstimate();
-    }
   } catch (err) {
     $('progress-text').textContent = err.message === 'cancelled' ? 'Cancelled.' : `Error: ${err.message}`;
   } finally {
     clearInterval(creep);
     $('cancel').disabled = true;
-    $('score').disabled = false;
   }
 }
 
@@ -482,8 +517,11 @@ async function showResult(r) {
   shown = { space, arch: r.arch, channels: space === 'nb201' ? 0 : (r.channels ?? 0), n: r.n, seed: r.seed, name: architectureName(r) };
   markStale();
   const byAccuracy = space === 'nb201' ? 'CIFAR-10 accuracy' : 'the benchmark\'s accuracy';
+  // A model scored with its BatchNorms folded away (asked for) is not GradSign's network.
+  const folded = space === 'onnx' && r.arch.endsWith('+folded');
   const rows = [
-    ['GradSign', fmt(r.gradsign), 'big'],
+    [folded ? 'GradSign of the folded model' : 'GradSign', fmt(r.gradsign), 'big'],
+    ...(folded ? [['Not comparable', 'Its BatchNorms were folded into its convolutions (an eval-mode export), so each image ran without the per-sample BatchNorm GradSign needs: the sign agreement of another network than the one GradSign scores. Export the model in training mode for its GradSign.', 'error']] : []),
     // Results kept by an earlier build have no chance level.
     ...(r.chance == null ? [] : [['Above chance', `${fmt(r.above_chance)}: random signs at every weight would score ${fmt(r.chance_score)} (each weight's agreement ${fmt(r.chance, 3)} at N = ${r.n}); the rest is what the images share`]]),
     ['Rank', r.rank == null ? (space === 'nb201' ? 'no reference set at this N' : space === 'onnx' ? 'none: your own network is in no benchmark; compare scores of your networks at one N'
@@ -550,6 +588,7 @@ function architectureName(r) {
 // drawSigns fills in, image by image, the signs of the first images' gradients at a few weights
 // of one layer, then each weight's agreement: GradSign's idea made visible.
 let signsRun = 0;
+let signsAfter = Promise.resolve(); // what the sign view's pass waits for: a timing of the kernel
 async function drawSigns(r) {
   const run = ++signsRun;
   const n = Math.min(r.n, 16);
@@ -560,6 +599,8 @@ async function drawSigns(r) {
   $('signs-total').textContent = `Computing the signs of ${n} images…`;
   const cells = (signs) => signs.map((v) => el('div', { class: v > 0 ? 'pos' : v < 0 ? 'neg' : 'zero' }));
   try {
+    await signsAfter.catch(() => {});
+    if (run !== signsRun) return;
     const v = await gradsign.signSamples({ space: r.space ?? 'nb201', arch: r.arch, channels: r.channels ?? 0, seed: r.seed, n, k, init: !!r.init }, (image, signs) => {
       if (run === signsRun) box.append(...cells(signs));
     });
@@ -568,7 +609,8 @@ async function drawSigns(r) {
     $('signs-total').textContent = `Layer ${v.layer}: these ${v.weights.length} weights add ${v.score} of at most ${n * v.weights.length} to GradSign on ${n} images: agreement ${fmt(v.agreement, 3)}. `
       + `Coins tossed for the signs would agree ${fmt(v.chance, 3)} on average at N = ${n} (a column of N fair coins rarely cancels exactly), so only the excess over that is the images agreeing.`;
   } catch (err) {
-    if (run === signsRun) $('signs-total').textContent = `No sign view: ${err.message}`;
+    if (run !== signsRun) return;
+    $('signs-total').textContent = err.name === 'Cancelled' ? 'Stopped: a score needed every worker (the sign view never delays one).' : `No sign view: ${err.message}`;
   }
 }
 
@@ -709,6 +751,31 @@ async function runBench(n) {
   $('bench-status').textContent = b.webgpu ? 'Done.' : 'Done. This browser offers no WebGPU adapter: the wasm engine only.';
 }
 
+// LAYER_WORDS say, per space, what the layer view's colours are and how its layers are named (the
+// reference model's PyTorch parameter names, which the reference files and the CLI use too).
+const LAYER_WORDS = {
+  nb201: {
+    cell: 'convolutions of the cells\' edges',
+    reduction: 'reduction blocks',
+    names: 'Layers keep the names of NAS-Bench-201\'s PyTorch model: stem.0 is the first convolution, cells.K.layers.E.op.1 the convolution on edge E of cell K (edges numbered 0–5 in the editor\'s order, 0 → 1 first), cells.5 and cells.11 the reduction blocks (conv_a, conv_b, downsample), classifier the last layer. Point at a bar of a cell edge to light its edge in the diagram, or at an edge to light its bars.',
+  },
+  nb101: {
+    cell: 'convolutions of the cells\' vertices and their inputs\' projections',
+    names: 'Layers keep the names of the official GradSign code\'s NAS-Bench-101 model: layers.0 is the stem; layers.K.vertex_op.V the convolution of vertex V in the K-th layer (cell) and layers.K.input_op.V the 1×1 projection of the cell\'s input to it; NAS-Bench-101 reduces by max pools between the stacks, which have no weights.',
+  },
+  darts: {
+    cell: 'convolutions of the cells\' edges',
+    reduction: 'reduction cells',
+    names: 'Layers keep the names of DARTS\'s NetworkCIFAR: stem.0 is the first convolution, cells.K.preprocess0/1 the 1×1 convolutions on a cell\'s two inputs, cells.K._ops.E.op.J the convolutions of edge E of cell K (a separable convolution has four: depthwise, pointwise, twice), cells.2 and cells.5 the reduction cells, classifier the last layer.',
+  },
+  nds: {
+    cell: 'convolutions of the cells\' edges',
+    reduction: 'reduction cells',
+    names: 'Layers keep the names of pycls\'s NetworkCIFAR (NDS): stem, cells.K.preprocess0/1 on a cell\'s two inputs, cells.K._ops.E the convolutions of edge E of cell K, cells.2 and cells.5 the reduction cells, classifier the last layer.',
+  },
+  onnx: { names: 'Layers are named by your file\'s ONNX nodes.' },
+};
+
 // drawLayers shows each weight layer's agreement, input to output, on an axis of 0 to 1, with a
 // key, the stages marked, a table to read without hovering, and each cell edge's bars linked
 // both ways with its edge in the cell diagram.
@@ -726,9 +793,13 @@ function drawLayers(r) {
   const kindOf = (name, i) => (onnx ? (i === 0 || i === r.layers.length - 1 ? 'head' : 'cell')
     : (nb201 && /conv_a|conv_b|downsample/.test(name)) || dartsReduce(name) ? 'reduction'
       : (/classifier/.test(name) || isStem(name) ? 'head' : 'cell'));
+  const space = r.space ?? 'nb201';
   $('layers-key').replaceChildren(...(onnx
     ? [el('span', { class: 'swatch cell' }), 'the model\'s weight layers ', el('span', { class: 'swatch head' }), 'its first and last']
-    : [el('span', { class: 'swatch cell' }), 'convolutions of the cells\' edges ', el('span', { class: 'swatch reduction' }), 'reduction blocks ', el('span', { class: 'swatch head' }), 'stem and classifier']));
+    : [el('span', { class: 'swatch cell' }), LAYER_WORDS[space].cell, ' ',
+      ...(space === 'nb101' ? [] : [el('span', { class: 'swatch reduction' }), LAYER_WORDS[space].reduction, ' ']),
+      el('span', { class: 'swatch head' }), 'stem and classifier']));
+  $('layers-how').textContent = LAYER_WORDS[space].names;
   const top = Math.max(...r.layers.map((l) => l.agreement), 1e-9);
   box.replaceChildren(...r.layers.map((l, i) => {
     const e = edgeOf(l.name);
@@ -832,7 +903,8 @@ let rankings = null;
 function drawRankings() {
   $('proxy-rankings').tBodies[0].replaceChildren(...rankings.correlations.map((c) => el('tr', c.proxy === 'gradsign' ? { class: 'mark' } : {},
     el('th', { scope: 'row' }, c.proxy), el('td', { class: 'num' }, fmt(c.spearman, 3)), el('td', { class: 'num' }, fmt(c.kendall_tau_b, 3)),
-    el('td', { class: 'num' }, fmt(c.top10_precision, 2)))));
+    el('td', { class: 'num' }, fmt(c.top10_precision, 2)),
+    el('td', { class: 'note' }, c.non_finite ? `${c.non_finite} of ${fmt(rankings.architectures)} have no finite value and rank lowest here (the explorer leaves them out)` : ''))));
 }
 
 // --- history ---
@@ -926,6 +998,9 @@ async function download(format) {
 // build runs from the first load after every page of the old one is closed.)
 async function watchUpdates() {
   if (!('serviceWorker' in navigator)) return;
+  // Once the engine is ready: the worker's install fetches the whole build, which must not
+  // compete with what the first score needs.
+  await gradsign.ready.catch(() => {});
   navigator.serviceWorker.register('sw.js').catch(() => {}); // no offline copy in a private window
   const mine = await gradsign.version();
   const look = async () => {
@@ -969,13 +1044,16 @@ async function main() {
     const s = Number($('seed').value);
     const ok = $('seed').value.trim() !== '' && Number.isSafeInteger(s) && s >= 0;
     $('seed-error').textContent = ok ? '' : `The seed is a whole number from 0 to ${FACTS.maxSeed}.`;
-    $('score').disabled = !ok || !!$('arch-error').textContent || !engineReady;
+    updateScoreButton();
     if (ok) { state.seed = s; saveURL(); }
   });
   // Enter in any field scores, as the button does.
   for (const id of ['arch', 'index', 'seed']) {
     $(id).addEventListener('keydown', (ev) => {
-      if (ev.key === 'Enter' && !$('score').disabled) { ev.preventDefault(); runScore(); }
+      // In the index field a number typed over an error is applied by Score itself.
+      if (ev.key !== 'Enter') return;
+      ev.preventDefault();
+      if (!scoring && engineReady && !$('seed-error').textContent && (id === 'index' || !$('arch-error').textContent)) runScore();
     });
   }
   const limits = FACTS.proxies.filter((p) => p.name !== 'gradsign');
@@ -1029,6 +1107,7 @@ async function main() {
     engineReady = true;
     $('status').textContent = `Engine ready: ${gradsign.workers} workers.${urlProblems ? ` ${urlProblems}` : ''}`;
     gemm = await gradsign.gemmRate(200);
+    await noteHistoryTimes().catch(() => {}); // no history: the first guesses stand
     updateEstimate();
     gradsign.backends().then((b) => { backendInfo = b; showBackends(); updateEstimate(); });
     const bench = new URLSearchParams(location.search);
@@ -1038,7 +1117,7 @@ async function main() {
       .catch((err) => { $('rankings-caption').textContent = `The proxies' rankings did not load: ${err.message}`; });
     gradsign.wholeSpace().then((w) => { setWholeSpace(w, loadArch); openRace(loadArch); })
       .catch((err) => { $('space-caption').textContent = `The whole-space scores did not load: ${err.message}`; });
-    $('score').disabled = !!$('arch-error').textContent;
+    updateScoreButton();
     await Promise.all([drawThumbs(), drawHistory(), state.space === 'nb201' ? validateText() : null]);
   } catch (err) {
     $('status').textContent = `The engine failed to load: ${err.message}`;

@@ -40,7 +40,7 @@ async function drawExplorer(load) {
   $('explore-log').disabled = ranks || !v.positive;
   $('explore-log').title = ranks ? 'ranks are shown on a linear axis' : v.positive ? '' : `some ${name} values are 0 or negative: no log axis`;
   const log = $('explore-log').checked && !$('explore-log').disabled;
-  $('explore-caption').textContent = `${fmt(v.architectures)} architectures${v.nonFinite ? ` (${v.nonFinite} with no finite ${name} left out)` : ''}: Spearman's ρ ${fmt(v.spearman, 3)} between ${name} and ${acc} accuracy. Shown: ${ranks ? `rank against rank (1 the lowest)` : log ? `${name} on a log axis` : 'values'}. Drag across the plot to zoom in, double-click to zoom out; click a point to load it.`;
+  $('explore-caption').textContent = `${fmt(v.architectures)} architectures${v.nonFinite ? ` (${v.nonFinite} with no finite ${name} left out, here and in ρ; the table above ranks them lowest instead)` : ''}: Spearman's ρ ${fmt(v.spearman, 3)} between ${name} and ${acc} accuracy. Shown: ${ranks ? `rank against rank (1 the lowest)` : log ? `${name} on a log axis` : 'values'}. Drag across the plot to zoom in, double-click to zoom out; click a point to load it.`;
   const t = v.top;
   $('explore-top').textContent = `Take the top ${fmt(t.k)} by ${name}: their mean ${acc} accuracy is ${fmt(t.mean, 2)}%, the best of them ${fmt(t.best, 2)}%. `
     + `The ${fmt(t.k)} truly best average ${fmt(t.bestK, 2)}%, and ${fmt(t.k)} drawn at random ${fmt(t.allMean, 2)}% on average (the best of all: ${fmt(t.bestOverall, 2)}%).`;

@@ -75,7 +75,9 @@
 //   gradsign.memory()                       -> Promise<[bytes of wasm memory per worker]>
 //   gradsign.kernel()                       -> Promise<'wasm-relaxed-simd' | 'wasm-simd128' | 'go'>:
 //                                              the GEMM kernel the engines run (?kernel=go forces Go's)
-//   gradsign.signSamples({space, arch, channels, seed, n, k}, onRow) -> Promise<{layer, weights, signs, sums, score, agreement, chance}>
+//   gradsign.signSamples({space, arch, channels, seed, n, k}, onRow) -> Promise<{layer, weights, signs,
+//                                              sums, score, agreement, chance}>; a score started
+//                                              meanwhile stops it (rejects, Cancelled)
 //   gradsign.gemmRate(ms)                   -> Promise<{kernel, gflops}>: that kernel's speed
 //   gradsign.history.list({offset, limit}) -> Promise<{records, total, skipped, unavailable}>: summaries
 //                                              (no per-layer rows), newest first
@@ -114,7 +116,8 @@ class Engine {
       if (error !== undefined) p.reject(new Error(error)); else p.resolve(result);
     };
     this.worker.onerror = (e) => this.fail(new Error(`engine worker failed: ${e.message}`));
-    this.ready = this.call('init', [files]);
+    // The worker starts at once (fetching and compiling the engine) while the files load.
+    this.ready = files.then((f) => this.call('init', [f]));
   }
 
   call(method, args, onProgress) { return this.start(method, args, onProgress).promise; }
@@ -127,6 +130,12 @@ class Engine {
       this.worker.postMessage({ id, method, args });
     });
     return { id, promise };
+  }
+
+  // cancel stops call id at its next chunk or image (accumulate, signSamples), if it has not
+  // settled yet.
+  cancel(id) {
+    if (this.pending.has(id)) this.worker.postMessage({ id: -1, method: 'cancel', args: [id] });
   }
 
   fail(err) {
@@ -142,17 +151,44 @@ async function bytes(url) {
 }
 
 async function loadFiles() {
-  const [version, cifar, table, reference, space, nb101, nb301, spaceRefs] = await Promise.all([
+  const [version, cifar, table, reference, space] = await Promise.all([
     fetch('version.json').then((r) => r.json()),
-    bytes('assets/cifar10_test_first1000.bin'),
+    bytes('assets/cifar10_test_first128.bin'),
     bytes('assets/nb201.csv.gz'),
     bytes('assets/reference.json'),
     bytes('assets/nb201_space.bin'),
-    bytes('assets/nb101_1000.csv.gz'),
-    bytes('assets/nb301_1218.csv.gz'),
-    bytes('assets/reference_spaces.json'),
   ]);
-  return { version: version.version, cifar, table, reference, space, nb101, nb301, spaceRefs };
+  return { version: version.version, cifar, table, reference, space };
+}
+
+// The bundled CIFAR-10 test images: the first 128 (every N the page offers: 393 KB) come at
+// load, the other 872 when a request asks for more than 128.
+const FIRST_IMAGES = 128;
+let moreImages = null;
+
+// imagesFor makes sure every engine holds the first n images (as far as the bundled 1,000 go).
+function imagesFor(n) {
+  if (!(n > FIRST_IMAGES)) return undefined;
+  moreImages ??= (async () => {
+    const b = await bytes('assets/cifar10_test_rest872.bin');
+    await Promise.all((await engines()).map((e) => e.call('addImages', [b])));
+  })().catch((err) => { moreImages = null; throw err; });
+  return moreImages;
+}
+
+// The other spaces' tables and reference scores (290 KB, and a second of each engine's time to
+// read and check): loaded into every engine when a call first names one of those spaces.
+const TABLE_SPACES = new Set(['nb101', 'darts', 'nds']);
+let spaceTables = null;
+
+function tablesFor(space) {
+  if (!TABLE_SPACES.has(space)) return undefined;
+  spaceTables ??= (async () => {
+    const [nb101, nb301, spaceRefs] = await Promise.all([
+      bytes('assets/nb101_1000.csv.gz'), bytes('assets/nb301_1218.csv.gz'), bytes('assets/reference_spaces.json')]);
+    await Promise.all((await engines()).map((e) => e.call('loadSpaces', [{ nb101, nb301, spaceRefs }])));
+  })().catch((err) => { spaceTables = null; throw err; });
+  return spaceTables;
 }
 
 // One worker per core; a page URL with ?workers=K asks for K (for benchmarks and slow machines).
@@ -162,11 +198,10 @@ const poolSize = Math.max(1, Math.min(Number.isInteger(askedWorkers) && askedWor
 // The pool: made once, for the page's life. A cancelled score stops its workers' jobs between
 // two chunks; the workers stay.
 const files = loadFiles();
-const pool = files.then((f) => Array.from({ length: poolSize }, (_, i) => new Engine(f, i === 0)));
+const pool = Array.from({ length: poolSize }, (_, i) => new Engine(files, i === 0));
 const engines = async () => {
-  const p = await pool;
-  await Promise.all(p.map((e) => e.ready));
-  return p;
+  await Promise.all(pool.map((e) => e.ready));
+  return pool;
 };
 const first = async () => (await engines())[0];
 // facts: the engine's one source of ops, edges, proxies and their N limits, N choices, seeds.
@@ -238,6 +273,7 @@ function checkShape(what, request) {
 const MAX_PROXY_NAMES = 32; // as the engine's (wasm/main_js.go)
 
 function score(request, onProgress) {
+  stopSigns(); // the sign view is a picture of the last result; a score needs every worker now
   try {
     callback('score: onProgress', onProgress);
     checkShape('score', request);
@@ -248,7 +284,7 @@ function score(request, onProgress) {
   ticket.cancel = () => {
     ticket.cancelled = true;
     ticket.onCancel?.();
-    for (const { engine, id } of ticket.jobs) engine.worker.postMessage({ id: -1, method: 'cancel', args: [id] });
+    for (const { engine, id } of ticket.jobs) engine.cancel(id);
     reject(new Cancelled());
   };
   running.add(ticket);
@@ -260,6 +296,7 @@ function score(request, onProgress) {
 async function run(request, onProgress, ticket) {
   const { arch, n = 16, seed = 0, proxies = ['gradsign'], space = 'nb201', channels = 0 } = request ?? {};
   const all = await engines();
+  await Promise.all([imagesFor(n), tablesFor(space)]);
   if (typeof arch !== 'string') throw new Error("score: arch must be a string: the architecture in its space's terms");
   const net = { space, arch, channels, ...(request.init ? { init: true } : {}) };
   await all[0].call('check', [{ ...net, n, seed, proxies }]);
@@ -362,6 +399,43 @@ async function compute({ all, net, n, seed, others, info, onProgress, ticket }, 
   return { ...record, cached: false, ...(notKept ? { notKept } : {}) };
 }
 
+// The sign view's pass while one runs ({cancelled, engine, id}): on the last worker, so that
+// the first answers the editor's lookups meanwhile, and stopped by any score.
+let signsJob = null;
+
+function stopSigns() {
+  if (!signsJob) return;
+  signsJob.cancelled = true;
+  signsJob.engine?.cancel(signsJob.id);
+  signsJob = null;
+}
+
+// signSamples runs the sign view's pass (one at a time: a new one stops the last); a pass a
+// score stopped rejects with an Error named 'Cancelled'.
+function signSamples({ space = 'nb201', arch, channels = 0, seed = 0, n = 16, k = 32, init = false } = {}, onRow) {
+  try {
+    callback('signSamples: onRow', onRow);
+  } catch (err) { return Promise.reject(err); }
+  stopSigns();
+  const job = { cancelled: false };
+  signsJob = job; // at once: a score called next stops it even before it reaches a worker
+  return (async () => {
+    const all = await engines();
+    await tablesFor(space);
+    if (job.cancelled) throw new Cancelled();
+    job.engine = all[all.length - 1];
+    const call = job.engine.start('signSamples', [{ space, arch, channels, seed, n, k, ...(init ? { init: true } : {}) }], (p) => onRow?.(...p));
+    job.id = call.id;
+    try {
+      return await call.promise;
+    } catch (err) {
+      throw job.cancelled ? new Cancelled() : err;
+    } finally {
+      if (signsJob === job) signsJob = null;
+    }
+  })();
+}
+
 // trainingEngine is the last worker, with the benchmark's training table loaded (the race and
 // the training costs read it; scoring in the first worker goes on meanwhile).
 async function trainingEngine() {
@@ -387,13 +461,18 @@ export const gradsign = {
   facts: () => facts,
   check: async (request) => {
     checkShape('check', request);
+    await Promise.all([imagesFor(request.n), tablesFor(request.space)]);
     return (await first()).call('check', [request]);
   },
   score,
   backends,
   cancel,
   // lookup: an arch string or index of NAS-Bench-201, or {space, arch, channels}.
-  lookup: async (q) => (await first()).call('lookup', [typeof q === 'object' && q !== null ? q : String(q)]),
+  lookup: async (q) => {
+    const query = typeof q === 'object' && q !== null ? q : String(q);
+    await tablesFor(query.space);
+    return (await first()).call('lookup', [query]);
+  },
   // loadModel: an ONNX file's bytes (Uint8Array), read by every engine (nothing leaves the
   // machine); its info's id is the arch of {space: 'onnx', arch: id, init} afterwards.
   loadModel: async (bytes, { allowFolded = false } = {}) => {
@@ -402,7 +481,10 @@ export const gradsign = {
     return infos[0];
   },
   // spaceReference: a space's reference scores (nb101, darts) as its results file has them.
-  spaceReference: async (space) => (await first()).call('spaceReference', [space]),
+  spaceReference: async (space) => {
+    await tablesFor(space);
+    return (await first()).call('spaceReference', [space]);
+  },
   reference: async (n) => (await first()).call('reference', [n]),
   thumbnails: async (n) => (await first()).call('thumbnails', [n]),
   wholeSpace: async () => (await first()).call('wholeSpace', []),
@@ -437,10 +519,8 @@ export const gradsign = {
   kernel: async () => (await engines())[0].call('kernel', []),
   // signSamples: the signs of each of the first n images' gradients at k weights of one layer,
   // each row handed to onRow(image, signs) as it is done: GradSign's idea, on a few weights.
-  signSamples: async ({ space = 'nb201', arch, channels = 0, seed = 0, n = 16, k = 32, init = false }, onRow) => {
-    callback('signSamples: onRow', onRow);
-    return (await first()).call('signSamples', [{ space, arch, channels, seed, n, k, ...(init ? { init: true } : {}) }], (p) => onRow?.(...p));
-  },
+  // A score stops it (it rejects, Cancelled): it never delays one.
+  signSamples,
   // gemmRate: the first engine's float32 kernel and its GFLOP/s on a convolution's product.
   gemmRate: async (ms = 300) => (await engines())[0].call('gemmRate', [ms]),
   history: {

@@ -263,7 +263,7 @@ export function createSpaceEditor({ facts, root, onChange }) {
       }
       text.value = net().arch;
       row.value = info.index ?? '';
-      named.value = '';
+      named.value = info.named ?? '';
       draw();
     },
   };

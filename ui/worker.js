@@ -1,8 +1,8 @@
 // One engine per Web Worker: the Go wasm build of the engine (wasm/main_js.go) runs here, off
 // the page's thread. Messages in: {id, method, args}; out: {id, result} | {id, error} |
 // {id, progress} (samples done, for accumulate); {method: 'cancel', args: [id]} stops the
-// accumulate of message id between two chunks (it then rejects). memoryBytes answers the size of the wasm
-// memory; kernel, which GEMM kernel runs (kernel.js). The worker's name is a list of words:
+// accumulate or signSamples of message id between two chunks or images (it then rejects).
+// memoryBytes answers the size of the wasm memory; kernel, which GEMM kernel runs (kernel.js). The worker's name is a list of words:
 // 'kernel=go' leaves the SIMD kernel out (for comparisons); 'gpu' opens a WebGPU device
 // (webgpu.js) before the engine starts, for the engine's webgpu backend.
 importScripts('wasm_exec.js', 'kernel.js', 'webgpu.js');
@@ -20,6 +20,7 @@ async function kernelModules() {
 const ready = new Promise((resolve) => { self.onGradsignEngine = resolve; });
 const go = new Go();
 const started = (async () => {
+  const kernels = useKernel ? kernelModules() : null; // fetched while the engine compiles
   let instance;
   try {
     ({ instance } = await WebAssembly.instantiateStreaming(fetch('gradsign.wasm'), go.importObject));
@@ -27,7 +28,7 @@ const started = (async () => {
     const bytes = await (await fetch('gradsign.wasm')).arrayBuffer();
     ({ instance } = await WebAssembly.instantiate(bytes, go.importObject));
   }
-  self.gradsignKernelKind = useKernel ? installGradsignKernel(instance.exports.mem, await kernelModules()) : 'go';
+  self.gradsignKernelKind = useKernel ? installGradsignKernel(instance.exports.mem, await kernels) : 'go';
   if (words.includes('gpu')) {
     try {
       await self.gradsignGPU.init();
@@ -53,11 +54,11 @@ self.onmessage = async (event) => {
       return;
     }
     if (typeof engine[method] !== 'function') throw new Error(`unknown engine method ${method}`);
-    // accumulate gets its message id as its job number, which a later cancel message names;
-    // it, signSamples and race report progress as they go.
+    // accumulate and signSamples get their message id as their job number, which a later
+    // cancel message names; they and race report progress as they go.
     const progress = (...p) => self.postMessage({ id, progress: p.length > 1 ? p : p[0] });
-    const callArgs = method === 'accumulate' ? [...args, progress, id]
-      : method === 'signSamples' || method === 'race' ? [...args, progress] : args;
+    const callArgs = method === 'accumulate' || method === 'signSamples' ? [...args, progress, id]
+      : method === 'race' ? [...args, progress] : args;
     const result = await engine[method](...callArgs);
     self.postMessage({ id, result }, result instanceof Uint8Array ? [result.buffer] : []);
   } catch (err) {

@@ -4,8 +4,10 @@
 // methods return Promises (a Go error or panic becomes a rejection with a readable message),
 // then calls globalThis.onGradsignEngine() to say it is ready:
 //
-//	init({version, cifar: Uint8Array, table: Uint8Array, reference: Uint8Array, space: Uint8Array,
-//	      nb101, nb301, spaceRefs: Uint8Array})
+//	init({version, cifar: Uint8Array, table: Uint8Array, reference: Uint8Array, space: Uint8Array})
+//	addImages(Uint8Array)                      the CIFAR-10 records that follow the ones init had
+//	loadSpaces({nb101, nb301, spaceRefs: Uint8Array}) the other spaces' tables and reference scores,
+//	                                              before any call about those spaces
 //
 // An architecture is {space, arch, channels} wherever a call takes arch (space 'nb201' and the
 // benchmark's width when left out; archRef in spaces.go says what arch is in each space; space
@@ -33,9 +35,10 @@
 //	facts()                                    -> {ops, edges, proxies: [{name, maxN}], numArchs, images,
 //	                                              nChoices, maxSeed, datasets, spaces}: the one source of these
 //	check({arch, n, seed, proxies})            -> null, or rejects with what is wrong, before any work
-//	cancel(job)                                -> stops accumulate number job at its next chunk
-//	signSamples({arch, seed, n, k}, onRow(image, signs)) -> {layer, weights, signs, sums, score, agreement, chance}: the signs of
-//	                                              each image's gradient at k weights of one layer
+//	cancel(job)                                -> stops accumulate or signSamples number job at its next
+//	                                              chunk or image
+//	signSamples({arch, seed, n, k}, onRow(image, signs), job) -> {layer, weights, signs, sums, score, agreement,
+//	                                              chance}: the signs of each image's gradient at k weights of one layer
 //	gemmRate(ms)                               -> {kernel, gflops}: the float32 kernel and its rate on
 //	                                              a convolution-shaped product, timed for about ms
 //	historyKey({arch, n, seed, proxies, backend}) -> the key of the result in the page's history
@@ -93,6 +96,8 @@ func main() {
 		},
 		"checkBackend": func(a []js.Value) (any, error) { return toJS(must().checkBackend(arg(a, 0).String())) },
 		"cancel":       cancelJob,
+		"addImages":    addImages,
+		"loadSpaces":   loadSpaces,
 		"signSamples":  signSamples,
 		"historyKey":   historyKey,
 		"loadModel":    loadModel,
@@ -185,14 +190,28 @@ func initSession(args []js.Value) (any, error) {
 			return nil, err
 		}
 	}
-	if o.Get("nb101").Type() == js.TypeObject {
-		if err := s.loadSpaces(bytesOf(o.Get("nb101")), bytesOf(o.Get("nb301")), bytesOf(o.Get("spaceRefs"))); err != nil {
-			return nil, err
-		}
-	}
 	s.gpuMaxBuffer = webgpu.MaxBuffer()
 	sess = s
 	return nil, nil
+}
+
+// addImages appends CIFAR-10 records to the session's images (the page loads the first 128 at
+// start, the rest when a request asks for more).
+func addImages(args []js.Value) (any, error) {
+	more, err := must().images.Append(bytesOf(arg(args, 0)))
+	if err != nil {
+		return nil, err
+	}
+	must().images = more
+	return nil, nil
+}
+
+func loadSpaces(args []js.Value) (any, error) {
+	o := arg(args, 0)
+	if o.Type() != js.TypeObject {
+		return nil, errors.New("loadSpaces wants {nb101, nb301, spaceRefs}")
+	}
+	return nil, must().loadSpaces(bytesOf(o.Get("nb101")), bytesOf(o.Get("nb301")), bytesOf(o.Get("spaceRefs")))
 }
 
 // wholeSpaceJS hands the whole-space view over as typed arrays: {n, seed, scored, scores,
@@ -284,11 +303,37 @@ func archOf(v js.Value) (archRef, error) {
 	return r, nil
 }
 
-// jobs holds the cancel function of each running accumulate, by the job id the worker gave.
+// jobs holds the cancel function of each running accumulate or signSamples, by the job id the
+// worker gave; early holds the ids cancelled before their call started (the cancel message
+// can be handled before the call's goroutine runs).
 var (
 	jobsMu sync.Mutex
 	jobs   = map[int]context.CancelFunc{}
+	early  = map[int]bool{}
 )
+
+// startJob returns a context that cancel(job) stops, job being the call's message id (a number;
+// anything else gives a context nothing stops), and the function that forgets the job.
+func startJob(job js.Value) (context.Context, func()) {
+	ctx, stop := context.WithCancel(context.Background())
+	if job.Type() != js.TypeNumber {
+		return ctx, stop
+	}
+	id := job.Int()
+	jobsMu.Lock()
+	defer jobsMu.Unlock()
+	if early[id] {
+		delete(early, id)
+		stop()
+	}
+	jobs[id] = stop
+	return ctx, func() {
+		jobsMu.Lock()
+		delete(jobs, id)
+		jobsMu.Unlock()
+		stop()
+	}
+}
 
 // accumulate({arch, seed, from, to}, onProgress, job): after each chunk it reports progress and
 // sleeps a millisecond, which hands the worker's event loop a turn, so a cancel(job) message
@@ -298,18 +343,8 @@ func accumulate(args []js.Value) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	ctx, stop := context.WithCancel(context.Background())
-	defer stop()
-	if job := arg(args, 2); job.Type() == js.TypeNumber {
-		jobsMu.Lock()
-		jobs[job.Int()] = stop
-		jobsMu.Unlock()
-		defer func() {
-			jobsMu.Lock()
-			delete(jobs, job.Int())
-			jobsMu.Unlock()
-		}()
-	}
+	ctx, done := startJob(arg(args, 2))
+	defer done()
 	onProgress := arg(args, 1)
 	progress := func(done int) {
 		if onProgress.Type() == js.TypeFunction {
@@ -485,11 +520,13 @@ func race(args []js.Value) (any, error) {
 }
 
 func cancelJob(args []js.Value) (any, error) {
+	id := arg(args, 0).Int()
 	jobsMu.Lock()
-	stop, ok := jobs[arg(args, 0).Int()]
-	jobsMu.Unlock()
-	if ok {
+	defer jobsMu.Unlock()
+	if stop, ok := jobs[id]; ok {
 		stop()
+	} else {
+		early[id] = true // the page cancels only calls it has not seen settle (one that settled meanwhile leaves its id here)
 	}
 	return nil, nil
 }
@@ -499,6 +536,8 @@ func signSamples(args []js.Value) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	ctx, done := startJob(arg(args, 2))
+	defer done()
 	o, onRow := arg(args, 0), arg(args, 1)
 	row := func(image int, signs []int8) {
 		if onRow.Type() == js.TypeFunction {
@@ -508,7 +547,7 @@ func signSamples(args []js.Value) (any, error) {
 			}
 			onRow.Invoke(image, list)
 		}
-		time.Sleep(time.Millisecond) // let the worker pass the row on now
+		time.Sleep(time.Millisecond) // let the worker pass the row on, and a cancel message in, now
 	}
-	return toJS(must().signSamples(arch, seed, o.Get("n").Int(), o.Get("k").Int(), row))
+	return toJS(must().signSamples(ctx, arch, seed, o.Get("n").Int(), o.Get("k").Int(), row))
 }

@@ -132,6 +132,8 @@ type archInfo struct {
 	Hash  string `json:"hash,omitempty"` // nb101's graph hash
 	// Genotype is a darts or nds architecture's cells, for the page's editor.
 	Genotype *darts.Genotype `json:"genotype,omitempty"`
+	// Named is the name of the genotype where it is one of the named ones (darts.Names).
+	Named string `json:"named,omitempty"`
 	// Channels is the network's width: nb201's C, nb101's stem channels, darts's and nds's C.
 	Channels int `json:"channels"`
 	Params   int `json:"params"`

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"math"
 	"os"
 	"reflect"
@@ -206,7 +207,7 @@ func TestReferenceView(t *testing.T) {
 func TestSignSamples(t *testing.T) {
 	s := testSession(t)
 	var rows int
-	v, err := s.signSamples(nb(index11), 3, 4, 8, func(int, []int8) { rows++ })
+	v, err := s.signSamples(context.Background(), nb(index11), 3, 4, 8, func(int, []int8) { rows++ })
 	if err != nil || rows != 4 || len(v.Signs) != 4 || len(v.Weights) != 8 || v.Layer != "cells.0.layers.0.op.1" {
 		t.Fatalf("view %+v (%d rows), %v", v, rows, err)
 	}
@@ -245,8 +246,19 @@ func TestSignSamples(t *testing.T) {
 	if v.Score != score || v.Agreement != float64(score)/32 || v.Chance != gradsign.Chance(4) {
 		t.Fatalf("score %d agreement %v chance %v, want %d, %v, %v", v.Score, v.Agreement, v.Chance, score, float64(score)/32, gradsign.Chance(4))
 	}
-	if _, err := s.signSamples(nb(index11), 0, 33, 8, nil); err == nil {
+	if _, err := s.signSamples(context.Background(), nb(index11), 0, 33, 8, nil); err == nil {
 		t.Fatal("33 images: no error")
+	}
+	// Cancelled after its second image, it stops there and says so.
+	ctx, cancel := context.WithCancel(context.Background())
+	rows = 0
+	_, err = s.signSamples(ctx, nb(index11), 3, 8, 8, func(int, []int8) {
+		if rows++; rows == 2 {
+			cancel()
+		}
+	})
+	if !errors.Is(err, context.Canceled) || rows != 2 {
+		t.Fatalf("cancelled after 2 images: %d rows, %v", rows, err)
 	}
 }
 

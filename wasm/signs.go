@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"strings"
 
@@ -34,8 +35,9 @@ type signView struct {
 }
 
 // signSamples computes the sign view of n images and k weights, handing each image's row to
-// row as it is done (so the page fills the picture in as the images go by).
-func (s *session) signSamples(arch archRef, seed uint64, n, k int, row func(image int, signs []int8)) (signView, error) {
+// row as it is done (so the page fills the picture in as the images go by); a cancelled ctx
+// stops it before the next image.
+func (s *session) signSamples(ctx context.Context, arch archRef, seed uint64, n, k int, row func(image int, signs []int8)) (signView, error) {
 	if n < 1 || n > maxSignImages || k < 1 || k > maxSignWeights {
 		return signView{}, fmt.Errorf("sign view of %d images and %d weights: want 1..%d images and 1..%d weights", n, k, maxSignImages, maxSignWeights)
 	}
@@ -65,6 +67,9 @@ func (s *session) signSamples(arch archRef, seed uint64, n, k int, row func(imag
 	ws := net.NewWorkspace(cpu.New[float32](1), 1, network.PerSample) // a batch of one: its gradient is that image's
 	dlogits := make([]float32, net.Classes)
 	for i := range n {
+		if err := ctx.Err(); err != nil { // the page asked for the cores back (a new score)
+			return signView{}, err
+		}
 		logits := ws.Forward(x[i*net.InputSize() : (i+1)*net.InputSize()])
 		layers.SoftmaxCrossEntropy(make([]float32, 1), dlogits, logits, labels[i:i+1], 1, net.Classes, 1)
 		ws.Backward(dlogits)

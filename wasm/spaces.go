@@ -55,20 +55,25 @@ const engineMemory = 1 << 30
 // of a large network runs on fewer engines than the pool has.
 const pageMemory = 2 << 30
 
+// The shipped tables' rows: the page lists the spaces before it loads their tables (when one
+// is first asked about), and loadSpaces holds the tables to these.
+const (
+	nb101Rows = 1000
+	nb301Rows = 1218
+)
+
 func (s *session) spaceFacts() []spaceFact {
-	f := []spaceFact{{Name: "nb201", Title: "NAS-Bench-201", Channels: []int{16}, Rows: nb201.NumArchs}}
-	if s.nb101 != nil {
-		var ops []string
-		for o := nb101.Conv3x3; o <= nb101.MaxPool3x3; o++ {
-			ops = append(ops, o.String())
-		}
-		f = append(f, spaceFact{Name: "nb101", Title: "NAS-Bench-101", Channels: []int{128, 16}, Rows: s.nb101.Len(), Ops: ops})
+	var ops []string
+	for o := nb101.Conv3x3; o <= nb101.MaxPool3x3; o++ {
+		ops = append(ops, o.String())
 	}
-	if s.nb301 != nil {
-		f = append(f, spaceFact{Name: "darts", Title: "DARTS (NAS-Bench-301)", Channels: []int{32, 16}, Rows: s.nb301.Len(), Named: darts.Names(), Ops: darts.Ops})
-		f = append(f, spaceFact{Name: "nds", Title: "NDS (pycls)", Channels: []int{16, 32}, Named: darts.Names(), Ops: darts.NDSOps()})
+	return []spaceFact{
+		{Name: "nb201", Title: "NAS-Bench-201", Channels: []int{16}, Rows: nb201.NumArchs},
+		{Name: "nb101", Title: "NAS-Bench-101", Channels: []int{128, 16}, Rows: nb101Rows, Ops: ops},
+		{Name: "darts", Title: "DARTS (NAS-Bench-301)", Channels: []int{32, 16}, Rows: nb301Rows, Named: darts.Names(), Ops: darts.Ops},
+		{Name: "nds", Title: "NDS (pycls)", Channels: []int{16, 32}, Named: darts.Names(), Ops: darts.NDSOps()},
+		{Name: "onnx", Title: "Your own network (ONNX)", Channels: []int{0}},
 	}
-	return append(f, spaceFact{Name: "onnx", Title: "Your own network (ONNX)", Channels: []int{0}})
 }
 
 // resolved is resolve's answer: the network's graph, its plan (counts and memory estimates,
@@ -154,7 +159,7 @@ func (s *session) resolveNew(r archRef) (resolved, error) {
 		spec = nb201.CIFAR10(e.Arch)
 	case "nb101":
 		if s.nb101 == nil {
-			return resolved{}, fmt.Errorf("the NAS-Bench-101 table is not loaded")
+			return resolved{}, fmt.Errorf("the NAS-Bench-101 table is not loaded (loadSpaces)")
 		}
 		var cell nb101.Cell
 		switch {
@@ -188,7 +193,7 @@ func (s *session) resolveNew(r archRef) (resolved, error) {
 		}
 	case "darts", "nds":
 		if s.nb301 == nil {
-			return resolved{}, fmt.Errorf("the NAS-Bench-301 table is not loaded")
+			return resolved{}, fmt.Errorf("the NAS-Bench-301 table is not loaded (loadSpaces)")
 		}
 		var g darts.Genotype
 		var err error
@@ -213,6 +218,11 @@ func (s *session) resolveNew(r archRef) (resolved, error) {
 		}
 		cfg.C = orDefault(r.Channels, cfg.C)
 		spec, info.Arch, info.Channels, info.Genotype = cfg, g.String(), cfg.C, &g
+		for _, name := range darts.Names() {
+			if n, _ := darts.Named(name); n.String() == info.Arch {
+				info.Named = name
+			}
+		}
 		if i, ok := s.nb301.Lookup(g); ok && r.Space == "darts" {
 			e, _ := s.nb301.At(i)
 			info.Index = &i
@@ -270,6 +280,9 @@ func (s *session) loadSpaces(nb101Gz, nb301Gz, refs []byte) error {
 	r, err := refset.ReadSpaces(refs)
 	if err != nil {
 		return err
+	}
+	if t1.Len() != nb101Rows || t3.Len() != nb301Rows {
+		return fmt.Errorf("the NAS-Bench-101 and -301 tables have %d and %d rows, the page lists %d and %d", t1.Len(), t3.Len(), nb101Rows, nb301Rows)
 	}
 	s.nb101, s.nb301, s.spaceRefs = t1, t3, r
 	s.resolvedMu.Lock()

@@ -209,3 +209,34 @@ func TestSpacesZerosBeforeAndAfter(t *testing.T) {
 		t.Fatalf("lookup counts %d structural zeros, the score %d (%v)", info.StructuralZeros, r.StructuralZeroWeights, err)
 	}
 }
+
+// TestSpacesNamed: a genotype that is one of the named ones says so (the editor shows the
+// name), written out or by name; another says nothing; the spaces are listed before their
+// tables are loaded, and asking about them then says what is missing.
+func TestSpacesNamed(t *testing.T) {
+	s := spacesSession(t)
+	g, _ := darts.Named("amoeba")
+	for _, q := range []archRef{{Space: "nds", Arch: "amoeba"}, {Space: "nds", Arch: g.String()}, {Space: "darts", Arch: "darts_v2"}} {
+		info, err := s.lookup(q)
+		want := q.Arch
+		if q.Arch == g.String() {
+			want = "amoeba"
+		}
+		if err != nil || info.Named != want {
+			t.Errorf("%s %.20s: named %q, %v; want %q", q.Space, q.Arch, info.Named, err, want)
+		}
+	}
+	if info, err := s.lookup(archRef{Space: "darts", Arch: "0"}); err != nil || info.Named != "" {
+		t.Errorf("row 0: named %q, %v", info.Named, err)
+	}
+	bare := testSession(t)
+	if f := bare.facts(); len(f.Spaces) != 5 || f.Spaces[1].Rows != nb101Rows {
+		t.Fatalf("facts before the tables: %+v", f.Spaces)
+	}
+	if _, err := bare.lookup(archRef{Space: "nb101", Arch: "0"}); err == nil || !strings.Contains(err.Error(), "not loaded") {
+		t.Fatalf("nb101 before its table: %v", err)
+	}
+	if err := bare.loadSpaces(nb301assets.Gz, nb301assets.Gz, nil); err == nil {
+		t.Fatal("the NAS-Bench-301 table read as NAS-Bench-101's: no error")
+	}
+}

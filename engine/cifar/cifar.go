@@ -83,6 +83,18 @@ func Read(data []byte, f Format) (*Set, error) {
 	return s, nil
 }
 
+// Append returns the set with the records of data after its own: a file that continues this
+// one (the page fetches the first 128 images at load and the rest when a request needs them).
+// data is checked as Read checks a file; the set itself is not changed.
+func (s *Set) Append(data []byte) (*Set, error) {
+	more, err := Read(data, s.Format)
+	if err != nil {
+		return nil, err
+	}
+	all := make([]byte, 0, len(s.data)+len(more.data))
+	return &Set{Format: s.Format, data: append(append(all, s.data...), more.data...)}, nil
+}
+
 // Len is the number of images.
 func (s *Set) Len() int { return len(s.data) / s.Format.RecordSize() }
 

@@ -1,6 +1,7 @@
 package cifar_test
 
 import (
+	"bytes"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -122,6 +123,32 @@ func TestErrors(t *testing.T) {
 	}
 	if _, err := cifar.FormatByName("imagenet"); err == nil {
 		t.Error("unknown dataset: no error")
+	}
+}
+
+// TestAppend: the first 128 records and the other 872 appended are the whole file; a
+// truncated continuation is refused and leaves the set as it was.
+func TestAppend(t *testing.T) {
+	const split = 128 * 3073
+	first, err := cifar.Read(assets.CIFAR10Bin[:split], cifar.CIFAR10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	whole, err := first.Append(assets.CIFAR10Bin[split:])
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := assets.CIFAR(cifar.CIFAR10)
+	if whole.Len() != want.Len() || first.Len() != 128 {
+		t.Fatalf("%d images after appending, %d before; want %d and 128", whole.Len(), first.Len(), want.Len())
+	}
+	for i := range want.Len() {
+		if whole.Label(i) != want.Label(i) || !bytes.Equal(whole.Image(i), want.Image(i)) {
+			t.Fatalf("image %d differs from the whole file's", i)
+		}
+	}
+	if _, err := first.Append(assets.CIFAR10Bin[split : split+100]); err == nil || !strings.Contains(err.Error(), "whole number") {
+		t.Errorf("truncated continuation: %v", err)
 	}
 }
 

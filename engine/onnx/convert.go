@@ -115,7 +115,7 @@ func Convert(m *Model, opt Options) (*Network, error) {
 	if folded(m) {
 		net.Folded = true
 		if !opt.AllowFolded {
-			return nil, errors.New(foldedMessage)
+			return nil, ErrFolded
 		}
 	}
 	for i := range m.Graph.Nodes {
@@ -188,8 +188,10 @@ func folded(m *Model) bool {
 	return false
 }
 
-// foldedMessage says what an eval-mode export lost and how to export again.
-const foldedMessage = "the model's convolutions carry biases that PyTorch's exporter computed (weights named onnx::Conv_N): PyTorch's default (eval-mode) export folds each BatchNorm into the convolution before it, and GradSign's per-sample BatchNorm cannot be recovered from such a file; export it again in training mode: torch.onnx.export(model.train(), torch.randn(1, 3, 32, 32), 'model.onnx', training=torch.onnx.TrainingMode.TRAINING), or ask to score it as it is (--allow-folded)"
+// ErrFolded refuses an eval-mode export: it says what the export lost and how to export again
+// (or to ask for the model to be scored as it is: Options.AllowFolded, which each front end
+// names in its own terms).
+var ErrFolded = errors.New("the model's convolutions carry biases that PyTorch's exporter computed (weights named onnx::Conv_N): PyTorch's default (eval-mode) export folds each BatchNorm into the convolution before it, and GradSign's per-sample BatchNorm cannot be recovered from such a file; export it again in training mode: torch.onnx.export(model.train(), torch.randn(1, 3, 32, 32), 'model.onnx', training=torch.onnx.TrainingMode.TRAINING), or ask to score it as it is")
 
 func graphName(m *Model) string {
 	if m.Graph.Name != "" {
@@ -495,7 +497,33 @@ func (c *converter) convert(n *Node) error {
 	case "MatMul":
 		return c.matmul()
 	}
+	if hint, ok := opAdvice[n.OpType]; ok {
+		return fmt.Errorf("the engine does not support op %s: %s", printable(n.OpType), hint)
+	}
 	return fmt.Errorf("the engine does not support op %s; it reads %s", printable(n.OpType), strings.Join(Supported, ", "))
+}
+
+// opAdvice says, for ops people's CNNs have that the engine refuses, what to do instead.
+var opAdvice = map[string]string{
+	"Softplus":              "replace nn.Softplus by nn.ELU, nn.SiLU or nn.GELU, which the engine runs",
+	"Softmax":               "end the model at its logits (remove the final softmax: the loss applies its own)",
+	"LogSoftmax":            "end the model at its logits (remove the final log-softmax: the loss applies its own)",
+	"Tanh":                  "replace nn.Tanh by nn.Sigmoid or nn.Hardtanh (a Clip), which the engine runs",
+	"Resize":                "the engine does not upsample; replace nn.Upsample / F.interpolate by a strided layout without upsampling, or score the network up to the upsampling",
+	"Upsample":              "the engine does not upsample; replace nn.Upsample / F.interpolate by a strided layout without upsampling, or score the network up to the upsampling",
+	"ConvTranspose":         "the engine runs forward convolutions only; a classifier seldom needs nn.ConvTranspose2d: replace it by a convolution",
+	"LayerNormalization":    "the engine normalises with per-sample BatchNorm, GradSign's setting; replace nn.LayerNorm by nn.BatchNorm2d to score the architecture",
+	"InstanceNormalization": "replace nn.InstanceNorm2d by nn.BatchNorm2d, which GradSign's per-sample passes compute per image anyway",
+	"GroupNormalization":    "replace nn.GroupNorm by nn.BatchNorm2d, which GradSign's per-sample passes compute per image anyway",
+	"Bernoulli":             "random ops (stochastic depth, dropout written by hand) change the network per image: set their probability to 0 before exporting",
+	"RandomUniformLike":     "random ops (stochastic depth, dropout written by hand) change the network per image: set their probability to 0 before exporting",
+	"RandomNormalLike":      "random ops change the network per image: set their probability or scale to 0 before exporting",
+	"LSTM":                  "the engine scores convolutional networks; recurrent layers are not among its ops",
+	"GRU":                   "the engine scores convolutional networks; recurrent layers are not among its ops",
+	"RNN":                   "the engine scores convolutional networks; recurrent layers are not among its ops",
+	"Einsum":                "the engine scores convolutional networks; write the product as nn.Linear or nn.Conv2d",
+	"ReduceMax":             "use nn.MaxPool2d with the map's size as its kernel, or average (x.mean([2, 3]))",
+	"GlobalMaxPool":         "use nn.MaxPool2d with the map's size as its kernel, or a global average pool",
 }
 
 func (c *converter) constantNode() error {

@@ -392,7 +392,11 @@ func TestErrors(t *testing.T) {
 		want  string
 	}{
 		{"unknown op", model(14, replace(2, node("Softplus", "act", []string{"n"}, []string{"r"}))),
-			`node "act" (Softplus): the engine does not support op Softplus`},
+			`node "act" (Softplus): the engine does not support op Softplus: replace nn.Softplus by nn.ELU`},
+		{"an op with no advice", model(14, replace(2, node("Hardmax", "act", []string{"n"}, []string{"r"}))),
+			`node "act" (Hardmax): the engine does not support op Hardmax; it reads Add, AveragePool`},
+		{"upsampling", model(14, replace(2, node("Resize", "up", []string{"n"}, []string{"r"}))),
+			`node "up" (Resize): the engine does not support op Resize: the engine does not upsample; replace nn.Upsample`},
 		{"custom domain", model(14, replace(2, node("Relu", "act", []string{"n"}, []string{"r"}).str(7, "com.microsoft"))),
 			`node "act" (Relu): the op is of domain "com.microsoft"`},
 		{"opset 7", model(7, nil), "opset 7; the engine reads opsets 9 to 21"},

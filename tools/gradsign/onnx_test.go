@@ -95,6 +95,9 @@ func TestONNXErrors(t *testing.T) {
 
 // An eval-mode export is refused; with --allow-folded it is scored as it is, and labelled.
 func TestONNXAllowFolded(t *testing.T) {
+	if _, errOut, code := runCLI("score", "--onnx", filepath.Join(oracle.ONNXDir(), "tiny_folded.onnx"), "--n", "4"); code == 0 || !strings.Contains(errOut, "training mode") || !strings.HasSuffix(strings.TrimSpace(errOut), "(--allow-folded)") {
+		t.Fatalf("without --allow-folded: exit %d, %q", code, errOut)
+	}
 	out, errOut, code := runCLI("score", "--onnx", filepath.Join(oracle.ONNXDir(), "tiny_folded.onnx"), "--allow-folded", "--n", "4", "--json")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"gradsign/internal/capped"
@@ -293,6 +294,9 @@ func (f *spaceFlags) onnxModel(set map[string]bool, format cifar.Format) (*targe
 		return nil, err
 	}
 	net, err := onnx.Read(raw, opt)
+	if errors.Is(err, onnx.ErrFolded) {
+		return nil, fmt.Errorf("%s: %v (--allow-folded)", printable(f.onnx), err)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("%s: %v", printable(f.onnx), err)
 	}

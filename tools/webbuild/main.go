@@ -40,7 +40,6 @@ func copies(goroot, kernel, ui string) (map[string]string, error) {
 		"sgemm-simd.wasm":                   filepath.Join(kernel, "sgemm-simd.wasm"),
 		"sgemm-relaxed.wasm":                filepath.Join(kernel, "sgemm-relaxed.wasm"),
 		"wasm_exec.js":                      filepath.Join(goroot, "lib", "wasm", "wasm_exec.js"),
-		"assets/cifar10_test_first1000.bin": "assets/cifar10_test_first1000.bin",
 		"assets/nb201.csv.gz":               "assets/nb201.csv.gz",
 		"assets/reference.json":             "assets/reference.json",
 		"assets/nb201_space.bin":            "assets/nb201_space.bin",
@@ -90,6 +89,18 @@ func build(out, goroot, kernel, ui string) error {
 		}
 		contents[dst] = data
 	}
+	// The CIFAR-10 test images in two parts: the first 128, every N the page offers, fetched at
+	// load; the other 872 when a request asks for more (ui/gradsign.js).
+	images, err := os.ReadFile("assets/cifar10_test_first1000.bin")
+	if err != nil {
+		return err
+	}
+	const firstImages = 128 * 3073 // CIFAR-10 records: a label byte and 3×32×32 pixels
+	if len(images) != 1000*3073 {
+		return fmt.Errorf("assets/cifar10_test_first1000.bin: %d bytes, want 1,000 CIFAR-10 records", len(images))
+	}
+	contents["assets/cifar10_test_first128.bin"] = images[:firstImages]
+	contents["assets/cifar10_test_rest872.bin"] = images[firstImages:]
 	names := make([]string, 0, len(contents))
 	for name := range contents {
 		names = append(names, name)
@@ -128,9 +139,9 @@ func build(out, goroot, kernel, ui string) error {
 		if err := write(filepath.Join(out, name), data); err != nil {
 			return err
 		}
-		// Large files that compress also get a .gz beside them, which the server sends to
+		// Files over 4 KiB that compress also get a .gz beside them, which the server sends to
 		// browsers that accept gzip.
-		if len(data) > 64<<10 && !strings.HasSuffix(name, ".gz") {
+		if len(data) > 4<<10 && !strings.HasSuffix(name, ".gz") {
 			var gz bytes.Buffer
 			zw, _ := gzip.NewWriterLevel(&gz, gzip.BestCompression)
 			zw.Write(data)

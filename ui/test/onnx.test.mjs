@@ -93,12 +93,15 @@ test('a file from disk; an eval-mode export refused, then scored as it is when a
   await page.setInputFiles('#model-file', join(models, 'tiny_folded.onnx'));
   await page.waitForFunction(() => /training mode/.test(document.getElementById('arch-error').textContent));
   assert.equal(await text('known'), '', 'no facts of the previous model stay');
+  assert.doesNotMatch(await text('arch-error'), /--allow-folded/, 'the page names its button, not the CLI\'s flag');
   await page.click('#model-anyway');
   await page.waitForFunction(() => /folded into its convolutions/.test(document.getElementById('model-status').textContent));
   await page.waitForFunction(() => document.getElementById('arch-error').textContent === '' && /parameters/.test(document.getElementById('known-size')?.textContent ?? ''));
   await score();
   const folded = native('--onnx', join(models, 'tiny_folded.onnx'), '--allow-folded', '--n', '16');
   assert.ok(Math.abs(await gradsignShown() - folded.gradsign) <= 1e-3 * folded.gradsign);
+  assert.match(await page.textContent('#result dt'), /^GradSign of the folded model$/);
+  assert.match(await text('result-not'), /another network than the one GradSign scores/);
 
   const junk = join(outDir, 'not-a-model.onnx');
   writeFileSync(junk, 'PK\x03\x04 a zip file, not a model');

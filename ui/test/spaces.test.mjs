@@ -96,6 +96,11 @@ test('NAS-Bench-101: the cell drawn, edges and ops changed by click, the rules s
   assert.match(await text('plot-caption'), /1000 NAS-Bench-101 architectures scored natively \(stem 16, N=32/);
   await page.waitForSelector('#plot canvas');
   assert.ok(await page.locator('#layers div').count() > 20, 'a bar per layer');
+  // The key and the names in NAS-Bench-101's words, not NAS-Bench-201's edges.
+  assert.match(await text('layers-key'), /vertices/);
+  assert.doesNotMatch(await text('layers-key'), /edges|reduction blocks/);
+  assert.match(await text('layers-how'), /layers\.K\.vertex_op\.V the convolution of vertex V/);
+  assert.doesNotMatch(await text('layers-how'), /Point at a bar of a cell edge/);
   // The three stages named; the stem's and classifier's one-bar spans left to the key's colour.
   assert.deepEqual(await page.locator('#layers-stages span').allTextContents(), ['', 'stage 1 (C)', 'stage 2 (2C)', 'stage 3 (4C)', '']);
   await page.screenshot({ path: join(outDir, 'nb101.png'), fullPage: true });
@@ -121,8 +126,12 @@ test('DARTS: a NAS-Bench-301 genotype edited by its node choices, the surrogate\
 });
 
 test('NDS: DARTS_V2 by name, every gradient a structural zero, said and explained', { timeout: SCORE_TIMEOUT }, async () => {
+  // NDS opens on a named cell, and names it.
+  await open('?space=nds');
+  await page.waitForFunction(() => document.getElementById('space-named').value === 'amoeba');
   await open('?space=nds&arch=darts_v2&channels=16&n=16');
   await page.waitForFunction(() => /exactly zero/.test(document.getElementById('known-zeros')?.textContent ?? ''));
+  assert.equal(await page.inputValue('#space-named'), 'darts_v2');
   await score();
   assert.match(await text('result-gradsign'), /^0$/);
   assert.ok(await page.isVisible('#zeros-note'));

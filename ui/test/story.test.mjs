@@ -58,6 +58,8 @@ function chance(n) {
 test('chance level: the result, the layer bars, the table and the sign view say what random signs would give', { timeout: SCORE_TIMEOUT }, async () => {
   await open(`?arch=${encodeURIComponent(ARCH)}&n=16&seed=3&backend=wasm`);
   await score();
+  // The sign view first: a score (the API's, next) stops its pass.
+  await page.waitForFunction(() => /Coins tossed for the signs would agree 0\.196 on average at N = 16/.test(document.getElementById('signs-total').textContent), null, { timeout: SCORE_TIMEOUT });
   const r = await page.evaluate(async (arch) => window.gradsign.score({ arch, n: 16, seed: 3, backend: 'wasm' }), ARCH);
   assert.ok(Math.abs(r.chance - chance(16)) < 1e-12, `chance ${r.chance}, counted ${chance(16)}`);
   assert.ok(Math.abs(r.chance_score + r.above_chance - r.gradsign) < 1e-6 * r.gradsign);
@@ -86,7 +88,6 @@ test('chance level: the result, the layer bars, the table and the sign view say 
   assert.equal(await page.textContent('#layers-table tbody tr:first-child td:nth-child(5)'), '0.196');
   assert.match(await page.textContent('#classifier-note'), /1 − 2\/10 = 0\.8/);
   assert.equal(await page.isVisible('#classifier-note'), true, 'NAS-Bench-201\'s classifier is explained');
-  await page.waitForFunction(() => /Coins tossed for the signs would agree 0\.196 on average at N = 16/.test(document.getElementById('signs-total').textContent), null, { timeout: SCORE_TIMEOUT });
   await page.locator('#result-section').screenshot({ path: join(outDir, 'chance-1280.png') });
 });
 
@@ -189,6 +190,58 @@ test('after a warm score, the estimate is within 2× of the time the next score 
   const rate = await page.evaluate(() => window.gradsign.gemmRate(200));
   const shown = Number((await page.textContent('#estimate')).match(/at ([\d.]+) GFLOP\/s/)[1]);
   assert.ok(shown >= rate.gflops / 2, `the estimate uses ${shown} GFLOP/s, the kernel runs at ${rate.gflops}`);
+});
+
+test('a first estimate is a range; after one score of the space it is that score\'s time, said as measured', { timeout: SCORE_TIMEOUT }, async () => {
+  await open();
+  await page.evaluate(() => window.gradsign.history.clear()); // no earlier scores to learn from
+  await open(`?arch=${encodeURIComponent(ARCH)}&n=16&seed=21&backend=wasm`);
+  await page.waitForFunction(() => /first guess/.test(document.getElementById('estimate').textContent));
+  assert.match(await page.textContent('#estimate'), /^(About [\d.]+–[\d.]+ s|Under [\d.]+ s) on this device .*no NAS-Bench-201 score measured here yet/);
+  await score();
+  await page.waitForFunction(() => /measured here\)/.test(document.getElementById('estimate').textContent));
+  const said = (await page.textContent('#estimate')).match(/^About ([\d.]+) s on this device/);
+  const took = Number((await page.textContent('#progress-text')).match(/^Done in ([\d.]+) s/)[1]);
+  assert.ok(said, `one number: ${await page.textContent('#estimate')}`);
+  assert.ok(Math.abs(Number(said[1]) - took) <= 0.051 * Math.max(1, took), `the same cell and N: estimated ${said[1]} s, took ${took} s`);
+  // Another space has its own: DARTS is still a first guess.
+  await page.selectOption('#space', 'darts');
+  await page.waitForFunction(() => /no DARTS score measured here yet/.test(document.getElementById('estimate').textContent));
+});
+
+test('while a score runs Score is disabled, and Enter or a click starts no second one; it scores the index typed', { timeout: SCORE_TIMEOUT }, async () => {
+  await open(`?arch=${encodeURIComponent(ARCH)}&n=32&seed=22&backend=wasm`);
+  await page.evaluate(() => {
+    const score = window.gradsign.score;
+    window.scoreCalls = 0;
+    window.gradsign.score = (...args) => { window.scoreCalls++; return score(...args); };
+  });
+  await page.fill('#index', '8604');
+  await page.press('#index', 'Enter');
+  await page.press('#index', 'Enter');
+  await page.waitForFunction(() => /of 32 images/.test(document.getElementById('progress-text').textContent), null, { timeout: SCORE_TIMEOUT });
+  assert.equal(await page.isDisabled('#score'), true, 'Score is disabled while it runs');
+  await page.evaluate(() => document.getElementById('score').click());
+  await page.press('#index', 'Enter');
+  await page.waitForFunction(() => /^Done in|^From history/.test(document.getElementById('progress-text').textContent), null, { timeout: SCORE_TIMEOUT });
+  assert.equal(await page.evaluate(() => window.scoreCalls), 1, 'one score');
+  await page.waitForFunction(() => /NAS-Bench-201 index 8604/.test(document.getElementById('result-architecture')?.textContent ?? ''));
+  await page.waitForFunction(() => !document.getElementById('score').disabled);
+});
+
+test('the sign view never delays a score: a score stops its pass', { timeout: SCORE_TIMEOUT }, async () => {
+  await open();
+  const r = await page.evaluate(async (arch) => {
+    const big = '|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|nor_conv_3x3~0|nor_conv_3x3~1|nor_conv_3x3~2|';
+    const signs = window.gradsign.signSamples({ arch: big, n: 32, k: 32 }).then(() => 'finished', (err) => err.name);
+    const s = await window.gradsign.score({ arch, n: 16, seed: 23, backend: 'wasm' });
+    return { signs: await signs, gradsign: s.gradsign };
+  }, ARCH);
+  assert.equal(r.signs, 'Cancelled');
+  assert.ok(r.gradsign > 0);
+  // Alone, the same pass finishes.
+  const alone = await page.evaluate(() => window.gradsign.signSamples({ arch: '|nor_conv_3x3~0|+|none~0|none~1|+|none~0|none~1|none~2|', n: 4, k: 8 }).then((v) => v.signs.length));
+  assert.equal(alone, 4);
 });
 
 test('the race: a key without placeholders, the middle half of the runs, the gap\'s interval, scoring time charged', { timeout: 3 * SCORE_TIMEOUT }, async () => {
@@ -296,6 +349,9 @@ test('every proxy in context: its rank among the reference set at this N, and ho
   assert.match(row, /on NAS-Bench-201's 1,000-cell sample at N = 128 it ranks accuracy with ρ 0\.604/);
   assert.equal(await page.locator('#proxy-rankings tbody tr').count(), 11);
   assert.match(await page.textContent('#proxy-rankings tr.mark'), /^gradsign0\.766/);
+  // naswot's ρ differs between the table and the explorer: the table says why.
+  const naswot = await page.locator('#proxy-rankings tbody tr', { hasText: 'naswot' }).textContent();
+  assert.match(naswot, /^naswot0\.789.*11 of 1,000 have no finite value and rank lowest here \(the explorer leaves them out\)/);
 });
 
 test('two cells side by side: a suggested poor cell, or one of your own, beside the result', { timeout: SCORE_TIMEOUT }, async () => {
