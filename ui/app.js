@@ -11,6 +11,10 @@ import { openRace, runRace, noteScoreTime, watchCharge } from './race.js';
 import { startTour } from './tour.js';
 import { openExplorer } from './explore.js';
 import { createEstimator, sayEstimate } from './estimate.js';
+import { drawLayers, miniBars } from './layers.js';
+import { runBench } from './bench.js';
+import { watchUpdates } from './updates.js';
+import { createHistoryView } from './historyview.js';
 
 // The engine's facts (gradsign.facts(): ops, edges, proxies and their N limits, index range, N
 // choices, seed range) are the one source of these; main() fills them in before anything else.
@@ -721,152 +725,6 @@ async function drawPlot(r) {
   plot = new uPlot(opts, [xs, ...series], $('plot'));
 }
 
-// --- ?bench=1: timing on this device ---
-
-const LARGEST = '|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|nor_conv_3x3~0|nor_conv_3x3~1|nor_conv_3x3~2|';
-
-// runBench times the largest network on the wasm engine and, where there is an adapter, on
-// WebGPU: a one-image warm-up on each (compiles the pipelines, warms the JIT), then n images
-// with a seed of its own so that nothing comes from history.
-async function runBench(n) {
-  $('bench-section').hidden = false;
-  const body = $('bench-table').querySelector('tbody');
-  const info = await gradsign.lookup(LARGEST);
-  const b = await gradsign.backends();
-  const kinds = b.webgpu ? ['wasm', 'webgpu'] : ['wasm'];
-  const seed = Date.now() % 1e9;
-  for (const backend of kinds) {
-    const name = backend === 'webgpu' ? `WebGPU (${b.webgpu.adapter})` : `wasm engine (${gradsign.workers} workers)`;
-    $('bench-status').textContent = `Timing ${name} on ${n} images…`;
-    try {
-      await gradsign.score({ arch: LARGEST, n: 1, seed: seed + 1, backend });
-      const r = await gradsign.score({ arch: LARGEST, n, seed, backend });
-      const gflops = (6 * info.flops * n) / 1e9 / r.seconds;
-      body.append(el('tr', { 'data-backend': backend }, el('td', {}, name), el('td', {}, String(n)), el('td', {}, fmt(r.seconds, 2)),
-        el('td', {}, fmt(gflops, 1)), el('td', {}, fmt(r.gradsign))));
-    } catch (err) {
-      body.append(el('tr', { 'data-backend': backend }, el('td', {}, name), el('td', { colspan: 4, class: 'error' }, err.message)));
-    }
-  }
-  $('bench-status').textContent = b.webgpu ? 'Done.' : 'Done. This browser offers no WebGPU adapter: the wasm engine only.';
-}
-
-// LAYER_WORDS say, per space, what the layer view's colours are and how its layers are named (the
-// reference model's PyTorch parameter names, which the reference files and the CLI use too).
-const LAYER_WORDS = {
-  nb201: {
-    cell: 'convolutions of the cells\' edges',
-    reduction: 'reduction blocks',
-    names: 'Layers keep the names of NAS-Bench-201\'s PyTorch model: stem.0 is the first convolution, cells.K.layers.E.op.1 the convolution on edge E of cell K (edges numbered 0–5 in the editor\'s order, 0 → 1 first), cells.5 and cells.11 the reduction blocks (conv_a, conv_b, downsample), classifier the last layer. Point at a bar of a cell edge to light its edge in the diagram, or at an edge to light its bars.',
-  },
-  nb101: {
-    cell: 'convolutions of the cells\' vertices and their inputs\' projections',
-    names: 'Layers keep the names of the official GradSign code\'s NAS-Bench-101 model: layers.0 is the stem; layers.K.vertex_op.V the convolution of vertex V in the K-th layer (cell) and layers.K.input_op.V the 1×1 projection of the cell\'s input to it; NAS-Bench-101 reduces by max pools between the stacks, which have no weights.',
-  },
-  darts: {
-    cell: 'convolutions of the cells\' edges',
-    reduction: 'reduction cells',
-    names: 'Layers keep the names of DARTS\'s NetworkCIFAR: stem.0 is the first convolution, cells.K.preprocess0/1 the 1×1 convolutions on a cell\'s two inputs, cells.K._ops.E.op.J the convolutions of edge E of cell K (a separable convolution has four: depthwise, pointwise, twice), cells.2 and cells.5 the reduction cells, classifier the last layer.',
-  },
-  nds: {
-    cell: 'convolutions of the cells\' edges',
-    reduction: 'reduction cells',
-    names: 'Layers keep the names of pycls\'s NetworkCIFAR (NDS): stem, cells.K.preprocess0/1 on a cell\'s two inputs, cells.K._ops.E the convolutions of edge E of cell K, cells.2 and cells.5 the reduction cells, classifier the last layer.',
-  },
-  onnx: { names: 'Layers are named by your file\'s ONNX nodes.' },
-};
-
-// drawLayers shows each weight layer's agreement, input to output, on an axis of 0 to 1, with a
-// key, the stages marked, a table to read without hovering, and each cell edge's bars linked
-// both ways with its edge in the cell diagram.
-function drawLayers(r) {
-  const box = $('layers');
-  const nb201 = (r.space ?? 'nb201') === 'nb201';
-  const edgeOf = (name) => { const m = nb201 && name.match(/^cells\.\d+\.layers\.(\d)\./); return m ? Number(m[1]) : null; };
-  // DARTS's reduction cells, at a third and two thirds of the depth (NAS-Bench-101 reduces by
-  // max pools, which have no weights).
-  const dartsReduce = (name) => { const m = name.match(/^cells\.(\d+)\./); return m && ['darts', 'nds'].includes(r.space) && [2, 5].includes(Number(m[1])); };
-  const isStem = (name) => name.startsWith('stem') || (r.space === 'nb101' && name.startsWith('layers.0.'));
-  // An ONNX model's layers are its own: its first and last (stem, classifier) marked, the rest
-  // alike.
-  const onnx = r.space === 'onnx';
-  const kindOf = (name, i) => (onnx ? (i === 0 || i === r.layers.length - 1 ? 'head' : 'cell')
-    : (nb201 && /conv_a|conv_b|downsample/.test(name)) || dartsReduce(name) ? 'reduction'
-      : (/classifier/.test(name) || isStem(name) ? 'head' : 'cell'));
-  const space = r.space ?? 'nb201';
-  $('layers-key').replaceChildren(...(onnx
-    ? [el('span', { class: 'swatch cell' }), 'the model\'s weight layers ', el('span', { class: 'swatch head' }), 'its first and last']
-    : [el('span', { class: 'swatch cell' }), LAYER_WORDS[space].cell, ' ',
-      ...(space === 'nb101' ? [] : [el('span', { class: 'swatch reduction' }), LAYER_WORDS[space].reduction, ' ']),
-      el('span', { class: 'swatch head' }), 'stem and classifier']));
-  $('layers-how').textContent = LAYER_WORDS[space].names;
-  const top = Math.max(...r.layers.map((l) => l.agreement), 1e-9);
-  box.replaceChildren(...r.layers.map((l, i) => {
-    const e = edgeOf(l.name);
-    const bar = el('div', {
-      role: 'listitem', tabindex: '0', class: kindOf(l.name, i), style: { height: `${Math.max(1, (l.agreement / top) * 100)}%` },
-      title: `${l.name}: ${fmt(l.weights)} weights, score ${fmt(l.score)}, agreement ${fmt(l.agreement, 3)}${l.chance == null ? '' : ` (random signs ${fmt(l.chance, 3)}, excess ${fmt(l.excess, 3)})`}`,
-      'aria-label': `${l.name}: agreement ${fmt(l.agreement, 3)}${l.chance == null ? '' : `, ${fmt(l.excess, 3)} over chance`}`,
-      ...(e == null ? {} : { 'data-edge': String(e) }),
-    });
-    if (e != null) {
-      const lit = (on) => document.querySelector(`#cell .edge[data-edge="${e}"]`)?.classList.toggle('lit', on);
-      bar.addEventListener('pointerenter', () => lit(true));
-      bar.addEventListener('pointerleave', () => lit(false));
-      bar.addEventListener('focus', () => lit(true));
-      bar.addEventListener('blur', () => lit(false));
-    }
-    return bar;
-  }));
-  // The classifier's 0.8 is NAS-Bench-201's and -101's: their features come out of a ReLU.
-  $('classifier-note').hidden = !(nb201 || r.space === 'nb101');
-  $('layers-chance-note').hidden = r.chance == null;
-  // Chance level: the agreement random signs would give, a dashed line across the bars.
-  if (r.chance != null) {
-    box.append(el('span', { id: 'layers-chance', class: 'chance-line', 'aria-hidden': 'true', style: { bottom: `${Math.min(100, (r.chance / top) * 100)}%` } },
-      el('span', {}, `random signs ${fmt(r.chance, 3)}`)));
-  }
-  // An axis of 0 to the highest agreement; where every layer's is 0 (no gradient reaches any
-  // weight: an all-none cell), one tick says so.
-  const flat = r.layers.every((l) => l.agreement === 0);
-  $('layers-axis').replaceChildren(...(flat ? [el('span', {}, ''), el('span', {}, 'all 0'), el('span', {}, '0')]
-    : [el('span', {}, fmt(top, 2)), el('span', {}, fmt(top / 2, 2)), el('span', {}, '0')]));
-  // The stages: the stem (0), the cells before the first reduction (1), from it to the second
-  // (2), from that on (3), and the classifier (4).
-  const cellOf = (name) => { const m = name.match(/^(?:cells|layers)\.(\d+)\./); return m ? Number(m[1]) : null; };
-  const reductions = nb201 ? r.layers.filter((l) => /conv_a/.test(l.name)).map((l) => cellOf(l.name))
-    : r.space === 'nb101' ? [...new Set(r.layers.filter((l) => /^layers\.\d+\./.test(l.name)).map((l) => cellOf(l.name)))].filter((c, i, a) => i > 0 && c !== a[i - 1] + 1)
-      : [2, 5];
-  const stage = (name) => {
-    const c = cellOf(name);
-    if (isStem(name)) return 0;
-    if (c == null) return 4;
-    return 1 + reductions.filter((x) => c >= x).length;
-  };
-  const counts = [0, 0, 0, 0, 0];
-  for (const l of r.layers) counts[stage(l.name)]++;
-  // The stem's and the classifier's bars are one or two wide: the key's colour names them, a
-  // label there would be cut to a letter.
-  $('layers-stages').replaceChildren(...['', 'stage 1 (C)', 'stage 2 (2C)', 'stage 3 (4C)', ''].map((label, i) =>
-    el('span', { style: { flexGrow: String(counts[i]) } }, counts[i] ? label : '')));
-  $('layers-table').tBodies[0].replaceChildren(...r.layers.map((l) => el('tr', {}, el('td', {}, l.name), el('td', { class: 'num' }, fmt(l.weights)),
-    el('td', { class: 'num' }, fmt(l.score)), el('td', { class: 'num' }, fmt(l.agreement, 3)),
-    el('td', { class: 'num' }, l.chance == null ? '—' : fmt(l.chance, 3)), el('td', { class: 'num' }, l.excess == null ? '—' : fmt(l.excess, 3)),
-    el('td', { class: 'num' }, fmt(l.structural_zeros ?? 0)))));
-}
-
-// miniBars is a result's layer bars as a small figure for the comparison: its agreement per
-// layer on its own 0-to-highest axis, chance's dashed line, and what it is.
-function miniBars(r, title) {
-  const top = Math.max(...r.layers.map((l) => l.agreement), 1e-9);
-  const bars = el('div', { class: 'layers mini', role: 'img', 'aria-label': `${title}: agreement per layer` },
-    ...r.layers.map((l) => el('div', { class: /classifier|^stem/.test(l.name) ? 'head' : /conv_a|conv_b|downsample/.test(l.name) ? 'reduction' : 'cell', style: { height: `${Math.max(1, (l.agreement / top) * 100)}%` }, title: `${l.name}: agreement ${fmt(l.agreement, 3)}` })),
-    el('span', { class: 'chance-line', style: { bottom: `${Math.min(100, (r.chance / top) * 100)}%` } }));
-  const acc = r.accuracy?.cifar10;
-  return el('figure', { class: 'compare-one' }, el('figcaption', {}, el('b', {}, title), ` NAS-Bench-201 index ${r.index}${acc == null ? '' : `, CIFAR-10 ${fmt(acc, 2)}% after training`}`),
-    bars, el('p', { class: 'hint' }, `GradSign ${fmt(r.gradsign)}, of which ${fmt(r.above_chance)} above chance (top of the axis: agreement ${fmt(top, 2)})`));
-}
-
 // compare scores the chosen other cell as the result was scored (its N, seed, backend) and
 // shows both cells' bars side by side.
 async function compare() {
@@ -909,116 +767,31 @@ function drawRankings() {
 
 // --- history ---
 
-// The history table shows the newest results a page at a time; Show more adds the next page.
-const HISTORY_PAGE = 50;
-let historyShown = HISTORY_PAGE;
-// historyProblem is why results are not being kept where reads still work (a full quota).
-let historyProblem = null;
-
-async function drawHistory() {
-  const h = await gradsign.history.list({ limit: historyShown });
-  const why = h.unavailable ?? historyProblem;
-  $('history-note').textContent = why ? `${why[0].toUpperCase()}${why.slice(1)}. Scoring works; results are not kept.`
-    : h.skipped ? `${h.skipped} stored record${h.skipped > 1 ? 's are' : ' is'} not a result this page can show (another build's, or damaged): left out.` : '';
-  $('history-paging').hidden = h.total <= h.records.length + h.skipped;
-  $('history-count').textContent = `The newest ${h.records.length} of ${h.total} results.`;
-  $('history').tBodies[0].replaceChildren(...h.records.map((r) => {
-    const open = el('button', { type: 'button' }, 'Show');
-    open.addEventListener('click', async () => {
-      const whole = await gradsign.history.get(r.key);
-      if (!whole) {
-        $('history-note').textContent = 'That result is no longer in the history (cleared, or from another tab).';
-        await drawHistory();
-        return;
-      }
-      state.n = r.n; state.seed = r.seed;
-      $('n').value = r.n; $('seed').value = r.seed;
-      for (const box of $('proxies').querySelectorAll('input')) box.checked = r.proxies != null && box.value in r.proxies;
-      limitProxies();
-      const space = r.space ?? 'nb201';
-      if (space === 'nb201') { state.ops = parseOps(r.arch); await setSpace('nb201'); } else {
-        state.nets[space] = { space, arch: r.arch, channels: r.channels };
-        await setSpace(space);
-      }
-      await drawThumbs();
-      $('progress').value = 1;
-      $('progress-text').textContent = `From history: computed ${new Date(r.time).toLocaleString()} in ${fmt(r.seconds, 2)} s.`;
-      await showResult({ ...whole, cached: true });
-      $('result-section').scrollIntoView({ behavior: 'smooth', block: 'start' });
-    });
-    const acc = headline(r);
-    const space = r.space ?? 'nb201';
-    const short = { nb101: 'NB101', darts: 'DARTS', nds: 'NDS' }[space];
-    const name = space === 'nb201' ? String(r.index) : space === 'onnx' ? (models.name(r.arch) || 'ONNX model')
-      : `${short} ${r.index != null ? r.index : space === 'nb101' ? (r.hash ?? '').slice(0, 6) : ''}`;
-    return el('tr', {}, el('td', { class: 'num' }, name), el('td', { class: 'num' }, fmt(r.gradsign)),
-      el('td', {}, Object.keys(r.proxies || {}).join(', ') || '—'),
-      el('td', { class: 'num' }, String(r.n)), el('td', { class: 'num' }, String(r.seed)),
-      el('td', { class: 'num' }, acc == null ? '—' : `${fmt(acc, 2)}%`), el('td', {}, new Date(r.time).toLocaleString()), el('td', {}, open));
-  }));
-}
-
-// clearHistory empties the history and offers, for a while, to bring it back.
-async function clearHistory() {
-  let kept;
-  try { kept = await gradsign.history.take(); } catch (err) {
-    $('history-note').textContent = err.message;
-    return;
+// showFromHistory puts a kept result back on the page: its space, architecture, N, seed and
+// proxies in the editor, the result below.
+async function showFromHistory(r, whole) {
+  state.n = r.n; state.seed = r.seed;
+  $('n').value = r.n; $('seed').value = r.seed;
+  for (const box of $('proxies').querySelectorAll('input')) box.checked = r.proxies != null && box.value in r.proxies;
+  limitProxies();
+  const space = r.space ?? 'nb201';
+  if (space === 'nb201') { state.ops = parseOps(r.arch); await setSpace('nb201'); } else {
+    state.nets[space] = { space, arch: r.arch, channels: r.channels };
+    await setSpace(space);
   }
-  await drawHistory();
-  if (kept.length === 0) return;
-  $('undo-text').textContent = `Cleared ${kept.length} result${kept.length > 1 ? 's' : ''}.`;
-  $('undo').hidden = false;
-  const hide = setTimeout(() => { $('undo').hidden = true; }, 30_000);
-  $('undo-clear').onclick = async () => {
-    clearTimeout(hide);
-    $('undo').hidden = true;
-    try { await gradsign.history.put(kept); } catch (err) { $('history-note').textContent = err.message; }
-    await drawHistory();
-  };
+  await drawThumbs();
+  $('progress').value = 1;
+  $('progress-text').textContent = `From history: computed ${new Date(r.time).toLocaleString()} in ${fmt(r.seconds, 2)} s.`;
+  await showResult({ ...whole, cached: true });
+  $('result-section').scrollIntoView({ behavior: 'smooth', block: 'start' });
 }
 
-async function download(format) {
-  let blob;
-  try { blob = await gradsign.history.export(format); } catch (err) {
-    $('history-note').textContent = err.message;
-    return;
-  }
-  const a = el('a', { href: URL.createObjectURL(blob), download: `gradsign-history.${format}` });
-  a.click();
-  URL.revokeObjectURL(a.href);
-}
-
-// --- updates ---
-
-// watchUpdates registers the service worker, which keeps this build for offline use, and looks
-// on the server for a newer build (at start and whenever the page is shown again). When there
-// is one, the page offers Update: it drops the worker and its cache and reloads from the
-// server, so the new build runs whole; a page never mixes two builds. (Left alone, the new
-// build runs from the first load after every page of the old one is closed.)
-async function watchUpdates() {
-  if (!('serviceWorker' in navigator)) return;
-  // Once the engine is ready: the worker's install fetches the whole build, which must not
-  // compete with what the first score needs.
-  await gradsign.ready.catch(() => {});
-  navigator.serviceWorker.register('sw.js').catch(() => {}); // no offline copy in a private window
-  const mine = await gradsign.version();
-  const look = async () => {
-    try {
-      const r = await fetch('version.json?latest', { cache: 'no-store' });
-      if (r.ok && (await r.json()).version !== mine) $('update').hidden = false;
-    } catch {
-      // offline: nothing newer to be had
-    }
-  };
-  $('update-now').addEventListener('click', async () => {
-    await Promise.all((await navigator.serviceWorker.getRegistrations()).map((r) => r.unregister()));
-    await Promise.all((await caches.keys()).filter((k) => k.startsWith('gradsign-')).map((k) => caches.delete(k)));
-    location.reload();
-  });
-  document.addEventListener('visibilitychange', () => { if (!document.hidden) look(); });
-  await look();
-}
+const historyView = createHistoryView({
+  onShow: showFromHistory,
+  accuracy: headline,
+  modelName: (id) => models.name(id),
+});
+const drawHistory = () => historyView.draw();
 
 // --- start ---
 
@@ -1080,8 +853,8 @@ async function main() {
   limitProxies();
   $('score').addEventListener('click', runScore);
   $('cancel').addEventListener('click', () => gradsign.cancel());
-  $('clear').addEventListener('click', clearHistory);
-  $('export-csv').addEventListener('click', () => download('csv'));
+  $('clear').addEventListener('click', () => historyView.clear());
+  $('export-csv').addEventListener('click', () => historyView.download('csv'));
   $('plot-x').addEventListener('change', () => { if (plotted) drawPlot(plotted); });
   $('space-dataset').addEventListener('change', drawSpace);
   $('race-start').addEventListener('click', runRace);
@@ -1093,12 +866,11 @@ async function main() {
     saveURL();
     updateEstimate();
   });
-  $('export-json').addEventListener('click', () => download('json'));
-  $('history-more').addEventListener('click', () => { historyShown += HISTORY_PAGE; drawHistory(); });
+  $('export-json').addEventListener('click', () => historyView.download('json'));
+  $('history-more').addEventListener('click', () => historyView.more());
   // Another tab's results, or history failing: the table says so at once.
   gradsign.history.watch((e) => {
-    if (e.unavailable) historyProblem = e.unavailable;
-    if (e.available) historyProblem = null;
+    historyView.watched(e);
     if (engineReady) drawHistory();
   });
   watchUpdates();

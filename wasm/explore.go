@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"math"
@@ -145,15 +146,17 @@ func (s *session) explore(req exploreRequest) (exploreView, error) {
 		y[i] = e.Accuracy[d]
 	}
 	v.Architectures, v.Spearman = len(x), stats.Spearman(x, y)
-	v.Top = topOf(x, y, req.K)
-	if req.Ranks {
-		x, y = stats.Ranks(x), stats.Ranks(y)
-	}
+	// One order for the plot and the top k (ranks keep it: ties get one rank): the k taken are
+	// the plot's last k points, ties included as the plot has them.
 	order := make([]int, len(x))
 	for i := range order {
 		order[i] = i
 	}
-	slices.SortStableFunc(order, func(a, b int) int { return cmpFloat(x[a], x[b]) })
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(x[a], x[b]) })
+	v.Top = topOf(order[len(order)-req.K:], y)
+	if req.Ranks {
+		x, y = stats.Ranks(x), stats.Ranks(y)
+	}
 	v.Positive = true
 	for _, i := range order {
 		v.Index, v.X, v.Y = append(v.Index, index[i]), append(v.X, x[i]), append(v.Y, y[i])
@@ -162,36 +165,23 @@ func (s *session) explore(req exploreRequest) (exploreView, error) {
 	return v, nil
 }
 
-// topOf is the top k by x (ties by order) against y.
-func topOf(x, y []float64, k int) topK {
-	t := topK{K: k}
-	byX, byY := make([]int, len(x)), make([]int, len(x))
-	for i := range byX {
-		byX[i], byY[i] = i, i
-	}
-	slices.SortStableFunc(byX, func(a, b int) int { return cmpFloat(x[b], x[a]) })
-	slices.SortStableFunc(byY, func(a, b int) int { return cmpFloat(y[b], y[a]) })
-	t.Best = math.Inf(-1)
-	for _, i := range byX[:k] {
+// topOf is what the architectures top (the k the proxy ranks highest) reach in accuracy y,
+// beside the k truly best and all.
+func topOf(top []int, y []float64) topK {
+	k := len(top)
+	t := topK{K: k, Best: math.Inf(-1)}
+	for _, i := range top {
 		t.Mean += y[i] / float64(k)
 		t.Best = math.Max(t.Best, y[i])
 	}
-	for _, i := range byY[:k] {
-		t.BestK += y[i] / float64(k)
+	best := slices.Sorted(slices.Values(y))
+	slices.Reverse(best)
+	for _, v := range best[:k] {
+		t.BestK += v / float64(k)
 	}
 	for _, v := range y {
 		t.AllMean += v / float64(len(y))
 	}
-	t.BestOverall = y[byY[0]]
+	t.BestOverall = best[0]
 	return t
-}
-
-func cmpFloat(a, b float64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }

@@ -52,8 +52,17 @@ func TestExplore(t *testing.T) {
 	if r.X[0] < 1 || r.X[999] != 1000 || r.Top != v.Top || r.Spearman != v.Spearman {
 		t.Fatalf("ranks: x from %v to %v, top %+v", r.X[0], r.X[999], r.Top)
 	}
-	if p, _ := s.explore(exploreRequest{Proxy: "params", Dataset: "cifar10", K: 5}); !p.Positive {
+	p, _ := s.explore(exploreRequest{Proxy: "params", Dataset: "cifar10", K: 25})
+	if !p.Positive {
 		t.Error("params: no log axis")
+	}
+	// params ties (cells of one size): the top k are still the plot's last k points.
+	mean = 0
+	for _, y := range p.Y[1000-25:] {
+		mean += y / 25
+	}
+	if p.X[1000-25] != p.X[1000-26] || math.Abs(p.Top.Mean-mean) > 1e-9 {
+		t.Fatalf("params' top 25: mean %v, the last 25 points' %v (tie at the boundary: %v)", p.Top.Mean, mean, p.X[1000-25] == p.X[1000-26])
 	}
 	j, _ := s.explore(exploreRequest{Proxy: "jacob_cov", Dataset: "cifar10", K: 5})
 	if j.NonFinite != 18 || j.Architectures != 982 || j.Positive {

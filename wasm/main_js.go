@@ -79,7 +79,7 @@ func main() {
 		},
 		"explore": func(a []js.Value) (any, error) {
 			var req exploreRequest
-			if err := json.Unmarshal([]byte(js.Global().Get("JSON").Call("stringify", arg(a, 0)).String()), &req); err != nil {
+			if err := decodeJS(arg(a, 0), &req); err != nil {
 				return nil, fmt.Errorf("explore wants {proxy, dataset, ranks, k}: %v", err)
 			}
 			return toJS(must().explore(req))
@@ -135,6 +135,11 @@ func promise(fn func() (any, error)) js.Value {
 	})
 	defer executor.Release()
 	return js.Global().Get("Promise").New(executor)
+}
+
+// decodeJS reads a JavaScript value into v as encoding/json reads its JSON.
+func decodeJS(value js.Value, v any) error {
+	return json.Unmarshal([]byte(js.Global().Get("JSON").Call("stringify", value).String()), v)
 }
 
 // arg returns args[i], or undefined.
@@ -430,7 +435,7 @@ func proxyValues(args []js.Value) (any, error) {
 func proxyRanks(args []js.Value) (any, error) {
 	o := arg(args, 0)
 	var values map[string]float64
-	if err := json.Unmarshal([]byte(js.Global().Get("JSON").Call("stringify", o.Get("values")).String()), &values); err != nil {
+	if err := decodeJS(o.Get("values"), &values); err != nil {
 		return nil, fmt.Errorf("proxyRanks wants {space, n, values: {name: number}}: %v", err)
 	}
 	return toJS(must().proxyRanks(o.Get("space").String(), o.Get("n").Int(), values), nil)
@@ -506,7 +511,7 @@ func gpu([]js.Value) (any, error) {
 
 func race(args []js.Value) (any, error) {
 	var req raceRequest
-	if err := json.Unmarshal([]byte(js.Global().Get("JSON").Call("stringify", arg(args, 0)).String()), &req); err != nil {
+	if err := decodeJS(arg(args, 0), &req); err != nil {
 		return nil, fmt.Errorf("race wants {algo, runs, seed, budget, candidates, chargeScoring}: %v", err)
 	}
 	onRun := arg(args, 1)
