@@ -527,7 +527,7 @@ async function showResult(r) {
     [folded ? 'GradSign of the folded model' : 'GradSign', fmt(r.gradsign), 'big'],
     ...(folded ? [['Not comparable', 'Its BatchNorms were folded into its convolutions (an eval-mode export), so each image ran without the per-sample BatchNorm GradSign needs: the sign agreement of another network than the one GradSign scores. Export the model in training mode for its GradSign.', 'error']] : []),
     // Results kept by an earlier build have no chance level.
-    ...(r.chance == null ? [] : [['Above chance', `${fmt(r.above_chance)}: random signs at every weight would score ${fmt(r.chance_score)} (each weight's agreement ${fmt(r.chance, 3)} at N = ${r.n}); the rest is what the images share`]]),
+    ...(r.chance == null ? [] : [['Above chance', aboveChance(r)]]),
     ['Rank', r.rank == null ? (space === 'nb201' ? 'no reference set at this N' : space === 'onnx' ? 'none: your own network is in no benchmark; compare scores of your networks at one N'
       : 'not comparable with the reference scores (see the scatter)')
       : `#${r.rank.gradsign} of ${r.rank.of} by GradSign${r.rank.accuracy ? `, #${r.rank.accuracy} of ${r.rank.of} by ${byAccuracy}` : ''} (the reference set and this one; above ${fmt(r.percentile, 1)}% of the reference architectures)`],
@@ -576,6 +576,16 @@ async function showResult(r) {
   $('compare-status').textContent = '';
   drawSigns(r);
   if (space === 'onnx') models.colour(r);
+}
+
+// aboveChance says how the score stands to what random signs would give, and what that says: a
+// negative excess (the images' signs cancel more than coins') is said as such, and neither is
+// a verdict on the architecture (a poor NAS-Bench-201 cell can have more excess than a good one).
+function aboveChance(r) {
+  const coins = `random signs at every weight would score ${fmt(r.chance_score)} (each weight's agreement ${fmt(r.chance, 3)} at N = ${r.n})`;
+  return r.above_chance >= 0
+    ? `${fmt(r.above_chance)}: ${coins}; the rest is what the images share. The excess tells how much the images agree, not how good the network is: compare architectures by the whole score, and GradSign with parameters (the scatter's x-axis)`
+    : `${fmt(r.above_chance)}: below what ${coins}. The images' gradient signs cancel more than coin tosses would: all of the score is the coins' share`;
 }
 
 // architectureName says which architecture a result is, in its space's terms.

@@ -393,7 +393,11 @@ func printScore(w io.Writer, o scoreOutput) {
 		}
 	}
 	if o.AboveChance != nil {
-		fmt.Fprintf(tw, "chance\trandom signs at every weight would score %.0f (agreement %.3f at N=%d): this is %.0f above them\n", *o.GradSign-*o.AboveChance, gradsign.Chance(o.N), o.N, *o.AboveChance)
+		side := "above"
+		if *o.AboveChance < 0 {
+			side = "below"
+		}
+		fmt.Fprintf(tw, "chance\trandom signs at every weight would score %.0f (agreement %.3f at N=%d): this is %.0f %s them\n", *o.GradSign-*o.AboveChance, gradsign.Chance(o.N), o.N, math.Abs(*o.AboveChance), side)
 	}
 	if o.StructuralZeros != nil && *o.StructuralZeros > 0 {
 		fmt.Fprintf(tw, "zeros\t%d weights given sign 0: their gradient is exactly zero (per-sample BatchNorm reached only through sums and pooling, or over a 1×1 map); the official code counts rounding noise there\n", *o.StructuralZeros)

@@ -133,5 +133,15 @@ test('a phone: the model editor and its structure fit 390 px', { timeout: SCORE_
     .slice(0, 5).map((e) => `${e.tagName}#${e.id}`).join(', '));
   await page.screenshot({ path: join(outDir, 'onnx-390.png'), fullPage: true });
   assert.ok(width <= 390, `the page is ${width} px wide: ${wide}`);
+  // Scored: VGG's images agree less than coins would, and the result says so; the structure's
+  // agreement column can be read (scrolled to, not cut off).
+  await score();
+  assert.match(await text('result-above'), /^-[\d,]+: below what random signs at every weight would score .* cancel more than coin tosses would/);
+  const cell = page.locator('#model-nodes tr.weight-layer td.agreement').first();
+  await cell.scrollIntoViewIfNeeded();
+  const box = await cell.boundingBox();
+  assert.ok(box.x >= 0 && box.x + box.width <= 390, `the agreement column at x ${box.x}..${box.x + box.width}`);
+  assert.match(await cell.textContent(), /^0\.\d{3}$/);
+  await page.screenshot({ path: join(outDir, 'onnx-390-scored.png'), fullPage: true });
   await page.setViewportSize({ width: 1280, height: 900 });
 });
