@@ -16,6 +16,12 @@ function installGradsignKernel(memory, modules) {
     const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { mem: memory } });
     const block = instance.exports.block.bind(null);
     block.kind = kind;
+    // B read in place through a table of row offsets (a convolution's shifted rows).
+    if (instance.exports.blockB) block.blockB = instance.exports.blockB.bind(null);
+    // The weight gradient's dot products, both operands read along k in place.
+    if (instance.exports.dot) block.dot = instance.exports.dot.bind(null);
+    // GradSign's sign fold of a sample's weight gradient into the int32 accumulators.
+    if (instance.exports.fold) block.fold = instance.exports.fold.bind(null);
     globalThis.gradsignSgemm = block;
     return kind;
   }

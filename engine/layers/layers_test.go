@@ -598,3 +598,17 @@ func TestDepthwiseFloat32(t *testing.T) {
 		}
 	}
 }
+
+// TestReLUForwardEdges: ReLU is max(x, 0) to the bit on every platform's path: NaN stays NaN,
+// -0 and negatives become +0, infinities as they are.
+func TestReLUForwardEdges(t *testing.T) {
+	in := []float32{float32(math.NaN()), float32(math.Copysign(0, -1)), -1, 2, float32(math.Inf(1)), float32(math.Inf(-1)), 0, -1e-45}
+	out := make([]float32, len(in))
+	ReLUForward(out, in)
+	for i, v := range in {
+		want := max(v, 0)
+		if math.Float32bits(out[i]) != math.Float32bits(want) && !(math.IsNaN(float64(out[i])) && math.IsNaN(float64(want))) {
+			t.Errorf("relu(%v) = %v (bits %x), want %v", v, out[i], math.Float32bits(out[i]), want)
+		}
+	}
+}

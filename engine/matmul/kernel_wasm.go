@@ -19,6 +19,8 @@ var (
 	// kernelName says which float32 kernel runs: "go", "wasm-simd128" or
 	// "wasm-relaxed-simd".
 	kernelName = "go"
+	// dotSIMD is the SIMD module's dot-product kernel, nil without it.
+	dotSIMD dotKernel
 )
 
 func init() {
@@ -28,14 +30,37 @@ func init() {
 	}
 	kernel32 = simdKernel(f)
 	kernelName = f.Get("kind").String()
+	if g := f.Get("dot"); g.Type() == js.TypeFunction {
+		dotSIMD = simdDot(g)
+		dotNT = dotSIMD
+	}
 }
 
-// simdKernel wraps the JavaScript entry of the SIMD kernel. Addresses are byte offsets in the
-// linear memory, which is what a Go pointer is under wasm; the slices stay alive (and Go's
-// collector does not move memory) for the call.
+// simdDot wraps the SIMD module's dot-product kernel (the weight gradient's a·bᵀ, both
+// operands read along k in place): m a multiple of 2, n of 4, k of 4.
+func simdDot(g js.Value) dotKernel {
+	return func(m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc, ldcCol int) {
+		if m%2 != 0 || n%4 != 0 || k%4 != 0 {
+			panic("matmul: the SIMD dot kernel takes m a multiple of 2, n of 4, k of 4")
+		}
+		_ = a[(m-1)*lda+k-1]
+		_ = b[(n-1)*ldb+k-1]
+		_ = c[(m-1)*ldc+(n-1)*ldcCol]
+		addr := func(x []float32) int { return int(uintptr(unsafe.Pointer(unsafe.SliceData(x)))) }
+		g.Invoke(m, n, k, addr(a), lda, addr(b), ldb, addr(c), ldc, ldcCol)
+		runtime.KeepAlive(a)
+		runtime.KeepAlive(b)
+		runtime.KeepAlive(c)
+	}
+}
+
+// simdKernel wraps the JavaScript entries of the SIMD kernel: block, and blockB (B read in
+// place through a table of row offsets) where the module has it. Addresses are byte offsets
+// in the linear memory, which is what a Go pointer is under wasm; the slices stay alive (and
+// Go's collector does not move memory) for the call.
 func simdKernel(f js.Value) microkernel[float32] {
 	addr := func(x []float32) int { return int(uintptr(unsafe.Pointer(unsafe.SliceData(x)))) }
-	return microkernel[float32]{mr: 4, nr: 8, block: func(kb, mb, nb int, a, b, c, tile []float32, ldc int) {
+	k := microkernel[float32]{mr: 4, nr: 8, block: func(kb, mb, nb int, a, b, c, tile []float32, ldc int) {
 		_ = a[(mb+3)/4*4*kb-1]
 		_ = b[(nb+7)/8*8*kb-1]
 		_ = c[(mb-1)*ldc+nb-1]
@@ -46,4 +71,22 @@ func simdKernel(f js.Value) microkernel[float32] {
 		runtime.KeepAlive(c)
 		runtime.KeepAlive(tile)
 	}}
+	if g := f.Get("blockB"); g.Type() == js.TypeFunction {
+		k.blockB = func(kb, mb, nb int, a, b []float32, boff []int32, c, tile []float32, ldc int) {
+			_ = a[(mb+3)/4*4*kb-1]
+			_ = boff[kb-1]
+			_ = c[(mb-1)*ldc+nb-1]
+			_ = tile[31]
+			if nb%8 != 0 {
+				panic("matmul: blockB takes whole panels of B")
+			}
+			g.Invoke(kb, mb, nb, addr(a), addr(b), int(uintptr(unsafe.Pointer(unsafe.SliceData(boff)))), addr(c), ldc, addr(tile))
+			runtime.KeepAlive(a)
+			runtime.KeepAlive(b)
+			runtime.KeepAlive(boff)
+			runtime.KeepAlive(c)
+			runtime.KeepAlive(tile)
+		}
+	}
+	return k
 }

@@ -10,7 +10,9 @@ import (
 func kernels32() []microkernel[float32] {
 	k := []microkernel[float32]{kernelGo32}
 	if kernelName != "go" {
-		k = append(k, kernel32)
+		packed := kernel32
+		packed.blockB = nil // the SIMD kernel with B packed too, as it runs where B is transposed
+		k = append(k, kernel32, packed)
 	}
 	return k
 }
@@ -31,9 +33,12 @@ func TestSIMDKernelPresent(t *testing.T) {
 	if kernelName != want {
 		t.Fatalf("float32 kernel %q, the runner set up %q", kernelName, want)
 	}
+	if kernel32.blockB == nil || dotSIMD == nil {
+		t.Fatal("the SIMD kernel has no blockB or no dot: an operand would be packed for every product")
+	}
 	t.Logf("kernel %s", kernelName)
 }
 
 func dotKernels() []dotKernel {
-	return []dotKernel{nil}
+	return []dotKernel{nil, dotSIMD}
 }

@@ -1,6 +1,7 @@
 package matmul
 
 import (
+	"math"
 	"sync"
 
 	"gradsign/engine/internal/pool"
@@ -20,6 +21,10 @@ type microkernel[T Float] struct {
 	mr, nr int
 	run    func(k int, a, b, c []T, ldc int)
 	block  func(kb, mb, nb int, a, b, c, tile []T, ldc int)
+	// blockB, where a block kernel has it, is block with B read where it lies: row p of the
+	// block is b[boff[p] : boff[p]+nb], which the caller has checked lie inside b; nb is a
+	// multiple of nr.
+	blockB func(kb, mb, nb int, a, b []T, boff []int32, c, tile []T, ldc int)
 	// idx, where a kernel has it, reads both operands in place through index tables: step p
 	// takes a[aoff[p] + i·lda] for the tile's rows i and b[boff[p] : boff[p]+nr], which the
 	// caller has checked lie inside a and b. Neither operand is then packed, but for a last
@@ -114,12 +119,34 @@ func gemmBlocks[T Float](kern microkernel[T], m, n, k int, panelsA func(buf []T,
 	defer pool.Put(bufB)
 	defer pool.Put(bufA)
 	defer pool.Put(tile)
+	// B read in place by the block kernel: its whole panels through a table of row offsets,
+	// a last partial panel packed.
+	inPlace := kern.blockB != nil && !lb.trans
+	fullN := 0 // B's columns read in place; packB packs the others
+	var boff *[]int32
+	if inPlace {
+		fullN = n / nr * nr
+		boff = offsetTables.Get().(*[]int32)
+		defer offsetTables.Put(boff)
+	}
 	for p0 := 0; p0 < k; p0 += kc {
 		kb := min(kc, k-p0)
-		packB(*bufB, b, lb, n, p0, kb, nr, 0)
+		if inPlace {
+			rowOffsets(*boff, b, lb, p0, kb, fullN)
+		}
+		packB(*bufB, b, lb, n, p0, kb, nr, fullN)
 		for i0 := 0; i0 < m; i0 += mc {
 			mb := min(mc, m-i0)
 			pa := panelsA(*bufA, i0, mb, p0, kb)
+			if inPlace {
+				if fullN > 0 {
+					kern.blockB(kb, mb, fullN, pa, b, (*boff)[:kb], c[i0*n:], *tile, n)
+				}
+				if fullN < n {
+					kern.block(kb, mb, n-fullN, pa, *bufB, c[i0*n+fullN:], *tile, n)
+				}
+				continue
+			}
 			if kern.block != nil {
 				kern.block(kb, mb, n, pa, *bufB, c[i0*n:], *tile, n)
 				continue
@@ -189,6 +216,24 @@ func gemmInPlace[T Float](kern microkernel[T], m, n, k int, a []T, la layout, b 
 				addTile(c[ci:], n, t, nr, rows, cols)
 			}
 		}
+	}
+}
+
+// offsetTables keeps the in-place block kernel's tables of row offsets (kc each) for reuse.
+var offsetTables = sync.Pool{New: func() any { t := make([]int32, kc); return &t }}
+
+// rowOffsets writes into dst the offsets in b of rows p0..p0+kb-1 of B (not transposed), each
+// checked to hold cols values inside b: the table the in-place block kernel reads.
+func rowOffsets[T Float](dst []int32, b []T, lb layout, p0, kb, cols int) {
+	for p := range kb {
+		start := (p0 + p) * lb.ld
+		if lb.offs != nil {
+			start = lb.offs[p0+p]
+		}
+		if start < 0 || start+cols > len(b) || start > math.MaxInt32 {
+			panic("matmul: a row of B runs outside its slice")
+		}
+		dst[p] = int32(start)
 	}
 }
 

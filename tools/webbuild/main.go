@@ -37,18 +37,18 @@ func main() {
 // copies maps each file of the build (relative to out) to its source.
 func copies(goroot, kernel, ui string) (map[string]string, error) {
 	m := map[string]string{
-		"sgemm-simd.wasm":                   filepath.Join(kernel, "sgemm-simd.wasm"),
-		"sgemm-relaxed.wasm":                filepath.Join(kernel, "sgemm-relaxed.wasm"),
-		"wasm_exec.js":                      filepath.Join(goroot, "lib", "wasm", "wasm_exec.js"),
-		"assets/nb201.csv.gz":               "assets/nb201.csv.gz",
-		"assets/reference.json":             "assets/reference.json",
-		"assets/nb201_space.bin":            "assets/nb201_space.bin",
-		"assets/nb201_training.csv.gz":      "assets/nb201_training.csv.gz",
-		"assets/nb101_1000.csv.gz":          "assets/nb101/nb101_1000.csv.gz",
-		"assets/nb301_1218.csv.gz":          "assets/nb301/nb301_1218.csv.gz",
-		"assets/reference_spaces.json":      "assets/reference_spaces.json",
-		"assets/proxy_rankings.json":        "assets/proxy_rankings.json",
-		"assets/sample1000.csv":             "results/eval_cifar10_sample1000_n128_seed0.csv",
+		"sgemm-simd.wasm":              filepath.Join(kernel, "sgemm-simd.wasm"),
+		"sgemm-relaxed.wasm":           filepath.Join(kernel, "sgemm-relaxed.wasm"),
+		"wasm_exec.js":                 filepath.Join(goroot, "lib", "wasm", "wasm_exec.js"),
+		"assets/nb201.csv.gz":          "assets/nb201.csv.gz",
+		"assets/reference.json":        "assets/reference.json",
+		"assets/nb201_space.bin":       "assets/nb201_space.bin",
+		"assets/nb201_training.csv.gz": "assets/nb201_training.csv.gz",
+		"assets/nb101_1000.csv.gz":     "assets/nb101/nb101_1000.csv.gz",
+		"assets/nb301_1218.csv.gz":     "assets/nb301/nb301_1218.csv.gz",
+		"assets/reference_spaces.json": "assets/reference_spaces.json",
+		"assets/proxy_rankings.json":   "assets/proxy_rankings.json",
+		"assets/sample1000.csv":        "results/eval_cifar10_sample1000_n128_seed0.csv",
 		// The page's example ONNX models: the test models of tools/onnxref, with their
 		// PyTorch reference files beside them in testdata/onnx.
 		"assets/models/resnet20.onnx":    "testdata/onnx/resnet20.onnx",

@@ -33,7 +33,7 @@ func TestFold(t *testing.T) {
 func TestFoldFloat32(t *testing.T) {
 	rng := rand.New(rand.NewPCG(4, 4))
 	special := []float32{0, float32(math.Copysign(0, -1)), 1e-45, -1e-45, float32(math.Inf(1)), float32(math.Inf(-1)), float32(math.NaN())}
-	for _, n := range []int{1, 15, 16, 37, 64, 100} {
+	for _, n := range []int{1, 15, 16, 37, 64, 100, 1001} {
 		g32 := make([]float32, n)
 		for i := range g32 {
 			g32[i] = float32(rng.NormFloat64())

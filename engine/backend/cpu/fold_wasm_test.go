@@ -1,0 +1,20 @@
+//go:build js && wasm && !noasm
+
+package cpu
+
+import (
+	"os"
+	"syscall/js"
+	"testing"
+)
+
+// TestSIMDFoldPresent: where the runner installed the SIMD kernel (tools/wasmexec sets
+// GRADSIGN_KERNEL), the sign fold runs in it, so TestFoldFloat32 tests it.
+func TestSIMDFoldPresent(t *testing.T) {
+	if os.Getenv("GRADSIGN_KERNEL") == "" {
+		t.Skip("run under tools/wasmexec to test the SIMD kernel")
+	}
+	if foldSIMD.Type() != js.TypeFunction {
+		t.Fatal("the SIMD kernel module has no fold")
+	}
+}
