@@ -22,6 +22,9 @@ function installGradsignKernel(memory, modules) {
     if (instance.exports.dot) block.dot = instance.exports.dot.bind(null);
     // GradSign's sign fold of a sample's weight gradient into the int32 accumulators.
     if (instance.exports.fold) block.fold = instance.exports.fold.bind(null);
+    // A depthwise convolution's taps over shifted rows, and its weight gradient.
+    if (instance.exports.sumRows) block.sumRows = instance.exports.sumRows.bind(null);
+    if (instance.exports.dotRows) block.dotRows = instance.exports.dotRows.bind(null);
     globalThis.gradsignSgemm = block;
     return kind;
   }

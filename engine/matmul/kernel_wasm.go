@@ -34,6 +34,42 @@ func init() {
 		dotSIMD = simdDot(g)
 		dotNT = dotSIMD
 	}
+	if g, h := f.Get("sumRows"), f.Get("dotRows"); g.Type() == js.TypeFunction && h.Type() == js.TypeFunction {
+		sumRows32, dotRows32 = simdRows(g, h)
+	}
+}
+
+// sumRows32 and dotRows32 are SumRows and DotRows in the SIMD module (n a multiple of 4; the
+// callers have checked every row's bounds), nil without it.
+var sumRows32, dotRows32 func(n int, a, b []float32, offs []int, out []float32)
+
+// rowsMultiple is the n they take a multiple of.
+const rowsMultiple = 4
+
+// simdRows wraps the SIMD module's sumRows and dotRows. offs is passed as it lies: Go's int is
+// 64 bits in wasm, which the module reads.
+func simdRows(sum, dot js.Value) (func(n int, w, b []float32, offs []int, out []float32), func(n int, a, b []float32, offs []int, out []float32)) {
+	addr := func(x []float32) int { return int(uintptr(unsafe.Pointer(unsafe.SliceData(x)))) }
+	offsAddr := func(x []int) int { return int(uintptr(unsafe.Pointer(unsafe.SliceData(x)))) }
+	sumRows := func(n int, w, b []float32, offs []int, out []float32) {
+		_ = out[n-1]
+		_ = offs[len(w)-1]
+		sum.Invoke(n, addr(w), len(w), addr(b), offsAddr(offs), addr(out))
+		runtime.KeepAlive(w)
+		runtime.KeepAlive(b)
+		runtime.KeepAlive(offs)
+		runtime.KeepAlive(out)
+	}
+	dotRows := func(n int, a, b []float32, offs []int, out []float32) {
+		_ = a[n-1]
+		_ = offs[len(out)-1]
+		dot.Invoke(n, addr(a), addr(b), offsAddr(offs), len(out), addr(out))
+		runtime.KeepAlive(a)
+		runtime.KeepAlive(b)
+		runtime.KeepAlive(offs)
+		runtime.KeepAlive(out)
+	}
+	return sumRows, dotRows
 }
 
 // simdDot wraps the SIMD module's dot-product kernel (the weight gradient's a·bᵀ, both

@@ -33,7 +33,7 @@ func TestSIMDKernelPresent(t *testing.T) {
 	if kernelName != want {
 		t.Fatalf("float32 kernel %q, the runner set up %q", kernelName, want)
 	}
-	if kernel32.blockB == nil || dotSIMD == nil {
+	if kernel32.blockB == nil || dotSIMD == nil || sumRows32 == nil || dotRows32 == nil {
 		t.Fatal("the SIMD kernel has no blockB or no dot: an operand would be packed for every product")
 	}
 	t.Logf("kernel %s", kernelName)

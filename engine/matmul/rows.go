@@ -10,7 +10,7 @@ package matmul
 func SumRows[T Float](n int, w, b []T, offs []int, out []T) {
 	checkRows(n, len(w), b, offs)
 	out = out[:n]
-	if o32, ok := any(out).([]float32); ok && sumRows32 != nil && n%64 == 0 && len(w) > 0 {
+	if o32, ok := any(out).([]float32); ok && sumRows32 != nil && n%rowsMultiple == 0 && len(w) > 0 {
 		sumRows32(n, any(w).([]float32), any(b).([]float32), offs, o32)
 		return
 	}
@@ -29,7 +29,7 @@ func SumRows[T Float](n int, w, b []T, offs []int, out []T) {
 func DotRows[T Float](n int, a, b []T, offs []int, out []T) {
 	checkRows(n, len(out), b, offs)
 	a = a[:n]
-	if a32, ok := any(a).([]float32); ok && dotRows32 != nil && n%64 == 0 && len(out) > 0 {
+	if a32, ok := any(a).([]float32); ok && dotRows32 != nil && n%rowsMultiple == 0 && len(out) > 0 {
 		dotRows32(n, a32, any(b).([]float32), offs, any(out).([]float32))
 		return
 	}

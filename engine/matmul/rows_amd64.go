@@ -8,6 +8,9 @@ import "golang.org/x/sys/cpu"
 // without AVX-512): four ZMM accumulators, 64 values, at a time.
 var sumRows32, dotRows32 func(n int, a, b []float32, offs []int, out []float32)
 
+// rowsMultiple is the n they take a multiple of.
+const rowsMultiple = 64
+
 func init() {
 	if cpu.X86.HasAVX512F {
 		sumRows32 = func(n int, w, b []float32, offs []int, out []float32) {

@@ -10,7 +10,7 @@ import (
 // kernel's lengths (multiples of 64) and others, against the plain loops in float64.
 func TestSumAndDotRows(t *testing.T) {
 	rng := rand.New(rand.NewPCG(21, 22))
-	for _, sz := range [][2]int{{64, 9}, {1152, 25}, {128, 1}, {80, 9}, {5, 3}} {
+	for _, sz := range [][2]int{{64, 9}, {1152, 25}, {128, 1}, {80, 9}, {5, 3}, {20, 4}, {4, 2}} {
 		n, taps := sz[0], sz[1]
 		b := to32(randSlice(rng, n+200))
 		offs := make([]int, taps)

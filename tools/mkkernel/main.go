@@ -57,8 +57,84 @@ func kernel(relaxed bool) string {
 	blockFunc(p, madd, acc, true)
 	dotFunc(p, madd)
 	foldFunc(p)
+	rowsFuncs(p, madd)
 	p(")")
 	return w.String()
+}
+
+// rowsFuncs writes sumRows(n, w, taps, b, offs, out): out[j] = Σ_p w[p]·b[offs[p] + j] for
+// j < n, and dotRows(n, a, b, offs, rows, out): out[p] = Σ_j a[j]·b[offs[p] + j] for p < rows
+// (offs an int64 table, as Go's []int is in wasm; n a multiple of 4): a depthwise convolution's
+// taps over shifted rows of its padded plane, and its weight gradient. Sixteen values (four
+// vectors) at a time, then four.
+func rowsFuncs(p func(string, ...any), madd func(acc, a, b string) string) {
+	row := "(i32.add (local.get $b) (i32.shl (i32.wrap_i64 (i64.load (i32.add (local.get $offs) (i32.shl (local.get $t) (i32.const 3))))) (i32.const 2)))"
+	p("  (func (export \"sumRows\") (param $n i32) (param $w i32) (param $taps i32) (param $b i32) (param $offs i32) (param $out i32)")
+	p("    (local $j i32) (local $t i32) (local $r i32) (local $wv v128) (local $x v128) (local $s0 v128) (local $s1 v128) (local $s2 v128) (local $s3 v128)")
+	p("    (local $n16 i32)")
+	p("    (local.set $n16 (i32.mul (i32.and (local.get $n) (i32.const -16)) (i32.const 4)))")
+	p("    (local.set $n (i32.mul (local.get $n) (i32.const 4)))")
+	for _, wide := range []bool{true, false} {
+		lim, step, vecs := "$n16", 64, 4
+		if !wide {
+			lim, step, vecs = "$n", 16, 1
+		}
+		p("    (block $done%d (loop $loop%d", step, step)
+		p("      (br_if $done%d (i32.ge_u (local.get $j) (local.get %s)))", step, lim)
+		for v := 0; v < vecs; v++ {
+			p("      (local.set $s%d (v128.const i32x4 0 0 0 0))", v)
+		}
+		p("      (local.set $t (i32.const 0))")
+		p("      (block $tdone%d (loop $tloop%d", step, step)
+		p("        (br_if $tdone%d (i32.ge_u (local.get $t) (local.get $taps)))", step)
+		p("        (local.set $wv (v128.load32_splat (i32.add (local.get $w) (i32.shl (local.get $t) (i32.const 2)))))")
+		p("        (local.set $r (i32.add %s (local.get $j)))", row)
+		for v := 0; v < vecs; v++ {
+			p("        (local.set $x (v128.load offset=%d (local.get $r)))", 16*v)
+			p("        %s", madd(fmt.Sprintf("$s%d", v), "$wv", "$x"))
+		}
+		p("        (local.set $t (i32.add (local.get $t) (i32.const 1)))")
+		p("        (br $tloop%d)))", step)
+		for v := 0; v < vecs; v++ {
+			p("      (v128.store offset=%d (i32.add (local.get $out) (local.get $j)) (local.get $s%d))", 16*v, v)
+		}
+		p("      (local.set $j (i32.add (local.get $j) (i32.const %d)))", step)
+		p("      (br $loop%d)))", step)
+	}
+	p("  )")
+	p("  (func (export \"dotRows\") (param $n i32) (param $a i32) (param $b i32) (param $offs i32) (param $rows i32) (param $out i32)")
+	p("    (local $j i32) (local $t i32) (local $r i32) (local $n16 i32) (local $x v128) (local $s0 v128) (local $s1 v128) (local $s2 v128) (local $s3 v128)")
+	p("    (local.set $n16 (i32.mul (i32.and (local.get $n) (i32.const -16)) (i32.const 4)))")
+	p("    (local.set $n (i32.mul (local.get $n) (i32.const 4)))")
+	p("    (block $pdone (loop $ploop")
+	p("      (br_if $pdone (i32.ge_u (local.get $t) (local.get $rows)))")
+	p("      (local.set $r %s)", row)
+	for v := 0; v < 4; v++ {
+		p("      (local.set $s%d (v128.const i32x4 0 0 0 0))", v)
+	}
+	p("      (local.set $j (i32.const 0))")
+	p("      (block $done64 (loop $loop64")
+	p("        (br_if $done64 (i32.ge_u (local.get $j) (local.get $n16)))")
+	for v := 0; v < 4; v++ {
+		p("        (local.set $x (v128.load offset=%d (i32.add (local.get $a) (local.get $j))))", 16*v)
+		p("        (local.set $x (f32x4.mul (local.get $x) (v128.load offset=%d (i32.add (local.get $r) (local.get $j)))))", 16*v)
+		p("        (local.set $s%d (f32x4.add (local.get $s%d) (local.get $x)))", v, v)
+	}
+	p("        (local.set $j (i32.add (local.get $j) (i32.const 64)))")
+	p("        (br $loop64)))")
+	p("      (block $done16 (loop $loop16")
+	p("        (br_if $done16 (i32.ge_u (local.get $j) (local.get $n)))")
+	p("        (local.set $x (f32x4.mul (v128.load (i32.add (local.get $a) (local.get $j))) (v128.load (i32.add (local.get $r) (local.get $j)))))")
+	p("        (local.set $s0 (f32x4.add (local.get $s0) (local.get $x)))")
+	p("        (local.set $j (i32.add (local.get $j) (i32.const 16)))")
+	p("        (br $loop16)))")
+	p("      (local.set $s0 (f32x4.add (f32x4.add (local.get $s0) (local.get $s1)) (f32x4.add (local.get $s2) (local.get $s3))))")
+	p("      (f32.store (i32.add (local.get $out) (i32.shl (local.get $t) (i32.const 2))) (f32.add")
+	p("        (f32.add (f32x4.extract_lane 0 (local.get $s0)) (f32x4.extract_lane 1 (local.get $s0)))")
+	p("        (f32.add (f32x4.extract_lane 2 (local.get $s0)) (f32x4.extract_lane 3 (local.get $s0)))))")
+	p("      (local.set $t (i32.add (local.get $t) (i32.const 1)))")
+	p("      (br $ploop)))")
+	p("  )")
 }
 
 // foldFunc writes the function fold(n, acc, grad) -> nan: acc[i] += sign(grad[i]) for i < n
