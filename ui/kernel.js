@@ -25,6 +25,9 @@ function installGradsignKernel(memory, modules) {
     // A depthwise convolution's taps over shifted rows, and its weight gradient.
     if (instance.exports.sumRows) block.sumRows = instance.exports.sumRows.bind(null);
     if (instance.exports.dotRows) block.dotRows = instance.exports.dotRows.bind(null);
+    // ReLU forward and backward over a whole activation.
+    if (instance.exports.relu) block.relu = instance.exports.relu.bind(null);
+    if (instance.exports.reluBack) block.reluBack = instance.exports.reluBack.bind(null);
     globalThis.gradsignSgemm = block;
     return kind;
   }

@@ -9,6 +9,9 @@ import (
 
 // ReLUForward is out = max(inp, 0).
 func ReLUForward[T matmul.Float](out, inp []T) {
+	if o, ok := any(out).([]float32); ok && reluSIMD(o, any(inp).([]float32)) {
+		return
+	}
 	if runtime.GOARCH == "wasm" {
 		// Go's max of floats is a runtime call in wasm (fmax32, for NaN and signed zeros), 7%
 		// of a score in the browser; this is the same function: NaN stays NaN, -0 becomes +0.
@@ -43,6 +46,9 @@ func ReLUBackward[T matmul.Float](dinp, dout, inp []T) {
 
 func reluBackward32(dinp, dout, inp []float32) {
 	dout, inp = dout[:len(dinp)], inp[:len(dinp)]
+	if reluBackSIMD(dinp, dout, inp) {
+		return
+	}
 	for i, v := range inp {
 		var on uint32
 		if v > 0 {

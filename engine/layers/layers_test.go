@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -609,6 +610,47 @@ func TestReLUForwardEdges(t *testing.T) {
 		want := max(v, 0)
 		if math.Float32bits(out[i]) != math.Float32bits(want) && !(math.IsNaN(float64(out[i])) && math.IsNaN(float64(want))) {
 			t.Errorf("relu(%v) = %v (bits %x), want %v", v, out[i], math.Float32bits(out[i]), want)
+		}
+	}
+}
+
+// TestReLULong: whole activations (the lengths the browser's SIMD module takes, and an odd one
+// it leaves to Go) give max(x, 0) and dinp + (dout where x > 0, else +0) to the bit.
+func TestReLULong(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	special := []float32{float32(math.NaN()), float32(math.Copysign(0, -1)), 0, float32(math.Inf(1)), float32(math.Inf(-1)), 1e-45, -1e-45}
+	same := func(a, b float32) bool {
+		return math.Float32bits(a) == math.Float32bits(b) || (math.IsNaN(float64(a)) && math.IsNaN(float64(b)))
+	}
+	for _, n := range []int{64, 1000, 1001} {
+		inp, dout, dinp := make([]float32, n), make([]float32, n), make([]float32, n)
+		for i := range inp {
+			inp[i], dout[i], dinp[i] = float32(rng.NormFloat64()), float32(rng.NormFloat64()), float32(rng.NormFloat64())
+			if rng.IntN(4) == 0 {
+				inp[i] = special[rng.IntN(len(special))]
+			}
+			if rng.IntN(8) == 0 {
+				dinp[i] = float32(math.Copysign(0, -1))
+			}
+		}
+		out := make([]float32, n)
+		ReLUForward(out, inp)
+		want := slices.Clone(dinp)
+		for i, v := range inp {
+			if !same(out[i], max(v, 0)) {
+				t.Fatalf("n=%d: relu(%v) = %v", n, v, out[i])
+			}
+			if v > 0 {
+				want[i] += dout[i]
+			} else {
+				want[i] += 0
+			}
+		}
+		ReLUBackward(dinp, dout, inp)
+		for i := range want {
+			if !same(dinp[i], want[i]) {
+				t.Fatalf("n=%d: relu backward [%d] = %v (bits %x), want %v (bits %x)", n, i, dinp[i], math.Float32bits(dinp[i]), want[i], math.Float32bits(want[i]))
+			}
 		}
 	}
 }

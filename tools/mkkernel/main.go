@@ -58,6 +58,7 @@ func kernel(relaxed bool) string {
 	dotFunc(p, madd)
 	foldFunc(p)
 	rowsFuncs(p, madd)
+	reluFuncs(p)
 	p(")")
 	return w.String()
 }
@@ -134,6 +135,32 @@ func rowsFuncs(p func(string, ...any), madd func(acc, a, b string) string) {
 	p("        (f32.add (f32x4.extract_lane 2 (local.get $s0)) (f32x4.extract_lane 3 (local.get $s0)))))")
 	p("      (local.set $t (i32.add (local.get $t) (i32.const 1)))")
 	p("      (br $ploop)))")
+	p("  )")
+}
+
+// reluFuncs writes relu(n, out, inp): out = max(inp, 0) (f32x4.max is Go's max: NaN stays,
+// -0 becomes +0), and reluBack(n, dinp, dout, inp): dinp += dout where inp > 0, +0 elsewhere
+// (as the Go loop adds, through a mask); n a multiple of 4.
+func reluFuncs(p func(string, ...any)) {
+	p("  (func (export \"relu\") (param $n i32) (param $out i32) (param $inp i32)")
+	p("    (local $q i32)")
+	p("    (local.set $n (i32.mul (local.get $n) (i32.const 4)))")
+	p("    (block $done (loop $loop")
+	p("      (br_if $done (i32.ge_u (local.get $q) (local.get $n)))")
+	p("      (v128.store (i32.add (local.get $out) (local.get $q)) (f32x4.max (v128.load (i32.add (local.get $inp) (local.get $q))) (v128.const f32x4 0 0 0 0)))")
+	p("      (local.set $q (i32.add (local.get $q) (i32.const 16)))")
+	p("      (br $loop)))")
+	p("  )")
+	p("  (func (export \"reluBack\") (param $n i32) (param $dinp i32) (param $dout i32) (param $inp i32)")
+	p("    (local $q i32)")
+	p("    (local.set $n (i32.mul (local.get $n) (i32.const 4)))")
+	p("    (block $done (loop $loop")
+	p("      (br_if $done (i32.ge_u (local.get $q) (local.get $n)))")
+	p("      (v128.store (i32.add (local.get $dinp) (local.get $q)) (f32x4.add (v128.load (i32.add (local.get $dinp) (local.get $q)))")
+	p("        (v128.and (v128.load (i32.add (local.get $dout) (local.get $q)))")
+	p("          (f32x4.gt (v128.load (i32.add (local.get $inp) (local.get $q))) (v128.const f32x4 0 0 0 0)))))")
+	p("      (local.set $q (i32.add (local.get $q) (i32.const 16)))")
+	p("      (br $loop)))")
 	p("  )")
 }
 
