@@ -523,14 +523,18 @@ async function showResult(r) {
   const byAccuracy = space === 'nb201' ? 'CIFAR-10 accuracy' : 'the benchmark\'s accuracy';
   // A model scored with its BatchNorms folded away (asked for) is not GradSign's network.
   const folded = space === 'onnx' && r.arch.endsWith('+folded');
+  const unseen = r.weights > 0 && r.structural_zeros === r.weights;
   const rows = [
     [folded ? 'GradSign of the folded model' : 'GradSign', fmt(r.gradsign), 'big'],
     ...(folded ? [['Not comparable', 'Its BatchNorms were folded into its convolutions (an eval-mode export), so each image ran without the per-sample BatchNorm GradSign needs: the sign agreement of another network than the one GradSign scores. Export the model in training mode for its GradSign.', 'error']] : []),
     // Results kept by an earlier build have no chance level.
     ...(r.chance == null ? [] : [['Above chance', aboveChance(r)]]),
-    ['Rank', r.rank == null ? (space === 'nb201' ? 'no reference set at this N' : space === 'onnx' ? 'none: your own network is in no benchmark; compare scores of your networks at one N'
-      : 'not comparable with the reference scores (see the scatter)')
-      : `#${r.rank.gradsign} of ${r.rank.of} by GradSign${r.rank.accuracy ? `, #${r.rank.accuracy} of ${r.rank.of} by ${byAccuracy}` : ''} (the reference set and this one; above ${fmt(r.percentile, 1)}% of the reference architectures)`],
+    // A network whose every weight is a structural zero scores 0 whatever it is: its place
+    // among the scores says nothing (DARTS genotypes the benchmark rates highly among them).
+    ['Rank', unseen ? 'none: GradSign cannot see this network at initialisation (every weight\'s gradient is exactly zero, see below), so its 0 is not a low score and ranks nothing'
+      : r.rank == null ? (space === 'nb201' ? 'no reference set at this N' : space === 'onnx' ? 'none: your own network is in no benchmark; compare scores of your networks at one N'
+        : 'not comparable with the reference scores (see the scatter)')
+        : `#${r.rank.gradsign} of ${r.rank.of} by GradSign${r.rank.accuracy ? `, #${r.rank.accuracy} of ${r.rank.of} by ${byAccuracy}` : ''} (the reference set and this one; above ${fmt(r.percentile, 1)}% of the reference architectures)`],
     ['Architecture', architectureName(r)],
     ['Parameters', `${fmt(r.params)} (${fmt(r.params / 1e6, 3)} M)`],
     ['FLOPs', `${fmt(r.flops / 1e6, 2)} M per image`],

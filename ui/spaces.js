@@ -9,6 +9,9 @@ import { el } from './dom.js';
 const NB101_V = 7;
 const NB101_LABEL = { 'conv3x3-bn-relu': 'conv 3×3', 'conv1x1-bn-relu': 'conv 1×1', maxpool3x3: 'max pool' };
 const NB101_COLOR = { 'conv3x3-bn-relu': 'var(--c3)', 'conv1x1-bn-relu': 'var(--c1)', maxpool3x3: 'var(--pool)' };
+// NB101_EDGE colours the arcs leaving each vertex (and that vertex's ring), so that crossing arcs
+// can be told apart.
+const NB101_EDGE = ['#1d2430', '#2456d3', '#2a9d8f', '#b3261e', '#8a5a00', '#7b2cbf'];
 
 // A NAS-Bench-101 cell the editor starts from: row 0's of the shipped table is loaded instead
 // once the engine answers; this one only fills the first frame.
@@ -106,25 +109,44 @@ export function createSpaceEditor({ facts, root, onChange }) {
   // --- NAS-Bench-101 ---
   function drawNB101() {
     const c = st.cell;
-    const x = (i) => 40 + i * 80;
-    const y = 150;
-    const g = svg('svg', { viewBox: '0 0 560 190', role: 'img', 'aria-label': 'The NAS-Bench-101 cell as a graph: vertices left to right, edges as arcs; click a vertex to change its op, an arc to remove it' });
+    // Left to right where there is room; top to bottom on a phone, where a row of seven
+    // vertices would shrink them to 20 px and their labels to 6.
+    const tall = diagram.clientWidth > 0 && diagram.clientWidth < 480;
+    const r = 19;
+    const at = (i) => (tall ? { x: 130, y: 40 + i * 66 } : { x: 44 + i * 78, y: 160 });
+    const g = svg('svg', {
+      viewBox: tall ? '0 0 340 470' : '0 0 560 205', role: 'img',
+      'aria-label': `The NAS-Bench-101 cell as a graph: vertices ${tall ? 'top to bottom' : 'left to right'}, edges as arcs coloured by the vertex they leave; click a vertex to change its op, an arc to remove it`,
+    });
     for (let i = 0; i < NB101_V; i++) {
       for (let j = i + 1; j < NB101_V; j++) {
         if (!c.adj[i][j]) continue;
-        const bow = 16 + 19 * (j - i);
-        const path = svg('path', { d: `M${x(i)},${y - 16} Q${(x(i) + x(j)) / 2},${y - 16 - 2 * bow} ${x(j)},${y - 16}`, class: 'nb101-edge', tabindex: '0', 'data-edge': `${i}-${j}` });
-        path.append(svg('title', {}, `edge ${i} → ${j}: click to remove`));
-        path.addEventListener('click', () => { c.adj[i][j] = false; changed(); });
-        g.append(path);
+        // Longer arcs leave and arrive steeper, so that the arcs at a vertex do not meet in
+        // one point; each is coloured by its start.
+        const span = j - i;
+        const angle = ((22 + 11 * span) * Math.PI) / 180;
+        const [a, b] = [at(i), at(j)];
+        const bow = 14 + 20 * span;
+        const d = tall
+          ? `M${a.x + r * Math.sin(angle)},${a.y + r * Math.cos(angle)} Q${a.x + 2 * bow},${(a.y + b.y) / 2} ${b.x + r * Math.sin(angle)},${b.y - r * Math.cos(angle)}`
+          : `M${a.x + r * Math.cos(angle)},${a.y - r * Math.sin(angle)} Q${(a.x + b.x) / 2},${a.y - 2 * bow} ${b.x - r * Math.cos(angle)},${b.y - r * Math.sin(angle)}`;
+        const edge = el('g', { class: 'nb101-edge', tabindex: '0', 'data-edge': `${i}-${j}` },
+          svg('path', { d, class: 'hit' }), svg('path', { d, class: 'line', style: { stroke: NB101_EDGE[i] } }), svg('title', {}, `edge ${i} → ${j}: click to remove`));
+        const remove = () => { c.adj[i][j] = false; changed(); };
+        edge.addEventListener('click', remove);
+        edge.addEventListener('keydown', (ev) => { if (ev.key === 'Enter' || ev.key === ' ' || ev.key === 'Delete') { ev.preventDefault(); remove(); } });
+        g.append(edge);
       }
     }
     for (let i = 0; i < NB101_V; i++) {
       const op = c.ops[i];
+      const { x, y } = at(i);
       const node = svg('g', { class: `nb101-vertex${i > 0 && i < NB101_V - 1 ? ' editable' : ''}`, tabindex: i > 0 && i < NB101_V - 1 ? '0' : '-1' });
-      node.append(svg('circle', { cx: x(i), cy: y, r: 17, style: { fill: NB101_COLOR[op] || 'var(--node)' } }));
-      node.append(svg('text', { x: x(i), y: y + 5, 'text-anchor': 'middle' }, String(i)));
-      node.append(svg('text', { x: x(i), y: y + 34, 'text-anchor': 'middle', class: 'op-label' }, i === 0 ? 'input' : i === NB101_V - 1 ? 'output' : NB101_LABEL[op]));
+      node.append(svg('circle', { cx: x, cy: y, r, style: { fill: NB101_COLOR[op] || 'var(--node)', stroke: NB101_EDGE[i] ?? 'var(--fg)' } }));
+      node.append(svg('text', { x, y: y + 5, 'text-anchor': 'middle' }, String(i)));
+      const label = i === 0 ? 'input' : i === NB101_V - 1 ? 'output' : NB101_LABEL[op];
+      node.append(tall ? svg('text', { x: x - r - 8, y: y + 5, 'text-anchor': 'end', class: 'op-label' }, label)
+        : svg('text', { x, y: y + r + 18, 'text-anchor': 'middle', class: 'op-label' }, label));
       if (i > 0 && i < NB101_V - 1) {
         node.append(svg('title', {}, `vertex ${i}: ${op}; click for the next op`));
         const next = () => {
@@ -225,6 +247,9 @@ export function createSpaceEditor({ facts, root, onChange }) {
   function draw() {
     if (st.space === 'nb101') drawNB101(); else if (st.genotype) drawCells(); else diagram.replaceChildren();
   }
+  // NAS-Bench-101's cell is laid out by the room it has: drawn again when that changes (a phone
+  // turned), and when it first gets room (the editor shown).
+  new ResizeObserver(() => { if (st.space === 'nb101') drawNB101(); }).observe(diagram);
 
   const HINTS = {
     nb101: 'NAS-Bench-101 (Ying et al., 2019): a cell is a graph of up to 7 vertices and 9 edges; the network stacks 3 × 3 cells with max pooling between the stacks. The benchmark trained all 423,624 cells; 1,000 of them ship with the page.',

@@ -137,6 +137,7 @@ test('NDS: DARTS_V2 by name, every gradient a structural zero, said and explaine
   assert.ok(await page.isVisible('#zeros-note'));
   assert.match(await text('zeros-note'), /official code counts the noise's signs/);
   assert.match(await text('zeros-note'), /GradSign cannot see it, and its 0 says nothing about how good it is/);
+  assert.match(await text('result-rank'), /^none: GradSign cannot see this network at initialisation/, 'a 0 is not ranked as the worst');
   assert.match(await text('zeros-note'), /ranks by counting that noise/);
   assert.match(await text('plot-caption'), /NDS ships no accuracies/);
 });
@@ -161,6 +162,38 @@ test('phone width: the editors fit', async () => {
     const wide = await page.evaluate(() => document.documentElement.scrollWidth);
     assert.ok(wide <= 390, `${q}: the page is ${wide} px wide`);
     await page.screenshot({ path: join(outDir, `phone_${q.includes('nb101') ? 'nb101' : 'darts'}.png`), fullPage: true });
+  }
+  await page.setViewportSize({ width: 1280, height: 900 });
+});
+
+test('NAS-Bench-101\'s cell reads on a phone and at 1280: vertices and labels full size, arcs told apart and hit 4 px off, the grid\'s headers over their columns', async () => {
+  for (const width of [390, 1280]) {
+    await page.setViewportSize({ width, height: 900 });
+    await open('?space=nb101&arch=5');
+    await page.waitForFunction(() => document.querySelectorAll('#space-diagram .nb101-edge').length > 3);
+    const m = await page.evaluate(() => {
+      const circle = document.querySelector('#space-diagram .nb101-vertex circle').getBoundingClientRect();
+      const label = document.querySelector('#space-diagram .nb101-vertex .op-label').getBoundingClientRect();
+      const colours = new Set([...document.querySelectorAll('#space-diagram .nb101-edge .line')].map((l) => getComputedStyle(l).stroke));
+      // A point 4 px beside the middle of an arc, on the side away from its bow.
+      const line = document.querySelector('#space-diagram .nb101-edge[data-edge="1-5"] .line');
+      const svg = line.ownerSVGElement;
+      const mid = line.getPointAtLength(line.getTotalLength() / 2);
+      const screen = new DOMPoint(mid.x, mid.y).matrixTransform(svg.getScreenCTM());
+      const box = svg.getBoundingClientRect();
+      const inward = { x: box.left + box.width / 2 - screen.x, y: box.top + box.height / 2 - screen.y };
+      const len = Math.hypot(inward.x, inward.y);
+      const hit = document.elementFromPoint(screen.x + (4 * inward.x) / len, screen.y + (4 * inward.y) / len)?.closest('.nb101-edge')?.dataset.edge;
+      const heads = [...document.querySelectorAll('.nb101-matrix tr:first-child th')].slice(1).map((h) => { const r = h.getBoundingClientRect(); return r.left + r.width / 2; });
+      const cells = [...document.querySelectorAll('.nb101-matrix tr:nth-child(2) td')].map((d) => { const r = d.getBoundingClientRect(); return r.left + r.width / 2; });
+      return { diameter: circle.width, label: label.height, colours: colours.size, hit, off: Math.max(...heads.map((h, j) => Math.abs(h - cells[j]))) };
+    });
+    assert.ok(m.diameter >= 28, `${width}px: vertices ${m.diameter} px across`);
+    assert.ok(m.label >= 10, `${width}px: op labels ${m.label} px high`);
+    assert.ok(m.colours >= 3, `${width}px: the arcs in ${m.colours} colours`);
+    assert.equal(m.hit, '1-5', `${width}px: 4 px beside arc 1 → 5 is ${m.hit}`);
+    assert.ok(m.off <= 2, `${width}px: a column header ${m.off} px off its column`);
+    await page.locator('#space-diagram').screenshot({ path: join(outDir, `nb101-cell-${width}.png`) });
   }
   await page.setViewportSize({ width: 1280, height: 900 });
 });
