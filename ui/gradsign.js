@@ -105,6 +105,7 @@ class Engine {
     const kernel = new URLSearchParams(location.search).get('kernel') === 'go' ? 'kernel=go' : '';
     const name = [kernel, gpu ? 'gpu' : ''].filter(Boolean).join(' ');
     this.worker = new Worker(new URL('worker.js', import.meta.url), { name });
+    engineModule.then((module) => this.worker.postMessage({ module }));
     this.pending = new Map();
     this.next = 0;
     this.worker.onmessage = (e) => {
@@ -160,6 +161,10 @@ async function loadFiles() {
   ]);
   return { version: version.version, cifar, table, reference, space };
 }
+
+// The engine, compiled once while it downloads (streaming), for every worker (a worker whose
+// module is null compiles its own: a server that does not send application/wasm).
+const engineModule = WebAssembly.compileStreaming(fetch('gradsign.wasm')).catch(() => null);
 
 // The bundled CIFAR-10 test images: the first 128 (every N the page offers: 393 KB) come at
 // load, the other 872 when a request asks for more than 128.

@@ -18,15 +18,26 @@ async function kernelModules() {
 }
 
 const ready = new Promise((resolve) => { self.onGradsignEngine = resolve; });
+// The page compiles the engine once, while it downloads, and sends every worker the compiled
+// module as the first message ({module}: a WebAssembly.Module, or null where the page could
+// not compile it; then the worker fetches and compiles it itself).
+const compiled = new Promise((resolve) => {
+  self.addEventListener('message', (event) => resolve(event.data.module ?? null), { once: true });
+});
 const go = new Go();
 const started = (async () => {
   const kernels = useKernel ? kernelModules() : null; // fetched while the engine compiles
   let instance;
-  try {
-    ({ instance } = await WebAssembly.instantiateStreaming(fetch('gradsign.wasm'), go.importObject));
-  } catch (err) { // a server without application/wasm, or a cache that lost the type
-    const bytes = await (await fetch('gradsign.wasm')).arrayBuffer();
-    ({ instance } = await WebAssembly.instantiate(bytes, go.importObject));
+  const module = await compiled;
+  if (module) {
+    instance = await WebAssembly.instantiate(module, go.importObject);
+  } else {
+    try {
+      ({ instance } = await WebAssembly.instantiateStreaming(fetch('gradsign.wasm'), go.importObject));
+    } catch (err) { // a server without application/wasm, or a cache that lost the type
+      const bytes = await (await fetch('gradsign.wasm')).arrayBuffer();
+      ({ instance } = await WebAssembly.instantiate(bytes, go.importObject));
+    }
   }
   self.gradsignKernelKind = useKernel ? installGradsignKernel(instance.exports.mem, await kernels) : 'go';
   if (words.includes('gpu')) {
@@ -42,6 +53,7 @@ const started = (async () => {
 })();
 
 self.onmessage = async (event) => {
+  if ('module' in event.data) return; // the first message: taken by compiled
   const { id, method, args } = event.data;
   try {
     const engine = await started;
