@@ -46,28 +46,29 @@ var sumRows32, dotRows32 func(n int, a, b []float32, offs []int, out []float32)
 // rowsMultiple is the n they take a multiple of.
 const rowsMultiple = 4
 
+// addr is a slice's address in the linear memory: a byte offset, which is what a Go pointer
+// is under wasm.
+func addr[E any](x []E) int { return int(uintptr(unsafe.Pointer(unsafe.SliceData(x)))) }
+
+// call runs a function of the SIMD module on args, keeping alive the slices whose addresses
+// they hold (Go's collector does not move memory, but could free it during the call).
+func call(f js.Value, slices []any, args ...any) {
+	f.Invoke(args...)
+	runtime.KeepAlive(slices)
+}
+
 // simdRows wraps the SIMD module's sumRows and dotRows. offs is passed as it lies: Go's int is
 // 64 bits in wasm, which the module reads.
 func simdRows(sum, dot js.Value) (func(n int, w, b []float32, offs []int, out []float32), func(n int, a, b []float32, offs []int, out []float32)) {
-	addr := func(x []float32) int { return int(uintptr(unsafe.Pointer(unsafe.SliceData(x)))) }
-	offsAddr := func(x []int) int { return int(uintptr(unsafe.Pointer(unsafe.SliceData(x)))) }
 	sumRows := func(n int, w, b []float32, offs []int, out []float32) {
 		_ = out[n-1]
 		_ = offs[len(w)-1]
-		sum.Invoke(n, addr(w), len(w), addr(b), offsAddr(offs), addr(out))
-		runtime.KeepAlive(w)
-		runtime.KeepAlive(b)
-		runtime.KeepAlive(offs)
-		runtime.KeepAlive(out)
+		call(sum, []any{w, b, offs, out}, n, addr(w), len(w), addr(b), addr(offs), addr(out))
 	}
 	dotRows := func(n int, a, b []float32, offs []int, out []float32) {
 		_ = a[n-1]
 		_ = offs[len(out)-1]
-		dot.Invoke(n, addr(a), addr(b), offsAddr(offs), len(out), addr(out))
-		runtime.KeepAlive(a)
-		runtime.KeepAlive(b)
-		runtime.KeepAlive(offs)
-		runtime.KeepAlive(out)
+		call(dot, []any{a, b, offs, out}, n, addr(a), addr(b), addr(offs), len(out), addr(out))
 	}
 	return sumRows, dotRows
 }
@@ -82,46 +83,30 @@ func simdDot(g js.Value) dotKernel {
 		_ = a[(m-1)*lda+k-1]
 		_ = b[(n-1)*ldb+k-1]
 		_ = c[(m-1)*ldc+(n-1)*ldcCol]
-		addr := func(x []float32) int { return int(uintptr(unsafe.Pointer(unsafe.SliceData(x)))) }
-		g.Invoke(m, n, k, addr(a), lda, addr(b), ldb, addr(c), ldc, ldcCol)
-		runtime.KeepAlive(a)
-		runtime.KeepAlive(b)
-		runtime.KeepAlive(c)
+		call(g, []any{a, b, c}, m, n, k, addr(a), lda, addr(b), ldb, addr(c), ldc, ldcCol)
 	}
 }
 
 // simdKernel wraps the JavaScript entries of the SIMD kernel: block, and blockB (B read in
-// place through a table of row offsets) where the module has it. Addresses are byte offsets
-// in the linear memory, which is what a Go pointer is under wasm; the slices stay alive (and
-// Go's collector does not move memory) for the call.
+// place through a table of row offsets) where the module has it.
 func simdKernel(f js.Value) microkernel[float32] {
-	addr := func(x []float32) int { return int(uintptr(unsafe.Pointer(unsafe.SliceData(x)))) }
 	k := microkernel[float32]{mr: 4, nr: 8, block: func(kb, mb, nb int, a, b, c, tile []float32, ldc int) {
 		_ = a[(mb+3)/4*4*kb-1]
 		_ = b[(nb+7)/8*8*kb-1]
 		_ = c[(mb-1)*ldc+nb-1]
 		_ = tile[31]
-		f.Invoke(kb, mb, nb, addr(a), addr(b), addr(c), ldc, addr(tile))
-		runtime.KeepAlive(a)
-		runtime.KeepAlive(b)
-		runtime.KeepAlive(c)
-		runtime.KeepAlive(tile)
+		call(f, []any{a, b, c, tile}, kb, mb, nb, addr(a), addr(b), addr(c), ldc, addr(tile))
 	}}
 	if g := f.Get("blockB"); g.Type() == js.TypeFunction {
 		k.blockB = func(kb, mb, nb int, a, b []float32, boff []int32, c, tile []float32, ldc int) {
+			if nb%8 != 0 {
+				panic("matmul: blockB takes whole panels of B")
+			}
 			_ = a[(mb+3)/4*4*kb-1]
 			_ = boff[kb-1]
 			_ = c[(mb-1)*ldc+nb-1]
 			_ = tile[31]
-			if nb%8 != 0 {
-				panic("matmul: blockB takes whole panels of B")
-			}
-			g.Invoke(kb, mb, nb, addr(a), addr(b), int(uintptr(unsafe.Pointer(unsafe.SliceData(boff)))), addr(c), ldc, addr(tile))
-			runtime.KeepAlive(a)
-			runtime.KeepAlive(b)
-			runtime.KeepAlive(boff)
-			runtime.KeepAlive(c)
-			runtime.KeepAlive(tile)
+			call(g, []any{a, b, boff, c, tile}, kb, mb, nb, addr(a), addr(b), addr(boff), addr(c), ldc, addr(tile))
 		}
 	}
 	return k
