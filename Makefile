@@ -19,7 +19,7 @@ GOROOT_DIR = $(shell $(GO) env GOROOT)
 # Go's js/wasm binaries run under Node.js with the browser's SIMD kernel installed.
 WASMEXEC = $(CURDIR)/tools/wasmexec/go_js_wasm_exec
 
-.PHONY: nb301-table swap-table nas space rankings reference-proxies gpubench test-webgpu lint kernel check-wabt serve web score test test-go test-wasm test-browser fuzz bench assets reference check-go check-chromium crosscheck check-torch browserbench bench-table
+.PHONY: zoo nb301-table swap-table nas space rankings reference-proxies gpubench test-webgpu lint kernel check-wabt serve web score test test-go test-wasm test-browser fuzz bench assets reference check-go check-chromium crosscheck check-torch browserbench bench-table
 
 serve: web
 	$(GO) run ./tools/serve -dir $(WEB) -addr $(ADDR)
@@ -117,6 +117,12 @@ bench: check-go check-torch
 bench-table: check-go check-torch
 	$(GO) build -o bin/gradsign ./tools/gradsign
 	$(GO) run ./tools/benchtable
+
+# torchvision's 18 architecture families scored as a person brings them (ONNX, fresh weights)
+# beside PyTorch float32 and the float64 exact score: results/zoo/zoo.md (resumable, a row a model).
+zoo: check-go check-torch
+	$(GO) build -o bin/gradsign ./tools/gradsign
+	$(GO) run ./tools/zoo -out results/zoo
 
 assets: check-go
 	$(GO) run ./tools/mkassets -src ../shared/data -dst assets

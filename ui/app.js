@@ -261,9 +261,7 @@ function showKnown(info) {
     el('dt', {}, 'After 200 epochs of training'),
     el('dd', { id: 'known-accuracy' }, `CIFAR-10 ${fmt(acc.cifar10, 2)}% · CIFAR-100 ${fmt(acc.cifar100, 2)}% · ImageNet16-120 ${fmt(acc.imagenet16, 2)}%`),
     el('dt', {}, 'Size'),
-    el('dd', { id: 'known-size' }, `${fmt(info.params)} parameters · ${fmt(info.flops / 1e6, 2)} M FLOPs per image`),
-    el('dt', {}, 'NAS-Bench-201 index'),
-    el('dd', {}, `${info.index} of ${FACTS.numArchs}`));
+    el('dd', { id: 'known-size' }, `${fmt(info.params)} parameters · ${fmt(info.flops / 1e6, 2)} M FLOPs per image`));
 }
 
 const SPACE_NAMES = { nb201: 'NAS-Bench-201', nb101: 'NAS-Bench-101', darts: 'DARTS', nds: 'NDS', onnx: 'your own' };
@@ -529,6 +527,8 @@ async function showResult(r) {
     ...(folded ? [['Not comparable', 'Its BatchNorms were folded into its convolutions (an eval-mode export), so each image ran without the per-sample BatchNorm GradSign needs: the sign agreement of another network than the one GradSign scores. Export the model in training mode for its GradSign.', 'error']] : []),
     // Results kept by an earlier build have no chance level.
     ...(r.chance == null ? [] : [['Above chance', aboveChance(r)]]),
+    // GradSign is size times agreement: what it adds to counting parameters is the agreement.
+    ...(r.agreement == null ? [] : [['Per weight', `agreement ${fmt(r.agreement, 3)} (random signs ${fmt(r.chance, 3)}) over ${fmt(r.weights)} weights: GradSign = weights × N × agreement, so at the same agreement a network twice the size scores twice as much. Only the agreement says more than the parameter count does`]]),
     // A network whose every weight is a structural zero scores 0 whatever it is: its place
     // among the scores says nothing (DARTS genotypes the benchmark rates highly among them).
     ['Rank', unseen ? 'none: GradSign cannot see this network at initialisation (every weight\'s gradient is exactly zero, see below), so its 0 is not a low score and ranks nothing'

@@ -555,6 +555,9 @@ type scoreResult struct {
 	Chance      float64 `json:"chance"`
 	ChanceScore float64 `json:"chance_score"`
 	AboveChance float64 `json:"above_chance"`
+	// Agreement is GradSign per weight and image, GradSign / (N · Weights): the network's mean
+	// agreement, which GradSign multiplies by its size.
+	Agreement float64 `json:"agreement"`
 }
 
 // finish adds up the encoded accumulators of disjoint image ranges into the score of images
@@ -583,6 +586,9 @@ func (s *session) finish(arch archRef, seed uint64, n int, parts [][]byte) (scor
 	r := total.Result(net)
 	res := scoreResult{archInfo: info, GradSign: r.Score, N: n, Seed: seed, Data: dataName, StructuralZeroWeights: r.StructuralZeros, DataZeros: r.DataZeros, Weights: r.Weights,
 		Chance: gradsign.Chance(n), ChanceScore: r.Score - r.AboveChance(), AboveChance: r.AboveChance()}
+	if r.Weights > 0 {
+		res.Agreement = r.Score / float64(n*r.Weights)
+	}
 	res.Model = nil // an ONNX model's structure is the page's to keep (results go into history)
 	for _, l := range r.Layers {
 		perWeight := float64(l.Weights * n)

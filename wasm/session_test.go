@@ -102,6 +102,14 @@ func TestPartsAddUp(t *testing.T) {
 	if res.Chance != gradsign.Chance(n) || math.Abs(res.AboveChance-above) > 1e-6*res.GradSign {
 		t.Fatalf("chance %v, above chance %v, want %v and %v", res.Chance, res.AboveChance, gradsign.Chance(n), above)
 	}
+	// The mean agreement: the layers' agreements weighted by their weights.
+	var weighted float64
+	for _, l := range res.Layers {
+		weighted += l.Agreement * float64(l.Weights)
+	}
+	if math.Abs(res.Agreement-weighted/float64(res.Weights)) > 1e-12 || res.Agreement <= 0 {
+		t.Fatalf("agreement %v, the layers' %v (chance %v)", res.Agreement, weighted/float64(res.Weights), res.Chance)
+	}
 	if res.Percentile == nil || *res.Percentile != 50 {
 		t.Fatalf("percentile %v, want 50 (between the two reference scores)", res.Percentile)
 	}

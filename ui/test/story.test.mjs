@@ -70,6 +70,9 @@ test('chance level: the result, the layer bars, the table and the sign view say 
   assert.ok(Math.abs(r.chance_score - 16 * chance(16) * weights) < 1e-6 * r.chance_score, 'every weight adds N·chance');
   for (const l of r.layers) assert.ok(Math.abs(l.excess - (l.agreement - l.chance)) < 1e-12, `${l.name}: excess`);
   // The page shows them, in the engine's words.
+  // GradSign per weight: the mean agreement, beside random signs', as size times agreement.
+  assert.ok(Math.abs(r.agreement - r.gradsign / (16 * r.weights)) < 1e-9, `agreement ${r.agreement}`);
+  assert.match(await page.textContent('#result-per'), new RegExp(`^agreement ${r.agreement.toFixed(3)} \\(random signs 0\\.196\\) over [\\d,]+ weights: GradSign = weights × N × agreement`));
   const row = await page.textContent('#result-above');
   assert.match(row, /random signs at every weight would score/);
   assert.ok(row.includes(r.above_chance.toLocaleString('en-US', { maximumFractionDigits: 0 })), `${row} names ${r.above_chance}`);
