@@ -1228,7 +1228,7 @@ func (c *converter) transpose() error {
 	}
 	p := c.node.intsAttr("perm")
 	if x.groups == 0 || !slices.Equal(p, []int64{0, 2, 1, 3, 4}) {
-		return fmt.Errorf("perm %v of an activation: the engine transposes activations only in a channel shuffle ([0, 2, 1, 3, 4] of a Reshape to [N, g, C/g, H, W]); a model laid out NHWC (permute(0, 2, 3, 1)) is not read", p)
+		return fmt.Errorf("perm %v of an activation: the engine transposes activations only in a channel shuffle ([0, 2, 1, 3, 4] of a Reshape to [N, g, C/g, H, W]); a model laid out NHWC (permute(0, 2, 3, 1)) is not read: write its channel-last layers in NCHW form to score the architecture (a ConvNeXt block's permute, LayerNorm and Linear layers as nn.BatchNorm2d and 1×1 nn.Conv2d)", p)
 	}
 	c.set(0, value{v: x.v, groups: x.groups, swapped: !x.swapped})
 	return nil

@@ -242,13 +242,13 @@ class Logits(nn.Module):
 
 
 def torchvision_network(a):
-    """A torchvision model with fresh weights (seed 0, 10 classes; EfficientNet without
+    """A torchvision model with fresh weights (seed 0, 10 classes; EfficientNet and ConvNeXt without
     stochastic depth, which a training-mode export cannot hold; no dropout), exported to ONNX
     at --export in training mode (opset 13) for the engine to read the same weights."""
     import torchvision
     torch.manual_seed(0)
     kwargs = {'num_classes': a.classes}
-    if a.model.startswith('efficientnet'):
+    if a.model.startswith(('efficientnet', 'convnext')):
         kwargs['stochastic_depth_prob'] = 0.0
     if a.model in ('googlenet', 'inception_v3'):
         kwargs.update(aux_logits=False, init_weights=True)  # logits only, as the engine's graph
