@@ -134,6 +134,9 @@ function tableRho() {
 
 let step = -1;
 let lit = null;
+// moved says the reader has scrolled since the step brought its figure into view; until then,
+// the figure is kept there while the page's views load above it and move it.
+let moved = false;
 
 // show opens step k (0-based): its words, its question, its figure lit and in view.
 async function show(k) {
@@ -187,6 +190,7 @@ async function refresh() {
     lit = fig;
     lit.classList.add('tour-target');
     lit.scrollIntoView({ block: 'start' });
+    moved = false;
   }
   let body;
   try { body = $('space').value === 'nb201' ? await STEPS[k].body() : []; } catch (err) { body = [err.message]; }
@@ -226,6 +230,8 @@ export function startTour() {
   $('tour-back').addEventListener('click', () => show(Math.max(0, step - 1)));
   $('tour-leave').addEventListener('click', leave);
   window.addEventListener('hashchange', fromHash);
+  for (const ev of ['wheel', 'touchstart', 'keydown']) window.addEventListener(ev, () => { moved = true; }, { passive: true });
+  new ResizeObserver(() => { if (lit && !moved && !$('tour').hidden) lit.scrollIntoView({ block: 'start' }); }).observe(document.body);
   $('space').addEventListener('change', () => refresh());
   // The step's words follow the editor and the results as they change.
   const watch = new MutationObserver(() => refresh());
