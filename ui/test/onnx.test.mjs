@@ -51,6 +51,8 @@ test('an example model: its structure, the native score, layers coloured by agre
   assert.equal(await page.inputValue('#space'), 'onnx');
   assert.ok(await page.isVisible('#model-editor'));
   assert.match(await text('model-editor'), /Nothing is uploaded/);
+  // The export recipe covers random layers and input sizes.
+  assert.match(await text('model-export-random'), /stochastic_depth_prob=0\.0.*224×224/);
   // Score before any model: the page says what to do, and scores nothing.
   await page.click('#score');
   await page.waitForFunction(() => /Read a model first/.test(document.getElementById('arch-error').textContent));
