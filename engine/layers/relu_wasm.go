@@ -2,46 +2,29 @@
 
 package layers
 
-import (
-	"runtime"
-	"syscall/js"
-	"unsafe"
-)
+import "gradsign/engine/internal/simd"
 
-// The browser's SIMD kernel module's ReLU passes (tools/mkkernel: relu, reluBack), which
-// ui/kernel.js installs beside the GEMM kernel before the Go program starts; undefined without
-// it. A ReLU of a whole activation in Go took 5–9% of a browser score.
-var reluFwd, reluBack = func() (js.Value, js.Value) {
-	if k := js.Global().Get("gradsignSgemm"); k.Type() == js.TypeFunction {
-		return k.Get("relu"), k.Get("reluBack")
-	}
-	return js.Undefined(), js.Undefined()
-}()
-
-func addr(x []float32) int { return int(uintptr(unsafe.Pointer(unsafe.SliceData(x)))) }
+// The SIMD module's ReLU passes (relu, reluBack), undefined without it. A ReLU of a whole
+// activation in Go took 5–9% of a browser score.
+var reluFwd, reluBack = simd.Func("relu"), simd.Func("reluBack")
 
 // reluSIMD runs out = max(inp, 0) in the module, four at a time, and says whether it did (it
 // leaves short or odd lengths, and a page without the module, to Go).
 func reluSIMD(out, inp []float32) bool {
-	if reluFwd.Type() != js.TypeFunction || len(out) < 64 || len(out)%4 != 0 {
+	if !simd.Has(reluFwd) || len(out) < 64 || len(out)%4 != 0 {
 		return false
 	}
 	inp = inp[:len(out)]
-	reluFwd.Invoke(len(out), addr(out), addr(inp))
-	runtime.KeepAlive(out)
-	runtime.KeepAlive(inp)
+	simd.Call(reluFwd, []any{out, inp}, len(out), simd.Addr(out), simd.Addr(inp))
 	return true
 }
 
 // reluBackSIMD runs dinp += dout where inp > 0 in the module, as reluSIMD does.
 func reluBackSIMD(dinp, dout, inp []float32) bool {
-	if reluBack.Type() != js.TypeFunction || len(dinp) < 64 || len(dinp)%4 != 0 {
+	if !simd.Has(reluBack) || len(dinp) < 64 || len(dinp)%4 != 0 {
 		return false
 	}
 	dout, inp = dout[:len(dinp)], inp[:len(dinp)]
-	reluBack.Invoke(len(dinp), addr(dinp), addr(dout), addr(inp))
-	runtime.KeepAlive(dinp)
-	runtime.KeepAlive(dout)
-	runtime.KeepAlive(inp)
+	simd.Call(reluBack, []any{dinp, dout, inp}, len(dinp), simd.Addr(dinp), simd.Addr(dout), simd.Addr(inp))
 	return true
 }

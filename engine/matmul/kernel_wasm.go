@@ -3,9 +3,8 @@
 package matmul
 
 import (
-	"runtime"
+	"gradsign/engine/internal/simd"
 	"syscall/js"
-	"unsafe"
 )
 
 // In the browser, float32 products run in a WebAssembly SIMD128 kernel (tools/mkkernel writes
@@ -24,7 +23,7 @@ var (
 )
 
 func init() {
-	f := js.Global().Get("gradsignSgemm")
+	f := simd.Module
 	if f.Type() != js.TypeFunction {
 		return
 	}
@@ -46,29 +45,18 @@ var sumRows32, dotRows32 func(n int, a, b []float32, offs []int, out []float32)
 // rowsMultiple is the n they take a multiple of.
 const rowsMultiple = 4
 
-// addr is a slice's address in the linear memory: a byte offset, which is what a Go pointer
-// is under wasm.
-func addr[E any](x []E) int { return int(uintptr(unsafe.Pointer(unsafe.SliceData(x)))) }
-
-// call runs a function of the SIMD module on args, keeping alive the slices whose addresses
-// they hold (Go's collector does not move memory, but could free it during the call).
-func call(f js.Value, slices []any, args ...any) {
-	f.Invoke(args...)
-	runtime.KeepAlive(slices)
-}
-
 // simdRows wraps the SIMD module's sumRows and dotRows. offs is passed as it lies: Go's int is
 // 64 bits in wasm, which the module reads.
 func simdRows(sum, dot js.Value) (func(n int, w, b []float32, offs []int, out []float32), func(n int, a, b []float32, offs []int, out []float32)) {
 	sumRows := func(n int, w, b []float32, offs []int, out []float32) {
 		_ = out[n-1]
 		_ = offs[len(w)-1]
-		call(sum, []any{w, b, offs, out}, n, addr(w), len(w), addr(b), addr(offs), addr(out))
+		simd.Call(sum, []any{w, b, offs, out}, n, simd.Addr(w), len(w), simd.Addr(b), simd.Addr(offs), simd.Addr(out))
 	}
 	dotRows := func(n int, a, b []float32, offs []int, out []float32) {
 		_ = a[n-1]
 		_ = offs[len(out)-1]
-		call(dot, []any{a, b, offs, out}, n, addr(a), addr(b), addr(offs), len(out), addr(out))
+		simd.Call(dot, []any{a, b, offs, out}, n, simd.Addr(a), simd.Addr(b), simd.Addr(offs), len(out), simd.Addr(out))
 	}
 	return sumRows, dotRows
 }
@@ -83,7 +71,7 @@ func simdDot(g js.Value) dotKernel {
 		_ = a[(m-1)*lda+k-1]
 		_ = b[(n-1)*ldb+k-1]
 		_ = c[(m-1)*ldc+(n-1)*ldcCol]
-		call(g, []any{a, b, c}, m, n, k, addr(a), lda, addr(b), ldb, addr(c), ldc, ldcCol)
+		simd.Call(g, []any{a, b, c}, m, n, k, simd.Addr(a), lda, simd.Addr(b), ldb, simd.Addr(c), ldc, ldcCol)
 	}
 }
 
@@ -95,7 +83,7 @@ func simdKernel(f js.Value) microkernel[float32] {
 		_ = b[(nb+7)/8*8*kb-1]
 		_ = c[(mb-1)*ldc+nb-1]
 		_ = tile[31]
-		call(f, []any{a, b, c, tile}, kb, mb, nb, addr(a), addr(b), addr(c), ldc, addr(tile))
+		simd.Call(f, []any{a, b, c, tile}, kb, mb, nb, simd.Addr(a), simd.Addr(b), simd.Addr(c), ldc, simd.Addr(tile))
 	}}
 	if g := f.Get("blockB"); g.Type() == js.TypeFunction {
 		k.blockB = func(kb, mb, nb int, a, b []float32, boff []int32, c, tile []float32, ldc int) {
@@ -106,7 +94,7 @@ func simdKernel(f js.Value) microkernel[float32] {
 			_ = boff[kb-1]
 			_ = c[(mb-1)*ldc+nb-1]
 			_ = tile[31]
-			call(g, []any{a, b, boff, c, tile}, kb, mb, nb, addr(a), addr(b), addr(boff), addr(c), ldc, addr(tile))
+			simd.Call(g, []any{a, b, boff, c, tile}, kb, mb, nb, simd.Addr(a), simd.Addr(b), simd.Addr(boff), simd.Addr(c), ldc, simd.Addr(tile))
 		}
 	}
 	return k

@@ -2,32 +2,18 @@
 
 package cpu
 
-import (
-	"runtime"
-	"syscall/js"
-	"unsafe"
-)
+import "gradsign/engine/internal/simd"
 
-// foldSIMD is the browser's SIMD kernel module's sign fold (tools/mkkernel: fold(n, acc,
-// grad) -> nan), which ui/kernel.js installs beside the GEMM kernel before the Go program
-// starts; undefined without it.
-var foldSIMD = func() js.Value {
-	if k := js.Global().Get("gradsignSgemm"); k.Type() == js.TypeFunction {
-		return k.Get("fold")
-	}
-	return js.Undefined()
-}()
+// foldSIMD is the SIMD module's sign fold (fold(n, acc, grad) -> nan), undefined without it.
+var foldSIMD = simd.Func("fold")
 
 // foldSigns32 adds sign(grad[i]) to acc[i] (0 for zero and NaN) and reports whether grad holds
 // a NaN: in the SIMD module four at a time, in Go where the module is missing or the layer is
 // too small for the call to pay.
 func foldSigns32(acc []int32, grad []float32) bool {
-	if foldSIMD.Type() != js.TypeFunction || len(grad) < 64 {
+	if !simd.Has(foldSIMD) || len(grad) < 64 {
 		return foldSignsGo(acc, grad)
 	}
 	acc = acc[:len(grad)]
-	nan := foldSIMD.Invoke(len(grad), int(uintptr(unsafe.Pointer(&acc[0]))), int(uintptr(unsafe.Pointer(&grad[0])))).Int() != 0
-	runtime.KeepAlive(acc)
-	runtime.KeepAlive(grad)
-	return nan
+	return simd.Call(foldSIMD, []any{acc, grad}, len(grad), simd.Addr(acc), simd.Addr(grad)).Int() != 0
 }
